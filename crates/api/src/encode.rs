@@ -1,0 +1,149 @@
+//! Typed responses → EC2 XML, element names and list wrappers taken from the operation's output
+//! shape. A member the model does not know is a bug in localvpc, reported as an error rather than
+//! silently dropped.
+
+use crate::model::{Model, Shape, ShapeKind, XML_NAMESPACE};
+use quick_xml::escape::escape;
+use serde_json::Value;
+use std::fmt::Write;
+
+/// A response member that the operation's output shape does not have.
+#[derive(Debug)]
+pub struct EncodeError(pub String);
+
+
+impl std::fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "response does not fit the EC2 model: {}", self.0)
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+/// Writes `<{action}Response>` with `requestId` and the members of `output`.
+/// Operations without a modelled output answer `<return>true</return>`, as EC2 does.
+pub fn encode(model: &Model, action: &str, output_shape: Option<&str>, output: &Value, request_id: &str) -> Result<String, EncodeError> {
+    let mut xml = String::with_capacity(1024);
+    xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = write!(xml, "<{action}Response xmlns=\"{XML_NAMESPACE}\"><requestId>{request_id}</requestId>");
+    match output_shape {
+        Some(shape) => write_members(model, model.shape(shape), output, &mut xml, action)?,
+        None => xml.push_str("<return>true</return>"),
+    }
+    let _ = write!(xml, "</{action}Response>");
+    Ok(xml)
+}
+
+fn write_members(model: &Model, shape: &Shape, value: &Value, xml: &mut String, path: &str) -> Result<(), EncodeError> {
+    let Value::Object(object) = value else {
+        return Err(EncodeError(format!("{path}: expected a structure, got {value}")));
+    };
+    if let Some(extra) = object.keys().find(|k| !shape.members.iter().any(|(name, _)| name == *k)) {
+        return Err(EncodeError(format!("{path}.{extra}: no such member")));
+    }
+    for (name, member) in &shape.members {
+        match object.get(name) {
+            None | Some(Value::Null) => {}
+            Some(v) => {
+                let element = member.element_name(name);
+                write_element(model, model.shape(&member.shape), element, v, xml, &format!("{path}.{name}"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_element(model: &Model, shape: &Shape, element: &str, value: &Value, xml: &mut String, path: &str) -> Result<(), EncodeError> {
+    match shape.kind {
+        ShapeKind::Structure => {
+            let _ = write!(xml, "<{element}>");
+            write_members(model, shape, value, xml, path)?;
+            let _ = write!(xml, "</{element}>");
+        }
+        ShapeKind::List => {
+            let Value::Array(items) = value else {
+                return Err(EncodeError(format!("{path}: expected a list, got {value}")));
+            };
+            let member = shape.member.as_ref().expect("list shape has a member");
+            let item_element = member.location_name.as_deref().unwrap_or("member");
+            let item_shape = model.shape(&member.shape);
+            if items.is_empty() {
+                let _ = write!(xml, "<{element}/>");
+                return Ok(());
+            }
+            let _ = write!(xml, "<{element}>");
+            for item in items {
+                write_element(model, item_shape, item_element, item, xml, path)?;
+            }
+            let _ = write!(xml, "</{element}>");
+        }
+        ShapeKind::Map => return Err(EncodeError(format!("{path}: map shapes are not used by EC2 responses"))),
+        _ => {
+            let text = match value {
+                Value::String(s) => escape(s.as_str()).into_owned(),
+                Value::Bool(b) => b.to_string(),
+                Value::Number(n) => n.to_string(),
+                other => return Err(EncodeError(format!("{path}: expected a scalar, got {other}"))),
+            };
+            if text.is_empty() {
+                let _ = write!(xml, "<{element}/>");
+            } else {
+                let _ = write!(xml, "<{element}>{text}</{element}>");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The EC2 error envelope (note `RequestID`, not `requestId`).
+pub fn error_xml(code: &str, message: &str, request_id: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{}</Code><Message>{}</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>",
+        escape(code),
+        escape(message)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(action: &str, out: Value) -> Result<String, EncodeError> {
+        let m = Model::get();
+        encode(m, action, m.operations[action].output.as_deref(), &out, "req-1")
+    }
+
+    #[test]
+    fn lists_become_item_wrappers_with_location_names() {
+        let xml = run(
+            "DescribeVpcs",
+            json!({"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16", "IsDefault": false, "Tags": [], "State": "available"}]}),
+        )
+        .unwrap();
+        assert!(xml.contains("<DescribeVpcsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>req-1</requestId>"));
+        assert!(xml.contains("<vpcSet><item>"), "{xml}");
+        assert!(xml.contains("<vpcId>vpc-1</vpcId>"));
+        assert!(xml.contains("<isDefault>false</isDefault>"));
+        assert!(xml.contains("<tagSet/>"));
+    }
+
+    #[test]
+    fn no_output_means_return_true_and_text_is_escaped() {
+        assert!(run("DeleteVpc", json!({})).unwrap().contains("<return>true</return>"));
+        let xml = run("DescribeVpcs", json!({"Vpcs": [{"Tags": [{"Key": "a<b", "Value": "&"}]}]})).unwrap();
+        assert!(xml.contains("<key>a&lt;b</key><value>&amp;</value>"), "{xml}");
+    }
+
+    #[test]
+    fn unknown_members_are_a_bug_not_silence() {
+        let err = run("DescribeVpcs", json!({"Vpcs": [{"VpcID": "typo"}]})).unwrap_err();
+        assert!(err.0.contains("VpcID"), "{err}");
+    }
+
+    #[test]
+    fn error_envelope() {
+        let xml = error_xml("InvalidVpcID.NotFound", "The vpc ID 'vpc-1' does not exist", "r");
+        assert!(xml.ends_with("<Response><Errors><Error><Code>InvalidVpcID.NotFound</Code><Message>The vpc ID &apos;vpc-1&apos; does not exist</Message></Error></Errors><RequestID>r</RequestID></Response>"));
+    }
+}

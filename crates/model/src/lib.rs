@@ -1,0 +1,15 @@
+//! The pure core of localvpc: EC2's resources, identifiers, CIDR maths, rules, filters and error
+//! catalogue. Nothing here does IO, so every rule can be unit- and property-tested.
+
+pub mod cidr;
+pub mod error;
+pub mod filter;
+pub mod id;
+pub mod page;
+pub mod region;
+pub mod tags;
+
+pub use error::{Ec2Error, ErrorCode};
+pub use filter::Filter;
+pub use id::IdKind;
+pub use tags::Tag;
