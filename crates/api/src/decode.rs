@@ -9,8 +9,17 @@ use std::collections::BTreeMap;
 
 /// Parameters that belong to the request envelope or its signature, not to the operation.
 fn is_envelope(key: &str) -> bool {
-    matches!(key, "Action" | "Version" | "AWSAccessKeyId" | "Signature" | "SignatureMethod" | "SignatureVersion" | "Timestamp" | "Expires")
-        || key.starts_with("X-Amz-")
+    matches!(
+        key,
+        "Action"
+            | "Version"
+            | "AWSAccessKeyId"
+            | "Signature"
+            | "SignatureMethod"
+            | "SignatureVersion"
+            | "Timestamp"
+            | "Expires"
+    ) || key.starts_with("X-Amz-")
 }
 
 /// Parameters as they arrive, grouped by the model's structure.
@@ -21,7 +30,11 @@ enum Node {
 }
 
 /// Decodes `params` for the operation whose input shape is `input`.
-pub fn decode(model: &Model, input: Option<&str>, params: &[(String, String)]) -> Result<Value, Ec2Error> {
+pub fn decode(
+    model: &Model,
+    input: Option<&str>,
+    params: &[(String, String)],
+) -> Result<Value, Ec2Error> {
     let Some(input) = input else {
         return match params.iter().find(|(k, _)| !is_envelope(k)) {
             Some((k, _)) => Err(unknown(k)),
@@ -30,13 +43,23 @@ pub fn decode(model: &Model, input: Option<&str>, params: &[(String, String)]) -
     };
     let mut root = Node::Struct(BTreeMap::new());
     for (key, value) in params.iter().filter(|(k, _)| !is_envelope(k)) {
-        insert(model, model.shape(input), &mut root, key, key.split('.'), value)?;
+        insert(
+            model,
+            model.shape(input),
+            &mut root,
+            key,
+            key.split('.'),
+            value,
+        )?;
     }
     to_value(model, model.shape(input), root, "")
 }
 
 fn unknown(key: &str) -> Ec2Error {
-    Ec2Error::new(ErrorCode::UnknownParameter, format!("The parameter {key} is not recognized"))
+    Ec2Error::new(
+        ErrorCode::UnknownParameter,
+        format!("The parameter {key} is not recognized"),
+    )
 }
 
 fn insert<'k>(
@@ -64,13 +87,27 @@ fn insert<'k>(
                 .find(|(name, m)| m.wire_name(name) == segment)
                 .ok_or_else(|| unknown(key))?;
             let child_shape = model.shape(&member.shape);
-            let child = children.entry(name.clone()).or_insert_with(|| empty_node(child_shape));
+            let child = children
+                .entry(name.clone())
+                .or_insert_with(|| empty_node(child_shape));
             insert(model, child_shape, child, key, segments, value)
         }
         (ShapeKind::List, Node::List(items)) => {
-            let index: u32 = segment.parse().ok().filter(|i| *i >= 1).ok_or_else(|| unknown(key))?;
-            let member_shape = model.shape(&shape.member.as_ref().expect("list shape has a member").shape);
-            let child = items.entry(index).or_insert_with(|| empty_node(member_shape));
+            let index: u32 = segment
+                .parse()
+                .ok()
+                .filter(|i| *i >= 1)
+                .ok_or_else(|| unknown(key))?;
+            let member_shape = model.shape(
+                &shape
+                    .member
+                    .as_ref()
+                    .expect("list shape has a member")
+                    .shape,
+            );
+            let child = items
+                .entry(index)
+                .or_insert_with(|| empty_node(member_shape));
             insert(model, member_shape, child, key, segments, value)
         }
         _ => Err(unknown(key)),
@@ -93,16 +130,27 @@ fn to_value(model: &Model, shape: &Shape, node: Node, path: &str) -> Result<Valu
                 let wire_path = join(path, &member.wire_name(name));
                 match children.remove(name) {
                     Some(child) => {
-                        object.insert(name.clone(), to_value(model, model.shape(&member.shape), child, &wire_path)?);
+                        object.insert(
+                            name.clone(),
+                            to_value(model, model.shape(&member.shape), child, &wire_path)?,
+                        );
                     }
-                    None if shape.required.contains(name) => return Err(Ec2Error::missing_parameter(&wire_path)),
+                    None if shape.required.contains(name) => {
+                        return Err(Ec2Error::missing_parameter(&wire_path));
+                    }
                     None => {}
                 }
             }
             Value::Object(object)
         }
         Node::List(items) => {
-            let member_shape = model.shape(&shape.member.as_ref().expect("list shape has a member").shape);
+            let member_shape = model.shape(
+                &shape
+                    .member
+                    .as_ref()
+                    .expect("list shape has a member")
+                    .shape,
+            );
             Value::Array(
                 items
                     .into_iter()
@@ -115,16 +163,24 @@ fn to_value(model: &Model, shape: &Shape, node: Node, path: &str) -> Result<Valu
 }
 
 fn join(path: &str, name: &str) -> String {
-    if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
 }
 
 fn scalar(shape: &Shape, text: String, path: &str) -> Result<Value, Ec2Error> {
     let invalid = || Ec2Error::invalid_value(format!("Invalid value '{text}' for {path}"));
     Ok(match shape.kind {
-        ShapeKind::Integer | ShapeKind::Long => Value::from(text.trim().parse::<i64>().map_err(|_| invalid())?),
+        ShapeKind::Integer | ShapeKind::Long => {
+            Value::from(text.trim().parse::<i64>().map_err(|_| invalid())?)
+        }
         ShapeKind::Double | ShapeKind::Float => {
             let n: f64 = text.trim().parse().map_err(|_| invalid())?;
-            serde_json::Number::from_f64(n).map(Value::Number).ok_or_else(invalid)?
+            serde_json::Number::from_f64(n)
+                .map(Value::Number)
+                .ok_or_else(invalid)?
         }
         ShapeKind::Boolean => match text.to_ascii_lowercase().as_str() {
             "true" => Value::Bool(true),
@@ -151,7 +207,10 @@ mod tests {
     use serde_json::json;
 
     fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn run(op: &str, pairs: &[(&str, &str)]) -> Result<Value, Ec2Error> {
@@ -206,23 +265,73 @@ mod tests {
     #[test]
     fn refusals() {
         let err = run("DescribeVpcs", &[("Item", "x")]).unwrap_err();
-        assert_eq!((err.code, err.message.as_str()), (ErrorCode::UnknownParameter, "The parameter Item is not recognized"));
-        assert_eq!(run("DescribeVpcs", &[("VpcId.0", "x")]).unwrap_err().code, ErrorCode::UnknownParameter);
-        assert_eq!(run("DescribeVpcs", &[("VpcId", "x")]).unwrap_err().code, ErrorCode::UnknownParameter);
-        assert_eq!(run("DescribeVpcs", &[("MaxResults.1", "5")]).unwrap_err().code, ErrorCode::UnknownParameter);
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (
+                ErrorCode::UnknownParameter,
+                "The parameter Item is not recognized"
+            )
+        );
+        assert_eq!(
+            run("DescribeVpcs", &[("VpcId.0", "x")]).unwrap_err().code,
+            ErrorCode::UnknownParameter
+        );
+        assert_eq!(
+            run("DescribeVpcs", &[("VpcId", "x")]).unwrap_err().code,
+            ErrorCode::UnknownParameter
+        );
+        assert_eq!(
+            run("DescribeVpcs", &[("MaxResults.1", "5")])
+                .unwrap_err()
+                .code,
+            ErrorCode::UnknownParameter
+        );
         let err = run("DeleteVpc", &[]).unwrap_err();
-        assert_eq!((err.code, err.message.as_str()), (ErrorCode::MissingParameter, "The request must contain the parameter VpcId"));
-        assert_eq!(run("DescribeVpcs", &[("MaxResults", "ten")]).unwrap_err().code, ErrorCode::InvalidParameterValue);
-        assert_eq!(run("DeleteVpc", &[("VpcId", "vpc-1"), ("DryRun", "maybe")]).unwrap_err().code, ErrorCode::InvalidParameterValue);
-        let err = run("CreateVpc", &[("CidrBlock", "10.0.0.0/16"), ("InstanceTenancy", "shared")]).unwrap_err();
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (
+                ErrorCode::MissingParameter,
+                "The request must contain the parameter VpcId"
+            )
+        );
+        assert_eq!(
+            run("DescribeVpcs", &[("MaxResults", "ten")])
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidParameterValue
+        );
+        assert_eq!(
+            run("DeleteVpc", &[("VpcId", "vpc-1"), ("DryRun", "maybe")])
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidParameterValue
+        );
+        let err = run(
+            "CreateVpc",
+            &[("CidrBlock", "10.0.0.0/16"), ("InstanceTenancy", "shared")],
+        )
+        .unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidParameterValue);
         let err = run("CreateSecurityGroup", &[("GroupName", "x")]).unwrap_err();
-        assert_eq!(err.message, "The request must contain the parameter GroupDescription");
+        assert_eq!(
+            err.message,
+            "The request must contain the parameter GroupDescription"
+        );
     }
 
     #[test]
     fn nested_required_members_name_their_full_path() {
-        let err = run("ModifySecurityGroupRules", &[("GroupId", "sg-12345678"), ("SecurityGroupRule.1.SecurityGroupRule.IpProtocol", "tcp")]).unwrap_err();
-        assert_eq!(err.message, "The request must contain the parameter SecurityGroupRule.1.SecurityGroupRuleId");
+        let err = run(
+            "ModifySecurityGroupRules",
+            &[
+                ("GroupId", "sg-12345678"),
+                ("SecurityGroupRule.1.SecurityGroupRule.IpProtocol", "tcp"),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.message,
+            "The request must contain the parameter SecurityGroupRule.1.SecurityGroupRuleId"
+        );
     }
 }

@@ -11,7 +11,6 @@ use std::fmt::Write;
 #[derive(Debug)]
 pub struct EncodeError(pub String);
 
-
 impl std::fmt::Display for EncodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "response does not fit the EC2 model: {}", self.0)
@@ -22,10 +21,19 @@ impl std::error::Error for EncodeError {}
 
 /// Writes `<{action}Response>` with `requestId` and the members of `output`.
 /// Operations without a modelled output answer `<return>true</return>`, as EC2 does.
-pub fn encode(model: &Model, action: &str, output_shape: Option<&str>, output: &Value, request_id: &str) -> Result<String, EncodeError> {
+pub fn encode(
+    model: &Model,
+    action: &str,
+    output_shape: Option<&str>,
+    output: &Value,
+    request_id: &str,
+) -> Result<String, EncodeError> {
     let mut xml = String::with_capacity(1024);
     xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = write!(xml, "<{action}Response xmlns=\"{XML_NAMESPACE}\"><requestId>{request_id}</requestId>");
+    let _ = write!(
+        xml,
+        "<{action}Response xmlns=\"{XML_NAMESPACE}\"><requestId>{request_id}</requestId>"
+    );
     match output_shape {
         Some(shape) => write_members(model, model.shape(shape), output, &mut xml, action)?,
         None => xml.push_str("<return>true</return>"),
@@ -34,11 +42,22 @@ pub fn encode(model: &Model, action: &str, output_shape: Option<&str>, output: &
     Ok(xml)
 }
 
-fn write_members(model: &Model, shape: &Shape, value: &Value, xml: &mut String, path: &str) -> Result<(), EncodeError> {
+fn write_members(
+    model: &Model,
+    shape: &Shape,
+    value: &Value,
+    xml: &mut String,
+    path: &str,
+) -> Result<(), EncodeError> {
     let Value::Object(object) = value else {
-        return Err(EncodeError(format!("{path}: expected a structure, got {value}")));
+        return Err(EncodeError(format!(
+            "{path}: expected a structure, got {value}"
+        )));
     };
-    if let Some(extra) = object.keys().find(|k| !shape.members.iter().any(|(name, _)| name == *k)) {
+    if let Some(extra) = object
+        .keys()
+        .find(|k| !shape.members.iter().any(|(name, _)| name == *k))
+    {
         return Err(EncodeError(format!("{path}.{extra}: no such member")));
     }
     for (name, member) in &shape.members {
@@ -46,14 +65,28 @@ fn write_members(model: &Model, shape: &Shape, value: &Value, xml: &mut String, 
             None | Some(Value::Null) => {}
             Some(v) => {
                 let element = member.element_name(name);
-                write_element(model, model.shape(&member.shape), element, v, xml, &format!("{path}.{name}"))?;
+                write_element(
+                    model,
+                    model.shape(&member.shape),
+                    element,
+                    v,
+                    xml,
+                    &format!("{path}.{name}"),
+                )?;
             }
         }
     }
     Ok(())
 }
 
-fn write_element(model: &Model, shape: &Shape, element: &str, value: &Value, xml: &mut String, path: &str) -> Result<(), EncodeError> {
+fn write_element(
+    model: &Model,
+    shape: &Shape,
+    element: &str,
+    value: &Value,
+    xml: &mut String,
+    path: &str,
+) -> Result<(), EncodeError> {
     match shape.kind {
         ShapeKind::Structure => {
             let _ = write!(xml, "<{element}>");
@@ -77,13 +110,21 @@ fn write_element(model: &Model, shape: &Shape, element: &str, value: &Value, xml
             }
             let _ = write!(xml, "</{element}>");
         }
-        ShapeKind::Map => return Err(EncodeError(format!("{path}: map shapes are not used by EC2 responses"))),
+        ShapeKind::Map => {
+            return Err(EncodeError(format!(
+                "{path}: map shapes are not used by EC2 responses"
+            )));
+        }
         _ => {
             let text = match value {
                 Value::String(s) => escape(s.as_str()).into_owned(),
                 Value::Bool(b) => b.to_string(),
                 Value::Number(n) => n.to_string(),
-                other => return Err(EncodeError(format!("{path}: expected a scalar, got {other}"))),
+                other => {
+                    return Err(EncodeError(format!(
+                        "{path}: expected a scalar, got {other}"
+                    )));
+                }
             };
             if text.is_empty() {
                 let _ = write!(xml, "<{element}/>");
@@ -111,7 +152,13 @@ mod tests {
 
     fn run(action: &str, out: Value) -> Result<String, EncodeError> {
         let m = Model::get();
-        encode(m, action, m.operations[action].output.as_deref(), &out, "req-1")
+        encode(
+            m,
+            action,
+            m.operations[action].output.as_deref(),
+            &out,
+            "req-1",
+        )
     }
 
     #[test]
@@ -130,9 +177,20 @@ mod tests {
 
     #[test]
     fn no_output_means_return_true_and_text_is_escaped() {
-        assert!(run("DeleteVpc", json!({})).unwrap().contains("<return>true</return>"));
-        let xml = run("DescribeVpcs", json!({"Vpcs": [{"Tags": [{"Key": "a<b", "Value": "&"}]}]})).unwrap();
-        assert!(xml.contains("<key>a&lt;b</key><value>&amp;</value>"), "{xml}");
+        assert!(
+            run("DeleteVpc", json!({}))
+                .unwrap()
+                .contains("<return>true</return>")
+        );
+        let xml = run(
+            "DescribeVpcs",
+            json!({"Vpcs": [{"Tags": [{"Key": "a<b", "Value": "&"}]}]}),
+        )
+        .unwrap();
+        assert!(
+            xml.contains("<key>a&lt;b</key><value>&amp;</value>"),
+            "{xml}"
+        );
     }
 
     #[test]
@@ -143,7 +201,11 @@ mod tests {
 
     #[test]
     fn error_envelope() {
-        let xml = error_xml("InvalidVpcID.NotFound", "The vpc ID 'vpc-1' does not exist", "r");
+        let xml = error_xml(
+            "InvalidVpcID.NotFound",
+            "The vpc ID 'vpc-1' does not exist",
+            "r",
+        );
         assert!(xml.ends_with("<Response><Errors><Error><Code>InvalidVpcID.NotFound</Code><Message>The vpc ID &apos;vpc-1&apos; does not exist</Message></Error></Errors><RequestID>r</RequestID></Response>"));
     }
 }

@@ -41,7 +41,10 @@ impl MemberRef {
         match &self.location_name {
             Some(l) => {
                 let mut chars = l.chars();
-                chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+                chars
+                    .next()
+                    .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                    .unwrap_or_default()
             }
             None => member.to_owned(),
         }
@@ -103,7 +106,9 @@ impl Model {
     /// The embedded model, parsed on first use.
     pub fn get() -> &'static Model {
         static MODEL: OnceLock<Model> = OnceLock::new();
-        MODEL.get_or_init(|| Self::parse(include_str!("../model/ec2.json")).expect("embedded EC2 model is valid"))
+        MODEL.get_or_init(|| {
+            Self::parse(include_str!("../model/ec2.json")).expect("embedded EC2 model is valid")
+        })
     }
 
     fn parse(text: &str) -> serde_json::Result<Model> {
@@ -127,11 +132,17 @@ impl Model {
                 Ok((name, shape))
             })
             .collect::<serde_json::Result<_>>()?;
-        Ok(Model { operations: raw.operations, all_operations: raw.all_operations.into_iter().collect(), shapes })
+        Ok(Model {
+            operations: raw.operations,
+            all_operations: raw.all_operations.into_iter().collect(),
+            shapes,
+        })
     }
 
     pub fn shape(&self, name: &str) -> &Shape {
-        self.shapes.get(name).unwrap_or_else(|| panic!("shape {name} missing from the embedded model"))
+        self.shapes
+            .get(name)
+            .unwrap_or_else(|| panic!("shape {name} missing from the embedded model"))
     }
 }
 

@@ -1,1 +1,111 @@
-fn main() {}
+//! `localvpc`: AWS EC2 VPC networking, centred on ENIs, on one machine.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use localvpc_model::Quotas;
+use localvpc_server::{AppState, Config};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "localvpc",
+    version,
+    about = "AWS EC2 VPC networking, centred on ENIs, on one machine."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the EC2 Query API (use with `aws --endpoint-url http://127.0.0.1:4566 ec2 …`).
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:4566", env = "LOCALVPC_LISTEN")]
+    listen: SocketAddr,
+    /// Where the database lives (default: the per-user data directory, e.g. ~/.local/share/localvpc).
+    #[arg(long, env = "LOCALVPC_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// TOML configuration file (a `[quotas]` table raises AWS's default quotas).
+    #[arg(long, env = "LOCALVPC_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+/// The configuration file's shape.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    quotas: Quotas,
+}
+
+fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    let Some(path) = path else {
+        return Ok(Config::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    let file: ConfigFile =
+        toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))?;
+    Ok(Config {
+        quotas: file.quotas,
+    })
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_env("LOCALVPC_LOG").unwrap_or_else(|_| {
+            EnvFilter::new("warn,localvpc=info,localvpc_server=info,localvpc_store=info")
+        }))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("localvpc: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let config = load_config(args.config.as_deref())?;
+    let data_dir = match args.data_dir {
+        Some(d) => d,
+        None => dirs::data_local_dir()
+            .context("no per-user data directory; pass --data-dir")?
+            .join("localvpc"),
+    };
+    let store = localvpc_server::open_store(&data_dir)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
+        tracing::info!(listen = %listener.local_addr()?, data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "localvpc ready");
+        localvpc_server::serve(listener, AppState { store, config }, shutdown_signal()).await?;
+        tracing::info!("localvpc stopped");
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term.recv() => {}
+    }
+}

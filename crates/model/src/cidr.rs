@@ -17,7 +17,9 @@ pub fn parse_canonical(text: &str) -> Option<Ipv4Net> {
     if len.is_empty() || len.len() > 2 || !len.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Ipv4Net::new(addr, len.parse().ok()?).ok().map(|n| n.trunc())
+    Ipv4Net::new(addr, len.parse().ok()?)
+        .ok()
+        .map(|n| n.trunc())
 }
 
 /// A CIDR for a VPC block: canonical, /16 to /28, else `InvalidVpc.Range`.
@@ -32,10 +34,18 @@ pub fn subnet_block(text: &str) -> Result<Ipv4Net, Ec2Error> {
 
 fn sized_block(text: &str, range_code: ErrorCode) -> Result<Ipv4Net, Ec2Error> {
     let net = parse_canonical(text).ok_or_else(|| {
-        Ec2Error::new(ErrorCode::InvalidParameterValue, format!("Value ({text}) for parameter cidrBlock is invalid. This is not a valid CIDR block."))
+        Ec2Error::new(
+            ErrorCode::InvalidParameterValue,
+            format!(
+                "Value ({text}) for parameter cidrBlock is invalid. This is not a valid CIDR block."
+            ),
+        )
     })?;
     if !(MIN_PREFIX..=MAX_PREFIX).contains(&net.prefix_len()) {
-        return Err(Ec2Error::new(range_code, format!("The CIDR '{text}' is invalid.")));
+        return Err(Ec2Error::new(
+            range_code,
+            format!("The CIDR '{text}' is invalid."),
+        ));
     }
     Ok(net)
 }
@@ -43,7 +53,9 @@ fn sized_block(text: &str, range_code: ErrorCode) -> Result<Ipv4Net, Ec2Error> {
 /// Any IPv4 CIDR (route destinations, security group and ACL rules): `/0`–`/32`, canonicalised.
 pub fn any_block(text: &str, parameter: &str) -> Result<Ipv4Net, Ec2Error> {
     parse_canonical(text).ok_or_else(|| {
-        Ec2Error::invalid_value(format!("Value ({text}) for parameter {parameter} is invalid. This is not a valid CIDR block."))
+        Ec2Error::invalid_value(format!(
+            "Value ({text}) for parameter {parameter} is invalid. This is not a valid CIDR block."
+        ))
     })
 }
 
@@ -60,7 +72,14 @@ pub fn size(net: Ipv4Net) -> u64 {
 /// Amazon DNS (+2), reserved for future use (+3), and the last (broadcast).
 pub fn reserved_addresses(subnet: Ipv4Net) -> [Ipv4Addr; 5] {
     let base = u32::from(subnet.network());
-    [base, base + 1, base + 2, base + 3, u32::from(subnet.broadcast())].map(Ipv4Addr::from)
+    [
+        base,
+        base + 1,
+        base + 2,
+        base + 3,
+        u32::from(subnet.broadcast()),
+    ]
+    .map(Ipv4Addr::from)
 }
 
 pub fn is_reserved(subnet: Ipv4Net, addr: Ipv4Addr) -> bool {
@@ -84,16 +103,33 @@ mod tests {
 
     #[test]
     fn canonicalises_host_bits() {
-        assert_eq!(parse_canonical("100.68.0.18/18").unwrap().to_string(), "100.68.0.0/18");
-        assert_eq!(vpc_block("192.168.1.0/24").unwrap().to_string(), "192.168.1.0/24");
+        assert_eq!(
+            parse_canonical("100.68.0.18/18").unwrap().to_string(),
+            "100.68.0.0/18"
+        );
+        assert_eq!(
+            vpc_block("192.168.1.0/24").unwrap().to_string(),
+            "192.168.1.0/24"
+        );
     }
 
     #[test]
     fn rejects_non_cidrs() {
-        for bad in ["10.0.0.0", "10.0.0.0/33", "10.0.0/16", "10.0.0.0/", "10.0.0.0/+8", "a/16", "10.0.0.0/016x"] {
+        for bad in [
+            "10.0.0.0",
+            "10.0.0.0/33",
+            "10.0.0/16",
+            "10.0.0.0/",
+            "10.0.0.0/+8",
+            "a/16",
+            "10.0.0.0/016x",
+        ] {
             assert!(parse_canonical(bad).is_none(), "{bad}");
         }
-        assert_eq!(vpc_block("banana").unwrap_err().code, ErrorCode::InvalidParameterValue);
+        assert_eq!(
+            vpc_block("banana").unwrap_err().code,
+            ErrorCode::InvalidParameterValue
+        );
     }
 
     #[test]
@@ -101,7 +137,10 @@ mod tests {
         let err = vpc_block("10.0.0.0/8").unwrap_err();
         assert_eq!(err.code.as_str(), "InvalidVpc.Range");
         assert_eq!(err.message, "The CIDR '10.0.0.0/8' is invalid.");
-        assert_eq!(subnet_block("10.0.0.0/29").unwrap_err().code.as_str(), "InvalidSubnet.Range");
+        assert_eq!(
+            subnet_block("10.0.0.0/29").unwrap_err().code.as_str(),
+            "InvalidSubnet.Range"
+        );
         assert!(subnet_block("10.0.0.0/28").is_ok());
         assert!(vpc_block("10.0.0.0/16").is_ok());
     }

@@ -141,11 +141,17 @@ pub struct Ec2Error {
 
 impl Ec2Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn missing_parameter(name: &str) -> Self {
-        Self::new(ErrorCode::MissingParameter, format!("The request must contain the parameter {name}"))
+        Self::new(
+            ErrorCode::MissingParameter,
+            format!("The request must contain the parameter {name}"),
+        )
     }
 
     pub fn invalid_value(message: impl Into<String>) -> Self {
@@ -174,7 +180,10 @@ impl Ec2Error {
     }
 
     pub fn dry_run() -> Self {
-        Self::new(ErrorCode::DryRunOperation, "Request would have succeeded, but DryRun flag is set.")
+        Self::new(
+            ErrorCode::DryRunOperation,
+            "Request would have succeeded, but DryRun flag is set.",
+        )
     }
 }
 
@@ -186,9 +195,18 @@ mod tests {
 
     #[test]
     fn codes_keep_aws_spelling_and_status() {
-        assert_eq!(ErrorCode::InvalidVpcIdNotFound.as_str(), "InvalidVpcID.NotFound");
-        assert_eq!(ErrorCode::InvalidNetworkInterfaceIdMalformed.as_str(), "InvalidNetworkInterfaceId.Malformed");
-        assert_eq!(ErrorCode::InvalidInternetGatewayIdMalformed.as_str(), "InvalidInternetGatewayId.Malformed");
+        assert_eq!(
+            ErrorCode::InvalidVpcIdNotFound.as_str(),
+            "InvalidVpcID.NotFound"
+        );
+        assert_eq!(
+            ErrorCode::InvalidNetworkInterfaceIdMalformed.as_str(),
+            "InvalidNetworkInterfaceId.Malformed"
+        );
+        assert_eq!(
+            ErrorCode::InvalidInternetGatewayIdMalformed.as_str(),
+            "InvalidInternetGatewayId.Malformed"
+        );
         assert_eq!(ErrorCode::DryRunOperation.http_status(), 412);
         assert_eq!(ErrorCode::InternalError.http_status(), 500);
         assert_eq!(ErrorCode::RequestLimitExceeded.http_status(), 503);

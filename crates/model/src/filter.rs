@@ -50,10 +50,14 @@ pub struct CompiledFilters<'d, T> {
 impl<'d, T: Tagged> CompiledFilters<'d, T> {
     /// Checks every filter name against `defs`; `InvalidParameterValue` names the first unknown one.
     pub fn compile(filters: &'d [Filter], defs: &[FilterDef<T>]) -> Result<Self, Ec2Error> {
-        if filters.len() > MAX_FILTERS || filters.iter().map(|f| f.values.len()).sum::<usize>() > MAX_FILTER_VALUES {
+        if filters.len() > MAX_FILTERS
+            || filters.iter().map(|f| f.values.len()).sum::<usize>() > MAX_FILTER_VALUES
+        {
             return Err(Ec2Error::new(
                 crate::ErrorCode::FilterLimitExceeded,
-                format!("The request uses too many filters or filter values (at most {MAX_FILTERS} filters and {MAX_FILTER_VALUES} values)."),
+                format!(
+                    "The request uses too many filters or filter values (at most {MAX_FILTERS} filters and {MAX_FILTER_VALUES} values)."
+                ),
             ));
         }
         let filters = filters
@@ -68,11 +72,19 @@ impl<'d, T: Tagged> CompiledFilters<'d, T> {
                 } else {
                     match defs.iter().find(|d| d.name == f.name) {
                         Some(d) => Accessor::Field(d.values),
-                        None => return Err(Ec2Error::invalid_value(format!("The filter '{}' is invalid", f.name))),
+                        None => {
+                            return Err(Ec2Error::invalid_value(format!(
+                                "The filter '{}' is invalid",
+                                f.name
+                            )));
+                        }
                     }
                 };
                 if f.values.is_empty() {
-                    return Err(Ec2Error::invalid_value(format!("The filter '{}' requires at least one value", f.name)));
+                    return Err(Ec2Error::invalid_value(format!(
+                        "The filter '{}' requires at least one value",
+                        f.name
+                    )));
                 }
                 Ok((accessor, f.values.iter().map(|v| Pattern::new(v)).collect()))
             })
@@ -85,7 +97,9 @@ impl<'d, T: Tagged> CompiledFilters<'d, T> {
             let hit = |value: &str| patterns.iter().any(|p| p.matches(value));
             match accessor {
                 Accessor::Field(f) => f(item).iter().any(|v| hit(v)),
-                Accessor::TagValue(key) => item.tags().iter().any(|t| t.key == *key && hit(&t.value)),
+                Accessor::TagValue(key) => {
+                    item.tags().iter().any(|t| t.key == *key && hit(&t.value))
+                }
                 Accessor::TagKey => item.tags().iter().any(|t| hit(&t.key)),
                 Accessor::TagValueAny => item.tags().iter().any(|t| hit(&t.value)),
             }
@@ -127,7 +141,18 @@ impl Pattern {
         let literal = tokens
             .iter()
             .all(|t| matches!(t, Token::Literal(_)))
-            .then(|| tokens.iter().map(|t| if let Token::Literal(c) = t { *c } else { unreachable!() }).collect());
+            .then(|| {
+                tokens
+                    .iter()
+                    .map(|t| {
+                        if let Token::Literal(c) = t {
+                            *c
+                        } else {
+                            unreachable!()
+                        }
+                    })
+                    .collect()
+            });
         Self { tokens, literal }
     }
 
@@ -196,7 +221,10 @@ mod tests {
     const DEFS: &[FilterDef<Thing>] = &[def("name", |t| one(t.name))];
 
     fn f(name: &str, values: &[&str]) -> Filter {
-        Filter { name: name.into(), values: values.iter().map(|v| v.to_string()).collect() }
+        Filter {
+            name: name.into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        }
     }
 
     #[test]
@@ -224,16 +252,32 @@ mod tests {
     #[test]
     fn values_or_filters_and_tags() {
         let things = vec![
-            Thing { name: "a", tags: vec![Tag::new("env", "prod")] },
-            Thing { name: "b", tags: vec![Tag::new("env", "dev")] },
-            Thing { name: "c", tags: vec![] },
+            Thing {
+                name: "a",
+                tags: vec![Tag::new("env", "prod")],
+            },
+            Thing {
+                name: "b",
+                tags: vec![Tag::new("env", "dev")],
+            },
+            Thing {
+                name: "c",
+                tags: vec![],
+            },
         ];
         let names = |filters: &[Filter]| -> Vec<&str> {
             let c = CompiledFilters::compile(filters, DEFS).unwrap();
-            things.iter().filter(|t| c.matches(t)).map(|t| t.name).collect()
+            things
+                .iter()
+                .filter(|t| c.matches(t))
+                .map(|t| t.name)
+                .collect()
         };
         assert_eq!(names(&[f("name", &["a", "c"])]), ["a", "c"]);
-        assert_eq!(names(&[f("name", &["a", "b"]), f("tag:env", &["dev"])]), ["b"]);
+        assert_eq!(
+            names(&[f("name", &["a", "b"]), f("tag:env", &["dev"])]),
+            ["b"]
+        );
         assert_eq!(names(&[f("tag-key", &["env"])]), ["a", "b"]);
         assert_eq!(names(&[f("tag-value", &["p*"])]), ["a"]);
     }

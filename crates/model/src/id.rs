@@ -128,7 +128,10 @@ impl IdKind {
             .strip_prefix(self.prefix())
             .and_then(|rest| rest.strip_prefix('-'))
             .is_some_and(|hex| {
-                matches!(hex.len(), 8 | 17) && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                matches!(hex.len(), 8 | 17)
+                    && hex
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
             });
         if well_formed {
             Ok(id.to_owned())
@@ -166,7 +169,9 @@ impl IdKind {
             IdKind::Allocation,
         ];
         let (prefix, _) = id.rsplit_once('-')?;
-        TAGGABLE.into_iter().find(|k| k.prefix() == prefix && k.parse(id).is_ok())
+        TAGGABLE
+            .into_iter()
+            .find(|k| k.prefix() == prefix && k.parse(id).is_ok())
     }
 }
 
@@ -176,7 +181,12 @@ mod tests {
 
     #[test]
     fn generated_ids_are_long_and_parse_back() {
-        for kind in [IdKind::Vpc, IdKind::Attachment, IdKind::VpcCidrAssociation, IdKind::Instance] {
+        for kind in [
+            IdKind::Vpc,
+            IdKind::Attachment,
+            IdKind::VpcCidrAssociation,
+            IdKind::Instance,
+        ] {
             let id = kind.generate();
             assert_eq!(id.len(), kind.prefix().len() + 1 + 17, "{id}");
             assert_eq!(kind.parse(&id).unwrap(), id);
@@ -186,17 +196,30 @@ mod tests {
     #[test]
     fn legacy_ids_accepted_and_garbage_malformed() {
         assert!(IdKind::Vpc.parse("vpc-baabadd3").is_ok());
-        for bad in ["vpc-", "vpc-XYZ", "subnet-12345678", "vpc-1234567", "vpc-0123456789abcdefg", "VPC-12345678"] {
+        for bad in [
+            "vpc-",
+            "vpc-XYZ",
+            "subnet-12345678",
+            "vpc-1234567",
+            "vpc-0123456789abcdefg",
+            "VPC-12345678",
+        ] {
             let err = IdKind::Vpc.parse(bad).unwrap_err();
             assert_eq!(err.code, ErrorCode::InvalidVpcIdMalformed, "{bad}");
         }
-        assert_eq!(IdKind::Subnet.parse("subnet-zz").unwrap_err().code.as_str(), "InvalidSubnetID.Malformed");
+        assert_eq!(
+            IdKind::Subnet.parse("subnet-zz").unwrap_err().code.as_str(),
+            "InvalidSubnetID.Malformed"
+        );
     }
 
     #[test]
     fn kind_of_id_by_prefix() {
         assert_eq!(IdKind::of("vpc-baabadd3"), Some(IdKind::Vpc));
-        assert_eq!(IdKind::of("eni-0c9dd1e1562df4b8f"), Some(IdKind::NetworkInterface));
+        assert_eq!(
+            IdKind::of("eni-0c9dd1e1562df4b8f"),
+            Some(IdKind::NetworkInterface)
+        );
         assert_eq!(IdKind::of("i-0c9dd1e1562df4b8f"), Some(IdKind::Instance));
         assert_eq!(IdKind::of("foo-12345678"), None);
         assert_eq!(IdKind::of("vpc-nothex!!"), None);

@@ -13,3 +13,12 @@ pub use error::{Ec2Error, ErrorCode};
 pub use filter::Filter;
 pub use id::IdKind;
 pub use tags::Tag;
+
+pub mod internet_gateway;
+pub mod network_acl;
+pub mod quota;
+pub mod route_table;
+pub mod security_group;
+pub mod subnet;
+pub mod vpc;
+pub use quota::Quotas;

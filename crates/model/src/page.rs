@@ -49,7 +49,12 @@ fn encode_token(last_id: &str) -> String {
 }
 
 fn decode_token(token: &str) -> Result<String, Ec2Error> {
-    let bad = || Ec2Error::new(ErrorCode::InvalidNextToken, format!("The token '{token}' is invalid."));
+    let bad = || {
+        Ec2Error::new(
+            ErrorCode::InvalidNextToken,
+            format!("The token '{token}' is invalid."),
+        )
+    };
     if token.len() % 2 != 0 || token.is_empty() {
         return Err(bad());
     }
@@ -78,8 +83,18 @@ mod tests {
 
     #[test]
     fn bad_inputs() {
-        assert_eq!(paginate(ids(3), |s| s, Some(4), None, DEFAULT_LIMITS).unwrap_err().code, ErrorCode::InvalidParameterValue);
-        assert_eq!(paginate(ids(3), |s| s, Some(5), Some("zz"), DEFAULT_LIMITS).unwrap_err().code, ErrorCode::InvalidNextToken);
+        assert_eq!(
+            paginate(ids(3), |s| s, Some(4), None, DEFAULT_LIMITS)
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidParameterValue
+        );
+        assert_eq!(
+            paginate(ids(3), |s| s, Some(5), Some("zz"), DEFAULT_LIMITS)
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidNextToken
+        );
     }
 
     proptest! {

@@ -51,7 +51,10 @@ impl Region {
             let known: Vec<&str> = REGIONS.iter().map(|r| r.name).collect();
             Ec2Error::new(
                 ErrorCode::AuthFailure,
-                format!("localvpc does not serve region '{name}'. Sign requests for one of: {}", known.join(", ")),
+                format!(
+                    "localvpc does not serve region '{name}'. Sign requests for one of: {}",
+                    known.join(", ")
+                ),
             )
         })
     }
@@ -79,7 +82,11 @@ impl Region {
 
     /// Suffix of EC2 private DNS names: `ec2.internal` in us-east-1, else `<region>.compute.internal`.
     pub fn private_dns_suffix(&self) -> String {
-        if self.name == "us-east-1" { "ec2.internal".into() } else { format!("{}.compute.internal", self.name) }
+        if self.name == "us-east-1" {
+            "ec2.internal".into()
+        } else {
+            format!("{}.compute.internal", self.name)
+        }
     }
 }
 
@@ -93,7 +100,10 @@ mod tests {
         assert!(tokyo.zone("ap-northeast-1a").is_some());
         assert!(tokyo.zone("ap-northeast-1c").is_some());
         assert!(tokyo.zone("ap-northeast-1b").is_none());
-        assert_eq!(Region::named("mars-1").unwrap_err().code, ErrorCode::AuthFailure);
+        assert_eq!(
+            Region::named("mars-1").unwrap_err().code,
+            ErrorCode::AuthFailure
+        );
     }
 
     #[test]

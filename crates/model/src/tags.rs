@@ -13,7 +13,10 @@ pub struct Tag {
 
 impl Tag {
     pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self { key: key.into(), value: value.into() }
+        Self {
+            key: key.into(),
+            value: value.into(),
+        }
     }
 
     /// Key 1–127 characters and not under the reserved `aws:` prefix; value at most 256.
@@ -22,7 +25,10 @@ impl Tag {
         if key_len == 0 || key_len > 127 {
             return Err(Ec2Error::new(
                 ErrorCode::InvalidParameterValue,
-                format!("Tag key '{}' must be between 1 and 127 characters long.", self.key),
+                format!(
+                    "Tag key '{}' must be between 1 and 127 characters long.",
+                    self.key
+                ),
             ));
         }
         if self.key.to_ascii_lowercase().starts_with("aws:") {
@@ -78,6 +84,9 @@ mod tests {
         merge(&mut tags, &[Tag::new("a", "2"), Tag::new("b", "3")]).unwrap();
         assert_eq!(tags, vec![Tag::new("a", "2"), Tag::new("b", "3")]);
         let many: Vec<Tag> = (0..49).map(|i| Tag::new(format!("k{i}"), "")).collect();
-        assert_eq!(merge(&mut tags, &many).unwrap_err().code, ErrorCode::TagLimitExceeded);
+        assert_eq!(
+            merge(&mut tags, &many).unwrap_err().code,
+            ErrorCode::TagLimitExceeded
+        );
     }
 }

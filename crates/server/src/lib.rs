@@ -1,1 +1,34 @@
+//! The localvpc server: service handlers (one file per resource under `actions/`) behind the
+//! EC2 Query HTTP edge.
 
+pub mod actions;
+mod context;
+mod credentials;
+mod dispatch;
+mod http;
+mod provision;
+mod wire;
+
+pub use context::Config;
+pub use http::{AppState, router};
+
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Serves the API on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(Arc::new(state)))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Opens the store in `dir`, refusing one another server holds.
+pub fn open_store(
+    dir: &std::path::Path,
+) -> Result<localvpc_store::Store, localvpc_store::OpenError> {
+    localvpc_store::Store::open(dir)
+}

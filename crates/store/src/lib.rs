@@ -1,1 +1,64 @@
+//! Durable state for localvpc: an embedded SQLite database in the data dir.
+//!
+//! Everything goes through [`Store::transact`]: one API call is one transaction, applied whole
+//! or not at all. Above this crate nobody sees SQL; below it, the schema's constraints are the
+//! last word on the invariants they name. A PostgreSQL backend would implement the same
+//! domain-level methods of [`Tx`] (see docs/ARCHITECTURE.md).
 
+mod client_token;
+pub use client_token::RememberedToken;
+mod internet_gateway;
+mod network_acl;
+mod open;
+mod partition;
+mod route_table;
+mod security_group;
+mod subnet;
+mod tags;
+mod vpc;
+
+pub use open::{OpenError, Store};
+pub use subnet::Owner;
+
+use localvpc_model::Ec2Error;
+
+/// One open transaction, scoped to the caller's partition (account + region).
+pub struct Tx<'c> {
+    sql: rusqlite::Transaction<'c>,
+    pid: i64,
+}
+
+/// Database failures are localvpc's fault, never the caller's: log the detail, answer
+/// `InternalError`, and let the transaction roll back.
+pub(crate) trait Db<T> {
+    fn db(self) -> Result<T, Ec2Error>;
+}
+
+impl<T> Db<T> for rusqlite::Result<T> {
+    fn db(self) -> Result<T, Ec2Error> {
+        self.map_err(|e| {
+            tracing::error!(error = %e, "database error");
+            Ec2Error::internal()
+        })
+    }
+}
+
+/// Parses a value this crate wrote itself; a bad one means the file was tampered with.
+pub(crate) fn parse_stored<T: std::str::FromStr>(text: &str) -> rusqlite::Result<T> {
+    text.parse().map_err(|_| {
+        rusqlite::Error::InvalidColumnType(0, text.to_owned(), rusqlite::types::Type::Text)
+    })
+}
+
+impl Tx<'_> {
+    /// Runs a `SELECT COUNT(*) …` with one parameter.
+    pub(crate) fn count(&self, sql: &str, param: impl rusqlite::ToSql) -> Result<usize, Ec2Error> {
+        let n: i64 = self
+            .sql
+            .prepare_cached(sql)
+            .db()?
+            .query_row([param], |r| r.get(0))
+            .db()?;
+        Ok(n as usize)
+    }
+}

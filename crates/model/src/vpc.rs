@@ -1,0 +1,244 @@
+//! VPCs: IPv4 CIDR blocks (primary and secondary), DNS attributes, and the rules for adding and
+//! removing blocks.
+
+use crate::cidr;
+use crate::error::{Ec2Error, ErrorCode};
+use crate::filter::{FilterDef, Tagged, def, one};
+use crate::tags::Tag;
+use ipnet::Ipv4Net;
+
+/// The CIDR of every default VPC.
+pub const DEFAULT_VPC_CIDR: &str = "172.31.0.0/16";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VpcCidrBlock {
+    pub association_id: String,
+    pub cidr: Ipv4Net,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vpc {
+    pub id: String,
+    pub owner_id: String,
+    /// The primary block first, then secondary blocks in the order they were added.
+    pub cidr_blocks: Vec<VpcCidrBlock>,
+    pub is_default: bool,
+    pub instance_tenancy: String,
+    pub dhcp_options_id: String,
+    pub enable_dns_support: bool,
+    pub enable_dns_hostnames: bool,
+    pub enable_network_address_usage_metrics: bool,
+    pub tags: Vec<Tag>,
+}
+
+impl Vpc {
+    pub fn primary_cidr(&self) -> Ipv4Net {
+        self.cidr_blocks[0].cidr
+    }
+
+    /// Whether `net` lies wholly inside one of the VPC's blocks.
+    pub fn contains(&self, net: Ipv4Net) -> bool {
+        self.cidr_blocks.iter().any(|b| b.cidr.contains(&net))
+    }
+}
+
+impl Tagged for Vpc {
+    fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+}
+
+pub const FILTERS: &[FilterDef<Vpc>] = &[
+    def("cidr", |v| one(v.primary_cidr())),
+    def("cidr-block-association.cidr-block", |v| {
+        v.cidr_blocks.iter().map(|b| b.cidr.to_string()).collect()
+    }),
+    def("cidr-block-association.association-id", |v| {
+        v.cidr_blocks
+            .iter()
+            .map(|b| b.association_id.clone())
+            .collect()
+    }),
+    def("cidr-block-association.state", |v| {
+        v.cidr_blocks
+            .iter()
+            .map(|_| "associated".to_string())
+            .collect()
+    }),
+    def("dhcp-options-id", |v| one(&v.dhcp_options_id)),
+    def("ipv6-cidr-block-association.ipv6-cidr-block", |_| vec![]),
+    def("ipv6-cidr-block-association.ipv6-pool", |_| vec![]),
+    def("ipv6-cidr-block-association.association-id", |_| vec![]),
+    def("ipv6-cidr-block-association.state", |_| vec![]),
+    def("is-default", |v| one(v.is_default)),
+    def("owner-id", |v| one(&v.owner_id)),
+    def("state", |_| one("available")),
+    def("vpc-id", |v| one(&v.id)),
+];
+
+/// The private ranges of RFC 1918, which AWS does not let a VPC mix.
+const RFC1918: [&str; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+fn private_range(net: Ipv4Net) -> Option<Ipv4Net> {
+    RFC1918
+        .iter()
+        .map(|r| r.parse::<Ipv4Net>().expect("valid"))
+        .find(|r| r.contains(&net))
+}
+
+/// Checks a block for AssociateVpcCidrBlock: size, quota, no overlap with the VPC's blocks, and
+/// AWS's restriction on mixing RFC 1918 ranges with the primary block's range.
+pub fn check_additional_block(
+    vpc: &Vpc,
+    text: &str,
+    max_blocks: usize,
+) -> Result<Ipv4Net, Ec2Error> {
+    let net = cidr::vpc_block(text)?;
+    if vpc.cidr_blocks.len() >= max_blocks {
+        return Err(Ec2Error::new(
+            ErrorCode::CidrLimitExceeded,
+            format!(
+                "This network '{}' has met its maximum number of allowed CIDRs: {max_blocks}",
+                vpc.id
+            ),
+        ));
+    }
+    if let Some(existing) = vpc.cidr_blocks.iter().find(|b| cidr::overlaps(b.cidr, net)) {
+        return Err(Ec2Error::new(
+            ErrorCode::InvalidVpcRange,
+            format!(
+                "The CIDR '{net}' conflicts with another CIDR block '{}' of the VPC.",
+                existing.cidr
+            ),
+        ));
+    }
+    let primary = private_range(vpc.primary_cidr());
+    let added = private_range(net);
+    if added.is_some() && added != primary {
+        return Err(Ec2Error::new(
+            ErrorCode::InvalidVpcRange,
+            format!(
+                "The CIDR '{net}' is restricted. Use a CIDR from the same private address range as the current VPC CIDR, or use a publicly-routable CIDR."
+            ),
+        ));
+    }
+    Ok(net)
+}
+
+/// Checks DisassociateVpcCidrBlock: never the primary block, never a block that holds subnets.
+pub fn check_remove_block(
+    vpc: &Vpc,
+    association_id: &str,
+    subnets: &[Ipv4Net],
+) -> Result<Ipv4Net, Ec2Error> {
+    let index = vpc
+        .cidr_blocks
+        .iter()
+        .position(|b| b.association_id == association_id)
+        .ok_or_else(|| crate::IdKind::VpcCidrAssociation.not_found(association_id))?;
+    let block = vpc.cidr_blocks[index].cidr;
+    if index == 0 {
+        return Err(Ec2Error::new(
+            ErrorCode::OperationNotPermitted,
+            format!(
+                "The vpc CIDR block with association ID {association_id} may not be disassociated. It is the primary IPv4 CIDR block of the VPC"
+            ),
+        ));
+    }
+    if subnets.iter().any(|s| block.contains(s)) {
+        return Err(Ec2Error::dependency(format!(
+            "The vpc CIDR block with association ID {association_id} may not be disassociated. It has associated subnets."
+        )));
+    }
+    Ok(block)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vpc(blocks: &[&str]) -> Vpc {
+        Vpc {
+            id: "vpc-12345678".into(),
+            owner_id: "000000000000".into(),
+            cidr_blocks: blocks
+                .iter()
+                .enumerate()
+                .map(|(i, b)| VpcCidrBlock {
+                    association_id: format!("vpc-cidr-assoc-{i:08x}"),
+                    cidr: b.parse().unwrap(),
+                })
+                .collect(),
+            is_default: false,
+            instance_tenancy: "default".into(),
+            dhcp_options_id: "dopt-12345678".into(),
+            enable_dns_support: true,
+            enable_dns_hostnames: false,
+            enable_network_address_usage_metrics: false,
+            tags: vec![],
+        }
+    }
+
+    #[test]
+    fn additional_blocks() {
+        let v = vpc(&["10.0.0.0/16"]);
+        assert_eq!(
+            check_additional_block(&v, "10.1.0.0/16", 5)
+                .unwrap()
+                .to_string(),
+            "10.1.0.0/16"
+        );
+        assert_eq!(
+            check_additional_block(&v, "10.0.128.0/17", 5)
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidVpcRange
+        );
+        assert_eq!(
+            check_additional_block(&v, "192.168.0.0/16", 5)
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidVpcRange
+        );
+        assert!(check_additional_block(&v, "100.64.0.0/16", 5).is_ok());
+        let full = vpc(&[
+            "10.0.0.0/16",
+            "10.1.0.0/16",
+            "10.2.0.0/16",
+            "10.3.0.0/16",
+            "10.4.0.0/16",
+        ]);
+        assert_eq!(
+            check_additional_block(&full, "10.5.0.0/16", 5)
+                .unwrap_err()
+                .code,
+            ErrorCode::CidrLimitExceeded
+        );
+    }
+
+    #[test]
+    fn removing_blocks() {
+        let v = vpc(&["10.0.0.0/16", "10.1.0.0/16"]);
+        assert_eq!(
+            check_remove_block(&v, "vpc-cidr-assoc-00000000", &[])
+                .unwrap_err()
+                .code,
+            ErrorCode::OperationNotPermitted
+        );
+        let in_use = ["10.1.2.0/24".parse().unwrap()];
+        assert_eq!(
+            check_remove_block(&v, "vpc-cidr-assoc-00000001", &in_use)
+                .unwrap_err()
+                .code,
+            ErrorCode::DependencyViolation
+        );
+        assert!(check_remove_block(&v, "vpc-cidr-assoc-00000001", &[]).is_ok());
+        assert_eq!(
+            check_remove_block(&v, "vpc-cidr-assoc-00000009", &[])
+                .unwrap_err()
+                .code
+                .as_str(),
+            "InvalidVpcCidrBlockAssociationID.NotFound"
+        );
+    }
+}

@@ -1,0 +1,155 @@
+//! What AWS gives a new account in a region, and every new VPC.
+
+use crate::context::Ctx;
+use localvpc_model::internet_gateway::InternetGateway;
+use localvpc_model::network_acl::{NetworkAcl, NetworkAclAssociation};
+use localvpc_model::route_table::{
+    Route, RouteOrigin, RouteTable, RouteTableAssociation, RouteTarget,
+};
+use localvpc_model::security_group::SecurityGroup;
+use localvpc_model::subnet::{Subnet, default_subnet_blocks};
+use localvpc_model::vpc::{DEFAULT_VPC_CIDR, Vpc, VpcCidrBlock};
+use localvpc_model::{Ec2Error, IdKind, Tag};
+
+/// Settings of a VPC about to be created.
+pub struct NewVpc {
+    pub cidr: ipnet::Ipv4Net,
+    pub is_default: bool,
+    pub instance_tenancy: String,
+    pub tags: Vec<Tag>,
+}
+
+/// Creates a VPC with what every VPC is born with: its main route table (a `local` route),
+/// its `default` security group and its default network ACL.
+pub fn create_vpc(ctx: &mut Ctx, new: NewVpc) -> Result<Vpc, Ec2Error> {
+    let vpc = Vpc {
+        id: IdKind::Vpc.generate(),
+        owner_id: ctx.account.to_owned(),
+        cidr_blocks: vec![VpcCidrBlock {
+            association_id: IdKind::VpcCidrAssociation.generate(),
+            cidr: new.cidr,
+        }],
+        is_default: new.is_default,
+        instance_tenancy: new.instance_tenancy,
+        dhcp_options_id: ctx.tx.default_dhcp_options_id()?,
+        enable_dns_support: true,
+        enable_dns_hostnames: new.is_default,
+        enable_network_address_usage_metrics: false,
+        tags: new.tags,
+    };
+    ctx.tx.insert_vpc(&vpc)?;
+
+    let mut main = RouteTable::new(
+        IdKind::RouteTable.generate(),
+        vpc.id.clone(),
+        ctx.account.to_owned(),
+        &[new.cidr],
+    );
+    main.associations.push(RouteTableAssociation {
+        id: IdKind::RouteTableAssociation.generate(),
+        route_table_id: main.id.clone(),
+        main: true,
+        subnet_id: None,
+        gateway_id: None,
+    });
+    ctx.tx.insert_route_table(&main)?;
+
+    let group = SecurityGroup::new_default(
+        IdKind::SecurityGroup.generate(),
+        vpc.id.clone(),
+        ctx.account.to_owned(),
+        &mut || IdKind::SecurityGroupRule.generate(),
+    );
+    ctx.tx.insert_security_group(&group)?;
+
+    let acl = NetworkAcl::new(
+        IdKind::NetworkAcl.generate(),
+        vpc.id.clone(),
+        ctx.account.to_owned(),
+        true,
+    );
+    ctx.tx.insert_network_acl(&acl)?;
+    Ok(vpc)
+}
+
+/// Associates a new subnet with its VPC's default network ACL, as AWS does.
+pub fn associate_default_acl(ctx: &mut Ctx, subnet: &Subnet) -> Result<(), Ec2Error> {
+    let acl = ctx
+        .tx
+        .network_acls(ctx.account, Some(&subnet.vpc_id))?
+        .into_iter()
+        .find(|a| a.is_default)
+        .ok_or_else(Ec2Error::internal)?;
+    ctx.tx
+        .insert_network_acl_association(&NetworkAclAssociation {
+            id: IdKind::NetworkAclAssociation.generate(),
+            network_acl_id: acl.id,
+            subnet_id: subnet.id.clone(),
+        })
+}
+
+/// The default VPC of a new account/region: 172.31.0.0/16, a default /20 subnet in every zone
+/// (public IPs on launch), an attached internet gateway and a default route to it.
+pub fn provision_partition(ctx: &mut Ctx) -> Result<(), Ec2Error> {
+    let cidr = DEFAULT_VPC_CIDR.parse().expect("valid");
+    let vpc = create_vpc(
+        ctx,
+        NewVpc {
+            cidr,
+            is_default: true,
+            instance_tenancy: "default".into(),
+            tags: vec![],
+        },
+    )?;
+
+    let igw = InternetGateway {
+        id: IdKind::InternetGateway.generate(),
+        owner_id: ctx.account.to_owned(),
+        vpc_id: Some(vpc.id.clone()),
+        tags: vec![],
+    };
+    ctx.tx.insert_internet_gateway(&igw)?;
+    let main = ctx
+        .tx
+        .route_tables(ctx.account, Some(&vpc.id))?
+        .into_iter()
+        .find(RouteTable::is_main)
+        .ok_or_else(Ec2Error::internal)?;
+    ctx.tx.insert_route(
+        &main.id,
+        &Route {
+            destination: "0.0.0.0/0".parse().expect("valid"),
+            target: RouteTarget::InternetGateway(igw.id),
+            origin: RouteOrigin::CreateRoute,
+        },
+    )?;
+
+    for (zone, block) in ctx
+        .region
+        .zones
+        .iter()
+        .zip(default_subnet_blocks(ctx.region.zones.len()))
+    {
+        let subnet = Subnet {
+            id: IdKind::Subnet.generate(),
+            vpc_id: vpc.id.clone(),
+            owner_id: ctx.account.to_owned(),
+            cidr: block,
+            availability_zone: zone.name.into(),
+            availability_zone_id: zone.id.into(),
+            default_for_az: true,
+            map_public_ip_on_launch: true,
+            assign_ipv6_address_on_creation: false,
+            enable_dns64: false,
+            private_dns_hostname_type: "ip-name".into(),
+            enable_resource_name_dns_a_record: false,
+            enable_resource_name_dns_aaaa_record: false,
+            addresses_in_use: 0,
+            region: ctx.region.name.into(),
+            tags: vec![],
+        };
+        ctx.tx.insert_subnet(&subnet)?;
+        associate_default_acl(ctx, &subnet)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,222 @@
+//! Network ACLs, their entries and subnet associations.
+
+use crate::{Db, Tx, parse_stored};
+use localvpc_model::network_acl::{NetworkAcl, NetworkAclAssociation, NetworkAclEntry, RuleAction};
+use localvpc_model::{Ec2Error, IdKind};
+use rusqlite::{OptionalExtension, Row, params};
+use std::collections::HashMap;
+
+fn entry_from_row(r: &Row) -> rusqlite::Result<(String, NetworkAclEntry)> {
+    let cidr: Option<String> = r.get(5)?;
+    let icmp: (Option<i32>, Option<i32>) = (r.get(7)?, r.get(8)?);
+    let ports: (Option<i32>, Option<i32>) = (r.get(9)?, r.get(10)?);
+    let entry = NetworkAclEntry {
+        egress: r.get(1)?,
+        rule_number: r.get(2)?,
+        protocol: r.get(3)?,
+        action: if r.get::<_, String>(4)? == "allow" {
+            RuleAction::Allow
+        } else {
+            RuleAction::Deny
+        },
+        cidr: cidr.map(|c| parse_stored(&c)).transpose()?,
+        ipv6_cidr: r.get(6)?,
+        icmp_type_code: icmp.0.zip(icmp.1),
+        port_range: ports.0.zip(ports.1),
+    };
+    Ok((r.get(0)?, entry))
+}
+
+impl Tx<'_> {
+    /// Every network ACL of the partition (or one VPC) with entries, associations and tags.
+    pub fn network_acls(
+        &self,
+        owner: &str,
+        vpc_id: Option<&str>,
+    ) -> Result<Vec<NetworkAcl>, Ec2Error> {
+        let mut acls: Vec<NetworkAcl> = self
+            .sql
+            .prepare_cached("SELECT id, vpc_id, is_default FROM network_acls WHERE pid = ?1 AND (?2 IS NULL OR vpc_id = ?2) ORDER BY id")
+            .db()?
+            .query_map(params![self.pid, vpc_id], |r| {
+                Ok(NetworkAcl {
+                    id: r.get(0)?,
+                    vpc_id: r.get(1)?,
+                    owner_id: owner.to_owned(),
+                    is_default: r.get(2)?,
+                    entries: Vec::new(),
+                    associations: Vec::new(),
+                    tags: Vec::new(),
+                })
+            })
+            .db()?
+            .collect::<Result<_, _>>()
+            .db()?;
+        let mut entries: HashMap<String, Vec<NetworkAclEntry>> = HashMap::new();
+        let mut stmt = self
+            .sql
+            .prepare_cached(
+                "SELECT e.network_acl_id, e.egress, e.rule_number, e.protocol, e.action, e.cidr, e.ipv6_cidr, e.icmp_type, e.icmp_code, e.port_from, e.port_to
+                 FROM network_acl_entries e JOIN network_acls a ON a.id = e.network_acl_id WHERE a.pid = ?1
+                 ORDER BY e.network_acl_id, e.egress, e.rule_number",
+            )
+            .db()?;
+        for row in stmt.query_map([self.pid], entry_from_row).db()? {
+            let (acl, entry) = row.db()?;
+            entries.entry(acl).or_default().push(entry);
+        }
+        let mut associations: HashMap<String, Vec<NetworkAclAssociation>> = HashMap::new();
+        let mut stmt = self
+            .sql
+            .prepare_cached(
+                "SELECT s.id, s.network_acl_id, s.subnet_id FROM network_acl_associations s
+                 JOIN network_acls a ON a.id = s.network_acl_id WHERE a.pid = ?1 ORDER BY s.rowid",
+            )
+            .db()?;
+        let rows = stmt
+            .query_map([self.pid], |r| {
+                Ok(NetworkAclAssociation {
+                    id: r.get(0)?,
+                    network_acl_id: r.get(1)?,
+                    subnet_id: r.get(2)?,
+                })
+            })
+            .db()?;
+        for row in rows {
+            let a = row.db()?;
+            associations
+                .entry(a.network_acl_id.clone())
+                .or_default()
+                .push(a);
+        }
+        let mut tags = self.tags_by_resource()?;
+        for acl in &mut acls {
+            acl.entries = entries.remove(&acl.id).unwrap_or_default();
+            acl.associations = associations.remove(&acl.id).unwrap_or_default();
+            acl.tags = tags.remove(&acl.id).unwrap_or_default();
+        }
+        Ok(acls)
+    }
+
+    /// One ACL, or `InvalidNetworkAclID.NotFound`.
+    pub fn network_acl(&self, owner: &str, id: &str) -> Result<NetworkAcl, Ec2Error> {
+        let vpc_id: String = self
+            .sql
+            .prepare_cached("SELECT vpc_id FROM network_acls WHERE pid = ?1 AND id = ?2")
+            .db()?
+            .query_row(params![self.pid, id], |r| r.get(0))
+            .optional()
+            .db()?
+            .ok_or_else(|| IdKind::NetworkAcl.not_found(id))?;
+        let mut acls = self.network_acls(owner, Some(&vpc_id))?;
+        let index = acls
+            .iter()
+            .position(|a| a.id == id)
+            .ok_or_else(|| IdKind::NetworkAcl.not_found(id))?;
+        Ok(acls.swap_remove(index))
+    }
+
+    /// Inserts an ACL with its entries, associations and tags.
+    pub fn insert_network_acl(&self, acl: &NetworkAcl) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "INSERT INTO network_acls (id, pid, vpc_id, is_default) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .db()?
+            .execute(params![acl.id, self.pid, acl.vpc_id, acl.is_default])
+            .db()?;
+        for entry in &acl.entries {
+            self.insert_network_acl_entry(&acl.id, entry)?;
+        }
+        for a in &acl.associations {
+            self.insert_network_acl_association(a)?;
+        }
+        self.set_tags(&acl.id, &acl.tags)
+    }
+
+    pub fn insert_network_acl_entry(
+        &self,
+        acl_id: &str,
+        e: &NetworkAclEntry,
+    ) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "INSERT INTO network_acl_entries (network_acl_id, egress, rule_number, protocol, action, cidr, ipv6_cidr, icmp_type, icmp_code, port_from, port_to)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )
+            .db()?
+            .execute(params![
+                acl_id,
+                e.egress,
+                e.rule_number,
+                e.protocol,
+                e.action.as_str(),
+                e.cidr.map(|c| c.to_string()),
+                e.ipv6_cidr,
+                e.icmp_type_code.map(|t| t.0),
+                e.icmp_type_code.map(|t| t.1),
+                e.port_range.map(|p| p.0),
+                e.port_range.map(|p| p.1)
+            ])
+            .db()?;
+        Ok(())
+    }
+
+    pub fn delete_network_acl_entry(
+        &self,
+        acl_id: &str,
+        egress: bool,
+        rule_number: i32,
+    ) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("DELETE FROM network_acl_entries WHERE network_acl_id = ?1 AND egress = ?2 AND rule_number = ?3")
+            .db()?
+            .execute(params![acl_id, egress, rule_number])
+            .db()?;
+        Ok(())
+    }
+
+    pub fn insert_network_acl_association(
+        &self,
+        a: &NetworkAclAssociation,
+    ) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("INSERT INTO network_acl_associations (id, network_acl_id, subnet_id) VALUES (?1, ?2, ?3)")
+            .db()?
+            .execute(params![a.id, a.network_acl_id, a.subnet_id])
+            .db()?;
+        Ok(())
+    }
+
+    /// Moves a subnet's association to another ACL under a new association ID.
+    pub fn move_network_acl_association(
+        &self,
+        old_id: &str,
+        new_id: &str,
+        acl_id: &str,
+    ) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "UPDATE network_acl_associations SET id = ?2, network_acl_id = ?3 WHERE id = ?1",
+            )
+            .db()?
+            .execute(params![old_id, new_id, acl_id])
+            .db()?;
+        Ok(())
+    }
+
+    /// Deletes an ACL with its entries and tags. The caller has checked associations.
+    pub fn delete_network_acl(&self, id: &str) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("DELETE FROM network_acl_associations WHERE network_acl_id = ?1")
+            .db()?
+            .execute([id])
+            .db()?;
+        self.sql
+            .prepare_cached("DELETE FROM network_acls WHERE id = ?1 AND pid = ?2")
+            .db()?
+            .execute(params![id, self.pid])
+            .db()?;
+        self.delete_tags_of(id)
+    }
+}

@@ -1,0 +1,189 @@
+//! Opening the data dir: one server per directory (an exclusive lock file), SQLite in WAL mode,
+//! and schema migrations.
+
+use crate::{Db, Tx};
+use localvpc_model::Ec2Error;
+use rusqlite::{Connection, TransactionBehavior};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_foundation.sql")];
+
+/// Why a data dir could not be opened. Each names the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot create or write data dir {0}: {1}")]
+    Unwritable(PathBuf, std::io::Error),
+    #[error("data dir {0} is in use by another localvpc server (lock held on {1})")]
+    Locked(PathBuf, PathBuf),
+    #[error(
+        "data dir {dir} holds schema version {found}, newer than this localvpc knows ({known}); upgrade localvpc or use another --data-dir"
+    )]
+    NewerSchema {
+        dir: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("database error in {0}: {1}")]
+    Sqlite(PathBuf, rusqlite::Error),
+}
+
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+    /// Held for the life of the store: the OS releases it if the process dies.
+    _lock: Option<File>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `dir`, refusing a dir another server holds.
+    pub fn open(dir: &Path) -> Result<Self, OpenError> {
+        std::fs::create_dir_all(dir).map_err(|e| OpenError::Unwritable(dir.to_owned(), e))?;
+        let lock_path = dir.join("localvpc.lock");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| OpenError::Unwritable(dir.to_owned(), e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(OpenError::Locked(dir.to_owned(), lock_path));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(OpenError::Unwritable(dir.to_owned(), e));
+            }
+        }
+        let path = dir.join("localvpc.sqlite3");
+        let conn = Connection::open(&path).map_err(|e| OpenError::Sqlite(path.clone(), e))?;
+        let store = Self {
+            conn: Mutex::new(conn),
+            path,
+            _lock: Some(lock),
+        };
+        store.prepare(dir)?;
+        Ok(store)
+    }
+
+    /// A private in-memory database, for tests.
+    pub fn in_memory() -> Result<Self, OpenError> {
+        let path = PathBuf::from(":memory:");
+        let conn = Connection::open_in_memory().map_err(|e| OpenError::Sqlite(path.clone(), e))?;
+        let store = Self {
+            conn: Mutex::new(conn),
+            path: path.clone(),
+            _lock: None,
+        };
+        store.prepare(&path)?;
+        Ok(store)
+    }
+
+    fn prepare(&self, dir: &Path) -> Result<(), OpenError> {
+        let sqlite = |e| OpenError::Sqlite(self.path.clone(), e);
+        let mut conn = self.conn.lock().expect("store mutex poisoned");
+        // WAL + synchronous=NORMAL: a committed transaction survives the process being killed.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(sqlite)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sqlite)?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(sqlite)?;
+        conn.set_prepared_statement_cache_capacity(256);
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(sqlite)?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(OpenError::NewerSchema {
+                dir: dir.to_owned(),
+                found: version,
+                known,
+            });
+        }
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = conn.transaction().map_err(sqlite)?;
+            tx.execute_batch(migration).map_err(sqlite)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1)
+                .map_err(sqlite)?;
+            tx.commit().map_err(sqlite)?;
+            tracing::info!(version = index + 1, "applied schema migration");
+        }
+        Ok(())
+    }
+
+    /// Runs `f` in one transaction for the partition of `account` in `region`: committed if
+    /// `f` succeeds, rolled back if it fails. `f` also learns whether the partition is new, so
+    /// the caller can give a new account what AWS gives it (the default VPC).
+    pub fn transact<T>(
+        &self,
+        account: &str,
+        region: &str,
+        f: impl FnOnce(&mut Tx, bool) -> Result<T, Ec2Error>,
+    ) -> Result<T, Ec2Error> {
+        let mut conn = self
+            .conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let sql = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .db()?;
+        let mut tx = Tx { sql, pid: 0 };
+        let created = tx.enter_partition(account, region)?;
+        let value = f(&mut tx, created)?;
+        tx.sql.commit().db()?;
+        Ok(value)
+    }
+
+    /// Wipes every account's state (the schema stays).
+    pub fn reset(&self) -> Result<(), Ec2Error> {
+        let mut conn = self
+            .conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let tx = conn.transaction().db()?;
+        let tables: Vec<String> = tx
+            .prepare(
+                "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            )
+            .db()?
+            .query_map([], |r| r.get(0))
+            .db()?
+            .collect::<Result<_, _>>()
+            .db()?;
+        tx.execute_batch("PRAGMA defer_foreign_keys = ON").db()?;
+        for table in tables {
+            tx.execute(&format!("DELETE FROM \"{table}\""), []).db()?;
+        }
+        tx.commit().db()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_server_on_same_dir_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let _first = Store::open(dir.path()).unwrap();
+        match Store::open(dir.path()) {
+            Err(OpenError::Locked(..)) => {}
+            other => panic!("expected Locked, got {:?}", other.err()),
+        }
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        let conn = Connection::open(dir.path().join("localvpc.sqlite3")).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        assert!(matches!(
+            Store::open(dir.path()),
+            Err(OpenError::NewerSchema { found: 99, .. })
+        ));
+    }
+}

@@ -1,0 +1,254 @@
+//! Route tables, their routes and associations.
+
+use crate::{Db, Tx, parse_stored};
+use localvpc_model::route_table::{
+    Route, RouteOrigin, RouteTable, RouteTableAssociation, RouteTarget,
+};
+use localvpc_model::{Ec2Error, IdKind};
+use rusqlite::{OptionalExtension, params};
+use std::collections::HashMap;
+
+fn target_columns(target: &RouteTarget) -> (&'static str, Option<&str>) {
+    match target {
+        RouteTarget::Local => ("local", None),
+        RouteTarget::InternetGateway(id) => ("igw", Some(id)),
+        RouteTarget::Instance(id) => ("instance", Some(id)),
+        RouteTarget::NetworkInterface(id) => ("eni", Some(id)),
+    }
+}
+
+fn target_from(kind: &str, id: Option<String>) -> rusqlite::Result<RouteTarget> {
+    let id = || {
+        id.clone().ok_or_else(|| {
+            rusqlite::Error::InvalidColumnType(3, kind.to_owned(), rusqlite::types::Type::Null)
+        })
+    };
+    Ok(match kind {
+        "local" => RouteTarget::Local,
+        "igw" => RouteTarget::InternetGateway(id()?),
+        "instance" => RouteTarget::Instance(id()?),
+        "eni" => RouteTarget::NetworkInterface(id()?),
+        other => {
+            return Err(rusqlite::Error::InvalidColumnType(
+                2,
+                other.to_owned(),
+                rusqlite::types::Type::Text,
+            ));
+        }
+    })
+}
+
+fn origin_from(text: &str) -> RouteOrigin {
+    if text == RouteOrigin::CreateRouteTable.as_str() {
+        RouteOrigin::CreateRouteTable
+    } else {
+        RouteOrigin::CreateRoute
+    }
+}
+
+impl Tx<'_> {
+    /// Every route table of the partition (or one VPC) with routes, associations and tags.
+    pub fn route_tables(
+        &self,
+        owner: &str,
+        vpc_id: Option<&str>,
+    ) -> Result<Vec<RouteTable>, Ec2Error> {
+        let mut tables: Vec<RouteTable> = self
+            .sql
+            .prepare_cached("SELECT id, vpc_id FROM route_tables WHERE pid = ?1 AND (?2 IS NULL OR vpc_id = ?2) ORDER BY id")
+            .db()?
+            .query_map(params![self.pid, vpc_id], |r| {
+                Ok(RouteTable {
+                    id: r.get(0)?,
+                    vpc_id: r.get(1)?,
+                    owner_id: owner.to_owned(),
+                    routes: Vec::new(),
+                    associations: Vec::new(),
+                    tags: Vec::new(),
+                })
+            })
+            .db()?
+            .collect::<Result<_, _>>()
+            .db()?;
+        let mut routes: HashMap<String, Vec<Route>> = HashMap::new();
+        let mut stmt = self
+            .sql
+            .prepare_cached(
+                "SELECT r.route_table_id, r.destination, r.target_kind, r.target_id, r.origin FROM routes r
+                 JOIN route_tables t ON t.id = r.route_table_id WHERE t.pid = ?1 ORDER BY r.rowid",
+            )
+            .db()?;
+        let rows = stmt
+            .query_map([self.pid], |r| {
+                let route = Route {
+                    destination: parse_stored(&r.get::<_, String>(1)?)?,
+                    target: target_from(&r.get::<_, String>(2)?, r.get(3)?)?,
+                    origin: origin_from(&r.get::<_, String>(4)?),
+                };
+                Ok((r.get::<_, String>(0)?, route))
+            })
+            .db()?;
+        for row in rows {
+            let (table, route) = row.db()?;
+            routes.entry(table).or_default().push(route);
+        }
+        let mut associations: HashMap<String, Vec<RouteTableAssociation>> = HashMap::new();
+        let mut stmt = self
+            .sql
+            .prepare_cached(
+                "SELECT a.id, a.route_table_id, a.is_main, a.subnet_id, a.gateway_id FROM route_table_associations a
+                 JOIN route_tables t ON t.id = a.route_table_id WHERE t.pid = ?1 ORDER BY a.rowid",
+            )
+            .db()?;
+        let rows = stmt
+            .query_map([self.pid], |r| {
+                Ok(RouteTableAssociation {
+                    id: r.get(0)?,
+                    route_table_id: r.get(1)?,
+                    main: r.get(2)?,
+                    subnet_id: r.get(3)?,
+                    gateway_id: r.get(4)?,
+                })
+            })
+            .db()?;
+        for row in rows {
+            let association = row.db()?;
+            associations
+                .entry(association.route_table_id.clone())
+                .or_default()
+                .push(association);
+        }
+        let mut tags = self.tags_by_resource()?;
+        for t in &mut tables {
+            t.routes = routes.remove(&t.id).unwrap_or_default();
+            t.associations = associations.remove(&t.id).unwrap_or_default();
+            t.tags = tags.remove(&t.id).unwrap_or_default();
+        }
+        Ok(tables)
+    }
+
+    /// One route table, or `InvalidRouteTableID.NotFound`.
+    pub fn route_table(&self, owner: &str, id: &str) -> Result<RouteTable, Ec2Error> {
+        let vpc_id: String = self
+            .sql
+            .prepare_cached("SELECT vpc_id FROM route_tables WHERE pid = ?1 AND id = ?2")
+            .db()?
+            .query_row(params![self.pid, id], |r| r.get(0))
+            .optional()
+            .db()?
+            .ok_or_else(|| IdKind::RouteTable.not_found(id))?;
+        let mut tables = self.route_tables(owner, Some(&vpc_id))?;
+        let index = tables
+            .iter()
+            .position(|t| t.id == id)
+            .ok_or_else(|| IdKind::RouteTable.not_found(id))?;
+        Ok(tables.swap_remove(index))
+    }
+
+    pub fn count_route_tables_in_vpc(&self, vpc_id: &str) -> Result<usize, Ec2Error> {
+        self.count(
+            "SELECT COUNT(*) FROM route_tables WHERE vpc_id = ?1",
+            vpc_id,
+        )
+    }
+
+    /// Inserts a table with all its routes, associations and tags.
+    pub fn insert_route_table(&self, table: &RouteTable) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("INSERT INTO route_tables (id, pid, vpc_id) VALUES (?1, ?2, ?3)")
+            .db()?
+            .execute(params![table.id, self.pid, table.vpc_id])
+            .db()?;
+        for route in &table.routes {
+            self.insert_route(&table.id, route)?;
+        }
+        for association in &table.associations {
+            self.insert_route_table_association(&table.vpc_id, association)?;
+        }
+        self.set_tags(&table.id, &table.tags)
+    }
+
+    pub fn insert_route(&self, table_id: &str, route: &Route) -> Result<(), Ec2Error> {
+        let (kind, id) = target_columns(&route.target);
+        self.sql
+            .prepare_cached("INSERT INTO routes (route_table_id, destination, target_kind, target_id, origin) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .db()?
+            .execute(params![table_id, route.destination.to_string(), kind, id, route.origin.as_str()])
+            .db()?;
+        Ok(())
+    }
+
+    /// Points an existing route at a new target.
+    pub fn replace_route(&self, table_id: &str, route: &Route) -> Result<(), Ec2Error> {
+        let (kind, id) = target_columns(&route.target);
+        self.sql
+            .prepare_cached("UPDATE routes SET target_kind = ?3, target_id = ?4 WHERE route_table_id = ?1 AND destination = ?2")
+            .db()?
+            .execute(params![table_id, route.destination.to_string(), kind, id])
+            .db()?;
+        Ok(())
+    }
+
+    pub fn delete_route(&self, table_id: &str, destination: &str) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("DELETE FROM routes WHERE route_table_id = ?1 AND destination = ?2")
+            .db()?
+            .execute(params![table_id, destination])
+            .db()?;
+        Ok(())
+    }
+
+    pub fn insert_route_table_association(
+        &self,
+        vpc_id: &str,
+        a: &RouteTableAssociation,
+    ) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("INSERT INTO route_table_associations (id, route_table_id, vpc_id, is_main, subnet_id, gateway_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .db()?
+            .execute(params![a.id, a.route_table_id, vpc_id, a.main, a.subnet_id, a.gateway_id])
+            .db()?;
+        Ok(())
+    }
+
+    /// Moves an association to another table (ReplaceRouteTableAssociation) under a new ID.
+    pub fn move_route_table_association(
+        &self,
+        old_id: &str,
+        new_id: &str,
+        route_table_id: &str,
+    ) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "UPDATE route_table_associations SET id = ?2, route_table_id = ?3 WHERE id = ?1",
+            )
+            .db()?
+            .execute(params![old_id, new_id, route_table_id])
+            .db()?;
+        Ok(())
+    }
+
+    pub fn delete_route_table_association(&self, id: &str) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("DELETE FROM route_table_associations WHERE id = ?1")
+            .db()?
+            .execute([id])
+            .db()?;
+        Ok(())
+    }
+
+    /// Deletes a table with its routes, associations and tags.
+    pub fn delete_route_table(&self, id: &str) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("DELETE FROM route_table_associations WHERE route_table_id = ?1")
+            .db()?
+            .execute([id])
+            .db()?;
+        self.sql
+            .prepare_cached("DELETE FROM route_tables WHERE id = ?1 AND pid = ?2")
+            .db()?
+            .execute(params![id, self.pid])
+            .db()?;
+        self.delete_tags_of(id)
+    }
+}

@@ -1,0 +1,205 @@
+//! Security groups and their rules.
+
+use crate::{Db, Tx, parse_stored};
+use localvpc_model::security_group::{RulePeer, SecurityGroup, SecurityGroupRule};
+use localvpc_model::{Ec2Error, IdKind};
+use rusqlite::{OptionalExtension, Row, params};
+use std::collections::HashMap;
+
+fn peer_columns(peer: &RulePeer) -> (&'static str, &str, &str) {
+    match peer {
+        RulePeer::Cidr(_) => ("cidr", "", ""),
+        RulePeer::Ipv6Cidr(c) => ("cidr6", c, ""),
+        RulePeer::PrefixList(p) => ("prefix-list", p, ""),
+        RulePeer::Group { group_id, user_id } => ("group", group_id, user_id),
+    }
+}
+
+fn rule_from_row(r: &Row) -> rusqlite::Result<SecurityGroupRule> {
+    let kind: String = r.get(6)?;
+    let peer: String = r.get(7)?;
+    let peer = match kind.as_str() {
+        "cidr" => RulePeer::Cidr(parse_stored(&peer)?),
+        "cidr6" => RulePeer::Ipv6Cidr(peer),
+        "prefix-list" => RulePeer::PrefixList(peer),
+        _ => RulePeer::Group {
+            group_id: peer,
+            user_id: r.get(8)?,
+        },
+    };
+    Ok(SecurityGroupRule {
+        id: r.get(0)?,
+        group_id: r.get(1)?,
+        is_egress: r.get(2)?,
+        protocol: r.get(3)?,
+        from_port: r.get(4)?,
+        to_port: r.get(5)?,
+        peer,
+        description: r.get(9)?,
+        tags: Vec::new(),
+    })
+}
+
+const RULE_COLUMNS: &str = "r.id, r.group_id, r.is_egress, r.protocol, r.from_port, r.to_port, r.peer_kind, r.peer, r.peer_user_id, r.description";
+
+impl Tx<'_> {
+    /// Every security group of the partition (or one VPC) with rules and tags, sorted by ID.
+    pub fn security_groups(
+        &self,
+        owner: &str,
+        vpc_id: Option<&str>,
+    ) -> Result<Vec<SecurityGroup>, Ec2Error> {
+        let mut groups: Vec<SecurityGroup> = self
+            .sql
+            .prepare_cached("SELECT id, vpc_id, name, description FROM security_groups WHERE pid = ?1 AND (?2 IS NULL OR vpc_id = ?2) ORDER BY id")
+            .db()?
+            .query_map(params![self.pid, vpc_id], |r| {
+                Ok(SecurityGroup {
+                    id: r.get(0)?,
+                    vpc_id: r.get(1)?,
+                    owner_id: owner.to_owned(),
+                    name: r.get(2)?,
+                    description: r.get(3)?,
+                    rules: Vec::new(),
+                    tags: Vec::new(),
+                })
+            })
+            .db()?
+            .collect::<Result<_, _>>()
+            .db()?;
+        let mut tags = self.tags_by_resource()?;
+        let mut rules: HashMap<String, Vec<SecurityGroupRule>> = HashMap::new();
+        for mut rule in self.security_group_rules()? {
+            rule.tags = tags.remove(&rule.id).unwrap_or_default();
+            rules.entry(rule.group_id.clone()).or_default().push(rule);
+        }
+        for g in &mut groups {
+            g.rules = rules.remove(&g.id).unwrap_or_default();
+            g.tags = tags.remove(&g.id).unwrap_or_default();
+        }
+        Ok(groups)
+    }
+
+    /// Every rule of every group in the partition, in the order they were added.
+    pub fn security_group_rules(&self) -> Result<Vec<SecurityGroupRule>, Ec2Error> {
+        self.sql
+            .prepare_cached(&format!(
+                "SELECT {RULE_COLUMNS} FROM security_group_rules r JOIN security_groups g ON g.id = r.group_id
+                 WHERE g.pid = ?1 ORDER BY r.group_id, r.position"
+            ))
+            .db()?
+            .query_map([self.pid], rule_from_row)
+            .db()?
+            .collect::<Result<_, _>>()
+            .db()
+    }
+
+    /// One group, or `InvalidGroup.NotFound`.
+    pub fn security_group(&self, owner: &str, id: &str) -> Result<SecurityGroup, Ec2Error> {
+        let vpc_id: String = self
+            .sql
+            .prepare_cached("SELECT vpc_id FROM security_groups WHERE pid = ?1 AND id = ?2")
+            .db()?
+            .query_row(params![self.pid, id], |r| r.get(0))
+            .optional()
+            .db()?
+            .ok_or_else(|| IdKind::SecurityGroup.not_found(id))?;
+        let mut groups = self.security_groups(owner, Some(&vpc_id))?;
+        let index = groups
+            .iter()
+            .position(|g| g.id == id)
+            .ok_or_else(|| IdKind::SecurityGroup.not_found(id))?;
+        Ok(groups.swap_remove(index))
+    }
+
+    pub fn count_security_groups(&self) -> Result<usize, Ec2Error> {
+        self.count(
+            "SELECT COUNT(*) FROM security_groups WHERE pid = ?1",
+            self.pid,
+        )
+    }
+
+    /// Inserts a group with its rules and tags.
+    pub fn insert_security_group(&self, group: &SecurityGroup) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("INSERT INTO security_groups (id, pid, vpc_id, name, description) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .db()?
+            .execute(params![group.id, self.pid, group.vpc_id, group.name, group.description])
+            .db()?;
+        for rule in &group.rules {
+            self.insert_security_group_rule(rule)?;
+        }
+        self.set_tags(&group.id, &group.tags)
+    }
+
+    pub fn insert_security_group_rule(&self, rule: &SecurityGroupRule) -> Result<(), Ec2Error> {
+        let (kind, peer, user) = peer_columns(&rule.peer);
+        let peer = match &rule.peer {
+            RulePeer::Cidr(c) => c.to_string(),
+            _ => peer.to_owned(),
+        };
+        self.sql
+            .prepare_cached(
+                "INSERT INTO security_group_rules (id, group_id, is_egress, protocol, from_port, to_port, peer_kind, peer, peer_user_id, description, position)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT IFNULL(MAX(position), -1) + 1 FROM security_group_rules WHERE group_id = ?2))",
+            )
+            .db()?
+            .execute(params![rule.id, rule.group_id, rule.is_egress, rule.protocol, rule.from_port, rule.to_port, kind, peer, user, rule.description])
+            .db()?;
+        self.set_tags(&rule.id, &rule.tags)
+    }
+
+    pub fn update_security_group_rule_description(
+        &self,
+        rule_id: &str,
+        description: Option<&str>,
+    ) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("UPDATE security_group_rules SET description = ?2 WHERE id = ?1")
+            .db()?
+            .execute(params![rule_id, description])
+            .db()?;
+        Ok(())
+    }
+
+    pub fn delete_security_group_rule(&self, rule_id: &str) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("DELETE FROM security_group_rules WHERE id = ?1")
+            .db()?
+            .execute([rule_id])
+            .db()?;
+        self.delete_tags_of(rule_id)
+    }
+
+    /// Groups (other than `group_id` itself) whose rules reference `group_id`.
+    pub fn groups_referencing(&self, group_id: &str) -> Result<Vec<String>, Ec2Error> {
+        self.sql
+            .prepare_cached("SELECT DISTINCT group_id FROM security_group_rules WHERE peer_kind = 'group' AND peer = ?1 AND group_id <> ?1 ORDER BY group_id")
+            .db()?
+            .query_map([group_id], |r| r.get(0))
+            .db()?
+            .collect::<Result<_, _>>()
+            .db()
+    }
+
+    /// Deletes a group with its rules (and their tags) and its tags.
+    pub fn delete_security_group(&self, id: &str) -> Result<(), Ec2Error> {
+        let rule_ids: Vec<String> = self
+            .sql
+            .prepare_cached("SELECT id FROM security_group_rules WHERE group_id = ?1")
+            .db()?
+            .query_map([id], |r| r.get(0))
+            .db()?
+            .collect::<Result<_, _>>()
+            .db()?;
+        for rule in rule_ids {
+            self.delete_tags_of(&rule)?;
+        }
+        self.sql
+            .prepare_cached("DELETE FROM security_groups WHERE id = ?1 AND pid = ?2")
+            .db()?
+            .execute(params![id, self.pid])
+            .db()?;
+        self.delete_tags_of(id)
+    }
+}

@@ -1,0 +1,128 @@
+//! Subnets.
+
+use crate::{Db, Tx, parse_stored};
+use localvpc_model::{Ec2Error, IdKind, subnet::Subnet};
+use rusqlite::{OptionalExtension, Row, params};
+
+const COLUMNS: &str = "id, vpc_id, cidr, availability_zone, availability_zone_id, default_for_az, map_public_ip_on_launch, \
+    assign_ipv6_address_on_creation, enable_dns64, private_dns_hostname_type, enable_rn_dns_a, enable_rn_dns_aaaa";
+
+/// Who owns the rows being read: the partition's account and region.
+pub struct Owner<'a> {
+    pub account: &'a str,
+    pub region: &'a str,
+}
+
+fn from_row(r: &Row, owner: &Owner) -> rusqlite::Result<Subnet> {
+    Ok(Subnet {
+        id: r.get(0)?,
+        vpc_id: r.get(1)?,
+        owner_id: owner.account.to_owned(),
+        cidr: parse_stored(&r.get::<_, String>(2)?)?,
+        availability_zone: r.get(3)?,
+        availability_zone_id: r.get(4)?,
+        default_for_az: r.get(5)?,
+        map_public_ip_on_launch: r.get(6)?,
+        assign_ipv6_address_on_creation: r.get(7)?,
+        enable_dns64: r.get(8)?,
+        private_dns_hostname_type: r.get(9)?,
+        enable_resource_name_dns_a_record: r.get(10)?,
+        enable_resource_name_dns_aaaa_record: r.get(11)?,
+        // Network interfaces (and the addresses they hold) arrive with their own tables.
+        addresses_in_use: 0,
+        region: owner.region.to_owned(),
+        tags: Vec::new(),
+    })
+}
+
+impl Tx<'_> {
+    /// Every subnet of the partition (or of one VPC), sorted by ID.
+    pub fn subnets(&self, owner: &Owner, vpc_id: Option<&str>) -> Result<Vec<Subnet>, Ec2Error> {
+        let mut subnets: Vec<Subnet> = self
+            .sql
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM subnets WHERE pid = ?1 AND (?2 IS NULL OR vpc_id = ?2) ORDER BY id"))
+            .db()?
+            .query_map(params![self.pid, vpc_id], |r| from_row(r, owner))
+            .db()?
+            .collect::<Result<_, _>>()
+            .db()?;
+        let mut tags = self.tags_by_resource()?;
+        for s in &mut subnets {
+            s.tags = tags.remove(&s.id).unwrap_or_default();
+        }
+        Ok(subnets)
+    }
+
+    pub fn subnet(&self, owner: &Owner, id: &str) -> Result<Subnet, Ec2Error> {
+        let mut subnet = self
+            .sql
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM subnets WHERE pid = ?1 AND id = ?2"
+            ))
+            .db()?
+            .query_row(params![self.pid, id], |r| from_row(r, owner))
+            .optional()
+            .db()?
+            .ok_or_else(|| IdKind::Subnet.not_found(id))?;
+        subnet.tags = self.tags_of(id)?;
+        Ok(subnet)
+    }
+
+    pub fn count_subnets_in_vpc(&self, vpc_id: &str) -> Result<usize, Ec2Error> {
+        self.count("SELECT COUNT(*) FROM subnets WHERE vpc_id = ?1", vpc_id)
+    }
+
+    pub fn insert_subnet(&self, s: &Subnet) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached(&format!("INSERT INTO subnets (pid, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"))
+            .db()?
+            .execute(params![
+                self.pid,
+                s.id,
+                s.vpc_id,
+                s.cidr.to_string(),
+                s.availability_zone,
+                s.availability_zone_id,
+                s.default_for_az,
+                s.map_public_ip_on_launch,
+                s.assign_ipv6_address_on_creation,
+                s.enable_dns64,
+                s.private_dns_hostname_type,
+                s.enable_resource_name_dns_a_record,
+                s.enable_resource_name_dns_aaaa_record
+            ])
+            .db()?;
+        self.set_tags(&s.id, &s.tags)
+    }
+
+    /// Writes the attributes ModifySubnetAttribute may change.
+    pub fn update_subnet_attributes(&self, s: &Subnet) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "UPDATE subnets SET map_public_ip_on_launch = ?2, assign_ipv6_address_on_creation = ?3, enable_dns64 = ?4,
+                 private_dns_hostname_type = ?5, enable_rn_dns_a = ?6, enable_rn_dns_aaaa = ?7 WHERE id = ?1",
+            )
+            .db()?
+            .execute(params![
+                s.id,
+                s.map_public_ip_on_launch,
+                s.assign_ipv6_address_on_creation,
+                s.enable_dns64,
+                s.private_dns_hostname_type,
+                s.enable_resource_name_dns_a_record,
+                s.enable_resource_name_dns_aaaa_record
+            ])
+            .db()?;
+        Ok(())
+    }
+
+    /// Deletes a subnet with its ACL association and tags. The caller has checked dependents.
+    pub fn delete_subnet(&self, id: &str) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("DELETE FROM subnets WHERE id = ?1 AND pid = ?2")
+            .db()?
+            .execute(params![id, self.pid])
+            .db()?;
+        self.delete_tags_of(id)
+    }
+}

@@ -1,0 +1,66 @@
+//! Tags of any resource, kept in one table keyed by resource ID.
+
+use crate::{Db, Tx};
+use localvpc_model::{Ec2Error, Tag};
+use rusqlite::params;
+use std::collections::HashMap;
+
+impl Tx<'_> {
+    pub fn tags_of(&self, resource_id: &str) -> Result<Vec<Tag>, Ec2Error> {
+        self.sql
+            .prepare_cached("SELECT key, value FROM tags WHERE resource_id = ?1 ORDER BY position")
+            .db()?
+            .query_map([resource_id], |r| {
+                Ok(Tag::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .db()?
+            .collect::<Result<_, _>>()
+            .db()
+    }
+
+    /// Every tag in the partition, grouped by resource ID (to decorate whole listings at once).
+    pub fn tags_by_resource(&self) -> Result<HashMap<String, Vec<Tag>>, Ec2Error> {
+        let mut map: HashMap<String, Vec<Tag>> = HashMap::new();
+        let mut stmt = self.sql.prepare_cached("SELECT resource_id, key, value FROM tags WHERE pid = ?1 ORDER BY resource_id, position").db()?;
+        let rows = stmt
+            .query_map([self.pid], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    Tag::new(r.get::<_, String>(1)?, r.get::<_, String>(2)?),
+                ))
+            })
+            .db()?;
+        for row in rows {
+            let (id, tag) = row.db()?;
+            map.entry(id).or_default().push(tag);
+        }
+        Ok(map)
+    }
+
+    /// Replaces all tags of a resource.
+    pub fn set_tags(&self, resource_id: &str, tags: &[Tag]) -> Result<(), Ec2Error> {
+        self.delete_tags_of(resource_id)?;
+        let mut insert = self.sql.prepare_cached("INSERT INTO tags (resource_id, key, value, pid, position) VALUES (?1, ?2, ?3, ?4, ?5)").db()?;
+        for (position, tag) in tags.iter().enumerate() {
+            insert
+                .execute(params![
+                    resource_id,
+                    tag.key,
+                    tag.value,
+                    self.pid,
+                    position as i64
+                ])
+                .db()?;
+        }
+        Ok(())
+    }
+
+    pub fn delete_tags_of(&self, resource_id: &str) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("DELETE FROM tags WHERE resource_id = ?1")
+            .db()?
+            .execute([resource_id])
+            .db()?;
+        Ok(())
+    }
+}
