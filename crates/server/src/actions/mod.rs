@@ -1,31 +1,42 @@
-//! One file per resource, each holding its actions' wire types and handlers. This table maps
-//! EC2 action names to them.
+//! One file per resource, each holding its actions' wire types and handlers and registering
+//! them with [`actions!`]. `lookup` asks each in turn.
 
-use crate::dispatch::{Handler, typed};
+use crate::dispatch::Handler;
 
-pub mod vpc;
-
+/// Declares a resource module's action table: `actions! { "CreateVpc" => create_vpc, … }`.
 macro_rules! actions {
-    ($($name:literal => $handler:path,)*) => {
-        /// The handler of an action localvpc implements.
-        pub fn lookup(action: &str) -> Option<Handler> {
+    ($($name:literal => $handler:path),* $(,)?) => {
+        /// The handler of one of this module's actions.
+        pub fn lookup(action: &str) -> Option<crate::dispatch::Handler> {
             match action {
-                $($name => Some(|ctx, input| typed(ctx, input, $handler)),)*
+                $($name => Some(|ctx, input| crate::dispatch::typed(ctx, input, $handler)),)*
                 _ => None,
             }
         }
-
-        /// Every action localvpc implements.
-        pub const IMPLEMENTED: &[&str] = &[$($name),*];
     };
 }
 
-actions! {
-    "CreateVpc" => vpc::create_vpc,
-    "DescribeVpcs" => vpc::describe_vpcs,
-    "DeleteVpc" => vpc::delete_vpc,
-    "ModifyVpcAttribute" => vpc::modify_vpc_attribute,
-    "DescribeVpcAttribute" => vpc::describe_vpc_attribute,
-    "AssociateVpcCidrBlock" => vpc::associate_vpc_cidr_block,
-    "DisassociateVpcCidrBlock" => vpc::disassociate_vpc_cidr_block,
+pub mod account;
+pub mod internet_gateway;
+pub mod network_acl;
+pub mod route_table;
+pub mod security_group;
+pub mod subnet;
+pub mod tags;
+pub mod vpc;
+
+/// The handler of an action localvpc implements.
+pub fn lookup(action: &str) -> Option<Handler> {
+    [
+        vpc::lookup,
+        subnet::lookup,
+        internet_gateway::lookup,
+        route_table::lookup,
+        security_group::lookup,
+        network_acl::lookup,
+        tags::lookup,
+        account::lookup,
+    ]
+    .into_iter()
+    .find_map(|module| module(action))
 }

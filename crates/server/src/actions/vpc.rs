@@ -367,3 +367,13 @@ pub fn disassociate_vpc_cidr_block(
         },
     })
 }
+
+actions! {
+    "CreateVpc" => create_vpc,
+    "DescribeVpcs" => describe_vpcs,
+    "DeleteVpc" => delete_vpc,
+    "ModifyVpcAttribute" => modify_vpc_attribute,
+    "DescribeVpcAttribute" => describe_vpc_attribute,
+    "AssociateVpcCidrBlock" => associate_vpc_cidr_block,
+    "DisassociateVpcCidrBlock" => disassociate_vpc_cidr_block,
+}
