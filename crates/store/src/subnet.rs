@@ -116,8 +116,14 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Deletes a subnet with its ACL association and tags. The caller has checked dependents.
+    /// Deletes a subnet with its route table and ACL associations and its tags. The caller has
+    /// checked dependents.
     pub fn delete_subnet(&self, id: &str) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("DELETE FROM route_table_associations WHERE subnet_id = ?1")
+            .db()?
+            .execute([id])
+            .db()?;
         self.sql
             .prepare_cached("DELETE FROM subnets WHERE id = ?1 AND pid = ?2")
             .db()?

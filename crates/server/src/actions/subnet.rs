@@ -1,3 +1,290 @@
-//! (actions arrive here)
+//! Subnet actions: CreateSubnet, DescribeSubnets, DeleteSubnet, ModifySubnetAttribute.
 
-actions! {}
+use crate::context::Ctx;
+use crate::provision;
+use crate::wire::{
+    BoolValue, Empty, FilterWire, Selection, TagSpecification, TagWire, select, tag_set, tags_for,
+};
+use localvpc_model::page::DEFAULT_LIMITS;
+use localvpc_model::subnet::{self, Subnet};
+use localvpc_model::{Ec2Error, ErrorCode, IdKind};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PrivateDnsNameOptions {
+    hostname_type: String,
+    enable_resource_name_dns_a_record: bool,
+    #[serde(rename = "EnableResourceNameDnsAAAARecord")]
+    enable_resource_name_dns_aaaa_record: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BlockPublicAccessStates {
+    internet_gateway_block_mode: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SubnetWire {
+    subnet_id: String,
+    subnet_arn: String,
+    vpc_id: String,
+    owner_id: String,
+    state: &'static str,
+    cidr_block: String,
+    available_ip_address_count: u64,
+    availability_zone: String,
+    availability_zone_id: String,
+    default_for_az: bool,
+    map_public_ip_on_launch: bool,
+    map_customer_owned_ip_on_launch: bool,
+    assign_ipv6_address_on_creation: bool,
+    ipv6_cidr_block_association_set: Vec<Empty>,
+    enable_dns64: bool,
+    ipv6_native: bool,
+    private_dns_name_options_on_launch: PrivateDnsNameOptions,
+    block_public_access_states: BlockPublicAccessStates,
+    tags: Option<Vec<TagWire>>,
+}
+
+fn view(s: &Subnet) -> SubnetWire {
+    SubnetWire {
+        subnet_id: s.id.clone(),
+        subnet_arn: s.arn(),
+        vpc_id: s.vpc_id.clone(),
+        owner_id: s.owner_id.clone(),
+        state: "available",
+        cidr_block: s.cidr.to_string(),
+        available_ip_address_count: s.available_ip_address_count(),
+        availability_zone: s.availability_zone.clone(),
+        availability_zone_id: s.availability_zone_id.clone(),
+        default_for_az: s.default_for_az,
+        map_public_ip_on_launch: s.map_public_ip_on_launch,
+        map_customer_owned_ip_on_launch: false,
+        assign_ipv6_address_on_creation: s.assign_ipv6_address_on_creation,
+        ipv6_cidr_block_association_set: Vec::new(),
+        enable_dns64: s.enable_dns64,
+        ipv6_native: false,
+        private_dns_name_options_on_launch: PrivateDnsNameOptions {
+            hostname_type: s.private_dns_hostname_type.clone(),
+            enable_resource_name_dns_a_record: s.enable_resource_name_dns_a_record,
+            enable_resource_name_dns_aaaa_record: s.enable_resource_name_dns_aaaa_record,
+        },
+        block_public_access_states: BlockPublicAccessStates {
+            internet_gateway_block_mode: "off",
+        },
+        tags: tag_set(&s.tags),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct CreateSubnetRequest {
+    vpc_id: String,
+    cidr_block: Option<String>,
+    availability_zone: Option<String>,
+    availability_zone_id: Option<String>,
+    #[serde(default)]
+    tag_specifications: Vec<TagSpecification>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateSubnetResponse {
+    subnet: SubnetWire,
+}
+
+pub fn create_subnet(
+    ctx: &mut Ctx,
+    req: CreateSubnetRequest,
+) -> Result<CreateSubnetResponse, Ec2Error> {
+    let vpc = ctx.tx.vpc(ctx.account, &IdKind::Vpc.parse(&req.vpc_id)?)?;
+    let text = req
+        .cidr_block
+        .ok_or_else(|| Ec2Error::missing_parameter("CidrBlock"))?;
+    let zone = match (&req.availability_zone, &req.availability_zone_id) {
+        (Some(_), Some(_)) => {
+            return Err(Ec2Error::combination(
+                "Only one of AvailabilityZone or AvailabilityZoneId may be specified.",
+            ));
+        }
+        (Some(name), None) => ctx.region.require_zone(name)?,
+        (None, Some(id)) => ctx.region.zone_by_id(id).ok_or_else(|| {
+            Ec2Error::invalid_value(format!(
+                "Value ({id}) for parameter availabilityZoneId is invalid."
+            ))
+        })?,
+        (None, None) => &ctx.region.zones[0],
+    };
+    let tags = tags_for(&req.tag_specifications, "subnet")?;
+    let siblings = ctx.tx.subnets(&ctx.owner(), Some(&vpc.id))?;
+    let cidr = subnet::check_new_block(&vpc, &siblings, &text)?;
+    let limit = ctx.config.quotas.subnets_per_vpc;
+    if siblings.len() >= limit {
+        return Err(Ec2Error::new(
+            ErrorCode::SubnetLimitExceeded,
+            format!(
+                "The maximum number of subnets for VPC {} has been reached ({limit}).",
+                vpc.id
+            ),
+        ));
+    }
+    let subnet = Subnet {
+        id: IdKind::Subnet.generate(),
+        vpc_id: vpc.id,
+        owner_id: ctx.account.to_owned(),
+        cidr,
+        availability_zone: zone.name.into(),
+        availability_zone_id: zone.id.into(),
+        default_for_az: false,
+        map_public_ip_on_launch: false,
+        assign_ipv6_address_on_creation: false,
+        enable_dns64: false,
+        private_dns_hostname_type: "ip-name".into(),
+        enable_resource_name_dns_a_record: false,
+        enable_resource_name_dns_aaaa_record: false,
+        addresses_in_use: 0,
+        region: ctx.region.name.into(),
+        tags,
+    };
+    ctx.tx.insert_subnet(&subnet)?;
+    provision::associate_default_acl(ctx, &subnet)?;
+    Ok(CreateSubnetResponse {
+        subnet: view(&subnet),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct DescribeSubnetsRequest {
+    #[serde(default)]
+    filters: Vec<FilterWire>,
+    #[serde(default)]
+    subnet_ids: Vec<String>,
+    next_token: Option<String>,
+    max_results: Option<i64>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeSubnetsResponse {
+    subnets: Vec<SubnetWire>,
+    next_token: Option<String>,
+}
+
+pub fn describe_subnets(
+    ctx: &mut Ctx,
+    req: DescribeSubnetsRequest,
+) -> Result<DescribeSubnetsResponse, Ec2Error> {
+    let all = ctx.tx.subnets(&ctx.owner(), None)?;
+    let (subnets, next_token) = select(
+        all,
+        |s| &s.id,
+        subnet::FILTERS,
+        Selection {
+            kind: IdKind::Subnet,
+            ids: &req.subnet_ids,
+            filters: &req.filters,
+            max_results: req.max_results,
+            next_token: req.next_token.as_deref(),
+            limits: DEFAULT_LIMITS,
+        },
+    )?;
+    Ok(DescribeSubnetsResponse {
+        subnets: subnets.iter().map(view).collect(),
+        next_token,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct DeleteSubnetRequest {
+    subnet_id: String,
+}
+
+/// DeleteSubnet: its route table and network ACL associations go with it.
+pub fn delete_subnet(ctx: &mut Ctx, req: DeleteSubnetRequest) -> Result<Empty, Ec2Error> {
+    let subnet = ctx
+        .tx
+        .subnet(&ctx.owner(), &IdKind::Subnet.parse(&req.subnet_id)?)?;
+    ctx.tx.delete_subnet(&subnet.id)?;
+    Ok(Empty {})
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct ModifySubnetAttributeRequest {
+    subnet_id: String,
+    map_public_ip_on_launch: Option<BoolValue>,
+    assign_ipv6_address_on_creation: Option<BoolValue>,
+    enable_dns64: Option<BoolValue>,
+    private_dns_hostname_type_on_launch: Option<String>,
+    enable_resource_name_dns_a_record_on_launch: Option<BoolValue>,
+    #[serde(rename = "EnableResourceNameDnsAAAARecordOnLaunch")]
+    enable_resource_name_dns_aaaa_record_on_launch: Option<BoolValue>,
+}
+
+/// ModifySubnetAttribute: one attribute per call, as EC2 requires.
+pub fn modify_subnet_attribute(
+    ctx: &mut Ctx,
+    req: ModifySubnetAttributeRequest,
+) -> Result<Empty, Ec2Error> {
+    let mut subnet = ctx
+        .tx
+        .subnet(&ctx.owner(), &IdKind::Subnet.parse(&req.subnet_id)?)?;
+    let flags = [
+        req.map_public_ip_on_launch,
+        req.assign_ipv6_address_on_creation,
+        req.enable_dns64,
+        req.enable_resource_name_dns_a_record_on_launch,
+        req.enable_resource_name_dns_aaaa_record_on_launch,
+    ];
+    let given = flags.iter().filter(|f| f.is_some()).count()
+        + usize::from(req.private_dns_hostname_type_on_launch.is_some());
+    if given != 1 {
+        return Err(Ec2Error::combination(
+            "Exactly one attribute must be specified per ModifySubnetAttribute call.",
+        ));
+    }
+    let value = |b: BoolValue, name: &str| {
+        b.value
+            .ok_or_else(|| Ec2Error::missing_parameter(&format!("{name}.Value")))
+    };
+    if let Some(b) = req.map_public_ip_on_launch {
+        subnet.map_public_ip_on_launch = value(b, "MapPublicIpOnLaunch")?;
+    }
+    if let Some(b) = req.assign_ipv6_address_on_creation {
+        if value(b, "AssignIpv6AddressOnCreation")? {
+            return Err(Ec2Error::invalid_value(format!(
+                "Invalid value 'true' for assignIpv6AddressOnCreation. Cannot set assignIpv6AddressOnCreation to true unless the subnet ({}) has an IPv6 CIDR block associated with it.",
+                subnet.id
+            )));
+        }
+        subnet.assign_ipv6_address_on_creation = false;
+    }
+    if let Some(b) = req.enable_dns64 {
+        subnet.enable_dns64 = value(b, "EnableDns64")?;
+    }
+    if let Some(t) = req.private_dns_hostname_type_on_launch {
+        subnet.private_dns_hostname_type = t;
+    }
+    if let Some(b) = req.enable_resource_name_dns_a_record_on_launch {
+        subnet.enable_resource_name_dns_a_record =
+            value(b, "EnableResourceNameDnsARecordOnLaunch")?;
+    }
+    if let Some(b) = req.enable_resource_name_dns_aaaa_record_on_launch {
+        subnet.enable_resource_name_dns_aaaa_record =
+            value(b, "EnableResourceNameDnsAAAARecordOnLaunch")?;
+    }
+    ctx.tx.update_subnet_attributes(&subnet)?;
+    Ok(Empty {})
+}
+
+actions! {
+    "CreateSubnet" => create_subnet,
+    "DescribeSubnets" => describe_subnets,
+    "DeleteSubnet" => delete_subnet,
+    "ModifySubnetAttribute" => modify_subnet_attribute,
+}
