@@ -122,6 +122,20 @@ error_codes! {
     InvalidAttachmentIdNotFound = "InvalidAttachmentID.NotFound";
     InvalidNetworkInterfaceAttachmentIdMalformed = "InvalidNetworkInterfaceAttachmentID.Malformed";
     InvalidIpAddressInUse = "InvalidIPAddress.InUse";
+    InvalidNetworkInterfaceInUse = "InvalidNetworkInterface.InUse";
+    AttachmentLimitExceeded = "AttachmentLimitExceeded";
+    PrivateIpAddressLimitExceeded = "PrivateIpAddressLimitExceeded";
+    InvalidInterfaceIpAddressLimitExceeded = "InvalidInterface.IpAddressLimitExceeded";
+    NetworkInterfaceLimitExceeded = "NetworkInterfaceLimitExceeded";
+    SecurityGroupsPerInterfaceLimitExceeded = "SecurityGroupsPerInterfaceLimitExceeded";
+    SecurityGroupsPerInstanceLimitExceeded = "SecurityGroupsPerInstanceLimitExceeded";
+    InvalidKeyPairNotFound = "InvalidKeyPair.NotFound";
+    InvalidKeyPairDuplicate = "InvalidKeyPair.Duplicate";
+    InvalidKeyFormat = "InvalidKey.Format";
+    InvalidAmiIdMalformed = "InvalidAMIID.Malformed";
+    InvalidAmiIdNotFound = "InvalidAMIID.NotFound";
+    MissingInput = "MissingInput";
+    InstanceLimitExceeded = "InstanceLimitExceeded";
     InsufficientFreeAddressesInSubnet = "InsufficientFreeAddressesInSubnet";
 }
 

@@ -22,3 +22,7 @@ pub mod security_group;
 pub mod subnet;
 pub mod vpc;
 pub use quota::Quotas;
+pub mod address;
+pub mod instance;
+pub mod instance_type;
+pub mod network_interface;

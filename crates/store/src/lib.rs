@@ -6,9 +6,11 @@
 //! domain-level methods of [`Tx`] (see docs/ARCHITECTURE.md).
 
 mod client_token;
+mod instance;
 pub use client_token::RememberedToken;
 mod internet_gateway;
 mod network_acl;
+mod network_interface;
 mod open;
 mod partition;
 mod route_table;
@@ -18,6 +20,7 @@ mod tags;
 mod vpc;
 
 pub use open::{OpenError, Store};
+pub use network_interface::EniScope;
 pub use subnet::Owner;
 
 use localvpc_model::Ec2Error;

@@ -7,6 +7,11 @@ use rusqlite::{OptionalExtension, Row, params};
 const COLUMNS: &str = "id, vpc_id, cidr, availability_zone, availability_zone_id, default_for_az, map_public_ip_on_launch, \
     assign_ipv6_address_on_creation, enable_dns64, private_dns_hostname_type, enable_rn_dns_a, enable_rn_dns_aaaa";
 
+/// The same columns plus the number of addresses interfaces hold in the subnet.
+const SELECT: &str = "SELECT id, vpc_id, cidr, availability_zone, availability_zone_id, default_for_az, map_public_ip_on_launch, \
+    assign_ipv6_address_on_creation, enable_dns64, private_dns_hostname_type, enable_rn_dns_a, enable_rn_dns_aaaa, \
+    (SELECT COUNT(*) FROM private_ips p WHERE p.subnet_id = subnets.id) FROM subnets";
+
 /// Who owns the rows being read: the partition's account and region.
 pub struct Owner<'a> {
     pub account: &'a str,
@@ -28,8 +33,7 @@ fn from_row(r: &Row, owner: &Owner) -> rusqlite::Result<Subnet> {
         private_dns_hostname_type: r.get(9)?,
         enable_resource_name_dns_a_record: r.get(10)?,
         enable_resource_name_dns_aaaa_record: r.get(11)?,
-        // Network interfaces (and the addresses they hold) arrive with their own tables.
-        addresses_in_use: 0,
+        addresses_in_use: r.get::<_, i64>(12)? as u64,
         region: owner.region.to_owned(),
         tags: Vec::new(),
     })
@@ -40,7 +44,7 @@ impl Tx<'_> {
     pub fn subnets(&self, owner: &Owner, vpc_id: Option<&str>) -> Result<Vec<Subnet>, Ec2Error> {
         let mut subnets: Vec<Subnet> = self
             .sql
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM subnets WHERE pid = ?1 AND (?2 IS NULL OR vpc_id = ?2) ORDER BY id"))
+            .prepare_cached(&format!("{SELECT} WHERE pid = ?1 AND (?2 IS NULL OR vpc_id = ?2) ORDER BY id"))
             .db()?
             .query_map(params![self.pid, vpc_id], |r| from_row(r, owner))
             .db()?

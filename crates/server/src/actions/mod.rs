@@ -19,6 +19,7 @@ macro_rules! actions {
 pub mod account;
 pub mod internet_gateway;
 pub mod network_acl;
+pub mod network_interface;
 pub mod route_table;
 pub mod security_group;
 pub mod subnet;
@@ -34,6 +35,7 @@ pub fn lookup(action: &str) -> Option<Handler> {
         route_table::lookup,
         security_group::lookup,
         network_acl::lookup,
+        network_interface::lookup,
         tags::lookup,
         account::lookup,
     ]

@@ -1,0 +1,296 @@
+//! Network interfaces, their private addresses, security groups and attachments.
+
+use crate::{Db, Tx, parse_stored};
+use localvpc_model::network_interface::{Attachment, GroupRef, NetworkInterface, PrivateIp};
+use localvpc_model::{Ec2Error, IdKind};
+use rusqlite::{OptionalExtension, params};
+use std::collections::{BTreeSet, HashMap};
+use std::net::Ipv4Addr;
+
+/// Which interfaces to load.
+#[derive(Clone, Copy)]
+pub enum EniScope<'a> {
+    All,
+    One(&'a str),
+    AttachedTo(&'a str),
+}
+
+impl<'a> EniScope<'a> {
+    /// The `?2` and `?3` parameters of [`SCOPE`].
+    fn params(self) -> (Option<&'a str>, Option<&'a str>) {
+        match self {
+            Self::All => (None, None),
+            Self::One(id) => (Some(id), None),
+            Self::AttachedTo(instance) => (None, Some(instance)),
+        }
+    }
+}
+
+/// Selects the interfaces of a scope: `?1` partition, `?2` one ID, `?3` one instance.
+const SCOPE: &str = "e.pid = ?1 AND (?2 IS NULL OR e.id = ?2) AND (?3 IS NULL OR e.id IN (SELECT eni_id FROM attachments WHERE instance_id = ?3))";
+
+impl Tx<'_> {
+    /// Interfaces of the partition in `scope`, sorted by ID, with addresses, groups,
+    /// attachment and tags.
+    pub fn network_interfaces(&self, account: &str, scope: EniScope) -> Result<Vec<NetworkInterface>, Ec2Error> {
+        let (id, instance) = scope.params();
+        let mut enis: Vec<NetworkInterface> = self
+            .sql
+            .prepare_cached(&format!(
+                "SELECT e.id, e.subnet_id, e.vpc_id, e.availability_zone, e.availability_zone_id, e.description, e.mac_address,
+                        e.interface_type, e.source_dest_check, e.requester_managed
+                 FROM network_interfaces e WHERE {SCOPE} ORDER BY e.id"
+            ))
+            .db()?
+            .query_map(params![self.pid, id, instance], |r| {
+                Ok(NetworkInterface {
+                    id: r.get(0)?,
+                    owner_id: account.to_owned(),
+                    subnet_id: r.get(1)?,
+                    vpc_id: r.get(2)?,
+                    availability_zone: r.get(3)?,
+                    availability_zone_id: r.get(4)?,
+                    description: r.get(5)?,
+                    mac_address: r.get(6)?,
+                    interface_type: r.get(7)?,
+                    source_dest_check: r.get(8)?,
+                    requester_managed: r.get(9)?,
+                    private_ips: Vec::new(),
+                    groups: Vec::new(),
+                    attachment: None,
+                    tags: Vec::new(),
+                })
+            })
+            .db()?
+            .collect::<Result<_, _>>()
+            .db()?;
+        if enis.is_empty() {
+            return Ok(enis);
+        }
+        let mut ips: HashMap<String, Vec<PrivateIp>> = HashMap::new();
+        let mut stmt = self
+            .sql
+            .prepare_cached(&format!(
+                "SELECT p.eni_id, p.address, p.is_primary FROM private_ips p JOIN network_interfaces e ON e.id = p.eni_id
+                 WHERE {SCOPE} ORDER BY p.eni_id, p.is_primary DESC, p.position"
+            ))
+            .db()?;
+        let rows = stmt
+            .query_map(params![self.pid, id, instance], |r| {
+                let ip = PrivateIp { address: parse_stored(&r.get::<_, String>(1)?)?, primary: r.get(2)?, association: None };
+                Ok((r.get::<_, String>(0)?, ip))
+            })
+            .db()?;
+        for row in rows {
+            let (eni, ip) = row.db()?;
+            ips.entry(eni).or_default().push(ip);
+        }
+        let mut groups: HashMap<String, Vec<GroupRef>> = HashMap::new();
+        let mut stmt = self
+            .sql
+            .prepare_cached(&format!(
+                "SELECT g.eni_id, g.group_id, s.name FROM eni_security_groups g JOIN security_groups s ON s.id = g.group_id
+                 JOIN network_interfaces e ON e.id = g.eni_id WHERE {SCOPE} ORDER BY g.eni_id, g.position"
+            ))
+            .db()?;
+        let rows = stmt.query_map(params![self.pid, id, instance], |r| Ok((r.get::<_, String>(0)?, GroupRef { id: r.get(1)?, name: r.get(2)? }))).db()?;
+        for row in rows {
+            let (eni, group) = row.db()?;
+            groups.entry(eni).or_default().push(group);
+        }
+        let mut attachments: HashMap<String, Attachment> = HashMap::new();
+        let mut stmt = self
+            .sql
+            .prepare_cached(&format!(
+                "SELECT a.eni_id, a.id, a.instance_id, a.device_index, a.network_card_index, a.delete_on_termination, a.attach_time
+                 FROM attachments a JOIN network_interfaces e ON e.id = a.eni_id WHERE {SCOPE}"
+            ))
+            .db()?;
+        let rows = stmt
+            .query_map(params![self.pid, id, instance], |r| {
+                let attachment = Attachment {
+                    id: r.get(1)?,
+                    instance_id: r.get(2)?,
+                    instance_owner_id: account.to_owned(),
+                    device_index: r.get(3)?,
+                    network_card_index: r.get(4)?,
+                    delete_on_termination: r.get(5)?,
+                    attach_time: r.get(6)?,
+                };
+                Ok((r.get::<_, String>(0)?, attachment))
+            })
+            .db()?;
+        for row in rows {
+            let (eni, attachment) = row.db()?;
+            attachments.insert(eni, attachment);
+        }
+        let mut tags = match scope {
+            EniScope::One(one) => HashMap::from([(one.to_owned(), self.tags_of(one)?)]),
+            _ => self.tags_by_resource()?,
+        };
+        for eni in &mut enis {
+            eni.private_ips = ips.remove(&eni.id).unwrap_or_default();
+            eni.groups = groups.remove(&eni.id).unwrap_or_default();
+            eni.attachment = attachments.remove(&eni.id);
+            eni.tags = tags.remove(&eni.id).unwrap_or_default();
+        }
+        Ok(enis)
+    }
+
+    /// One interface of the partition, or `InvalidNetworkInterfaceID.NotFound`.
+    pub fn network_interface(&self, account: &str, id: &str) -> Result<NetworkInterface, Ec2Error> {
+        self.network_interfaces(account, EniScope::One(id))?.pop().ok_or_else(|| IdKind::NetworkInterface.not_found(id))
+    }
+
+    pub fn count_network_interfaces(&self) -> Result<usize, Ec2Error> {
+        self.count("SELECT COUNT(*) FROM network_interfaces WHERE pid = ?1", self.pid)
+    }
+
+    pub fn count_network_interfaces_in_subnet(&self, subnet_id: &str) -> Result<usize, Ec2Error> {
+        self.count("SELECT COUNT(*) FROM network_interfaces WHERE subnet_id = ?1", subnet_id)
+    }
+
+    pub fn count_network_interfaces_in_vpc(&self, vpc_id: &str) -> Result<usize, Ec2Error> {
+        self.count("SELECT COUNT(*) FROM network_interfaces WHERE vpc_id = ?1", vpc_id)
+    }
+
+    /// Interfaces that use a security group.
+    pub fn count_network_interfaces_in_group(&self, group_id: &str) -> Result<usize, Ec2Error> {
+        self.count("SELECT COUNT(*) FROM eni_security_groups WHERE group_id = ?1", group_id)
+    }
+
+    /// Every private address held in a subnet.
+    pub fn used_addresses(&self, subnet_id: &str) -> Result<BTreeSet<Ipv4Addr>, Ec2Error> {
+        let mut stmt = self.sql.prepare_cached("SELECT address FROM private_ips WHERE subnet_id = ?1").db()?;
+        let rows = stmt.query_map([subnet_id], |r| parse_stored::<Ipv4Addr>(&r.get::<_, String>(0)?)).db()?;
+        rows.collect::<Result<_, _>>().db()
+    }
+
+    /// The interface holding an address in a subnet, and whether it is that interface's primary.
+    pub fn address_holder(&self, subnet_id: &str, addr: Ipv4Addr) -> Result<Option<(String, bool)>, Ec2Error> {
+        self.sql
+            .prepare_cached("SELECT eni_id, is_primary FROM private_ips WHERE subnet_id = ?1 AND address = ?2")
+            .db()?
+            .query_row(params![subnet_id, addr.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .db()
+    }
+
+    pub fn mac_in_use(&self, mac: &str) -> Result<bool, Ec2Error> {
+        Ok(self.count("SELECT COUNT(*) FROM network_interfaces WHERE mac_address = ?1", mac)? > 0)
+    }
+
+    /// Inserts an interface with its addresses, groups and tags (not its attachment).
+    pub fn insert_network_interface(&self, e: &NetworkInterface) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "INSERT INTO network_interfaces (id, pid, subnet_id, vpc_id, availability_zone, availability_zone_id, description,
+                 mac_address, interface_type, source_dest_check, requester_managed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )
+            .db()?
+            .execute(params![
+                e.id,
+                self.pid,
+                e.subnet_id,
+                e.vpc_id,
+                e.availability_zone,
+                e.availability_zone_id,
+                e.description,
+                e.mac_address,
+                e.interface_type,
+                e.source_dest_check,
+                e.requester_managed
+            ])
+            .db()?;
+        for ip in &e.private_ips {
+            self.add_private_ip(&e.id, &e.subnet_id, ip.address, ip.primary)?;
+        }
+        self.set_network_interface_groups(&e.id, &e.groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>())?;
+        self.set_tags(&e.id, &e.tags)
+    }
+
+    pub fn add_private_ip(&self, eni_id: &str, subnet_id: &str, addr: Ipv4Addr, primary: bool) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "INSERT INTO private_ips (subnet_id, address, eni_id, is_primary, position)
+                 VALUES (?1, ?2, ?3, ?4, (SELECT IFNULL(MAX(position), -1) + 1 FROM private_ips WHERE eni_id = ?3))",
+            )
+            .db()?
+            .execute(params![subnet_id, addr.to_string(), eni_id, primary])
+            .db()?;
+        Ok(())
+    }
+
+    pub fn remove_private_ip(&self, subnet_id: &str, addr: Ipv4Addr) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("DELETE FROM private_ips WHERE subnet_id = ?1 AND address = ?2")
+            .db()?
+            .execute(params![subnet_id, addr.to_string()])
+            .db()?;
+        Ok(())
+    }
+
+    /// Replaces an interface's security groups (in the given order).
+    pub fn set_network_interface_groups(&self, eni_id: &str, group_ids: &[String]) -> Result<(), Ec2Error> {
+        self.sql.prepare_cached("DELETE FROM eni_security_groups WHERE eni_id = ?1").db()?.execute([eni_id]).db()?;
+        let mut insert = self.sql.prepare_cached("INSERT INTO eni_security_groups (eni_id, group_id, position) VALUES (?1, ?2, ?3)").db()?;
+        for (position, group) in group_ids.iter().enumerate() {
+            insert.execute(params![eni_id, group, position as i64]).db()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the attributes ModifyNetworkInterfaceAttribute may change (besides groups).
+    pub fn update_network_interface(&self, e: &NetworkInterface) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("UPDATE network_interfaces SET description = ?2, source_dest_check = ?3 WHERE id = ?1")
+            .db()?
+            .execute(params![e.id, e.description, e.source_dest_check])
+            .db()?;
+        Ok(())
+    }
+
+    /// Records an attachment. The UNIQUE constraints refuse a second attachment of the
+    /// interface or a second interface in the slot, whatever the checks above missed.
+    pub fn insert_attachment(&self, eni_id: &str, a: &Attachment) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "INSERT INTO attachments (id, eni_id, instance_id, device_index, network_card_index, delete_on_termination, attach_time)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .db()?
+            .execute(params![a.id, eni_id, a.instance_id, a.device_index, a.network_card_index, a.delete_on_termination, a.attach_time])
+            .db()?;
+        Ok(())
+    }
+
+    /// The interface an attachment belongs to (in the caller's partition).
+    pub fn attachment_interface(&self, attachment_id: &str) -> Result<Option<String>, Ec2Error> {
+        self.sql
+            .prepare_cached("SELECT a.eni_id FROM attachments a JOIN network_interfaces e ON e.id = a.eni_id WHERE e.pid = ?1 AND a.id = ?2")
+            .db()?
+            .query_row(params![self.pid, attachment_id], |r| r.get(0))
+            .optional()
+            .db()
+    }
+
+    pub fn delete_attachment(&self, attachment_id: &str) -> Result<(), Ec2Error> {
+        self.sql.prepare_cached("DELETE FROM attachments WHERE id = ?1").db()?.execute([attachment_id]).db()?;
+        Ok(())
+    }
+
+    pub fn set_delete_on_termination(&self, attachment_id: &str, value: bool) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("UPDATE attachments SET delete_on_termination = ?2 WHERE id = ?1")
+            .db()?
+            .execute(params![attachment_id, value])
+            .db()?;
+        Ok(())
+    }
+
+    /// Deletes an interface with its addresses, groups and tags. The caller has detached it.
+    pub fn delete_network_interface(&self, id: &str) -> Result<(), Ec2Error> {
+        self.sql.prepare_cached("DELETE FROM network_interfaces WHERE id = ?1 AND pid = ?2").db()?.execute(params![id, self.pid]).db()?;
+        self.delete_tags_of(id)
+    }
+}
