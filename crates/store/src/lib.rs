@@ -7,6 +7,7 @@
 
 mod client_token;
 mod instance;
+mod key_pair;
 pub use client_token::RememberedToken;
 mod internet_gateway;
 mod network_acl;
@@ -20,6 +21,7 @@ mod tags;
 mod vpc;
 
 pub use open::{OpenError, Store};
+pub use key_pair::KeyPairRow;
 pub use network_interface::EniScope;
 pub use subnet::Owner;
 

@@ -17,7 +17,10 @@ macro_rules! actions {
 }
 
 pub mod account;
+pub mod image;
+pub mod instance_type;
 pub mod internet_gateway;
+pub mod key_pair;
 pub mod network_acl;
 pub mod network_interface;
 pub mod route_table;
@@ -37,6 +40,9 @@ pub fn lookup(action: &str) -> Option<Handler> {
         network_acl::lookup,
         network_interface::lookup,
         tags::lookup,
+        key_pair::lookup,
+        image::lookup,
+        instance_type::lookup,
         account::lookup,
     ]
     .into_iter()

@@ -1,0 +1,3 @@
+//! (actions arrive here)
+
+actions! {}
