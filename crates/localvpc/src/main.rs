@@ -44,6 +44,9 @@ struct ServeArgs {
 struct ConfigFile {
     #[serde(default)]
     quotas: Quotas,
+    /// CIDR blocks public IPv4 addresses (auto-assigned and Elastic IPs) are drawn from.
+    #[serde(default, rename = "public-ip-pool")]
+    public_ip_pool: Option<Vec<ipnet::Ipv4Net>>,
 }
 
 fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
@@ -54,8 +57,10 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
         .with_context(|| format!("cannot read config file {}", path.display()))?;
     let file: ConfigFile =
         toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))?;
+    let default = Config::default();
     Ok(Config {
         quotas: file.quotas,
+        public_ip_pool: file.public_ip_pool.unwrap_or(default.public_ip_pool),
     })
 }
 

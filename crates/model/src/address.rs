@@ -9,28 +9,41 @@ use std::net::Ipv4Addr;
 
 /// Step 1: the text must be an IPv4 address.
 pub fn parse(text: &str) -> Result<Ipv4Addr, Ec2Error> {
-    text.parse().map_err(|_| Ec2Error::invalid_value(format!("invalid value for parameter address: {text}")))
+    text.parse().map_err(|_| {
+        Ec2Error::invalid_value(format!("invalid value for parameter address: {text}"))
+    })
 }
 
 /// Steps 2–3: inside the subnet and not one of its five reserved addresses.
 pub fn check_placement(subnet: Ipv4Net, addr: Ipv4Addr) -> Result<(), Ec2Error> {
     if !subnet.contains(&addr) {
-        return Err(Ec2Error::invalid_value(format!("Address {addr} does not fall within the subnet's address range")));
+        return Err(Ec2Error::invalid_value(format!(
+            "Address {addr} does not fall within the subnet's address range"
+        )));
     }
     if cidr::is_reserved(subnet, addr) {
-        return Err(Ec2Error::invalid_value(format!("Address {addr} is in subnet's reserved address range")));
+        return Err(Ec2Error::invalid_value(format!(
+            "Address {addr} is in subnet's reserved address range"
+        )));
     }
     Ok(())
 }
 
 /// Step 4: not held by another interface.
 pub fn in_use() -> Ec2Error {
-    Ec2Error::new(ErrorCode::InvalidIpAddressInUse, "The specified address is already in use.")
+    Ec2Error::new(
+        ErrorCode::InvalidIpAddressInUse,
+        "The specified address is already in use.",
+    )
 }
 
 /// Validates explicitly requested addresses in AWS's order (syntax, subnet, reserved, in use);
 /// the list itself must not repeat an address.
-pub fn check_explicit(subnet: Ipv4Net, texts: &[String], used: &BTreeSet<Ipv4Addr>) -> Result<Vec<Ipv4Addr>, Ec2Error> {
+pub fn check_explicit(
+    subnet: Ipv4Net,
+    texts: &[String],
+    used: &BTreeSet<Ipv4Addr>,
+) -> Result<Vec<Ipv4Addr>, Ec2Error> {
     let mut out: Vec<Ipv4Addr> = Vec::with_capacity(texts.len());
     for text in texts {
         let addr = parse(text)?;
@@ -45,15 +58,26 @@ pub fn check_explicit(subnet: Ipv4Net, texts: &[String], used: &BTreeSet<Ipv4Add
 
 /// Picks `count` free addresses, lowest first, skipping the reserved ones, `used` and `taken`
 /// (addresses chosen explicitly in the same call). All or nothing.
-pub fn allocate(subnet_id: &str, subnet: Ipv4Net, used: &BTreeSet<Ipv4Addr>, taken: &[Ipv4Addr], count: usize) -> Result<Vec<Ipv4Addr>, Ec2Error> {
+pub fn allocate(
+    subnet_id: &str,
+    subnet: Ipv4Net,
+    used: &BTreeSet<Ipv4Addr>,
+    taken: &[Ipv4Addr],
+    count: usize,
+) -> Result<Vec<Ipv4Addr>, Ec2Error> {
     let first = u32::from(subnet.network()) + 4;
     let last = u32::from(subnet.broadcast()) - 1;
-    let picked: Vec<Ipv4Addr> =
-        (first..=last).map(Ipv4Addr::from).filter(|a| !used.contains(a) && !taken.contains(a)).take(count).collect();
+    let picked: Vec<Ipv4Addr> = (first..=last)
+        .map(Ipv4Addr::from)
+        .filter(|a| !used.contains(a) && !taken.contains(a))
+        .take(count)
+        .collect();
     if picked.len() < count {
         return Err(Ec2Error::new(
             ErrorCode::InsufficientFreeAddressesInSubnet,
-            format!("There are not enough free addresses in subnet '{subnet_id}' to satisfy the requested number of addresses."),
+            format!(
+                "There are not enough free addresses in subnet '{subnet_id}' to satisfy the requested number of addresses."
+            ),
         ));
     }
     Ok(picked)
@@ -72,24 +96,47 @@ mod tests {
     fn check_order() {
         let used: BTreeSet<Ipv4Addr> = ["10.0.1.5".parse().unwrap()].into();
         let codes = |t: &str| check_explicit(net(), &[t.to_string()], &used).unwrap_err();
-        assert_eq!(codes("10.0.1").message, "invalid value for parameter address: 10.0.1");
+        assert_eq!(
+            codes("10.0.1").message,
+            "invalid value for parameter address: 10.0.1"
+        );
         assert_eq!(codes("10.0.2.5").code, ErrorCode::InvalidParameterValue);
         assert!(codes("10.0.2.5").message.contains("does not fall within"));
         assert!(codes("10.0.1.1").message.contains("reserved"));
         assert!(codes("10.0.1.15").message.contains("reserved"));
         assert_eq!(codes("10.0.1.5").code.as_str(), "InvalidIPAddress.InUse");
-        let dup = check_explicit(net(), &["10.0.1.6".into(), "10.0.1.6".into()], &used).unwrap_err();
+        let dup =
+            check_explicit(net(), &["10.0.1.6".into(), "10.0.1.6".into()], &used).unwrap_err();
         assert_eq!(dup.code, ErrorCode::InvalidIpAddressInUse);
-        assert_eq!(check_explicit(net(), &["10.0.1.4".into()], &used).unwrap(), vec!["10.0.1.4".parse::<Ipv4Addr>().unwrap()]);
+        assert_eq!(
+            check_explicit(net(), &["10.0.1.4".into()], &used).unwrap(),
+            vec!["10.0.1.4".parse::<Ipv4Addr>().unwrap()]
+        );
     }
 
     #[test]
     fn allocation_skips_reserved_used_and_taken() {
         let used: BTreeSet<Ipv4Addr> = ["10.0.1.4".parse().unwrap()].into();
         let got = allocate("s", net(), &used, &["10.0.1.5".parse().unwrap()], 2).unwrap();
-        assert_eq!(got, vec!["10.0.1.6".parse::<Ipv4Addr>().unwrap(), "10.0.1.7".parse().unwrap()]);
-        assert_eq!(allocate("s", net(), &BTreeSet::new(), &[], 11).unwrap().len(), 11);
-        assert_eq!(allocate("s", net(), &BTreeSet::new(), &[], 12).unwrap_err().code, ErrorCode::InsufficientFreeAddressesInSubnet);
+        assert_eq!(
+            got,
+            vec![
+                "10.0.1.6".parse::<Ipv4Addr>().unwrap(),
+                "10.0.1.7".parse().unwrap()
+            ]
+        );
+        assert_eq!(
+            allocate("s", net(), &BTreeSet::new(), &[], 11)
+                .unwrap()
+                .len(),
+            11
+        );
+        assert_eq!(
+            allocate("s", net(), &BTreeSet::new(), &[], 12)
+                .unwrap_err()
+                .code,
+            ErrorCode::InsufficientFreeAddressesInSubnet
+        );
     }
 
     #[derive(Debug, Clone)]
@@ -100,7 +147,11 @@ mod tests {
     }
 
     fn op() -> impl Strategy<Value = Op> {
-        prop_oneof![(1usize..4).prop_map(Op::Allocate), (0u8..32).prop_map(Op::Explicit), (0usize..40).prop_map(Op::Release)]
+        prop_oneof![
+            (1usize..4).prop_map(Op::Allocate),
+            (0u8..32).prop_map(Op::Explicit),
+            (0usize..40).prop_map(Op::Release)
+        ]
     }
 
     proptest! {

@@ -136,6 +136,7 @@ error_codes! {
     InvalidAmiIdNotFound = "InvalidAMIID.NotFound";
     MissingInput = "MissingInput";
     InstanceLimitExceeded = "InstanceLimitExceeded";
+    InsufficientAddressCapacity = "InsufficientAddressCapacity";
     InsufficientFreeAddressesInSubnet = "InsufficientFreeAddressesInSubnet";
 }
 

@@ -24,6 +24,7 @@ pub enum IdKind {
     Reservation,
     Allocation,
     EipAssociation,
+    Image,
 }
 
 impl IdKind {
@@ -46,6 +47,7 @@ impl IdKind {
             Self::Reservation => "r",
             Self::Allocation => "eipalloc",
             Self::EipAssociation => "eipassoc",
+            Self::Image => "ami",
         }
     }
 
@@ -69,6 +71,7 @@ impl IdKind {
             Self::Reservation => "reservation",
             Self::Allocation => "allocation",
             Self::EipAssociation => "association",
+            Self::Image => "image",
         }
     }
 
@@ -91,6 +94,7 @@ impl IdKind {
             Self::Attachment => C::InvalidAttachmentIdNotFound,
             Self::Instance | Self::Reservation => C::InvalidInstanceIdNotFound,
             Self::Allocation => C::InvalidAllocationIdNotFound,
+            Self::Image => C::InvalidAmiIdNotFound,
         }
     }
 
@@ -113,6 +117,7 @@ impl IdKind {
             Self::Attachment => C::InvalidNetworkInterfaceAttachmentIdMalformed,
             Self::Instance | Self::Reservation => C::InvalidInstanceIdMalformed,
             Self::Allocation => C::InvalidAllocationIdMalformed,
+            Self::Image => C::InvalidAmiIdMalformed,
         }
     }
 

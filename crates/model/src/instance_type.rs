@@ -27,18 +27,40 @@ pub struct InstanceType {
 }
 
 fn parse_table(text: &str) -> HashMap<String, InstanceType> {
-    let mut rows = text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
+    let mut rows = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty());
     let header = rows.next().expect("header row");
-    assert!(header.starts_with("instance_type,max_network_interfaces"), "unexpected header {header}");
+    assert!(
+        header.starts_with("instance_type,max_network_interfaces"),
+        "unexpected header {header}"
+    );
     rows.map(|line| {
         let f: Vec<&str> = line.split(',').collect();
-        let num = |i: usize| f[i].parse::<u32>().unwrap_or_else(|_| panic!("bad number in {line}"));
+        let num = |i: usize| {
+            f[i].parse::<u32>()
+                .unwrap_or_else(|_| panic!("bad number in {line}"))
+        };
         let flag = |i: usize| f[i] == "true";
         let text = |i: usize| Some(f[i].to_owned()).filter(|t| !t.is_empty());
         let network_cards = num(5);
-        let per_card: Vec<u32> = f[6].split(';').map(|n| n.parse().unwrap_or_else(|_| panic!("bad card list in {line}"))).collect();
-        let max_interfaces_per_card = if per_card.len() == 1 { vec![per_card[0]; network_cards as usize] } else { per_card };
-        assert_eq!(max_interfaces_per_card.len(), network_cards as usize, "card list of {line}");
+        let per_card: Vec<u32> = f[6]
+            .split(';')
+            .map(|n| {
+                n.parse()
+                    .unwrap_or_else(|_| panic!("bad card list in {line}"))
+            })
+            .collect();
+        let max_interfaces_per_card = if per_card.len() == 1 {
+            vec![per_card[0]; network_cards as usize]
+        } else {
+            per_card
+        };
+        assert_eq!(
+            max_interfaces_per_card.len(),
+            network_cards as usize,
+            "card list of {line}"
+        );
         let t = InstanceType {
             name: f[0].to_owned(),
             max_network_interfaces: num(1),
@@ -87,11 +109,28 @@ mod tests {
     #[test]
     fn seed_types() {
         let t1 = InstanceType::named("t1.micro").unwrap();
-        assert_eq!((t1.max_network_interfaces, t1.ipv4_addresses_per_interface), (2, 2));
+        assert_eq!(
+            (t1.max_network_interfaces, t1.ipv4_addresses_per_interface),
+            (2, 2)
+        );
         let t3 = InstanceType::named("t3.medium").unwrap();
-        assert_eq!((t3.max_network_interfaces, t3.ipv4_addresses_per_interface, t3.network_cards), (3, 6, 1));
+        assert_eq!(
+            (
+                t3.max_network_interfaces,
+                t3.ipv4_addresses_per_interface,
+                t3.network_cards
+            ),
+            (3, 6, 1)
+        );
         let p4 = InstanceType::named("p4d.24xlarge").unwrap();
-        assert_eq!((p4.network_cards, p4.max_interfaces_per_card.clone(), p4.max_network_interfaces), (4, vec![15; 4], 60));
+        assert_eq!(
+            (
+                p4.network_cards,
+                p4.max_interfaces_per_card.clone(),
+                p4.max_network_interfaces
+            ),
+            (4, vec![15; 4], 60)
+        );
         assert!(InstanceType::named("t9.enormous").is_none());
         assert!(InstanceType::all().len() > 1300);
     }

@@ -26,3 +26,4 @@ pub mod address;
 pub mod instance;
 pub mod instance_type;
 pub mod network_interface;
+pub mod public_ip;

@@ -68,16 +68,27 @@ pub struct NetworkInterface {
 
 impl NetworkInterface {
     pub fn primary_ip(&self) -> Ipv4Addr {
-        self.private_ips.iter().find(|p| p.primary).map(|p| p.address).expect("an interface always has a primary address")
+        self.private_ips
+            .iter()
+            .find(|p| p.primary)
+            .map(|p| p.address)
+            .expect("an interface always has a primary address")
     }
 
     /// `in-use` while attached, `available` otherwise.
     pub fn status(&self) -> &'static str {
-        if self.attachment.is_some() { "in-use" } else { "available" }
+        if self.attachment.is_some() {
+            "in-use"
+        } else {
+            "available"
+        }
     }
 
     pub fn primary_association(&self) -> Option<&PublicAssociation> {
-        self.private_ips.iter().find(|p| p.primary).and_then(|p| p.association.as_ref())
+        self.private_ips
+            .iter()
+            .find(|p| p.primary)
+            .and_then(|p| p.association.as_ref())
     }
 
     pub fn has(&self, addr: Ipv4Addr) -> bool {
@@ -87,13 +98,20 @@ impl NetworkInterface {
 
 /// `ip-10-0-1-17.ec2.internal` in us-east-1, `ip-10-0-1-17.<region>.compute.internal` elsewhere.
 pub fn private_dns_name(addr: Ipv4Addr, region: &Region) -> String {
-    format!("ip-{}.{}", addr.to_string().replace('.', "-"), region.private_dns_suffix())
+    format!(
+        "ip-{}.{}",
+        addr.to_string().replace('.', "-"),
+        region.private_dns_suffix()
+    )
 }
 
 /// A random locally administered unicast MAC, `02:xx:xx:xx:xx:xx` as AWS hands out.
 pub fn generate_mac() -> String {
     let bytes: [u8; 5] = rand::rng().random();
-    format!("02:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", bytes[0], bytes[1], bytes[2], bytes[3], bytes[4])
+    format!(
+        "02:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4]
+    )
 }
 
 impl Tagged for NetworkInterface {
@@ -106,34 +124,82 @@ fn attachment_values(e: &NetworkInterface, f: fn(&Attachment) -> String) -> Vec<
     e.attachment.as_ref().map(f).into_iter().collect()
 }
 
-fn association_values(e: &NetworkInterface, f: fn(&PublicAssociation) -> Option<String>) -> Vec<String> {
-    e.private_ips.iter().filter_map(|p| p.association.as_ref().and_then(f)).collect()
+fn association_values(
+    e: &NetworkInterface,
+    f: fn(&PublicAssociation) -> Option<String>,
+) -> Vec<String> {
+    e.private_ips
+        .iter()
+        .filter_map(|p| p.association.as_ref().and_then(f))
+        .collect()
 }
 
 pub const FILTERS: &[FilterDef<NetworkInterface>] = &[
-    def("addresses.private-ip-address", |e| e.private_ips.iter().map(|p| p.address.to_string()).collect()),
-    def("addresses.primary", |e| e.private_ips.iter().map(|p| p.primary.to_string()).collect()),
-    def("addresses.association.public-ip", |e| association_values(e, |a| Some(a.public_ip.to_string()))),
-    def("addresses.association.owner-id", |e| association_values(e, |a| Some(a.ip_owner_id.clone()))),
-    def("association.association-id", |e| association_values(e, |a| a.association_id.clone())),
-    def("association.allocation-id", |e| association_values(e, |a| a.allocation_id.clone())),
-    def("association.ip-owner-id", |e| opt(e.primary_association().map(|a| a.ip_owner_id.clone()))),
-    def("association.public-ip", |e| opt(e.primary_association().map(|a| a.public_ip))),
+    def("addresses.private-ip-address", |e| {
+        e.private_ips
+            .iter()
+            .map(|p| p.address.to_string())
+            .collect()
+    }),
+    def("addresses.primary", |e| {
+        e.private_ips
+            .iter()
+            .map(|p| p.primary.to_string())
+            .collect()
+    }),
+    def("addresses.association.public-ip", |e| {
+        association_values(e, |a| Some(a.public_ip.to_string()))
+    }),
+    def("addresses.association.owner-id", |e| {
+        association_values(e, |a| Some(a.ip_owner_id.clone()))
+    }),
+    def("association.association-id", |e| {
+        association_values(e, |a| a.association_id.clone())
+    }),
+    def("association.allocation-id", |e| {
+        association_values(e, |a| a.allocation_id.clone())
+    }),
+    def("association.ip-owner-id", |e| {
+        opt(e.primary_association().map(|a| a.ip_owner_id.clone()))
+    }),
+    def("association.public-ip", |e| {
+        opt(e.primary_association().map(|a| a.public_ip))
+    }),
     def("association.public-dns-name", |_| vec![]),
-    def("attachment.attach-time", |e| attachment_values(e, |a| a.attach_time.clone())),
-    def("attachment.attachment-id", |e| attachment_values(e, |a| a.id.clone())),
-    def("attachment.delete-on-termination", |e| attachment_values(e, |a| a.delete_on_termination.to_string())),
-    def("attachment.device-index", |e| attachment_values(e, |a| a.device_index.to_string())),
-    def("attachment.instance-id", |e| attachment_values(e, |a| a.instance_id.clone())),
-    def("attachment.instance-owner-id", |e| attachment_values(e, |a| a.instance_owner_id.clone())),
+    def("attachment.attach-time", |e| {
+        attachment_values(e, |a| a.attach_time.clone())
+    }),
+    def("attachment.attachment-id", |e| {
+        attachment_values(e, |a| a.id.clone())
+    }),
+    def("attachment.delete-on-termination", |e| {
+        attachment_values(e, |a| a.delete_on_termination.to_string())
+    }),
+    def("attachment.device-index", |e| {
+        attachment_values(e, |a| a.device_index.to_string())
+    }),
+    def("attachment.instance-id", |e| {
+        attachment_values(e, |a| a.instance_id.clone())
+    }),
+    def("attachment.instance-owner-id", |e| {
+        attachment_values(e, |a| a.instance_owner_id.clone())
+    }),
     def("attachment.nat-gateway-id", |_| vec![]),
-    def("attachment.network-card-index", |e| attachment_values(e, |a| a.network_card_index.to_string())),
-    def("attachment.status", |e| attachment_values(e, |_| "attached".to_string())),
+    def("attachment.network-card-index", |e| {
+        attachment_values(e, |a| a.network_card_index.to_string())
+    }),
+    def("attachment.status", |e| {
+        attachment_values(e, |_| "attached".to_string())
+    }),
     def("availability-zone", |e| one(&e.availability_zone)),
     def("availability-zone-id", |e| one(&e.availability_zone_id)),
     def("description", |e| one(&e.description)),
-    def("group-id", |e| e.groups.iter().map(|g| g.id.clone()).collect()),
-    def("group-name", |e| e.groups.iter().map(|g| g.name.clone()).collect()),
+    def("group-id", |e| {
+        e.groups.iter().map(|g| g.id.clone()).collect()
+    }),
+    def("group-name", |e| {
+        e.groups.iter().map(|g| g.name.clone()).collect()
+    }),
     def("ipv6-addresses.ipv6-address", |_| vec![]),
     def("ipv6-address", |_| vec![]),
     def("interface-type", |e| one(&e.interface_type)),
@@ -143,7 +209,12 @@ pub const FILTERS: &[FilterDef<NetworkInterface>] = &[
     def("operator.principal", |_| vec![]),
     def("owner-id", |e| one(&e.owner_id)),
     def("private-dns-name", |_| vec![]),
-    def("private-ip-address", |e| e.private_ips.iter().map(|p| p.address.to_string()).collect()),
+    def("private-ip-address", |e| {
+        e.private_ips
+            .iter()
+            .map(|p| p.address.to_string())
+            .collect()
+    }),
     def("requester-id", |_| vec![]),
     def("requester-managed", |e| one(e.requester_managed)),
     def("source-dest-check", |e| one(e.source_dest_check)),
@@ -164,7 +235,10 @@ pub fn check_attach(
     network_card_index: Option<i64>,
 ) -> Result<u32, Ec2Error> {
     if eni.attachment.is_some() {
-        return Err(Ec2Error::new(ErrorCode::InvalidNetworkInterfaceInUse, format!("Interface: [{}] in use.", eni.id)));
+        return Err(Ec2Error::new(
+            ErrorCode::InvalidNetworkInterfaceInUse,
+            format!("Interface: [{}] in use.", eni.id),
+        ));
     }
     instance.check_attachment_changes_allowed()?;
     if eni.availability_zone != instance.availability_zone {
@@ -173,7 +247,8 @@ pub fn check_attach(
             eni.availability_zone, instance.availability_zone
         )));
     }
-    let device = u32::try_from(device_index).map_err(|_| Ec2Error::invalid_parameter("DeviceIndex", &device_index.to_string()))?;
+    let device = u32::try_from(device_index)
+        .map_err(|_| Ec2Error::invalid_parameter("DeviceIndex", &device_index.to_string()))?;
     let card = u32::try_from(network_card_index.unwrap_or(0))
         .ok()
         .filter(|c| *c < itype.network_cards)
@@ -185,14 +260,30 @@ pub fn check_attach(
                 itype.network_cards
             ))
         })?;
-    let slots: Vec<(u32, u32)> = instance.interfaces.iter().filter_map(|i| i.attachment.as_ref()).map(|a| (a.network_card_index, a.device_index)).collect();
+    let slots: Vec<(u32, u32)> = instance
+        .interfaces
+        .iter()
+        .filter_map(|i| i.attachment.as_ref())
+        .map(|a| (a.network_card_index, a.device_index))
+        .collect();
     if slots.contains(&(card, device)) {
-        return Err(Ec2Error::invalid_value(format!("Instance '{}' already has an interface attached at device index '{device}'.", instance.id)));
+        return Err(Ec2Error::invalid_value(format!(
+            "Instance '{}' already has an interface attached at device index '{device}'.",
+            instance.id
+        )));
     }
     let total = slots.len() as u32 + 1;
     let on_card = slots.iter().filter(|(c, _)| *c == card).count() as u32 + 1;
-    if total > itype.max_network_interfaces || on_card > itype.max_interfaces_per_card[card as usize] {
-        return Err(Ec2Error::new(ErrorCode::AttachmentLimitExceeded, format!("Interface count {total} exceeds the limit for {}", itype.name)));
+    if total > itype.max_network_interfaces
+        || on_card > itype.max_interfaces_per_card[card as usize]
+    {
+        return Err(Ec2Error::new(
+            ErrorCode::AttachmentLimitExceeded,
+            format!(
+                "Interface count {total} exceeds the limit for {}",
+                itype.name
+            ),
+        ));
     }
     check_address_limit(eni.private_ips.len(), itype)?;
     Ok(card)
@@ -201,7 +292,10 @@ pub fn check_attach(
 /// The per-interface IPv4 limit of an instance type (primary + secondaries).
 pub fn check_address_limit(count: usize, itype: &InstanceType) -> Result<(), Ec2Error> {
     if count > itype.ipv4_addresses_per_interface as usize {
-        return Err(Ec2Error::new(ErrorCode::PrivateIpAddressLimitExceeded, "Number of private addresses will exceed limit."));
+        return Err(Ec2Error::new(
+            ErrorCode::PrivateIpAddressLimitExceeded,
+            "Number of private addresses will exceed limit.",
+        ));
     }
     Ok(())
 }
@@ -220,10 +314,19 @@ pub fn check_detach(attachment: &Attachment) -> Result<(), Ec2Error> {
 /// DeleteNetworkInterface: detach first (AWS answers InvalidParameterValue, "currently in use").
 pub fn check_delete(eni: &NetworkInterface) -> Result<(), Ec2Error> {
     if eni.requester_managed {
-        return Err(Ec2Error::new(ErrorCode::OperationNotPermitted, format!("You are not allowed to delete the requester-managed interface {}.", eni.id)));
+        return Err(Ec2Error::new(
+            ErrorCode::OperationNotPermitted,
+            format!(
+                "You are not allowed to delete the requester-managed interface {}.",
+                eni.id
+            ),
+        ));
     }
     if eni.attachment.is_some() {
-        return Err(Ec2Error::invalid_value(format!("Network interface '{}' is currently in use.", eni.id)));
+        return Err(Ec2Error::invalid_value(format!(
+            "Network interface '{}' is currently in use.",
+            eni.id
+        )));
     }
     Ok(())
 }
@@ -231,10 +334,17 @@ pub fn check_delete(eni: &NetworkInterface) -> Result<(), Ec2Error> {
 /// UnassignPrivateIpAddresses: only secondaries of this interface.
 pub fn check_unassign(eni: &NetworkInterface, addrs: &[Ipv4Addr]) -> Result<(), Ec2Error> {
     if addrs.iter().any(|a| *a == eni.primary_ip()) {
-        return Err(Ec2Error::invalid_value(format!("Cannot unassign primary address {} of interface {}.", eni.primary_ip(), eni.id)));
+        return Err(Ec2Error::invalid_value(format!(
+            "Cannot unassign primary address {} of interface {}.",
+            eni.primary_ip(),
+            eni.id
+        )));
     }
     if addrs.iter().any(|a| !eni.has(*a)) {
-        return Err(Ec2Error::invalid_value(format!("Some of the specified addresses are not assigned to interface {}", eni.id)));
+        return Err(Ec2Error::invalid_value(format!(
+            "Some of the specified addresses are not assigned to interface {}",
+            eni.id
+        )));
     }
     Ok(())
 }
@@ -257,7 +367,11 @@ mod tests {
             interface_type: "interface".into(),
             source_dest_check: true,
             requester_managed: false,
-            private_ips: vec![PrivateIp { address: "10.0.1.10".parse().unwrap(), primary: true, association: None }],
+            private_ips: vec![PrivateIp {
+                address: "10.0.1.10".parse().unwrap(),
+                primary: true,
+                association: None,
+            }],
             groups: vec![],
             attachment: attached_to.map(|(i, d)| Attachment {
                 id: format!("eni-attach-{d:08x}"),
@@ -292,8 +406,12 @@ mod tests {
             disable_api_termination: false,
             monitoring: false,
             public_ip: None,
+            auto_public_ip: false,
             tags: vec![],
-            interfaces: devices.iter().map(|d| eni(&format!("eni-{d}"), "ap-northeast-1a", Some(("i-1", *d)))).collect(),
+            interfaces: devices
+                .iter()
+                .map(|d| eni(&format!("eni-{d}"), "ap-northeast-1a", Some(("i-1", *d))))
+                .collect(),
         }
     }
 
@@ -307,24 +425,76 @@ mod tests {
         let running = instance(InstanceState::Running, &[0]);
         assert_eq!(check_attach(&free, &running, t3(), 1, None).unwrap(), 0);
         let busy = eni("eni-9", "ap-northeast-1a", Some(("i-2", 1)));
-        let err = check_attach(&busy, &instance(InstanceState::Pending, &[0]), t3(), 1, None).unwrap_err();
-        assert_eq!((err.code.as_str(), err.message.as_str()), ("InvalidNetworkInterface.InUse", "Interface: [eni-9] in use."));
-        let err = check_attach(&free, &instance(InstanceState::Pending, &[0]), t3(), 1, None).unwrap_err();
+        let err = check_attach(
+            &busy,
+            &instance(InstanceState::Pending, &[0]),
+            t3(),
+            1,
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (err.code.as_str(), err.message.as_str()),
+            (
+                "InvalidNetworkInterface.InUse",
+                "Interface: [eni-9] in use."
+            )
+        );
+        let err = check_attach(
+            &free,
+            &instance(InstanceState::Pending, &[0]),
+            t3(),
+            1,
+            None,
+        )
+        .unwrap_err();
         assert_eq!(err.code, ErrorCode::IncorrectInstanceState);
-        assert!(check_attach(&free, &instance(InstanceState::Stopped, &[0]), t3(), 1, None).is_ok());
+        assert!(
+            check_attach(
+                &free,
+                &instance(InstanceState::Stopped, &[0]),
+                t3(),
+                1,
+                None
+            )
+            .is_ok()
+        );
         let other_zone = eni("eni-9", "ap-northeast-1c", None);
         let err = check_attach(&other_zone, &running, t3(), 1, None).unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidParameterCombination);
         assert!(err.message.contains("availability zone"));
         let err = check_attach(&free, &running, t3(), 0, None).unwrap_err();
-        assert_eq!(err.message, "Instance 'i-1' already has an interface attached at device index '0'.");
-        assert_eq!(check_attach(&free, &running, t3(), 1, Some(1)).unwrap_err().code, ErrorCode::InvalidParameterValue);
+        assert_eq!(
+            err.message,
+            "Instance 'i-1' already has an interface attached at device index '0'."
+        );
+        assert_eq!(
+            check_attach(&free, &running, t3(), 1, Some(1))
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidParameterValue
+        );
         let full = instance(InstanceState::Running, &[0, 1, 2]);
         let err = check_attach(&free, &full, t3(), 3, None).unwrap_err();
-        assert_eq!((err.code.as_str(), err.message.as_str()), ("AttachmentLimitExceeded", "Interface count 4 exceeds the limit for t3.medium"));
+        assert_eq!(
+            (err.code.as_str(), err.message.as_str()),
+            (
+                "AttachmentLimitExceeded",
+                "Interface count 4 exceeds the limit for t3.medium"
+            )
+        );
         let mut fat = free.clone();
-        fat.private_ips.extend((11..17).map(|i| PrivateIp { address: Ipv4Addr::new(10, 0, 1, i), primary: false, association: None }));
-        assert_eq!(check_attach(&fat, &running, t3(), 1, None).unwrap_err().code, ErrorCode::PrivateIpAddressLimitExceeded);
+        fat.private_ips.extend((11..17).map(|i| PrivateIp {
+            address: Ipv4Addr::new(10, 0, 1, i),
+            primary: false,
+            association: None,
+        }));
+        assert_eq!(
+            check_attach(&fat, &running, t3(), 1, None)
+                .unwrap_err()
+                .code,
+            ErrorCode::PrivateIpAddressLimitExceeded
+        );
     }
 
     #[test]
@@ -332,19 +502,47 @@ mod tests {
         let primary = eni("eni-0", "a", Some(("i-1", 0)));
         let err = check_detach(primary.attachment.as_ref().unwrap()).unwrap_err();
         assert_eq!(err.code, ErrorCode::OperationNotPermitted);
-        assert!(check_detach(eni("eni-1", "a", Some(("i-1", 1))).attachment.as_ref().unwrap()).is_ok());
+        assert!(
+            check_detach(
+                eni("eni-1", "a", Some(("i-1", 1)))
+                    .attachment
+                    .as_ref()
+                    .unwrap()
+            )
+            .is_ok()
+        );
         let err = check_delete(&primary).unwrap_err();
-        assert_eq!((err.code, err.message.as_str()), (ErrorCode::InvalidParameterValue, "Network interface 'eni-0' is currently in use."));
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (
+                ErrorCode::InvalidParameterValue,
+                "Network interface 'eni-0' is currently in use."
+            )
+        );
         assert!(check_delete(&eni("eni-1", "a", None)).is_ok());
     }
 
     #[test]
     fn unassign_rules() {
         let mut e = eni("eni-1", "a", None);
-        e.private_ips.push(PrivateIp { address: "10.0.1.11".parse().unwrap(), primary: false, association: None });
+        e.private_ips.push(PrivateIp {
+            address: "10.0.1.11".parse().unwrap(),
+            primary: false,
+            association: None,
+        });
         assert!(check_unassign(&e, &["10.0.1.11".parse().unwrap()]).is_ok());
-        assert_eq!(check_unassign(&e, &["10.0.1.10".parse().unwrap()]).unwrap_err().code, ErrorCode::InvalidParameterValue);
-        assert_eq!(check_unassign(&e, &["10.0.1.12".parse().unwrap()]).unwrap_err().code, ErrorCode::InvalidParameterValue);
+        assert_eq!(
+            check_unassign(&e, &["10.0.1.10".parse().unwrap()])
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidParameterValue
+        );
+        assert_eq!(
+            check_unassign(&e, &["10.0.1.12".parse().unwrap()])
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidParameterValue
+        );
     }
 
     #[test]
@@ -352,8 +550,14 @@ mod tests {
         let mac = generate_mac();
         assert!(mac.starts_with("02:") && mac.len() == 17);
         let tokyo = Region::named("ap-northeast-1").unwrap();
-        assert_eq!(private_dns_name("10.0.1.17".parse().unwrap(), tokyo), "ip-10-0-1-17.ap-northeast-1.compute.internal");
+        assert_eq!(
+            private_dns_name("10.0.1.17".parse().unwrap(), tokyo),
+            "ip-10-0-1-17.ap-northeast-1.compute.internal"
+        );
         let virginia = Region::named("us-east-1").unwrap();
-        assert_eq!(private_dns_name("10.0.1.17".parse().unwrap(), virginia), "ip-10-0-1-17.ec2.internal");
+        assert_eq!(
+            private_dns_name("10.0.1.17".parse().unwrap(), virginia),
+            "ip-10-0-1-17.ec2.internal"
+        );
     }
 }

@@ -5,9 +5,20 @@ use localvpc_model::region::Region;
 use localvpc_store::{Owner, Tx};
 
 /// Server-wide settings.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     pub quotas: Quotas,
+    /// Where public IPv4 addresses come from (default: 198.51.100.0/24 and 203.0.113.0/24).
+    pub public_ip_pool: Vec<ipnet::Ipv4Net>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            quotas: Quotas::default(),
+            public_ip_pool: localvpc_model::public_ip::default_pool(),
+        }
+    }
 }
 
 pub struct Ctx<'t, 'c> {

@@ -25,7 +25,10 @@ CREATE TABLE instances (
     shutdown_behavior       TEXT NOT NULL,
     disable_api_termination INTEGER NOT NULL,
     monitoring              INTEGER NOT NULL,
-    public_ip               TEXT,
+    -- The auto-assigned public IPv4 of device 0, unique across every partition (one internet).
+    public_ip               TEXT UNIQUE,
+    -- Whether the instance was launched with a public IPv4 (it gets a new one on start).
+    auto_public_ip          INTEGER NOT NULL,
     -- Terminated instances stay visible for an hour, then go.
     terminated_at           TEXT
 );

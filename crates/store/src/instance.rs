@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 const COLUMNS: &str = "id, reservation_id, image_id, instance_type, key_name, state, state_transition_reason, launch_time, \
     availability_zone, client_token, ami_launch_index, http_tokens, http_endpoint, http_put_hop_limit, http_protocol_ipv6, \
-    instance_metadata_tags, user_data, shutdown_behavior, disable_api_termination, monitoring, public_ip";
+    instance_metadata_tags, user_data, shutdown_behavior, disable_api_termination, monitoring, public_ip, auto_public_ip";
 
 fn from_row(r: &Row, account: &str) -> rusqlite::Result<Instance> {
     let state: String = r.get(5)?;
@@ -22,7 +22,9 @@ fn from_row(r: &Row, account: &str) -> rusqlite::Result<Instance> {
         image_id: r.get(2)?,
         instance_type: r.get(3)?,
         key_name: r.get(4)?,
-        state: InstanceState::from_name(&state).ok_or_else(|| rusqlite::Error::InvalidColumnType(5, state, rusqlite::types::Type::Text))?,
+        state: InstanceState::from_name(&state).ok_or_else(|| {
+            rusqlite::Error::InvalidColumnType(5, state, rusqlite::types::Type::Text)
+        })?,
         state_transition_reason: r.get(6)?,
         launch_time: r.get(7)?,
         availability_zone: r.get(8)?,
@@ -40,6 +42,7 @@ fn from_row(r: &Row, account: &str) -> rusqlite::Result<Instance> {
         disable_api_termination: r.get(18)?,
         monitoring: r.get(19)?,
         public_ip: public_ip.map(|p| parse_stored(&p)).transpose()?,
+        auto_public_ip: r.get(21)?,
         tags: Vec::new(),
         interfaces: Vec::new(),
     })
@@ -48,8 +51,16 @@ fn from_row(r: &Row, account: &str) -> rusqlite::Result<Instance> {
 impl Tx<'_> {
     /// Moves every transitional state whose time has come to where it settles, and forgets
     /// instances terminated more than an hour before `now` (RFC 3339 UTC timestamps sort as text).
-    pub fn settle_instances(&self, now: &str, forget_terminated_before: &str) -> Result<(), Ec2Error> {
-        for state in [InstanceState::Pending, InstanceState::Stopping, InstanceState::ShuttingDown] {
+    pub fn settle_instances(
+        &self,
+        now: &str,
+        forget_terminated_before: &str,
+    ) -> Result<(), Ec2Error> {
+        for state in [
+            InstanceState::Pending,
+            InstanceState::Stopping,
+            InstanceState::ShuttingDown,
+        ] {
             let settled = state.settles_to().expect("transitional");
             self.sql
                 .prepare_cached("UPDATE instances SET state = ?1, settles_at = NULL WHERE pid = ?2 AND state = ?3 AND settles_at <= ?4")
@@ -66,7 +77,11 @@ impl Tx<'_> {
             .collect::<Result<_, _>>()
             .db()?;
         for id in gone {
-            self.sql.prepare_cached("DELETE FROM instances WHERE id = ?1").db()?.execute([&id]).db()?;
+            self.sql
+                .prepare_cached("DELETE FROM instances WHERE id = ?1")
+                .db()?
+                .execute([&id])
+                .db()?;
             self.delete_tags_of(&id)?;
         }
         Ok(())
@@ -76,7 +91,9 @@ impl Tx<'_> {
     pub fn instances(&self, account: &str) -> Result<Vec<Instance>, Ec2Error> {
         let mut instances: Vec<Instance> = self
             .sql
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM instances WHERE pid = ?1 ORDER BY id"))
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM instances WHERE pid = ?1 ORDER BY id"
+            ))
             .db()?
             .query_map([self.pid], |r| from_row(r, account))
             .db()?
@@ -85,7 +102,10 @@ impl Tx<'_> {
         let mut by_instance: HashMap<String, Vec<_>> = HashMap::new();
         for eni in self.network_interfaces(account, EniScope::All)? {
             if let Some(a) = &eni.attachment {
-                by_instance.entry(a.instance_id.clone()).or_default().push(eni);
+                by_instance
+                    .entry(a.instance_id.clone())
+                    .or_default()
+                    .push(eni);
             }
         }
         let mut tags = self.tags_by_resource()?;
@@ -101,7 +121,9 @@ impl Tx<'_> {
     pub fn instance(&self, account: &str, id: &str) -> Result<Instance, Ec2Error> {
         let mut instance = self
             .sql
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM instances WHERE pid = ?1 AND id = ?2"))
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM instances WHERE pid = ?1 AND id = ?2"
+            ))
             .db()?
             .query_row(params![self.pid, id], |r| from_row(r, account))
             .optional()
@@ -114,7 +136,10 @@ impl Tx<'_> {
     }
 
     pub fn count_live_instances(&self) -> Result<usize, Ec2Error> {
-        self.count("SELECT COUNT(*) FROM instances WHERE pid = ?1 AND state <> 'terminated'", self.pid)
+        self.count(
+            "SELECT COUNT(*) FROM instances WHERE pid = ?1 AND state <> 'terminated'",
+            self.pid,
+        )
     }
 
     /// Inserts an instance (its interfaces are inserted and attached separately).
@@ -122,7 +147,7 @@ impl Tx<'_> {
         let m = &i.metadata_options;
         self.sql
             .prepare_cached(&format!(
-                "INSERT INTO instances (pid, settles_at, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
+                "INSERT INTO instances (pid, settles_at, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
             ))
             .db()?
             .execute(params![
@@ -148,15 +173,27 @@ impl Tx<'_> {
                 i.shutdown_behavior,
                 i.disable_api_termination,
                 i.monitoring,
-                i.public_ip.map(|p| p.to_string())
+                i.public_ip.map(|p| p.to_string()),
+                i.auto_public_ip
             ])
             .db()?;
         self.set_tags(&i.id, &i.tags)
     }
 
     /// Moves an instance to `state`, settling at `settles_at` if it is transitional.
-    pub fn set_instance_state(&self, id: &str, state: InstanceState, reason: &str, settles_at: Option<&str>, now: &str) -> Result<(), Ec2Error> {
-        let terminated_at = matches!(state, InstanceState::ShuttingDown | InstanceState::Terminated).then_some(now);
+    pub fn set_instance_state(
+        &self,
+        id: &str,
+        state: InstanceState,
+        reason: &str,
+        settles_at: Option<&str>,
+        now: &str,
+    ) -> Result<(), Ec2Error> {
+        let terminated_at = matches!(
+            state,
+            InstanceState::ShuttingDown | InstanceState::Terminated
+        )
+        .then_some(now);
         self.sql
             .prepare_cached(
                 "UPDATE instances SET state = ?2, state_transition_reason = ?3, settles_at = ?4, terminated_at = IFNULL(terminated_at, ?5) WHERE id = ?1",
@@ -197,5 +234,27 @@ impl Tx<'_> {
 
 /// Card 0 device 0 first, then by card and device index.
 fn sort_interfaces(interfaces: &mut [localvpc_model::network_interface::NetworkInterface]) {
-    interfaces.sort_by_key(|e| e.attachment.as_ref().map(|a| (a.network_card_index, a.device_index)));
+    interfaces.sort_by_key(|e| {
+        e.attachment
+            .as_ref()
+            .map(|a| (a.network_card_index, a.device_index))
+    });
+}
+
+impl Tx<'_> {
+    /// Every public IPv4 in use on this machine, in every partition (there is one internet).
+    pub fn public_ips_in_use(
+        &self,
+    ) -> Result<std::collections::BTreeSet<std::net::Ipv4Addr>, Ec2Error> {
+        let mut stmt = self
+            .sql
+            .prepare_cached("SELECT public_ip FROM instances WHERE public_ip IS NOT NULL")
+            .db()?;
+        let rows = stmt
+            .query_map([], |r| {
+                parse_stored::<std::net::Ipv4Addr>(&r.get::<_, String>(0)?)
+            })
+            .db()?;
+        rows.collect::<Result<_, _>>().db()
+    }
 }

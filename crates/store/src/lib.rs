@@ -20,9 +20,9 @@ mod subnet;
 mod tags;
 mod vpc;
 
-pub use open::{OpenError, Store};
 pub use key_pair::KeyPairRow;
 pub use network_interface::EniScope;
+pub use open::{OpenError, Store};
 pub use subnet::Owner;
 
 use localvpc_model::Ec2Error;

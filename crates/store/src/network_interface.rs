@@ -1,7 +1,9 @@
 //! Network interfaces, their private addresses, security groups and attachments.
 
 use crate::{Db, Tx, parse_stored};
-use localvpc_model::network_interface::{Attachment, GroupRef, NetworkInterface, PrivateIp};
+use localvpc_model::network_interface::{
+    Attachment, GroupRef, NetworkInterface, PrivateIp, PublicAssociation,
+};
 use localvpc_model::{Ec2Error, IdKind};
 use rusqlite::{OptionalExtension, params};
 use std::collections::{BTreeSet, HashMap};
@@ -32,7 +34,11 @@ const SCOPE: &str = "e.pid = ?1 AND (?2 IS NULL OR e.id = ?2) AND (?3 IS NULL OR
 impl Tx<'_> {
     /// Interfaces of the partition in `scope`, sorted by ID, with addresses, groups,
     /// attachment and tags.
-    pub fn network_interfaces(&self, account: &str, scope: EniScope) -> Result<Vec<NetworkInterface>, Ec2Error> {
+    pub fn network_interfaces(
+        &self,
+        account: &str,
+        scope: EniScope,
+    ) -> Result<Vec<NetworkInterface>, Ec2Error> {
         let (id, instance) = scope.params();
         let mut enis: Vec<NetworkInterface> = self
             .sql
@@ -77,7 +83,11 @@ impl Tx<'_> {
             .db()?;
         let rows = stmt
             .query_map(params![self.pid, id, instance], |r| {
-                let ip = PrivateIp { address: parse_stored(&r.get::<_, String>(1)?)?, primary: r.get(2)?, association: None };
+                let ip = PrivateIp {
+                    address: parse_stored(&r.get::<_, String>(1)?)?,
+                    primary: r.get(2)?,
+                    association: None,
+                };
                 Ok((r.get::<_, String>(0)?, ip))
             })
             .db()?;
@@ -93,7 +103,17 @@ impl Tx<'_> {
                  JOIN network_interfaces e ON e.id = g.eni_id WHERE {SCOPE} ORDER BY g.eni_id, g.position"
             ))
             .db()?;
-        let rows = stmt.query_map(params![self.pid, id, instance], |r| Ok((r.get::<_, String>(0)?, GroupRef { id: r.get(1)?, name: r.get(2)? }))).db()?;
+        let rows = stmt
+            .query_map(params![self.pid, id, instance], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    GroupRef {
+                        id: r.get(1)?,
+                        name: r.get(2)?,
+                    },
+                ))
+            })
+            .db()?;
         for row in rows {
             let (eni, group) = row.db()?;
             groups.entry(eni).or_default().push(group);
@@ -124,6 +144,28 @@ impl Tx<'_> {
             let (eni, attachment) = row.db()?;
             attachments.insert(eni, attachment);
         }
+        // An instance's auto-assigned public IPv4 belongs to the primary address of device 0.
+        let mut public: HashMap<String, Ipv4Addr> = HashMap::new();
+        let mut stmt = self
+            .sql
+            .prepare_cached(&format!(
+                "SELECT a.eni_id, i.public_ip FROM attachments a JOIN instances i ON i.id = a.instance_id
+                 JOIN network_interfaces e ON e.id = a.eni_id
+                 WHERE {SCOPE} AND a.device_index = 0 AND a.network_card_index = 0 AND i.public_ip IS NOT NULL"
+            ))
+            .db()?;
+        let rows = stmt
+            .query_map(params![self.pid, id, instance], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    parse_stored::<Ipv4Addr>(&r.get::<_, String>(1)?)?,
+                ))
+            })
+            .db()?;
+        for row in rows {
+            let (eni, ip) = row.db()?;
+            public.insert(eni, ip);
+        }
         let mut tags = match scope {
             EniScope::One(one) => HashMap::from([(one.to_owned(), self.tags_of(one)?)]),
             _ => self.tags_by_resource()?,
@@ -133,51 +175,94 @@ impl Tx<'_> {
             eni.groups = groups.remove(&eni.id).unwrap_or_default();
             eni.attachment = attachments.remove(&eni.id);
             eni.tags = tags.remove(&eni.id).unwrap_or_default();
+            if let (Some(ip), Some(primary)) = (
+                public.remove(&eni.id),
+                eni.private_ips.iter_mut().find(|p| p.primary),
+            ) {
+                primary.association = Some(PublicAssociation {
+                    public_ip: ip,
+                    allocation_id: None,
+                    association_id: None,
+                    ip_owner_id: "amazon".into(),
+                });
+            }
         }
         Ok(enis)
     }
 
     /// One interface of the partition, or `InvalidNetworkInterfaceID.NotFound`.
     pub fn network_interface(&self, account: &str, id: &str) -> Result<NetworkInterface, Ec2Error> {
-        self.network_interfaces(account, EniScope::One(id))?.pop().ok_or_else(|| IdKind::NetworkInterface.not_found(id))
+        self.network_interfaces(account, EniScope::One(id))?
+            .pop()
+            .ok_or_else(|| IdKind::NetworkInterface.not_found(id))
     }
 
     pub fn count_network_interfaces(&self) -> Result<usize, Ec2Error> {
-        self.count("SELECT COUNT(*) FROM network_interfaces WHERE pid = ?1", self.pid)
+        self.count(
+            "SELECT COUNT(*) FROM network_interfaces WHERE pid = ?1",
+            self.pid,
+        )
     }
 
     pub fn count_network_interfaces_in_subnet(&self, subnet_id: &str) -> Result<usize, Ec2Error> {
-        self.count("SELECT COUNT(*) FROM network_interfaces WHERE subnet_id = ?1", subnet_id)
+        self.count(
+            "SELECT COUNT(*) FROM network_interfaces WHERE subnet_id = ?1",
+            subnet_id,
+        )
     }
 
     pub fn count_network_interfaces_in_vpc(&self, vpc_id: &str) -> Result<usize, Ec2Error> {
-        self.count("SELECT COUNT(*) FROM network_interfaces WHERE vpc_id = ?1", vpc_id)
+        self.count(
+            "SELECT COUNT(*) FROM network_interfaces WHERE vpc_id = ?1",
+            vpc_id,
+        )
     }
 
     /// Interfaces that use a security group.
     pub fn count_network_interfaces_in_group(&self, group_id: &str) -> Result<usize, Ec2Error> {
-        self.count("SELECT COUNT(*) FROM eni_security_groups WHERE group_id = ?1", group_id)
+        self.count(
+            "SELECT COUNT(*) FROM eni_security_groups WHERE group_id = ?1",
+            group_id,
+        )
     }
 
     /// Every private address held in a subnet.
     pub fn used_addresses(&self, subnet_id: &str) -> Result<BTreeSet<Ipv4Addr>, Ec2Error> {
-        let mut stmt = self.sql.prepare_cached("SELECT address FROM private_ips WHERE subnet_id = ?1").db()?;
-        let rows = stmt.query_map([subnet_id], |r| parse_stored::<Ipv4Addr>(&r.get::<_, String>(0)?)).db()?;
+        let mut stmt = self
+            .sql
+            .prepare_cached("SELECT address FROM private_ips WHERE subnet_id = ?1")
+            .db()?;
+        let rows = stmt
+            .query_map([subnet_id], |r| {
+                parse_stored::<Ipv4Addr>(&r.get::<_, String>(0)?)
+            })
+            .db()?;
         rows.collect::<Result<_, _>>().db()
     }
 
     /// The interface holding an address in a subnet, and whether it is that interface's primary.
-    pub fn address_holder(&self, subnet_id: &str, addr: Ipv4Addr) -> Result<Option<(String, bool)>, Ec2Error> {
+    pub fn address_holder(
+        &self,
+        subnet_id: &str,
+        addr: Ipv4Addr,
+    ) -> Result<Option<(String, bool)>, Ec2Error> {
         self.sql
-            .prepare_cached("SELECT eni_id, is_primary FROM private_ips WHERE subnet_id = ?1 AND address = ?2")
+            .prepare_cached(
+                "SELECT eni_id, is_primary FROM private_ips WHERE subnet_id = ?1 AND address = ?2",
+            )
             .db()?
-            .query_row(params![subnet_id, addr.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(params![subnet_id, addr.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()
             .db()
     }
 
     pub fn mac_in_use(&self, mac: &str) -> Result<bool, Ec2Error> {
-        Ok(self.count("SELECT COUNT(*) FROM network_interfaces WHERE mac_address = ?1", mac)? > 0)
+        Ok(self.count(
+            "SELECT COUNT(*) FROM network_interfaces WHERE mac_address = ?1",
+            mac,
+        )? > 0)
     }
 
     /// Inserts an interface with its addresses, groups and tags (not its attachment).
@@ -205,11 +290,20 @@ impl Tx<'_> {
         for ip in &e.private_ips {
             self.add_private_ip(&e.id, &e.subnet_id, ip.address, ip.primary)?;
         }
-        self.set_network_interface_groups(&e.id, &e.groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>())?;
+        self.set_network_interface_groups(
+            &e.id,
+            &e.groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>(),
+        )?;
         self.set_tags(&e.id, &e.tags)
     }
 
-    pub fn add_private_ip(&self, eni_id: &str, subnet_id: &str, addr: Ipv4Addr, primary: bool) -> Result<(), Ec2Error> {
+    pub fn add_private_ip(
+        &self,
+        eni_id: &str,
+        subnet_id: &str,
+        addr: Ipv4Addr,
+        primary: bool,
+    ) -> Result<(), Ec2Error> {
         self.sql
             .prepare_cached(
                 "INSERT INTO private_ips (subnet_id, address, eni_id, is_primary, position)
@@ -231,11 +325,26 @@ impl Tx<'_> {
     }
 
     /// Replaces an interface's security groups (in the given order).
-    pub fn set_network_interface_groups(&self, eni_id: &str, group_ids: &[String]) -> Result<(), Ec2Error> {
-        self.sql.prepare_cached("DELETE FROM eni_security_groups WHERE eni_id = ?1").db()?.execute([eni_id]).db()?;
-        let mut insert = self.sql.prepare_cached("INSERT INTO eni_security_groups (eni_id, group_id, position) VALUES (?1, ?2, ?3)").db()?;
+    pub fn set_network_interface_groups(
+        &self,
+        eni_id: &str,
+        group_ids: &[String],
+    ) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("DELETE FROM eni_security_groups WHERE eni_id = ?1")
+            .db()?
+            .execute([eni_id])
+            .db()?;
+        let mut insert = self
+            .sql
+            .prepare_cached(
+                "INSERT INTO eni_security_groups (eni_id, group_id, position) VALUES (?1, ?2, ?3)",
+            )
+            .db()?;
         for (position, group) in group_ids.iter().enumerate() {
-            insert.execute(params![eni_id, group, position as i64]).db()?;
+            insert
+                .execute(params![eni_id, group, position as i64])
+                .db()?;
         }
         Ok(())
     }
@@ -275,11 +384,19 @@ impl Tx<'_> {
     }
 
     pub fn delete_attachment(&self, attachment_id: &str) -> Result<(), Ec2Error> {
-        self.sql.prepare_cached("DELETE FROM attachments WHERE id = ?1").db()?.execute([attachment_id]).db()?;
+        self.sql
+            .prepare_cached("DELETE FROM attachments WHERE id = ?1")
+            .db()?
+            .execute([attachment_id])
+            .db()?;
         Ok(())
     }
 
-    pub fn set_delete_on_termination(&self, attachment_id: &str, value: bool) -> Result<(), Ec2Error> {
+    pub fn set_delete_on_termination(
+        &self,
+        attachment_id: &str,
+        value: bool,
+    ) -> Result<(), Ec2Error> {
         self.sql
             .prepare_cached("UPDATE attachments SET delete_on_termination = ?2 WHERE id = ?1")
             .db()?
@@ -290,7 +407,11 @@ impl Tx<'_> {
 
     /// Deletes an interface with its addresses, groups and tags. The caller has detached it.
     pub fn delete_network_interface(&self, id: &str) -> Result<(), Ec2Error> {
-        self.sql.prepare_cached("DELETE FROM network_interfaces WHERE id = ?1 AND pid = ?2").db()?.execute(params![id, self.pid]).db()?;
+        self.sql
+            .prepare_cached("DELETE FROM network_interfaces WHERE id = ?1 AND pid = ?2")
+            .db()?
+            .execute(params![id, self.pid])
+            .db()?;
         self.delete_tags_of(id)
     }
 }

@@ -8,7 +8,10 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_foundation.sql"), include_str!("../migrations/0002_interfaces.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_foundation.sql"),
+    include_str!("../migrations/0002_interfaces.sql"),
+];
 
 /// Why a data dir could not be opened. Each names the fix.
 #[derive(Debug, thiserror::Error)]

@@ -44,7 +44,9 @@ impl Tx<'_> {
     pub fn subnets(&self, owner: &Owner, vpc_id: Option<&str>) -> Result<Vec<Subnet>, Ec2Error> {
         let mut subnets: Vec<Subnet> = self
             .sql
-            .prepare_cached(&format!("{SELECT} WHERE pid = ?1 AND (?2 IS NULL OR vpc_id = ?2) ORDER BY id"))
+            .prepare_cached(&format!(
+                "{SELECT} WHERE pid = ?1 AND (?2 IS NULL OR vpc_id = ?2) ORDER BY id"
+            ))
             .db()?
             .query_map(params![self.pid, vpc_id], |r| from_row(r, owner))
             .db()?

@@ -18,6 +18,7 @@ macro_rules! actions {
 
 pub mod account;
 pub mod image;
+pub mod instance;
 pub mod instance_type;
 pub mod internet_gateway;
 pub mod key_pair;
@@ -39,6 +40,7 @@ pub fn lookup(action: &str) -> Option<Handler> {
         security_group::lookup,
         network_acl::lookup,
         network_interface::lookup,
+        instance::lookup,
         tags::lookup,
         key_pair::lookup,
         image::lookup,

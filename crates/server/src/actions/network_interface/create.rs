@@ -40,14 +40,17 @@ pub fn split_addresses(
     let mut primary = private_ip_address;
     let mut secondaries = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
-        let addr = spec
-            .private_ip_address
-            .clone()
-            .ok_or_else(|| Ec2Error::missing_parameter(&format!("PrivateIpAddresses.{}.PrivateIpAddress", i + 1)))?;
+        let addr = spec.private_ip_address.clone().ok_or_else(|| {
+            Ec2Error::missing_parameter(&format!("PrivateIpAddresses.{}.PrivateIpAddress", i + 1))
+        })?;
         if spec.primary == Some(true) {
             match &primary {
                 Some(p) if p == &addr => {}
-                Some(_) => return Err(Ec2Error::combination("Only one primary private IP address can be specified.")),
+                Some(_) => {
+                    return Err(Ec2Error::combination(
+                        "Only one primary private IP address can be specified.",
+                    ));
+                }
                 None => primary = Some(addr),
             }
         } else if primary.as_ref() != Some(&addr) {
@@ -60,7 +63,12 @@ pub fn split_addresses(
     let count = match secondary_count {
         None => 0,
         Some(n) if (0..=u32::MAX as i64).contains(&n) => n as u32,
-        Some(n) => return Err(Ec2Error::invalid_parameter("SecondaryPrivateIpAddressCount", &n.to_string())),
+        Some(n) => {
+            return Err(Ec2Error::invalid_parameter(
+                "SecondaryPrivateIpAddressCount",
+                &n.to_string(),
+            ));
+        }
     };
     if count > 0 && specs.len() > 1 {
         return Err(Ec2Error::combination(
@@ -72,11 +80,21 @@ pub fn split_addresses(
 
 /// Resolves the groups of a new interface: the VPC's `default` group when none is given; each
 /// must exist in the interface's VPC; at most the per-interface quota.
-pub fn resolve_groups(ctx: &mut Ctx, vpc_id: &str, group_ids: &[String]) -> Result<Vec<GroupRef>, Ec2Error> {
+pub fn resolve_groups(
+    ctx: &mut Ctx,
+    vpc_id: &str,
+    group_ids: &[String],
+) -> Result<Vec<GroupRef>, Ec2Error> {
     let groups = ctx.tx.security_groups(ctx.account, Some(vpc_id))?;
     if group_ids.is_empty() {
-        let default = groups.iter().find(|g| g.is_default()).ok_or_else(Ec2Error::internal)?;
-        return Ok(vec![GroupRef { id: default.id.clone(), name: default.name.clone() }]);
+        let default = groups
+            .iter()
+            .find(|g| g.is_default())
+            .ok_or_else(Ec2Error::internal)?;
+        return Ok(vec![GroupRef {
+            id: default.id.clone(),
+            name: default.name.clone(),
+        }]);
     }
     let mut out: Vec<GroupRef> = Vec::new();
     for id in group_ids {
@@ -85,15 +103,23 @@ pub fn resolve_groups(ctx: &mut Ctx, vpc_id: &str, group_ids: &[String]) -> Resu
             continue;
         }
         let group = groups.iter().find(|g| &g.id == id).ok_or_else(|| {
-            Ec2Error::new(ErrorCode::InvalidGroupNotFound, format!("The security group '{id}' does not exist in VPC '{vpc_id}'"))
+            Ec2Error::new(
+                ErrorCode::InvalidGroupNotFound,
+                format!("The security group '{id}' does not exist in VPC '{vpc_id}'"),
+            )
         })?;
-        out.push(GroupRef { id: group.id.clone(), name: group.name.clone() });
+        out.push(GroupRef {
+            id: group.id.clone(),
+            name: group.name.clone(),
+        });
     }
     let limit = ctx.config.quotas.security_groups_per_interface;
     if out.len() > limit {
         return Err(Ec2Error::new(
             ErrorCode::SecurityGroupsPerInterfaceLimitExceeded,
-            format!("The maximum number of security groups per interface has been reached ({limit})."),
+            format!(
+                "The maximum number of security groups per interface has been reached ({limit})."
+            ),
         ));
     }
     Ok(out)
@@ -102,17 +128,30 @@ pub fn resolve_groups(ctx: &mut Ctx, vpc_id: &str, group_ids: &[String]) -> Resu
 /// Creates and stores an interface: subnet, groups, addresses (explicit ones checked in AWS's
 /// order, the rest allocated), a fresh MAC, tags.
 pub fn create_interface(ctx: &mut Ctx, new: NewInterface) -> Result<NetworkInterface, Ec2Error> {
-    let subnet = ctx.tx.subnet(&ctx.owner(), &IdKind::Subnet.parse(&new.subnet_id)?)?;
+    let subnet = ctx
+        .tx
+        .subnet(&ctx.owner(), &IdKind::Subnet.parse(&new.subnet_id)?)?;
     if new.ipv6_requested {
-        return Err(Ec2Error::invalid_value(format!("The subnet '{}' has no IPv6 CIDR block, so no IPv6 address can be assigned.", subnet.id)));
+        return Err(Ec2Error::invalid_value(format!(
+            "The subnet '{}' has no IPv6 CIDR block, so no IPv6 address can be assigned.",
+            subnet.id
+        )));
     }
     let limit = ctx.config.quotas.network_interfaces_per_region;
     if ctx.tx.count_network_interfaces()? >= limit {
-        return Err(Ec2Error::new(ErrorCode::NetworkInterfaceLimitExceeded, format!("The maximum number of network interfaces has been reached ({limit}).")));
+        return Err(Ec2Error::new(
+            ErrorCode::NetworkInterfaceLimitExceeded,
+            format!("The maximum number of network interfaces has been reached ({limit})."),
+        ));
     }
     let groups = resolve_groups(ctx, &subnet.vpc_id, &new.group_ids)?;
     let used: BTreeSet<_> = ctx.tx.used_addresses(&subnet.id)?;
-    let explicit: Vec<String> = new.primary.iter().chain(new.secondaries.iter()).cloned().collect();
+    let explicit: Vec<String> = new
+        .primary
+        .iter()
+        .chain(new.secondaries.iter())
+        .cloned()
+        .collect();
     let mut addresses = address::check_explicit(subnet.cidr, &explicit, &used)?;
     let wanted = usize::from(new.primary.is_none()) + new.secondary_count as usize;
     let allocated = address::allocate(&subnet.id, subnet.cidr, &used, &addresses, wanted)?;
@@ -140,7 +179,15 @@ pub fn create_interface(ctx: &mut Ctx, new: NewInterface) -> Result<NetworkInter
         interface_type: new.interface_type,
         source_dest_check: true,
         requester_managed: false,
-        private_ips: addresses.iter().enumerate().map(|(i, a)| PrivateIp { address: *a, primary: i == 0, association: None }).collect(),
+        private_ips: addresses
+            .iter()
+            .enumerate()
+            .map(|(i, a)| PrivateIp {
+                address: *a,
+                primary: i == 0,
+                association: None,
+            })
+            .collect(),
         groups,
         attachment: None,
         tags: new.tags,
@@ -154,24 +201,59 @@ mod tests {
     use super::*;
 
     fn spec(addr: &str, primary: Option<bool>) -> PrivateIpSpec {
-        PrivateIpSpec { primary, private_ip_address: Some(addr.into()) }
+        PrivateIpSpec {
+            primary,
+            private_ip_address: Some(addr.into()),
+        }
     }
 
     #[test]
     fn address_combinations() {
         let (p, s, n) = split_addresses(Some("10.0.0.5".into()), &[], Some(2)).unwrap();
         assert_eq!((p.as_deref(), s.len(), n), (Some("10.0.0.5"), 0, 2));
-        let (p, s, _) = split_addresses(None, &[spec("10.0.0.6", None), spec("10.0.0.5", Some(true))], None).unwrap();
-        assert_eq!((p.as_deref(), s), (Some("10.0.0.5"), vec!["10.0.0.6".to_string()]));
-        let (p, s, _) = split_addresses(Some("10.0.0.5".into()), &[spec("10.0.0.5", Some(true))], None).unwrap();
+        let (p, s, _) = split_addresses(
+            None,
+            &[spec("10.0.0.6", None), spec("10.0.0.5", Some(true))],
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (p.as_deref(), s),
+            (Some("10.0.0.5"), vec!["10.0.0.6".to_string()])
+        );
+        let (p, s, _) = split_addresses(
+            Some("10.0.0.5".into()),
+            &[spec("10.0.0.5", Some(true))],
+            None,
+        )
+        .unwrap();
         assert_eq!((p.as_deref(), s.len()), (Some("10.0.0.5"), 0));
-        let err = split_addresses(Some("10.0.0.5".into()), &[spec("10.0.0.6", Some(true))], None).unwrap_err();
+        let err = split_addresses(
+            Some("10.0.0.5".into()),
+            &[spec("10.0.0.6", Some(true))],
+            None,
+        )
+        .unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidParameterCombination);
-        let err = split_addresses(None, &[spec("10.0.0.5", Some(true)), spec("10.0.0.6", Some(true))], None).unwrap_err();
+        let err = split_addresses(
+            None,
+            &[spec("10.0.0.5", Some(true)), spec("10.0.0.6", Some(true))],
+            None,
+        )
+        .unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidParameterCombination);
-        let err = split_addresses(None, &[spec("10.0.0.5", None), spec("10.0.0.6", None)], Some(1)).unwrap_err();
+        let err = split_addresses(
+            None,
+            &[spec("10.0.0.5", None), spec("10.0.0.6", None)],
+            Some(1),
+        )
+        .unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidParameterCombination);
         let (p, s, _) = split_addresses(None, &[spec("10.0.0.7", None)], None).unwrap();
-        assert_eq!((p.as_deref(), s.len()), (Some("10.0.0.7"), 0), "the first entry is primary when none is marked");
+        assert_eq!(
+            (p.as_deref(), s.len()),
+            (Some("10.0.0.7"), 0),
+            "the first entry is primary when none is marked"
+        );
     }
 }

@@ -41,12 +41,23 @@ pub struct CreateNetworkInterfaceResponse {
     client_token: Option<String>,
 }
 
-pub fn create_network_interface(ctx: &mut Ctx, req: CreateNetworkInterfaceRequest) -> Result<CreateNetworkInterfaceResponse, Ec2Error> {
-    let (primary, secondaries, secondary_count) = split_addresses(req.private_ip_address, &req.private_ip_addresses, req.secondary_private_ip_address_count)?;
+pub fn create_network_interface(
+    ctx: &mut Ctx,
+    req: CreateNetworkInterfaceRequest,
+) -> Result<CreateNetworkInterfaceResponse, Ec2Error> {
+    let (primary, secondaries, secondary_count) = split_addresses(
+        req.private_ip_address,
+        &req.private_ip_addresses,
+        req.secondary_private_ip_address_count,
+    )?;
     let interface_type = match req.interface_type.as_deref() {
         None => "interface".to_owned(),
         Some(t @ ("efa" | "efa-only" | "trunk")) => t.to_owned(),
-        Some(other) => return Err(Ec2Error::invalid_value(format!("Value ({other}) for parameter interfaceType is invalid."))),
+        Some(other) => {
+            return Err(Ec2Error::invalid_value(format!(
+                "Value ({other}) for parameter interfaceType is invalid."
+            )));
+        }
     };
     let eni = create_interface(
         ctx,
@@ -62,7 +73,11 @@ pub fn create_network_interface(ctx: &mut Ctx, req: CreateNetworkInterfaceReques
             tags: tags_for(&req.tag_specifications, "network-interface")?,
         },
     )?;
-    Ok(CreateNetworkInterfaceResponse { network_interface: network_interface(&eni, ctx.region, Some("pending")), client_token: req.client_token })
+    let naming = view::Naming::load(ctx)?;
+    Ok(CreateNetworkInterfaceResponse {
+        network_interface: network_interface(&eni, &naming, Some("pending")),
+        client_token: req.client_token,
+    })
 }
 
 #[derive(Deserialize)]
@@ -83,9 +98,14 @@ pub struct DescribeNetworkInterfacesResponse {
     next_token: Option<String>,
 }
 
-pub fn describe_network_interfaces(ctx: &mut Ctx, req: DescribeNetworkInterfacesRequest) -> Result<DescribeNetworkInterfacesResponse, Ec2Error> {
+pub fn describe_network_interfaces(
+    ctx: &mut Ctx,
+    req: DescribeNetworkInterfacesRequest,
+) -> Result<DescribeNetworkInterfacesResponse, Ec2Error> {
     if req.max_results.is_some() && !req.network_interface_ids.is_empty() {
-        return Err(Ec2Error::combination("The parameter NetworkInterfaceIds cannot be used with the parameter MaxResults"));
+        return Err(Ec2Error::combination(
+            "The parameter NetworkInterfaceIds cannot be used with the parameter MaxResults",
+        ));
     }
     let all = ctx.tx.network_interfaces(ctx.account, EniScope::All)?;
     let (enis, next_token) = select(
@@ -101,7 +121,14 @@ pub fn describe_network_interfaces(ctx: &mut Ctx, req: DescribeNetworkInterfaces
             limits: DEFAULT_LIMITS,
         },
     )?;
-    Ok(DescribeNetworkInterfacesResponse { network_interfaces: enis.iter().map(|e| network_interface(e, ctx.region, None)).collect(), next_token })
+    let naming = view::Naming::load(ctx)?;
+    Ok(DescribeNetworkInterfacesResponse {
+        network_interfaces: enis
+            .iter()
+            .map(|e| network_interface(e, &naming, None))
+            .collect(),
+        next_token,
+    })
 }
 
 #[derive(Deserialize)]
@@ -111,7 +138,10 @@ pub struct InterfaceRequest {
 }
 
 pub fn delete_network_interface(ctx: &mut Ctx, req: InterfaceRequest) -> Result<Empty, Ec2Error> {
-    let eni = ctx.tx.network_interface(ctx.account, &IdKind::NetworkInterface.parse(&req.network_interface_id)?)?;
+    let eni = ctx.tx.network_interface(
+        ctx.account,
+        &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
+    )?;
     network_interface::check_delete(&eni)?;
     ctx.tx.delete_network_interface(&eni.id)?;
     Ok(Empty {})
@@ -135,11 +165,25 @@ pub struct AttachNetworkInterfaceResponse {
 
 /// AttachNetworkInterface. The interface may come from another VPC of the same account in the
 /// same zone (multi-VPC attachment); another account's interface is simply not found.
-pub fn attach_network_interface(ctx: &mut Ctx, req: AttachNetworkInterfaceRequest) -> Result<AttachNetworkInterfaceResponse, Ec2Error> {
-    let eni = ctx.tx.network_interface(ctx.account, &IdKind::NetworkInterface.parse(&req.network_interface_id)?)?;
-    let instance = ctx.tx.instance(ctx.account, &IdKind::Instance.parse(&req.instance_id)?)?;
+pub fn attach_network_interface(
+    ctx: &mut Ctx,
+    req: AttachNetworkInterfaceRequest,
+) -> Result<AttachNetworkInterfaceResponse, Ec2Error> {
+    let eni = ctx.tx.network_interface(
+        ctx.account,
+        &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
+    )?;
+    let instance = ctx
+        .tx
+        .instance(ctx.account, &IdKind::Instance.parse(&req.instance_id)?)?;
     let itype = InstanceType::named(&instance.instance_type).ok_or_else(Ec2Error::internal)?;
-    let card = network_interface::check_attach(&eni, &instance, itype, req.device_index, req.network_card_index)?;
+    let card = network_interface::check_attach(
+        &eni,
+        &instance,
+        itype,
+        req.device_index,
+        req.network_card_index,
+    )?;
     let attachment = Attachment {
         id: IdKind::Attachment.generate(),
         instance_id: instance.id.clone(),
@@ -150,7 +194,10 @@ pub fn attach_network_interface(ctx: &mut Ctx, req: AttachNetworkInterfaceReques
         attach_time: ctx.now.clone(),
     };
     ctx.tx.insert_attachment(&eni.id, &attachment)?;
-    Ok(AttachNetworkInterfaceResponse { attachment_id: attachment.id, network_card_index: card })
+    Ok(AttachNetworkInterfaceResponse {
+        attachment_id: attachment.id,
+        network_card_index: card,
+    })
 }
 
 #[derive(Deserialize)]
@@ -163,13 +210,21 @@ pub struct DetachNetworkInterfaceRequest {
 }
 
 /// DetachNetworkInterface: the interface keeps its addresses, MAC, groups, tags and Elastic IPs.
-pub fn detach_network_interface(ctx: &mut Ctx, req: DetachNetworkInterfaceRequest) -> Result<Empty, Ec2Error> {
+pub fn detach_network_interface(
+    ctx: &mut Ctx,
+    req: DetachNetworkInterfaceRequest,
+) -> Result<Empty, Ec2Error> {
     let attachment_id = IdKind::Attachment.parse(&req.attachment_id)?;
-    let eni_id = ctx.tx.attachment_interface(&attachment_id)?.ok_or_else(|| IdKind::Attachment.not_found(&attachment_id))?;
+    let eni_id = ctx
+        .tx
+        .attachment_interface(&attachment_id)?
+        .ok_or_else(|| IdKind::Attachment.not_found(&attachment_id))?;
     let eni = ctx.tx.network_interface(ctx.account, &eni_id)?;
     let attachment = eni.attachment.as_ref().ok_or_else(Ec2Error::internal)?;
     network_interface::check_detach(attachment)?;
-    ctx.tx.instance(ctx.account, &attachment.instance_id)?.check_attachment_changes_allowed()?;
+    ctx.tx
+        .instance(ctx.account, &attachment.instance_id)?
+        .check_attachment_changes_allowed()?;
     ctx.tx.delete_attachment(&attachment_id)?;
     Ok(Empty {})
 }
@@ -199,8 +254,14 @@ pub struct ModifyNetworkInterfaceAttributeRequest {
 }
 
 /// ModifyNetworkInterfaceAttribute: exactly one attribute per call.
-pub fn modify_network_interface_attribute(ctx: &mut Ctx, req: ModifyNetworkInterfaceAttributeRequest) -> Result<Empty, Ec2Error> {
-    let mut eni = ctx.tx.network_interface(ctx.account, &IdKind::NetworkInterface.parse(&req.network_interface_id)?)?;
+pub fn modify_network_interface_attribute(
+    ctx: &mut Ctx,
+    req: ModifyNetworkInterfaceAttributeRequest,
+) -> Result<Empty, Ec2Error> {
+    let mut eni = ctx.tx.network_interface(
+        ctx.account,
+        &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
+    )?;
     let given: Vec<&str> = [
         ("description", req.description.is_some()),
         ("sourceDestCheck", req.source_dest_check.is_some()),
@@ -212,19 +273,34 @@ pub fn modify_network_interface_attribute(ctx: &mut Ctx, req: ModifyNetworkInter
     .map(|(name, _)| *name)
     .collect();
     match given.len() {
-        0 => return Err(Ec2Error::missing_parameter("Description, SourceDestCheck, SecurityGroupId or Attachment")),
+        0 => {
+            return Err(Ec2Error::missing_parameter(
+                "Description, SourceDestCheck, SecurityGroupId or Attachment",
+            ));
+        }
         1 => {}
-        _ => return Err(Ec2Error::combination(format!("Fields for multiple attribute types specified: {}", given.join(", ")))),
+        _ => {
+            return Err(Ec2Error::combination(format!(
+                "Fields for multiple attribute types specified: {}",
+                given.join(", ")
+            )));
+        }
     }
     if let Some(d) = req.description {
         eni.description = d.value.unwrap_or_default();
         ctx.tx.update_network_interface(&eni)?;
     } else if let Some(b) = req.source_dest_check {
-        eni.source_dest_check = b.value.ok_or_else(|| Ec2Error::missing_parameter("SourceDestCheck.Value"))?;
+        eni.source_dest_check = b
+            .value
+            .ok_or_else(|| Ec2Error::missing_parameter("SourceDestCheck.Value"))?;
         ctx.tx.update_network_interface(&eni)?;
     } else if let Some(changes) = req.attachment {
-        let wanted = changes.attachment_id.ok_or_else(|| Ec2Error::missing_parameter("Attachment.AttachmentId"))?;
-        let dot = changes.delete_on_termination.ok_or_else(|| Ec2Error::missing_parameter("Attachment.DeleteOnTermination"))?;
+        let wanted = changes
+            .attachment_id
+            .ok_or_else(|| Ec2Error::missing_parameter("Attachment.AttachmentId"))?;
+        let dot = changes
+            .delete_on_termination
+            .ok_or_else(|| Ec2Error::missing_parameter("Attachment.DeleteOnTermination"))?;
         IdKind::Attachment.parse(&wanted)?;
         match &eni.attachment {
             Some(a) if a.id == wanted => ctx.tx.set_delete_on_termination(&wanted, dot)?,
@@ -232,7 +308,10 @@ pub fn modify_network_interface_attribute(ctx: &mut Ctx, req: ModifyNetworkInter
         }
     } else {
         let groups = resolve_groups(ctx, &eni.vpc_id, &req.groups)?;
-        ctx.tx.set_network_interface_groups(&eni.id, &groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>())?;
+        ctx.tx.set_network_interface_groups(
+            &eni.id,
+            &groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>(),
+        )?;
     }
     Ok(Empty {})
 }
@@ -266,15 +345,32 @@ pub fn describe_network_interface_attribute(
     ctx: &mut Ctx,
     req: DescribeNetworkInterfaceAttributeRequest,
 ) -> Result<DescribeNetworkInterfaceAttributeResponse, Ec2Error> {
-    let eni = ctx.tx.network_interface(ctx.account, &IdKind::NetworkInterface.parse(&req.network_interface_id)?)?;
-    let attribute = req.attribute.ok_or_else(|| Ec2Error::missing_parameter("Attribute"))?;
-    let mut out = DescribeNetworkInterfaceAttributeResponse { network_interface_id: eni.id.clone(), ..Default::default() };
+    let eni = ctx.tx.network_interface(
+        ctx.account,
+        &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
+    )?;
+    let attribute = req
+        .attribute
+        .ok_or_else(|| Ec2Error::missing_parameter("Attribute"))?;
+    let mut out = DescribeNetworkInterfaceAttributeResponse {
+        network_interface_id: eni.id.clone(),
+        ..Default::default()
+    };
     match attribute.as_str() {
-        "description" => out.description = Some(TextValueWire { value: eni.description.clone() }),
+        "description" => {
+            out.description = Some(TextValueWire {
+                value: eni.description.clone(),
+            })
+        }
         "sourceDestCheck" => out.source_dest_check = Some(BoolValue::of(eni.source_dest_check)),
         "groupSet" => out.groups = Some(view::groups(&eni)),
         "attachment" => out.attachment = view::attachment(&eni, true),
-        _ => out.associate_public_ip_address = Some(eni.primary_association().is_some_and(|a| a.allocation_id.is_none())),
+        _ => {
+            out.associate_public_ip_address = Some(
+                eni.primary_association()
+                    .is_some_and(|a| a.allocation_id.is_none()),
+            )
+        }
     }
     Ok(out)
 }
@@ -287,9 +383,16 @@ pub struct ResetNetworkInterfaceAttributeRequest {
 }
 
 /// ResetNetworkInterfaceAttribute: only `sourceDestCheck`, back to `true`.
-pub fn reset_network_interface_attribute(ctx: &mut Ctx, req: ResetNetworkInterfaceAttributeRequest) -> Result<Empty, Ec2Error> {
-    let mut eni = ctx.tx.network_interface(ctx.account, &IdKind::NetworkInterface.parse(&req.network_interface_id)?)?;
-    req.source_dest_check.ok_or_else(|| Ec2Error::missing_parameter("SourceDestCheck"))?;
+pub fn reset_network_interface_attribute(
+    ctx: &mut Ctx,
+    req: ResetNetworkInterfaceAttributeRequest,
+) -> Result<Empty, Ec2Error> {
+    let mut eni = ctx.tx.network_interface(
+        ctx.account,
+        &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
+    )?;
+    req.source_dest_check
+        .ok_or_else(|| Ec2Error::missing_parameter("SourceDestCheck"))?;
     eni.source_dest_check = true;
     ctx.tx.update_network_interface(&eni)?;
     Ok(Empty {})
@@ -320,14 +423,33 @@ pub struct AssignPrivateIpAddressesResponse {
 
 /// AssignPrivateIpAddresses: explicit addresses or a count, all or nothing. With
 /// `AllowReassignment` a secondary address moves from another interface; a primary never does.
-pub fn assign_private_ip_addresses(ctx: &mut Ctx, req: AssignPrivateIpAddressesRequest) -> Result<AssignPrivateIpAddressesResponse, Ec2Error> {
-    let eni = ctx.tx.network_interface(ctx.account, &IdKind::NetworkInterface.parse(&req.network_interface_id)?)?;
+pub fn assign_private_ip_addresses(
+    ctx: &mut Ctx,
+    req: AssignPrivateIpAddressesRequest,
+) -> Result<AssignPrivateIpAddressesResponse, Ec2Error> {
+    let eni = ctx.tx.network_interface(
+        ctx.account,
+        &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
+    )?;
     let subnet = ctx.tx.subnet(&ctx.owner(), &eni.subnet_id)?;
-    let assigned: Vec<Ipv4Addr> = match (req.private_ip_addresses.is_empty(), req.secondary_private_ip_address_count) {
-        (false, Some(_)) => return Err(Ec2Error::combination("Specify either PrivateIpAddresses or SecondaryPrivateIpAddressCount, not both.")),
-        (true, None) => return Err(Ec2Error::missing_parameter("PrivateIpAddress or SecondaryPrivateIpAddressCount")),
+    let assigned: Vec<Ipv4Addr> = match (
+        req.private_ip_addresses.is_empty(),
+        req.secondary_private_ip_address_count,
+    ) {
+        (false, Some(_)) => {
+            return Err(Ec2Error::combination(
+                "Specify either PrivateIpAddresses or SecondaryPrivateIpAddressCount, not both.",
+            ));
+        }
+        (true, None) => {
+            return Err(Ec2Error::missing_parameter(
+                "PrivateIpAddress or SecondaryPrivateIpAddressCount",
+            ));
+        }
         (true, Some(n)) => {
-            let n = usize::try_from(n).ok().filter(|n| *n >= 1).ok_or_else(|| Ec2Error::invalid_parameter("SecondaryPrivateIpAddressCount", &n.to_string()))?;
+            let n = usize::try_from(n).ok().filter(|n| *n >= 1).ok_or_else(|| {
+                Ec2Error::invalid_parameter("SecondaryPrivateIpAddressCount", &n.to_string())
+            })?;
             let used = ctx.tx.used_addresses(&subnet.id)?;
             address::allocate(&subnet.id, subnet.cidr, &used, &[], n)?
         }
@@ -361,7 +483,12 @@ pub fn assign_private_ip_addresses(ctx: &mut Ctx, req: AssignPrivateIpAddressesR
     }
     Ok(AssignPrivateIpAddressesResponse {
         network_interface_id: eni.id,
-        assigned_private_ip_addresses: assigned.iter().map(|a| AssignedAddress { private_ip_address: a.to_string() }).collect(),
+        assigned_private_ip_addresses: assigned
+            .iter()
+            .map(|a| AssignedAddress {
+                private_ip_address: a.to_string(),
+            })
+            .collect(),
     })
 }
 
@@ -374,12 +501,22 @@ pub struct UnassignPrivateIpAddressesRequest {
 }
 
 /// UnassignPrivateIpAddresses: secondaries of this interface only.
-pub fn unassign_private_ip_addresses(ctx: &mut Ctx, req: UnassignPrivateIpAddressesRequest) -> Result<Empty, Ec2Error> {
-    let eni = ctx.tx.network_interface(ctx.account, &IdKind::NetworkInterface.parse(&req.network_interface_id)?)?;
+pub fn unassign_private_ip_addresses(
+    ctx: &mut Ctx,
+    req: UnassignPrivateIpAddressesRequest,
+) -> Result<Empty, Ec2Error> {
+    let eni = ctx.tx.network_interface(
+        ctx.account,
+        &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
+    )?;
     if req.private_ip_addresses.is_empty() {
         return Err(Ec2Error::missing_parameter("PrivateIpAddress"));
     }
-    let addrs = req.private_ip_addresses.iter().map(|t| address::parse(t)).collect::<Result<Vec<_>, _>>()?;
+    let addrs = req
+        .private_ip_addresses
+        .iter()
+        .map(|t| address::parse(t))
+        .collect::<Result<Vec<_>, _>>()?;
     network_interface::check_unassign(&eni, &addrs)?;
     for addr in addrs {
         ctx.tx.remove_private_ip(&eni.subnet_id, addr)?;

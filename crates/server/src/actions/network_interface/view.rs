@@ -1,10 +1,45 @@
 //! How interfaces appear on the wire: in DescribeNetworkInterfaces (`NetworkInterface`) and
 //! inside an instance (`InstanceNetworkInterface`, which omits a few fields).
 
+use crate::context::Ctx;
 use crate::wire::TagWire;
+use localvpc_model::Ec2Error;
 use localvpc_model::network_interface::{NetworkInterface, PublicAssociation, private_dns_name};
 use localvpc_model::region::Region;
 use serde::Serialize;
+use std::collections::HashSet;
+
+/// What naming depends on: the region, and which VPCs give public DNS names
+/// (`enableDnsHostnames`).
+pub struct Naming {
+    pub region: &'static Region,
+    hostname_vpcs: HashSet<String>,
+}
+
+impl Naming {
+    pub fn load(ctx: &mut Ctx) -> Result<Self, Ec2Error> {
+        let hostname_vpcs = ctx
+            .tx
+            .vpcs(ctx.account)?
+            .into_iter()
+            .filter(|v| v.enable_dns_hostnames)
+            .map(|v| v.id)
+            .collect();
+        Ok(Self {
+            region: ctx.region,
+            hostname_vpcs,
+        })
+    }
+
+    /// The public DNS name of an address in `vpc_id`, or "" where the VPC gives none.
+    pub fn public_dns(&self, vpc_id: &str, a: &PublicAssociation) -> String {
+        if self.hostname_vpcs.contains(vpc_id) {
+            public_dns_name(a, self.region)
+        } else {
+            String::new()
+        }
+    }
+}
 
 #[derive(Serialize, Clone)]
 #[serde(rename_all = "PascalCase")]
@@ -35,18 +70,26 @@ pub fn public_dns_name(a: &PublicAssociation, region: &Region) -> String {
     }
 }
 
-fn association(a: &PublicAssociation, region: &Region) -> AssociationWire {
+fn association(a: &PublicAssociation, vpc_id: &str, naming: &Naming) -> AssociationWire {
     AssociationWire {
         public_ip: a.public_ip.to_string(),
-        public_dns_name: public_dns_name(a, region),
+        public_dns_name: naming.public_dns(vpc_id, a),
         ip_owner_id: a.ip_owner_id.clone(),
         allocation_id: a.allocation_id.clone(),
         association_id: a.association_id.clone(),
     }
 }
 
-fn instance_association(a: &PublicAssociation, region: &Region) -> InstanceAssociationWire {
-    InstanceAssociationWire { public_ip: a.public_ip.to_string(), public_dns_name: public_dns_name(a, region), ip_owner_id: a.ip_owner_id.clone() }
+fn instance_association(
+    a: &PublicAssociation,
+    vpc_id: &str,
+    naming: &Naming,
+) -> InstanceAssociationWire {
+    InstanceAssociationWire {
+        public_ip: a.public_ip.to_string(),
+        public_dns_name: naming.public_dns(vpc_id, a),
+        ip_owner_id: a.ip_owner_id.clone(),
+    }
 }
 
 #[derive(Serialize)]
@@ -112,7 +155,13 @@ pub struct NetworkInterfaceWire {
 }
 
 pub fn groups(e: &NetworkInterface) -> Vec<GroupWire> {
-    e.groups.iter().map(|g| GroupWire { group_id: g.id.clone(), group_name: g.name.clone() }).collect()
+    e.groups
+        .iter()
+        .map(|g| GroupWire {
+            group_id: g.id.clone(),
+            group_name: g.name.clone(),
+        })
+        .collect()
 }
 
 /// The attachment as interfaces show it (with the instance) or as instances show it (without).
@@ -130,7 +179,12 @@ pub fn attachment(e: &NetworkInterface, with_instance: bool) -> Option<Attachmen
 }
 
 /// An interface as DescribeNetworkInterfaces shows it; `status` is `pending` in a create reply.
-pub fn network_interface(e: &NetworkInterface, region: &Region, status: Option<&'static str>) -> NetworkInterfaceWire {
+pub fn network_interface(
+    e: &NetworkInterface,
+    naming: &Naming,
+    status: Option<&'static str>,
+) -> NetworkInterfaceWire {
+    let region = naming.region;
     NetworkInterfaceWire {
         network_interface_id: e.id.clone(),
         subnet_id: e.subnet_id.clone(),
@@ -148,12 +202,17 @@ pub fn network_interface(e: &NetworkInterface, region: &Region, status: Option<&
         interface_type: e.interface_type.clone(),
         groups: groups(e),
         attachment: attachment(e, true),
-        association: e.primary_association().map(|a| association(a, region)),
+        association: e
+            .primary_association()
+            .map(|a| association(a, &e.vpc_id, naming)),
         private_ip_addresses: e
             .private_ips
             .iter()
             .map(|p| PrivateIpWire {
-                association: p.association.as_ref().map(|a| association(a, region)),
+                association: p
+                    .association
+                    .as_ref()
+                    .map(|a| association(a, &e.vpc_id, naming)),
                 primary: p.primary,
                 private_dns_name: private_dns_name(p.address, region),
                 private_ip_address: p.address.to_string(),
@@ -189,7 +248,11 @@ pub struct InstanceNetworkInterfaceWire {
 }
 
 /// An interface inside an instance's `networkInterfaceSet`.
-pub fn instance_network_interface(e: &NetworkInterface, region: &Region) -> InstanceNetworkInterfaceWire {
+pub fn instance_network_interface(
+    e: &NetworkInterface,
+    naming: &Naming,
+) -> InstanceNetworkInterfaceWire {
+    let region = naming.region;
     InstanceNetworkInterfaceWire {
         network_interface_id: e.id.clone(),
         subnet_id: e.subnet_id.clone(),
@@ -204,12 +267,17 @@ pub fn instance_network_interface(e: &NetworkInterface, region: &Region) -> Inst
         interface_type: e.interface_type.clone(),
         groups: groups(e),
         attachment: attachment(e, false),
-        association: e.primary_association().map(|a| instance_association(a, region)),
+        association: e
+            .primary_association()
+            .map(|a| instance_association(a, &e.vpc_id, naming)),
         private_ip_addresses: e
             .private_ips
             .iter()
             .map(|p| PrivateIpWire {
-                association: p.association.as_ref().map(|a| instance_association(a, region)),
+                association: p
+                    .association
+                    .as_ref()
+                    .map(|a| instance_association(a, &e.vpc_id, naming)),
                 primary: p.primary,
                 private_dns_name: private_dns_name(p.address, region),
                 private_ip_address: p.address.to_string(),
