@@ -80,8 +80,10 @@ CREATE TABLE route_table_associations (
     route_table_id TEXT NOT NULL REFERENCES route_tables(id),
     vpc_id         TEXT NOT NULL REFERENCES vpcs(id),
     is_main        INTEGER NOT NULL,
-    subnet_id      TEXT UNIQUE REFERENCES subnets(id),
-    gateway_id     TEXT UNIQUE
+    -- Deleting a subnet ends its explicit association, as in EC2; a deleted gateway leaves no
+    -- dangling edge association.
+    subnet_id      TEXT UNIQUE REFERENCES subnets(id) ON DELETE CASCADE,
+    gateway_id     TEXT UNIQUE REFERENCES internet_gateways(id) ON DELETE CASCADE
 );
 -- Exactly one main route table per VPC.
 CREATE UNIQUE INDEX one_main_route_table ON route_table_associations (vpc_id) WHERE is_main;

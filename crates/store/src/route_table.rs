@@ -145,6 +145,22 @@ impl Tx<'_> {
         Ok(tables.swap_remove(index))
     }
 
+    /// The table an association (main, subnet or gateway) belongs to, if the partition has it.
+    pub fn route_table_of_association(
+        &self,
+        association_id: &str,
+    ) -> Result<Option<String>, Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "SELECT a.route_table_id FROM route_table_associations a
+                 JOIN route_tables t ON t.id = a.route_table_id WHERE t.pid = ?1 AND a.id = ?2",
+            )
+            .db()?
+            .query_row(params![self.pid, association_id], |r| r.get(0))
+            .optional()
+            .db()
+    }
+
     pub fn count_route_tables_in_vpc(&self, vpc_id: &str) -> Result<usize, Ec2Error> {
         self.count(
             "SELECT COUNT(*) FROM route_tables WHERE vpc_id = ?1",
@@ -237,7 +253,7 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Deletes a table with its routes, associations and tags.
+    /// Deletes a table with its routes (by cascade), associations and tags.
     pub fn delete_route_table(&self, id: &str) -> Result<(), Ec2Error> {
         self.sql
             .prepare_cached("DELETE FROM route_table_associations WHERE route_table_id = ?1")

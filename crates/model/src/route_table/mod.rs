@@ -1,0 +1,308 @@
+//! Route tables: routes with typed targets, the main table of each VPC, subnet and gateway
+//! associations, and the rules EC2 applies when any of them changes.
+//!
+//! A table's `local` routes (one per VPC block, origin `CreateRouteTable`) double as the table's
+//! view of the VPC's blocks, so the rules (in `rules.rs`) need only the table and the VPC's
+//! subnets.
+
+mod rules;
+#[cfg(test)]
+mod tests;
+
+pub use rules::{
+    check_associate_gateway, check_associate_subnet, check_delete_route, check_delete_table,
+    check_disassociate, check_gateway_network, check_new_route, check_replace_association,
+    check_table_quota, replace_route,
+};
+
+use crate::filter::{FilterDef, Tagged, def, one};
+use crate::page::PageLimits;
+use crate::tags::Tag;
+use ipnet::Ipv4Net;
+
+/// DescribeRouteTables takes `MaxResults` from 5 to 100 (most Describe calls go to 1000).
+pub const PAGE_LIMITS: PageLimits = PageLimits { min: 5, max: 100 };
+
+/// Where a route sends traffic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteTarget {
+    /// Within the VPC (`gatewayId=local`).
+    Local,
+    InternetGateway(String),
+    /// An instance: stored as the instance, resolved to its primary ENI.
+    Instance(String),
+    NetworkInterface(String),
+}
+
+impl RouteTarget {
+    /// What a route shows as `GatewayId`: `local` or the internet gateway.
+    pub fn gateway_id(&self) -> Option<&str> {
+        match self {
+            Self::Local => Some("local"),
+            Self::InternetGateway(id) => Some(id),
+            Self::Instance(_) | Self::NetworkInterface(_) => None,
+        }
+    }
+
+    pub fn instance_id(&self) -> Option<&str> {
+        match self {
+            Self::Instance(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn network_interface_id(&self) -> Option<&str> {
+        match self {
+            Self::NetworkInterface(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// A network interface in the VPC, named directly or through its instance: the only kind of
+    /// target a route inside the VPC's own range may have.
+    fn is_interface(&self) -> bool {
+        matches!(self, Self::Instance(_) | Self::NetworkInterface(_))
+    }
+}
+
+/// Who made the route: `CreateRouteTable` (the local route) or `CreateRoute`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteOrigin {
+    CreateRouteTable,
+    CreateRoute,
+}
+
+impl RouteOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CreateRouteTable => "CreateRouteTable",
+            Self::CreateRoute => "CreateRoute",
+        }
+    }
+}
+
+/// Whether a route can carry traffic now. Never stored: it follows from what exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteState {
+    Active,
+    /// The target is gone (deleted, or detached from the VPC): traffic is dropped.
+    Blackhole,
+}
+
+impl RouteState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Blackhole => "blackhole",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub destination: Ipv4Net,
+    pub target: RouteTarget,
+    pub origin: RouteOrigin,
+}
+
+impl Route {
+    /// A route the user adds with CreateRoute.
+    pub fn created(destination: Ipv4Net, target: RouteTarget) -> Self {
+        Self {
+            destination,
+            target,
+            origin: RouteOrigin::CreateRoute,
+        }
+    }
+
+    /// The route of a VPC block, which the table was born with. Its target may be replaced (by
+    /// a network interface) and restored, but the route itself cannot be deleted.
+    pub fn is_local(&self) -> bool {
+        self.origin == RouteOrigin::CreateRouteTable
+    }
+
+    /// `vpc_gateway` is the internet gateway attached to the table's VPC, if any.
+    pub fn state(&self, vpc_gateway: Option<&str>) -> RouteState {
+        let alive = match &self.target {
+            RouteTarget::Local => true,
+            RouteTarget::InternetGateway(id) => vpc_gateway == Some(id.as_str()),
+            // No instance or network interface exists until they arrive with their own issue;
+            // then the caller passes which ones are alive.
+            RouteTarget::Instance(_) | RouteTarget::NetworkInterface(_) => false,
+        };
+        if alive {
+            RouteState::Active
+        } else {
+            RouteState::Blackhole
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteTableAssociation {
+    pub id: String,
+    pub route_table_id: String,
+    /// The association that makes a table the VPC's main table (it has no subnet).
+    pub main: bool,
+    pub subnet_id: Option<String>,
+    /// An edge association: the table routes traffic entering the VPC through this gateway.
+    pub gateway_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteTable {
+    pub id: String,
+    pub vpc_id: String,
+    pub owner_id: String,
+    pub routes: Vec<Route>,
+    pub associations: Vec<RouteTableAssociation>,
+    pub tags: Vec<Tag>,
+}
+
+impl RouteTable {
+    /// A new table with one `local` route per VPC block.
+    pub fn new(id: String, vpc_id: String, owner_id: String, vpc_blocks: &[Ipv4Net]) -> Self {
+        let routes = vpc_blocks
+            .iter()
+            .map(|b| Route {
+                destination: *b,
+                target: RouteTarget::Local,
+                origin: RouteOrigin::CreateRouteTable,
+            })
+            .collect();
+        Self {
+            id,
+            vpc_id,
+            owner_id,
+            routes,
+            associations: Vec::new(),
+            tags: Vec::new(),
+        }
+    }
+
+    pub fn is_main(&self) -> bool {
+        self.associations.iter().any(|a| a.main)
+    }
+
+    /// A table associated with a gateway, which only routes traffic entering the VPC.
+    pub fn is_gateway_table(&self) -> bool {
+        self.associations.iter().any(|a| a.gateway_id.is_some())
+    }
+
+    pub fn route(&self, destination: Ipv4Net) -> Option<&Route> {
+        self.routes.iter().find(|r| r.destination == destination)
+    }
+
+    /// The VPC's blocks, as the table's local routes name them.
+    fn vpc_blocks(&self) -> impl Iterator<Item = Ipv4Net> + '_ {
+        self.routes
+            .iter()
+            .filter(|r| r.is_local())
+            .map(|r| r.destination)
+    }
+
+    fn within_vpc(&self, destination: Ipv4Net) -> bool {
+        self.vpc_blocks().any(|b| b.contains(&destination))
+    }
+
+    /// A route a gateway route table may hold: inside the VPC, to `local` or an interface.
+    fn admits_at_gateway(&self, route: &Route) -> bool {
+        matches!(
+            route.target,
+            RouteTarget::Local | RouteTarget::NetworkInterface(_)
+        ) && self.within_vpc(route.destination)
+    }
+}
+
+impl Tagged for RouteTable {
+    fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+}
+
+/// A route table as Describe shows it: each route with its state at the time of the call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DescribedRouteTable {
+    pub table: RouteTable,
+    route_states: Vec<RouteState>,
+}
+
+impl DescribedRouteTable {
+    /// `vpc_gateway` is the internet gateway attached to the table's VPC, if any.
+    pub fn new(table: RouteTable, vpc_gateway: Option<&str>) -> Self {
+        let route_states = table.routes.iter().map(|r| r.state(vpc_gateway)).collect();
+        Self {
+            table,
+            route_states,
+        }
+    }
+
+    pub fn routes(&self) -> impl Iterator<Item = (&Route, RouteState)> {
+        self.table
+            .routes
+            .iter()
+            .zip(self.route_states.iter().copied())
+    }
+}
+
+impl Tagged for DescribedRouteTable {
+    fn tags(&self) -> &[Tag] {
+        &self.table.tags
+    }
+}
+
+fn route_values(t: &DescribedRouteTable, value: fn(&Route) -> Option<String>) -> Vec<String> {
+    t.table.routes.iter().filter_map(value).collect()
+}
+
+fn association_values(
+    t: &DescribedRouteTable,
+    value: fn(&RouteTableAssociation) -> Option<String>,
+) -> Vec<String> {
+    t.table.associations.iter().filter_map(value).collect()
+}
+
+/// DescribeRouteTables filters. Those naming targets or destinations localvpc cannot create (NAT
+/// and transit gateways, peering, IPv6, prefix lists) are valid and match nothing, as on an
+/// account that has none of them.
+pub const FILTERS: &[FilterDef<DescribedRouteTable>] = &[
+    def("association.gateway-id", |t| {
+        association_values(t, |a| a.gateway_id.clone())
+    }),
+    def("association.main", |t| {
+        association_values(t, |a| Some(a.main.to_string()))
+    }),
+    def("association.route-table-association-id", |t| {
+        association_values(t, |a| Some(a.id.clone()))
+    }),
+    def("association.route-table-id", |t| {
+        association_values(t, |a| Some(a.route_table_id.clone()))
+    }),
+    def("association.subnet-id", |t| {
+        association_values(t, |a| a.subnet_id.clone())
+    }),
+    def("owner-id", |t| one(&t.table.owner_id)),
+    def("route-table-id", |t| one(&t.table.id)),
+    def("route.destination-cidr-block", |t| {
+        route_values(t, |r| Some(r.destination.to_string()))
+    }),
+    def("route.destination-ipv6-cidr-block", |_| vec![]),
+    def("route.destination-prefix-list-id", |_| vec![]),
+    def("route.egress-only-internet-gateway-id", |_| vec![]),
+    def("route.gateway-id", |t| {
+        route_values(t, |r| r.target.gateway_id().map(str::to_owned))
+    }),
+    def("route.instance-id", |t| {
+        route_values(t, |r| r.target.instance_id().map(str::to_owned))
+    }),
+    def("route.nat-gateway-id", |_| vec![]),
+    def("route.origin", |t| {
+        route_values(t, |r| Some(r.origin.as_str().to_owned()))
+    }),
+    def("route.state", |t| {
+        t.routes().map(|(_, s)| s.as_str().to_owned()).collect()
+    }),
+    def("route.transit-gateway-id", |_| vec![]),
+    def("route.vpc-peering-connection-id", |_| vec![]),
+    def("vpc-id", |t| one(&t.table.vpc_id)),
+];

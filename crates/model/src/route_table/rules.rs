@@ -1,0 +1,256 @@
+//! The rules EC2 applies when a route table, a route or an association changes. Each returns
+//! the error EC2 answers with when the change is refused.
+
+use super::{Route, RouteTable, RouteTableAssociation, RouteTarget};
+use crate::error::{Ec2Error, ErrorCode};
+use crate::internet_gateway::InternetGateway;
+use ipnet::Ipv4Net;
+
+/// CreateRouteTable: at most `limit` tables per VPC, the main table included.
+pub fn check_table_quota(vpc_id: &str, tables_in_vpc: usize, limit: usize) -> Result<(), Ec2Error> {
+    if tables_in_vpc >= limit {
+        return Err(Ec2Error::new(
+            ErrorCode::RouteTableLimitExceeded,
+            format!("The maximum number of route tables has been reached for {vpc_id} ({limit})."),
+        ));
+    }
+    Ok(())
+}
+
+/// DeleteRouteTable: never the main table, nor one any subnet or gateway still uses.
+pub fn check_delete_table(table: &RouteTable) -> Result<(), Ec2Error> {
+    if !table.associations.is_empty() {
+        return Err(Ec2Error::dependency(format!(
+            "The routeTable '{}' has dependencies and cannot be deleted.",
+            table.id
+        )));
+    }
+    Ok(())
+}
+
+fn different_networks(table_id: &str, other: &str) -> Ec2Error {
+    Ec2Error::invalid_value(format!(
+        "route table {table_id} and {other} belong to different networks"
+    ))
+}
+
+/// A route or edge association to an internet gateway needs the gateway attached to the table's
+/// VPC.
+pub fn check_gateway_network(table: &RouteTable, igw: &InternetGateway) -> Result<(), Ec2Error> {
+    if igw.vpc_id.as_deref() != Some(table.vpc_id.as_str()) {
+        return Err(different_networks(
+            &table.id,
+            &format!("network gateway {}", igw.id),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `target` may carry traffic for `destination` in this table (CreateRoute and
+/// ReplaceRoute). Inside the VPC's range only a network interface may take traffic away from
+/// `local`, and only for a whole VPC block (replacing the local route's target) or a whole
+/// subnet; a gateway route table holds only such routes.
+fn check_route_target(
+    table: &RouteTable,
+    destination: Ipv4Net,
+    target: &RouteTarget,
+    subnet_blocks: &[Ipv4Net],
+) -> Result<(), Ec2Error> {
+    let route = Route::created(destination, target.clone());
+    if table.is_gateway_table() && !table.admits_at_gateway(&route) {
+        return Err(Ec2Error::invalid_value(format!(
+            "Route table {} is associated with a gateway: its routes must stay inside the VPC and \
+             target local or a network interface.",
+            table.id
+        )));
+    }
+    if !table.within_vpc(destination) || *target == RouteTarget::Local {
+        return Ok(());
+    }
+    if !target.is_interface() {
+        return Err(Ec2Error::invalid_value(format!(
+            "The destination CIDR block {destination} is equal to or more specific than one of \
+             this VPC's CIDR blocks. This route can target only an interface or an instance."
+        )));
+    }
+    let whole_block =
+        table.vpc_blocks().any(|b| b == destination) || subnet_blocks.contains(&destination);
+    if !whole_block {
+        return Err(Ec2Error::invalid_value(
+            "Route destination doesn't match any subnet CIDR blocks.",
+        ));
+    }
+    Ok(())
+}
+
+/// CreateRoute: an admissible target, a destination the table does not route yet, and at most
+/// `limit` routes besides the local ones.
+pub fn check_new_route(
+    table: &RouteTable,
+    route: &Route,
+    subnet_blocks: &[Ipv4Net],
+    limit: usize,
+) -> Result<(), Ec2Error> {
+    check_route_target(table, route.destination, &route.target, subnet_blocks)?;
+    if table.route(route.destination).is_some() {
+        return Err(Ec2Error::new(
+            ErrorCode::RouteAlreadyExists,
+            format!(
+                "The route identified by {} already exists.",
+                route.destination
+            ),
+        ));
+    }
+    if table.routes.iter().filter(|r| !r.is_local()).count() >= limit {
+        return Err(Ec2Error::new(
+            ErrorCode::RouteLimitExceeded,
+            format!(
+                "The maximum number of routes has been reached for route table {} ({limit}).",
+                table.id
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn existing_route(table: &RouteTable, destination: Ipv4Net) -> Result<&Route, Ec2Error> {
+    table.route(destination).ok_or_else(|| {
+        Ec2Error::new(
+            ErrorCode::InvalidRouteNotFound,
+            format!(
+                "no route with destination-cidr-block {destination} in route table {}",
+                table.id
+            ),
+        )
+    })
+}
+
+/// ReplaceRoute: the route must exist; `RouteTarget::Local` (`LocalTarget=true`) restores the
+/// target of a local route and suits no other. Returns the route as it becomes.
+pub fn replace_route(
+    table: &RouteTable,
+    destination: Ipv4Net,
+    target: RouteTarget,
+    subnet_blocks: &[Ipv4Net],
+) -> Result<Route, Ec2Error> {
+    let existing = existing_route(table, destination)?;
+    if target == RouteTarget::Local && !existing.is_local() {
+        return Err(Ec2Error::invalid_value(format!(
+            "The route {destination} in route table {} is not a local route: only a local route's \
+             target can be restored to local.",
+            table.id
+        )));
+    }
+    check_route_target(table, destination, &target, subnet_blocks)?;
+    Ok(Route {
+        destination,
+        target,
+        origin: existing.origin,
+    })
+}
+
+/// DeleteRoute: the route must exist and must not be a local one.
+pub fn check_delete_route(table: &RouteTable, destination: Ipv4Net) -> Result<(), Ec2Error> {
+    if existing_route(table, destination)?.is_local() {
+        return Err(Ec2Error::invalid_value(format!(
+            "cannot remove local route {destination} in route table {}",
+            table.id
+        )));
+    }
+    Ok(())
+}
+
+fn conflicting_association(table_id: &str) -> Ec2Error {
+    Ec2Error::new(
+        ErrorCode::ResourceAlreadyAssociated,
+        format!(
+            "the specified association for route table {table_id} conflicts with an existing association"
+        ),
+    )
+}
+
+/// AssociateRouteTable with a subnet: same VPC, and the subnet has no explicit association yet
+/// (without one it uses the main table implicitly). `vpc_tables` are all the VPC's tables.
+pub fn check_associate_subnet(
+    table: &RouteTable,
+    subnet_id: &str,
+    subnet_vpc_id: &str,
+    vpc_tables: &[RouteTable],
+) -> Result<(), Ec2Error> {
+    if subnet_vpc_id != table.vpc_id {
+        return Err(different_networks(
+            &table.id,
+            &format!("subnet {subnet_id}"),
+        ));
+    }
+    let taken = vpc_tables
+        .iter()
+        .flat_map(|t| &t.associations)
+        .any(|a| a.subnet_id.as_deref() == Some(subnet_id));
+    if taken {
+        return Err(conflicting_association(&table.id));
+    }
+    Ok(())
+}
+
+fn check_fits_gateway(table: &RouteTable) -> Result<(), Ec2Error> {
+    if let Some(route) = table.routes.iter().find(|r| !table.admits_at_gateway(r)) {
+        return Err(Ec2Error::invalid_value(format!(
+            "Route table {} cannot be associated with a gateway: its route to {} leaves the VPC \
+             or targets something other than local or a network interface.",
+            table.id, route.destination
+        )));
+    }
+    Ok(())
+}
+
+/// AssociateRouteTable with an internet gateway (an edge association): the gateway is attached
+/// to the table's VPC and has no edge association yet, and the table holds only routes a gateway
+/// route table may have.
+pub fn check_associate_gateway(
+    table: &RouteTable,
+    igw: &InternetGateway,
+    vpc_tables: &[RouteTable],
+) -> Result<(), Ec2Error> {
+    check_gateway_network(table, igw)?;
+    let taken = vpc_tables
+        .iter()
+        .flat_map(|t| &t.associations)
+        .any(|a| a.gateway_id.as_deref() == Some(igw.id.as_str()));
+    if taken {
+        return Err(conflicting_association(&table.id));
+    }
+    check_fits_gateway(table)
+}
+
+/// DisassociateRouteTable: the main association can only move (ReplaceRouteTableAssociation).
+pub fn check_disassociate(association: &RouteTableAssociation) -> Result<(), Ec2Error> {
+    if association.main {
+        return Err(Ec2Error::invalid_value(format!(
+            "cannot disassociate the main route table association {}",
+            association.id
+        )));
+    }
+    Ok(())
+}
+
+/// ReplaceRouteTableAssociation: the association (a subnet's, a gateway's, or the VPC's main
+/// one) moves to `new_table`, which must be in the same VPC and, for a gateway, fit its rules.
+pub fn check_replace_association(
+    association: &RouteTableAssociation,
+    current: &RouteTable,
+    new_table: &RouteTable,
+) -> Result<(), Ec2Error> {
+    if new_table.vpc_id != current.vpc_id {
+        let other = match (&association.subnet_id, &association.gateway_id) {
+            (Some(subnet), _) => format!("subnet {subnet}"),
+            (None, Some(gateway)) => format!("network gateway {gateway}"),
+            (None, None) => format!("main route table association {}", association.id),
+        };
+        return Err(different_networks(&new_table.id, &other));
+    }
+    if association.gateway_id.is_some() {
+        check_fits_gateway(new_table)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! CreateRoute, ReplaceRoute and DeleteRoute.
+//!
+//! Destinations are IPv4 CIDRs; targets are internet gateways, instances and network interfaces.
+//! The other destination and target parameters of the model (IPv6, prefix lists, NAT/transit/
+//! local/carrier gateways, peering, endpoints, core networks) name resources localvpc cannot
+//! create: the request structs leave them out, so dispatch refuses them as unsupported.
+
+use super::{internet_gateway, load_table};
+use crate::context::Ctx;
+use crate::wire::{Empty, RETURN_TRUE, ReturnTrue};
+use ipnet::Ipv4Net;
+use localvpc_model::route_table::{self, Route, RouteTable, RouteTarget};
+use localvpc_model::{Ec2Error, ErrorCode, IdKind, cidr};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct RouteRequest {
+    route_table_id: String,
+    destination_cidr_block: Option<String>,
+    gateway_id: Option<String>,
+    instance_id: Option<String>,
+    network_interface_id: Option<String>,
+    /// ReplaceRoute only (the model has no such parameter on CreateRoute): restore the target of
+    /// a local route.
+    local_target: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct DeleteRouteRequest {
+    route_table_id: String,
+    destination_cidr_block: Option<String>,
+}
+
+fn destination(text: Option<&str>) -> Result<Ipv4Net, Ec2Error> {
+    let text = text.ok_or_else(|| {
+        Ec2Error::new(
+            ErrorCode::MissingParameter,
+            "The request must contain the parameter destinationCidrBlock or destinationIpv6CidrBlock",
+        )
+    })?;
+    cidr::any_block(text, "destinationCidrBlock")
+}
+
+/// Resolves an `InstanceId`/`NetworkInterfaceId` route target. Instances and network interfaces
+/// do not exist in localvpc yet, so every well-formed ID names nothing. When they arrive, this
+/// becomes a lookup through `Tx` (an instance with several interfaces is `InvalidInstanceID`).
+fn interface_target(kind: IdKind, id: &str) -> Result<RouteTarget, Ec2Error> {
+    let id = kind.parse(id)?;
+    Err(kind.not_found(&id))
+}
+
+/// The one target a route request names.
+fn requested_target(
+    ctx: &Ctx,
+    table: &RouteTable,
+    req: &RouteRequest,
+) -> Result<RouteTarget, Ec2Error> {
+    const EXACTLY_ONE: &str = "The request must contain exactly one of gatewayId, natGatewayId, \
+        networkInterfaceId, vpcPeeringConnectionId, egressOnlyInternetGatewayId, \
+        transitGatewayId, localGatewayId or instanceId";
+    let local = req.local_target == Some(true);
+    match (
+        &req.gateway_id,
+        &req.instance_id,
+        &req.network_interface_id,
+        local,
+    ) {
+        (Some(id), None, None, false) => {
+            let igw = internet_gateway(ctx, id)?;
+            route_table::check_gateway_network(table, &igw)?;
+            Ok(RouteTarget::InternetGateway(igw.id))
+        }
+        (None, Some(id), None, false) => interface_target(IdKind::Instance, id),
+        (None, None, Some(id), false) => interface_target(IdKind::NetworkInterface, id),
+        (None, None, None, true) => Ok(RouteTarget::Local),
+        (None, None, None, false) => Err(Ec2Error::new(ErrorCode::MissingParameter, EXACTLY_ONE)),
+        _ => Err(Ec2Error::combination(EXACTLY_ONE)),
+    }
+}
+
+/// The CIDRs of the subnets of the table's VPC: the only destinations more specific than the
+/// local route that a route may have.
+fn subnet_blocks(ctx: &Ctx, table: &RouteTable) -> Result<Vec<Ipv4Net>, Ec2Error> {
+    Ok(ctx
+        .tx
+        .subnets(&ctx.owner(), Some(&table.vpc_id))?
+        .iter()
+        .map(|s| s.cidr)
+        .collect())
+}
+
+pub fn create_route(ctx: &mut Ctx, req: RouteRequest) -> Result<ReturnTrue, Ec2Error> {
+    let table = load_table(ctx, &req.route_table_id)?;
+    let destination = destination(req.destination_cidr_block.as_deref())?;
+    let route = Route::created(destination, requested_target(ctx, &table, &req)?);
+    route_table::check_new_route(
+        &table,
+        &route,
+        &subnet_blocks(ctx, &table)?,
+        ctx.config.quotas.routes_per_route_table,
+    )?;
+    ctx.tx.insert_route(&table.id, &route)?;
+    Ok(RETURN_TRUE)
+}
+
+/// ReplaceRoute: points an existing route elsewhere, or (`LocalTarget=true`) restores a local
+/// route's target.
+pub fn replace_route(ctx: &mut Ctx, req: RouteRequest) -> Result<Empty, Ec2Error> {
+    let table = load_table(ctx, &req.route_table_id)?;
+    let destination = destination(req.destination_cidr_block.as_deref())?;
+    let target = requested_target(ctx, &table, &req)?;
+    let route =
+        route_table::replace_route(&table, destination, target, &subnet_blocks(ctx, &table)?)?;
+    ctx.tx.replace_route(&table.id, &route)?;
+    Ok(Empty {})
+}
+
+pub fn delete_route(ctx: &mut Ctx, req: DeleteRouteRequest) -> Result<Empty, Ec2Error> {
+    let table = load_table(ctx, &req.route_table_id)?;
+    let destination = destination(req.destination_cidr_block.as_deref())?;
+    route_table::check_delete_route(&table, destination)?;
+    ctx.tx.delete_route(&table.id, &destination.to_string())?;
+    Ok(Empty {})
+}

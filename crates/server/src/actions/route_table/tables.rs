@@ -1,0 +1,208 @@
+//! CreateRouteTable, DescribeRouteTables, DeleteRouteTable, and the `RouteTable` shape they
+//! answer with.
+
+use crate::context::Ctx;
+use crate::wire::{
+    Empty, FilterWire, Selection, TagSpecification, TagWire, select, tag_set, tags_for,
+};
+use localvpc_model::route_table::{self, DescribedRouteTable, RouteTable, RouteTableAssociation};
+use localvpc_model::{Ec2Error, IdKind};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssociationState {
+    pub state: &'static str,
+}
+
+/// Associations are made whole within one call, so every association the API shows is
+/// `associated`.
+pub const ASSOCIATED: AssociationState = AssociationState {
+    state: "associated",
+};
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RouteWire {
+    destination_cidr_block: String,
+    gateway_id: Option<String>,
+    instance_id: Option<String>,
+    network_interface_id: Option<String>,
+    origin: &'static str,
+    state: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssociationWire {
+    main: bool,
+    route_table_association_id: String,
+    route_table_id: String,
+    subnet_id: Option<String>,
+    gateway_id: Option<String>,
+    association_state: AssociationState,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RouteTableWire {
+    associations: Vec<AssociationWire>,
+    /// Virtual private gateways do not exist in localvpc, so nothing ever propagates.
+    propagating_vgws: Vec<Empty>,
+    route_table_id: String,
+    routes: Vec<RouteWire>,
+    tags: Option<Vec<TagWire>>,
+    vpc_id: String,
+    owner_id: String,
+}
+
+fn association_view(a: &RouteTableAssociation) -> AssociationWire {
+    AssociationWire {
+        main: a.main,
+        route_table_association_id: a.id.clone(),
+        route_table_id: a.route_table_id.clone(),
+        subnet_id: a.subnet_id.clone(),
+        gateway_id: a.gateway_id.clone(),
+        association_state: ASSOCIATED,
+    }
+}
+
+fn view(described: &DescribedRouteTable) -> RouteTableWire {
+    let t = &described.table;
+    RouteTableWire {
+        associations: t.associations.iter().map(association_view).collect(),
+        propagating_vgws: Vec::new(),
+        route_table_id: t.id.clone(),
+        routes: described
+            .routes()
+            .map(|(r, state)| RouteWire {
+                destination_cidr_block: r.destination.to_string(),
+                gateway_id: r.target.gateway_id().map(str::to_owned),
+                instance_id: r.target.instance_id().map(str::to_owned),
+                network_interface_id: r.target.network_interface_id().map(str::to_owned),
+                origin: r.origin.as_str(),
+                state: state.as_str(),
+            })
+            .collect(),
+        tags: tag_set(&t.tags),
+        vpc_id: t.vpc_id.clone(),
+        owner_id: t.owner_id.clone(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct CreateRouteTableRequest {
+    vpc_id: String,
+    /// Idempotency is handled by dispatch; the token is only echoed here.
+    client_token: Option<String>,
+    #[serde(default)]
+    tag_specifications: Vec<TagSpecification>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateRouteTableResponse {
+    route_table: RouteTableWire,
+    client_token: Option<String>,
+}
+
+/// CreateRouteTable: a table with a `local` route per VPC block, used by nothing until associated.
+pub fn create_route_table(
+    ctx: &mut Ctx,
+    req: CreateRouteTableRequest,
+) -> Result<CreateRouteTableResponse, Ec2Error> {
+    let vpc = ctx.tx.vpc(ctx.account, &IdKind::Vpc.parse(&req.vpc_id)?)?;
+    let tags = tags_for(&req.tag_specifications, "route-table")?;
+    route_table::check_table_quota(
+        &vpc.id,
+        ctx.tx.count_route_tables_in_vpc(&vpc.id)?,
+        ctx.config.quotas.route_tables_per_vpc,
+    )?;
+    let blocks: Vec<_> = vpc.cidr_blocks.iter().map(|b| b.cidr).collect();
+    let mut table = RouteTable::new(
+        IdKind::RouteTable.generate(),
+        vpc.id,
+        ctx.account.to_owned(),
+        &blocks,
+    );
+    table.tags = tags;
+    ctx.tx.insert_route_table(&table)?;
+    Ok(CreateRouteTableResponse {
+        // A new table holds only local routes, which are active whatever the gateway.
+        route_table: view(&DescribedRouteTable::new(table, None)),
+        client_token: req.client_token,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct DescribeRouteTablesRequest {
+    #[serde(default)]
+    filters: Vec<FilterWire>,
+    #[serde(default)]
+    route_table_ids: Vec<String>,
+    next_token: Option<String>,
+    max_results: Option<i64>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeRouteTablesResponse {
+    route_tables: Vec<RouteTableWire>,
+    next_token: Option<String>,
+}
+
+/// DescribeRouteTables: route states are computed now, from the gateways attached at this moment.
+pub fn describe_route_tables(
+    ctx: &mut Ctx,
+    req: DescribeRouteTablesRequest,
+) -> Result<DescribeRouteTablesResponse, Ec2Error> {
+    let vpc_gateways: HashMap<String, String> = ctx
+        .tx
+        .internet_gateways(ctx.account)?
+        .into_iter()
+        .filter_map(|g| Some((g.vpc_id?, g.id)))
+        .collect();
+    let all = ctx
+        .tx
+        .route_tables(ctx.account, None)?
+        .into_iter()
+        .map(|t| {
+            let gateway = vpc_gateways.get(&t.vpc_id).cloned();
+            DescribedRouteTable::new(t, gateway.as_deref())
+        })
+        .collect();
+    let (tables, next_token) = select(
+        all,
+        |t| &t.table.id,
+        route_table::FILTERS,
+        Selection {
+            kind: IdKind::RouteTable,
+            ids: &req.route_table_ids,
+            filters: &req.filters,
+            max_results: req.max_results,
+            next_token: req.next_token.as_deref(),
+            limits: route_table::PAGE_LIMITS,
+        },
+    )?;
+    Ok(DescribeRouteTablesResponse {
+        route_tables: tables.iter().map(view).collect(),
+        next_token,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct DeleteRouteTableRequest {
+    route_table_id: String,
+}
+
+/// DeleteRouteTable: only a table nothing is associated with (so never the main table).
+pub fn delete_route_table(ctx: &mut Ctx, req: DeleteRouteTableRequest) -> Result<Empty, Ec2Error> {
+    let table = super::load_table(ctx, &req.route_table_id)?;
+    route_table::check_delete_table(&table)?;
+    ctx.tx.delete_route_table(&table.id)?;
+    Ok(Empty {})
+}
