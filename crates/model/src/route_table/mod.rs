@@ -19,6 +19,7 @@ use crate::filter::{FilterDef, Tagged, def, one};
 use crate::page::PageLimits;
 use crate::tags::Tag;
 use ipnet::Ipv4Net;
+use std::collections::HashSet;
 
 /// DescribeRouteTables takes `MaxResults` from 5 to 100 (most Describe calls go to 1000).
 pub const PAGE_LIMITS: PageLimits = PageLimits { min: 5, max: 100 };
@@ -121,14 +122,13 @@ impl Route {
         self.origin == RouteOrigin::CreateRouteTable
     }
 
-    /// `vpc_gateway` is the internet gateway attached to the table's VPC, if any.
-    pub fn state(&self, vpc_gateway: Option<&str>) -> RouteState {
+    /// `active` while the target can carry traffic, `blackhole` once it is gone.
+    pub fn state(&self, live: &LiveTargets) -> RouteState {
         let alive = match &self.target {
             RouteTarget::Local => true,
-            RouteTarget::InternetGateway(id) => vpc_gateway == Some(id.as_str()),
-            // No instance or network interface exists until they arrive with their own issue;
-            // then the caller passes which ones are alive.
-            RouteTarget::Instance(_) | RouteTarget::NetworkInterface(_) => false,
+            RouteTarget::InternetGateway(id) => live.gateway.as_deref() == Some(id.as_str()),
+            RouteTarget::Instance(id) => live.instances.contains(id),
+            RouteTarget::NetworkInterface(id) => live.interfaces.contains(id),
         };
         if alive {
             RouteState::Active
@@ -220,6 +220,26 @@ impl Tagged for RouteTable {
     }
 }
 
+/// The route targets that exist right now, which decide whether a route is active.
+#[derive(Debug, Clone, Default)]
+pub struct LiveTargets {
+    /// The internet gateway attached to the table's VPC, if any.
+    pub gateway: Option<String>,
+    pub interfaces: HashSet<String>,
+    /// Instances that can forward traffic: neither stopped nor terminated.
+    pub instances: HashSet<String>,
+}
+
+impl LiveTargets {
+    /// The same targets for a VPC whose attached gateway is `gateway`.
+    pub fn for_gateway(&self, gateway: Option<&str>) -> Self {
+        Self {
+            gateway: gateway.map(str::to_owned),
+            ..self.clone()
+        }
+    }
+}
+
 /// A route table as Describe shows it: each route with its state at the time of the call.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribedRouteTable {
@@ -228,9 +248,8 @@ pub struct DescribedRouteTable {
 }
 
 impl DescribedRouteTable {
-    /// `vpc_gateway` is the internet gateway attached to the table's VPC, if any.
-    pub fn new(table: RouteTable, vpc_gateway: Option<&str>) -> Self {
-        let route_states = table.routes.iter().map(|r| r.state(vpc_gateway)).collect();
+    pub fn new(table: RouteTable, live: &LiveTargets) -> Self {
+        let route_states = table.routes.iter().map(|r| r.state(live)).collect();
         Self {
             table,
             route_states,

@@ -100,14 +100,20 @@ fn new_table_has_one_local_route_per_block() {
 #[test]
 fn igw_route_state_follows_the_attachment() {
     let route = to_igw("0.0.0.0/0");
-    assert_eq!(route.state(Some(IGW)), RouteState::Active);
+    assert_eq!(route.state(&gw(Some(IGW))), RouteState::Active);
     assert_eq!(
-        route.state(None),
+        route.state(&gw(None)),
         RouteState::Blackhole,
         "detached or deleted"
     );
-    assert_eq!(route.state(Some("igw-22222222")), RouteState::Blackhole);
-    assert_eq!(table("rtb-1").routes[0].state(None), RouteState::Active);
+    assert_eq!(
+        route.state(&gw(Some("igw-22222222"))),
+        RouteState::Blackhole
+    );
+    assert_eq!(
+        table("rtb-1").routes[0].state(&gw(None)),
+        RouteState::Active
+    );
 }
 
 #[test]
@@ -362,11 +368,11 @@ fn filters_see_associations_routes_and_states() {
     main.routes.push(to_igw("0.0.0.0/0"));
     let mut custom = table("rtb-2");
     subnet_association(&mut custom, "subnet-1");
-    let detached = DescribedRouteTable::new(main.clone(), None);
+    let detached = DescribedRouteTable::new(main.clone(), &gw(None));
     let tables = [
-        DescribedRouteTable::new(main, Some(IGW)),
-        DescribedRouteTable::new(custom, Some(IGW)),
-        DescribedRouteTable::new(table("rtb-3"), Some(IGW)),
+        DescribedRouteTable::new(main, &gw(Some(IGW))),
+        DescribedRouteTable::new(custom, &gw(Some(IGW))),
+        DescribedRouteTable::new(table("rtb-3"), &gw(Some(IGW))),
     ];
     let ids = |name: &str, values: &[&str]| -> Vec<String> {
         let filters = [Filter {
@@ -399,4 +405,30 @@ fn filters_see_associations_routes_and_states() {
     assert_eq!(ids("vpc-id", &[VPC]).len(), 3);
     let states: Vec<_> = detached.routes().map(|(_, s)| s).collect();
     assert_eq!(states, [RouteState::Active, RouteState::Blackhole]);
+}
+
+fn gw(gateway: Option<&str>) -> LiveTargets {
+    LiveTargets {
+        gateway: gateway.map(str::to_owned),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn interface_and_instance_routes_follow_their_targets() {
+    let to_eni = Route::created(
+        "10.9.0.0/16".parse().unwrap(),
+        RouteTarget::NetworkInterface("eni-1".into()),
+    );
+    let to_instance = Route::created(
+        "10.8.0.0/16".parse().unwrap(),
+        RouteTarget::Instance("i-1".into()),
+    );
+    let mut live = LiveTargets::default();
+    assert_eq!(to_eni.state(&live), RouteState::Blackhole);
+    assert_eq!(to_instance.state(&live), RouteState::Blackhole);
+    live.interfaces.insert("eni-1".into());
+    live.instances.insert("i-1".into());
+    assert_eq!(to_eni.state(&live), RouteState::Active);
+    assert_eq!(to_instance.state(&live), RouteState::Active);
 }

@@ -43,12 +43,24 @@ fn destination(text: Option<&str>) -> Result<Ipv4Net, Ec2Error> {
     cidr::any_block(text, "destinationCidrBlock")
 }
 
-/// Resolves an `InstanceId`/`NetworkInterfaceId` route target. Instances and network interfaces
-/// do not exist in localvpc yet, so every well-formed ID names nothing. When they arrive, this
-/// becomes a lookup through `Tx` (an instance with several interfaces is `InvalidInstanceID`).
-fn interface_target(kind: IdKind, id: &str) -> Result<RouteTarget, Ec2Error> {
+/// Resolves an `InstanceId`/`NetworkInterfaceId` route target. An instance must have a single
+/// interface (AWS asks for the interface otherwise).
+fn interface_target(ctx: &Ctx, kind: IdKind, id: &str) -> Result<RouteTarget, Ec2Error> {
     let id = kind.parse(id)?;
-    Err(kind.not_found(&id))
+    if kind == IdKind::Instance {
+        let instance = ctx.tx.instance(ctx.account, &id)?;
+        if instance.interfaces.len() > 1 {
+            return Err(Ec2Error::new(
+                ErrorCode::InvalidInstanceId,
+                format!(
+                    "There are multiple interfaces attached to instance '{id}'. Please specify an interface ID for the operation instead."
+                ),
+            ));
+        }
+        return Ok(RouteTarget::Instance(id));
+    }
+    ctx.tx.network_interface(ctx.account, &id)?;
+    Ok(RouteTarget::NetworkInterface(id))
 }
 
 /// The one target a route request names.
@@ -72,8 +84,8 @@ fn requested_target(
             route_table::check_gateway_network(table, &igw)?;
             Ok(RouteTarget::InternetGateway(igw.id))
         }
-        (None, Some(id), None, false) => interface_target(IdKind::Instance, id),
-        (None, None, Some(id), false) => interface_target(IdKind::NetworkInterface, id),
+        (None, Some(id), None, false) => interface_target(ctx, IdKind::Instance, id),
+        (None, None, Some(id), false) => interface_target(ctx, IdKind::NetworkInterface, id),
         (None, None, None, true) => Ok(RouteTarget::Local),
         (None, None, None, false) => Err(Ec2Error::new(ErrorCode::MissingParameter, EXACTLY_ONE)),
         _ => Err(Ec2Error::combination(EXACTLY_ONE)),

@@ -5,8 +5,12 @@ use crate::context::Ctx;
 use crate::wire::{
     Empty, FilterWire, Selection, TagSpecification, TagWire, select, tag_set, tags_for,
 };
-use localvpc_model::route_table::{self, DescribedRouteTable, RouteTable, RouteTableAssociation};
+use localvpc_model::instance::InstanceState;
+use localvpc_model::route_table::{
+    self, DescribedRouteTable, LiveTargets, RouteTable, RouteTableAssociation,
+};
 use localvpc_model::{Ec2Error, IdKind};
+use localvpc_store::EniScope;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -131,7 +135,7 @@ pub fn create_route_table(
     ctx.tx.insert_route_table(&table)?;
     Ok(CreateRouteTableResponse {
         // A new table holds only local routes, which are active whatever the gateway.
-        route_table: view(&DescribedRouteTable::new(table, None)),
+        route_table: view(&DescribedRouteTable::new(table, &LiveTargets::default())),
         client_token: req.client_token,
     })
 }
@@ -154,7 +158,29 @@ pub struct DescribeRouteTablesResponse {
     next_token: Option<String>,
 }
 
-/// DescribeRouteTables: route states are computed now, from the gateways attached at this moment.
+/// Interfaces and instances that exist now (an instance stopped or terminated carries nothing).
+fn live_targets(ctx: &mut Ctx) -> Result<LiveTargets, Ec2Error> {
+    let interfaces = ctx
+        .tx
+        .network_interfaces(ctx.account, EniScope::All)?
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    let instances = ctx
+        .tx
+        .instances(ctx.account)?
+        .into_iter()
+        .filter(|i| matches!(i.state, InstanceState::Pending | InstanceState::Running))
+        .map(|i| i.id)
+        .collect();
+    Ok(LiveTargets {
+        gateway: None,
+        interfaces,
+        instances,
+    })
+}
+
+/// DescribeRouteTables: route states are computed now, from the targets that exist at this moment.
 pub fn describe_route_tables(
     ctx: &mut Ctx,
     req: DescribeRouteTablesRequest,
@@ -165,13 +191,14 @@ pub fn describe_route_tables(
         .into_iter()
         .filter_map(|g| Some((g.vpc_id?, g.id)))
         .collect();
+    let live = live_targets(ctx)?;
     let all = ctx
         .tx
         .route_tables(ctx.account, None)?
         .into_iter()
         .map(|t| {
             let gateway = vpc_gateways.get(&t.vpc_id).cloned();
-            DescribedRouteTable::new(t, gateway.as_deref())
+            DescribedRouteTable::new(t, &live.for_gateway(gateway.as_deref()))
         })
         .collect();
     let (tables, next_token) = select(
