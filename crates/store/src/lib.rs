@@ -11,6 +11,8 @@ mod internet_gateway;
 mod network_acl;
 mod open;
 mod partition;
+mod resource;
+pub use resource::ResourceTag;
 mod route_table;
 mod security_group;
 mod subnet;
