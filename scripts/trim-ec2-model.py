@@ -37,6 +37,17 @@ DescribeAccountAttributes CreateNetworkAcl DeleteNetworkAcl DescribeNetworkAcls
 CreateNetworkAclEntry ReplaceNetworkAclEntry DeleteNetworkAclEntry ReplaceNetworkAclAssociation
 """.split()
 
+# Values the live service accepts beyond botocore's enum: DescribeAccountAttributes documents
+# six attribute names, botocore's AccountAttributeName lists two.
+EXTRA_ENUM_VALUES = {
+    "AccountAttributeName": [
+        "max-instances",
+        "vpc-max-security-groups-per-interface",
+        "max-elastic-ips",
+        "vpc-max-elastic-ips",
+    ],
+}
+
 KEEP_SHAPE = ("type", "members", "member", "required", "enum", "min", "max", "flattened")
 KEEP_MEMBER = ("shape", "locationName", "queryName", "idempotencyToken")
 
@@ -70,6 +81,9 @@ def main() -> None:
         operations[op] = {k: spec[k]["shape"] for k in ("input", "output") if k in spec}
         for shape in operations[op].values():
             visit(shape)
+
+    for name, values in EXTRA_ENUM_VALUES.items():
+        keep[name]["enum"] = keep[name]["enum"] + values
 
     trimmed = {
         "metadata": {k: model["metadata"][k] for k in ("apiVersion", "xmlNamespace")},

@@ -71,7 +71,8 @@ pub struct FilterWire {
     pub values: Vec<String>,
 }
 
-fn to_filters(filters: &[FilterWire]) -> Result<Vec<Filter>, Ec2Error> {
+/// The `Filter.N` of a request, each with its name (`MissingParameter` if absent).
+pub fn to_filters(filters: &[FilterWire]) -> Result<Vec<Filter>, Ec2Error> {
     filters
         .iter()
         .enumerate()

@@ -125,14 +125,15 @@ CREATE TABLE network_acls (
 CREATE INDEX network_acls_pid ON network_acls (pid);
 CREATE UNIQUE INDEX one_default_network_acl ON network_acls (vpc_id) WHERE is_default;
 
+-- One rule per number and direction; 32767 is EC2's own `*` rule.
 CREATE TABLE network_acl_entries (
     network_acl_id TEXT NOT NULL REFERENCES network_acls(id) ON DELETE CASCADE,
     egress         INTEGER NOT NULL,
-    rule_number    INTEGER NOT NULL,
+    rule_number    INTEGER NOT NULL CHECK (rule_number BETWEEN 1 AND 32767),
     protocol       TEXT NOT NULL,
-    action         TEXT NOT NULL,
-    cidr           TEXT,
-    ipv6_cidr      TEXT,
+    action         TEXT NOT NULL CHECK (action IN ('allow', 'deny')),
+    -- An IPv4 or IPv6 range.
+    cidr           TEXT NOT NULL,
     icmp_type      INTEGER,
     icmp_code      INTEGER,
     port_from      INTEGER,

@@ -14,6 +14,8 @@ mod network_acl;
 mod network_interface;
 mod open;
 mod partition;
+mod resource;
+pub use resource::ResourceTag;
 mod route_table;
 mod security_group;
 mod subnet;

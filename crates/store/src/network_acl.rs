@@ -6,21 +6,20 @@ use localvpc_model::{Ec2Error, IdKind};
 use rusqlite::{OptionalExtension, Row, params};
 use std::collections::HashMap;
 
+const ENTRY_COLUMNS: &str = "e.network_acl_id, e.egress, e.rule_number, e.protocol, e.action, e.cidr, e.icmp_type, e.icmp_code, e.port_from, e.port_to";
+
 fn entry_from_row(r: &Row) -> rusqlite::Result<(String, NetworkAclEntry)> {
-    let cidr: Option<String> = r.get(5)?;
-    let icmp: (Option<i32>, Option<i32>) = (r.get(7)?, r.get(8)?);
-    let ports: (Option<i32>, Option<i32>) = (r.get(9)?, r.get(10)?);
+    let icmp: (Option<i32>, Option<i32>) = (r.get(6)?, r.get(7)?);
+    let ports: (Option<i32>, Option<i32>) = (r.get(8)?, r.get(9)?);
+    let action: String = r.get(4)?;
     let entry = NetworkAclEntry {
         egress: r.get(1)?,
         rule_number: r.get(2)?,
         protocol: r.get(3)?,
-        action: if r.get::<_, String>(4)? == "allow" {
-            RuleAction::Allow
-        } else {
-            RuleAction::Deny
-        },
-        cidr: cidr.map(|c| parse_stored(&c)).transpose()?,
-        ipv6_cidr: r.get(6)?,
+        action: RuleAction::parse(&action).map_err(|_| {
+            rusqlite::Error::InvalidColumnType(4, action, rusqlite::types::Type::Text)
+        })?,
+        cidr: parse_stored(&r.get::<_, String>(5)?)?,
         icmp_type_code: icmp.0.zip(icmp.1),
         port_range: ports.0.zip(ports.1),
     };
@@ -56,9 +55,8 @@ impl Tx<'_> {
         let mut stmt = self
             .sql
             .prepare_cached(
-                "SELECT e.network_acl_id, e.egress, e.rule_number, e.protocol, e.action, e.cidr, e.ipv6_cidr, e.icmp_type, e.icmp_code, e.port_from, e.port_to
-                 FROM network_acl_entries e JOIN network_acls a ON a.id = e.network_acl_id WHERE a.pid = ?1
-                 ORDER BY e.network_acl_id, e.egress, e.rule_number",
+                &format!("SELECT {ENTRY_COLUMNS} FROM network_acl_entries e JOIN network_acls a ON a.id = e.network_acl_id
+                 WHERE a.pid = ?1 ORDER BY e.network_acl_id, e.egress DESC, e.rule_number"),
             )
             .db()?;
         for row in stmt.query_map([self.pid], entry_from_row).db()? {
@@ -141,8 +139,8 @@ impl Tx<'_> {
     ) -> Result<(), Ec2Error> {
         self.sql
             .prepare_cached(
-                "INSERT INTO network_acl_entries (network_acl_id, egress, rule_number, protocol, action, cidr, ipv6_cidr, icmp_type, icmp_code, port_from, port_to)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO network_acl_entries (network_acl_id, egress, rule_number, protocol, action, cidr, icmp_type, icmp_code, port_from, port_to)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )
             .db()?
             .execute(params![
@@ -151,8 +149,7 @@ impl Tx<'_> {
                 e.rule_number,
                 e.protocol,
                 e.action.as_str(),
-                e.cidr.map(|c| c.to_string()),
-                e.ipv6_cidr,
+                e.cidr.to_string(),
                 e.icmp_type_code.map(|t| t.0),
                 e.icmp_type_code.map(|t| t.1),
                 e.port_range.map(|p| p.0),
@@ -160,6 +157,16 @@ impl Tx<'_> {
             ])
             .db()?;
         Ok(())
+    }
+
+    /// Replaces the entry with the same rule number and direction.
+    pub fn replace_network_acl_entry(
+        &self,
+        acl_id: &str,
+        e: &NetworkAclEntry,
+    ) -> Result<(), Ec2Error> {
+        self.delete_network_acl_entry(acl_id, e.egress, e.rule_number)?;
+        self.insert_network_acl_entry(acl_id, e)
     }
 
     pub fn delete_network_acl_entry(
@@ -174,6 +181,35 @@ impl Tx<'_> {
             .execute(params![acl_id, egress, rule_number])
             .db()?;
         Ok(())
+    }
+
+    pub fn count_network_acls_in_vpc(&self, vpc_id: &str) -> Result<usize, Ec2Error> {
+        self.count(
+            "SELECT COUNT(*) FROM network_acls WHERE vpc_id = ?1",
+            vpc_id,
+        )
+    }
+
+    /// A subnet's association with its ACL, by association ID, within the partition.
+    pub fn network_acl_association(
+        &self,
+        id: &str,
+    ) -> Result<Option<NetworkAclAssociation>, Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "SELECT s.id, s.network_acl_id, s.subnet_id FROM network_acl_associations s
+                 JOIN network_acls a ON a.id = s.network_acl_id WHERE a.pid = ?1 AND s.id = ?2",
+            )
+            .db()?
+            .query_row(params![self.pid, id], |r| {
+                Ok(NetworkAclAssociation {
+                    id: r.get(0)?,
+                    network_acl_id: r.get(1)?,
+                    subnet_id: r.get(2)?,
+                })
+            })
+            .optional()
+            .db()
     }
 
     pub fn insert_network_acl_association(
