@@ -17,6 +17,16 @@ struct TaggableKind {
 /// Adding a taggable kind is one line here (once its table exists).
 const TAGGABLE: &[TaggableKind] = &[
     TaggableKind {
+        kind: IdKind::NetworkInterface,
+        resource_type: "network-interface",
+        ids_in_partition: "SELECT id FROM network_interfaces WHERE pid = ?1",
+    },
+    TaggableKind {
+        kind: IdKind::Instance,
+        resource_type: "instance",
+        ids_in_partition: "SELECT id FROM instances WHERE pid = ?1",
+    },
+    TaggableKind {
         kind: IdKind::Vpc,
         resource_type: "vpc",
         ids_in_partition: "SELECT id FROM vpcs WHERE pid = ?1",

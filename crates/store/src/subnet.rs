@@ -62,9 +62,7 @@ impl Tx<'_> {
     pub fn subnet(&self, owner: &Owner, id: &str) -> Result<Subnet, Ec2Error> {
         let mut subnet = self
             .sql
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM subnets WHERE pid = ?1 AND id = ?2"
-            ))
+            .prepare_cached(&format!("{SELECT} WHERE pid = ?1 AND id = ?2"))
             .db()?
             .query_row(params![self.pid, id], |r| from_row(r, owner))
             .optional()
