@@ -251,7 +251,7 @@ mod tests {
 
     #[test]
     fn values_or_filters_and_tags() {
-        let things = vec![
+        let things = [
             Thing {
                 name: "a",
                 tags: vec![Tag::new("env", "prod")],

@@ -55,7 +55,7 @@ fn decode_token(token: &str) -> Result<String, Ec2Error> {
             format!("The token '{token}' is invalid."),
         )
     };
-    if token.len() % 2 != 0 || token.is_empty() {
+    if !token.len().is_multiple_of(2) || token.is_empty() {
         return Err(bad());
     }
     let bytes = (0..token.len())
