@@ -102,6 +102,8 @@ error_codes! {
     InvalidSecurityGroupRuleIdMalformed = "InvalidSecurityGroupRuleId.Malformed";
     SecurityGroupLimitExceeded = "SecurityGroupLimitExceeded";
     RulesPerSecurityGroupLimitExceeded = "RulesPerSecurityGroupLimitExceeded";
+    InvalidPrefixListIdNotFound = "InvalidPrefixListID.NotFound";
+    InvalidVpcPeeringConnectionIdNotFound = "InvalidVpcPeeringConnectionID.NotFound";
     // Network ACLs
     InvalidNetworkAclIdNotFound = "InvalidNetworkAclID.NotFound";
     InvalidNetworkAclIdMalformed = "InvalidNetworkAclId.Malformed";

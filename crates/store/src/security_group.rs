@@ -1,17 +1,19 @@
 //! Security groups and their rules.
 
 use crate::{Db, Tx, parse_stored};
-use localvpc_model::security_group::{RulePeer, SecurityGroup, SecurityGroupRule};
+use localvpc_model::security_group::{
+    Permission, Protocol, RulePeer, SecurityGroup, SecurityGroupRule,
+};
 use localvpc_model::{Ec2Error, IdKind};
 use rusqlite::{OptionalExtension, Row, params};
 use std::collections::HashMap;
 
-fn peer_columns(peer: &RulePeer) -> (&'static str, &str, &str) {
+/// The peer as three columns: its kind, the CIDR or group ID, and the group's owner.
+fn peer_columns(peer: &RulePeer) -> (&'static str, String, &str) {
     match peer {
-        RulePeer::Cidr(_) => ("cidr", "", ""),
-        RulePeer::Ipv6Cidr(c) => ("cidr6", c, ""),
-        RulePeer::PrefixList(p) => ("prefix-list", p, ""),
-        RulePeer::Group { group_id, user_id } => ("group", group_id, user_id),
+        RulePeer::Cidr(c) => ("cidr", c.to_string(), ""),
+        RulePeer::Ipv6Cidr(c) => ("cidr6", c.to_string(), ""),
+        RulePeer::Group { group_id, user_id } => ("group", group_id.clone(), user_id),
     }
 }
 
@@ -20,21 +22,29 @@ fn rule_from_row(r: &Row) -> rusqlite::Result<SecurityGroupRule> {
     let peer: String = r.get(7)?;
     let peer = match kind.as_str() {
         "cidr" => RulePeer::Cidr(parse_stored(&peer)?),
-        "cidr6" => RulePeer::Ipv6Cidr(peer),
-        "prefix-list" => RulePeer::PrefixList(peer),
+        "cidr6" => RulePeer::Ipv6Cidr(parse_stored(&peer)?),
         _ => RulePeer::Group {
             group_id: peer,
             user_id: r.get(8)?,
         },
     };
+    let protocol: String = r.get(3)?;
+    let protocol = Protocol::parse(&protocol).map_err(|_| {
+        rusqlite::Error::InvalidColumnType(3, protocol, rusqlite::types::Type::Text)
+    })?;
+    let ports = match (r.get(4)?, r.get(5)?) {
+        (Some(from), Some(to)) => Some((from, to)),
+        _ => None,
+    };
     Ok(SecurityGroupRule {
         id: r.get(0)?,
         group_id: r.get(1)?,
         is_egress: r.get(2)?,
-        protocol: r.get(3)?,
-        from_port: r.get(4)?,
-        to_port: r.get(5)?,
-        peer,
+        permission: Permission {
+            protocol,
+            ports,
+            peer,
+        },
         description: r.get(9)?,
         tags: Vec::new(),
     })
@@ -81,7 +91,7 @@ impl Tx<'_> {
     }
 
     /// Every rule of every group in the partition, in the order they were added.
-    pub fn security_group_rules(&self) -> Result<Vec<SecurityGroupRule>, Ec2Error> {
+    fn security_group_rules(&self) -> Result<Vec<SecurityGroupRule>, Ec2Error> {
         self.sql
             .prepare_cached(&format!(
                 "SELECT {RULE_COLUMNS} FROM security_group_rules r JOIN security_groups g ON g.id = r.group_id
@@ -133,31 +143,30 @@ impl Tx<'_> {
     }
 
     pub fn insert_security_group_rule(&self, rule: &SecurityGroupRule) -> Result<(), Ec2Error> {
-        let (kind, peer, user) = peer_columns(&rule.peer);
-        let peer = match &rule.peer {
-            RulePeer::Cidr(c) => c.to_string(),
-            _ => peer.to_owned(),
-        };
+        let p = &rule.permission;
+        let (kind, peer, user) = peer_columns(&p.peer);
         self.sql
             .prepare_cached(
                 "INSERT INTO security_group_rules (id, group_id, is_egress, protocol, from_port, to_port, peer_kind, peer, peer_user_id, description, position)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT IFNULL(MAX(position), -1) + 1 FROM security_group_rules WHERE group_id = ?2))",
             )
             .db()?
-            .execute(params![rule.id, rule.group_id, rule.is_egress, rule.protocol, rule.from_port, rule.to_port, kind, peer, user, rule.description])
+            .execute(params![rule.id, rule.group_id, rule.is_egress, p.protocol.to_string(), p.ports.map(|(f, _)| f), p.ports.map(|(_, t)| t), kind, peer, user, rule.description])
             .db()?;
         self.set_tags(&rule.id, &rule.tags)
     }
 
-    pub fn update_security_group_rule_description(
-        &self,
-        rule_id: &str,
-        description: Option<&str>,
-    ) -> Result<(), Ec2Error> {
+    /// Rewrites what a rule permits and its description; its ID, group, direction, position
+    /// and tags stay.
+    pub fn replace_security_group_rule(&self, rule: &SecurityGroupRule) -> Result<(), Ec2Error> {
+        let p = &rule.permission;
+        let (kind, peer, user) = peer_columns(&p.peer);
         self.sql
-            .prepare_cached("UPDATE security_group_rules SET description = ?2 WHERE id = ?1")
+            .prepare_cached(
+                "UPDATE security_group_rules SET protocol = ?2, from_port = ?3, to_port = ?4, peer_kind = ?5, peer = ?6, peer_user_id = ?7, description = ?8 WHERE id = ?1",
+            )
             .db()?
-            .execute(params![rule_id, description])
+            .execute(params![rule.id, p.protocol.to_string(), p.ports.map(|(f, _)| f), p.ports.map(|(_, t)| t), kind, peer, user, rule.description])
             .db()?;
         Ok(())
     }

@@ -1,3 +1,0 @@
-//! (actions arrive here)
-
-actions! {}

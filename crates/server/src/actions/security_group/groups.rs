@@ -1,0 +1,181 @@
+//! CreateSecurityGroup, DescribeSecurityGroups and DeleteSecurityGroup.
+
+use super::wire::{SecurityGroupWire, group_view};
+use super::{named_in_default_vpc, target_group};
+use crate::context::Ctx;
+use crate::wire::{FilterWire, Selection, TagSpecification, TagWire, select, tag_set, tags_for};
+use localvpc_model::page::DEFAULT_LIMITS;
+use localvpc_model::security_group::listing::{FILTERS, ListedGroup};
+use localvpc_model::security_group::{SecurityGroup, group_arn, naming};
+use localvpc_model::{Ec2Error, ErrorCode, IdKind};
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct CreateSecurityGroupRequest {
+    group_name: String,
+    description: String,
+    vpc_id: Option<String>,
+    #[serde(default)]
+    tag_specifications: Vec<TagSpecification>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateSecurityGroupResponse {
+    group_id: String,
+    tags: Option<Vec<TagWire>>,
+    security_group_arn: String,
+}
+
+/// CreateSecurityGroup: in the given VPC, or the default VPC when none is given.
+pub fn create_security_group(
+    ctx: &mut Ctx,
+    req: CreateSecurityGroupRequest,
+) -> Result<CreateSecurityGroupResponse, Ec2Error> {
+    naming::check_group_name(&req.group_name)?;
+    naming::check_group_description(&req.description)?;
+    let tags = tags_for(&req.tag_specifications, "security-group")?;
+    let vpc_id = match &req.vpc_id {
+        Some(id) => ctx.tx.vpc(ctx.account, &IdKind::Vpc.parse(id)?)?.id,
+        None => ctx.tx.default_vpc_id()?.ok_or_else(|| {
+            Ec2Error::new(ErrorCode::VpcIdNotSpecified, "No default VPC for this user")
+        })?,
+    };
+    let limit = ctx.config.quotas.security_groups_per_region;
+    if ctx.tx.count_security_groups()? >= limit {
+        return Err(Ec2Error::new(
+            ErrorCode::SecurityGroupLimitExceeded,
+            format!(
+                "The maximum number of security groups for this region has been reached ({limit})."
+            ),
+        ));
+    }
+    let in_vpc = ctx.tx.security_groups(ctx.account, Some(&vpc_id))?;
+    naming::check_unique(
+        &req.group_name,
+        &vpc_id,
+        in_vpc.iter().map(|g| g.name.as_str()),
+    )?;
+    let mut group = SecurityGroup::new(
+        IdKind::SecurityGroup.generate(),
+        vpc_id,
+        ctx.account.to_owned(),
+        req.group_name,
+        req.description,
+        &mut || IdKind::SecurityGroupRule.generate(),
+    );
+    group.tags = tags;
+    ctx.tx.insert_security_group(&group)?;
+    Ok(CreateSecurityGroupResponse {
+        security_group_arn: group_arn(ctx.region.name, ctx.account, &group.id),
+        tags: tag_set(&group.tags),
+        group_id: group.id,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct DescribeSecurityGroupsRequest {
+    #[serde(default)]
+    group_ids: Vec<String>,
+    #[serde(default)]
+    group_names: Vec<String>,
+    #[serde(default)]
+    filters: Vec<FilterWire>,
+    next_token: Option<String>,
+    max_results: Option<i64>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeSecurityGroupsResponse {
+    security_groups: Vec<SecurityGroupWire>,
+    next_token: Option<String>,
+}
+
+/// DescribeSecurityGroups: by ID, by name (default VPC only), by filter, paged.
+pub fn describe_security_groups(
+    ctx: &mut Ctx,
+    req: DescribeSecurityGroupsRequest,
+) -> Result<DescribeSecurityGroupsResponse, Ec2Error> {
+    let all = ctx.tx.security_groups(ctx.account, None)?;
+    let mut ids = req.group_ids.clone();
+    if !req.group_names.is_empty() {
+        let default_vpc = ctx.tx.default_vpc_id()?;
+        for name in &req.group_names {
+            let index = named_in_default_vpc(&all, default_vpc.as_deref(), name)?;
+            ids.push(all[index].id.clone());
+        }
+    }
+    let (groups, next_token) = select(
+        ListedGroup::list(all),
+        |g| g.id(),
+        FILTERS,
+        Selection {
+            kind: IdKind::SecurityGroup,
+            ids: &ids,
+            filters: &req.filters,
+            max_results: req.max_results,
+            next_token: req.next_token.as_deref(),
+            limits: DEFAULT_LIMITS,
+        },
+    )?;
+    Ok(DescribeSecurityGroupsResponse {
+        security_groups: groups
+            .iter()
+            .map(|g| group_view(&g.group, ctx.region.name))
+            .collect(),
+        next_token,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct DeleteSecurityGroupRequest {
+    group_id: Option<String>,
+    group_name: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteSecurityGroupResponse {
+    r#return: bool,
+    group_id: String,
+}
+
+/// DeleteSecurityGroup: never the default group, never one something still depends on.
+pub fn delete_security_group(
+    ctx: &mut Ctx,
+    req: DeleteSecurityGroupRequest,
+) -> Result<DeleteSecurityGroupResponse, Ec2Error> {
+    let group = target_group(ctx, req.group_id.as_deref(), req.group_name.as_deref())?;
+    if group.is_default() {
+        return Err(Ec2Error::new(
+            ErrorCode::CannotDelete,
+            format!(
+                "the specified group: \"{}\" name: \"default\" cannot be deleted by a user",
+                group.id
+            ),
+        ));
+    }
+    check_no_dependents(ctx, &group)?;
+    ctx.tx.delete_security_group(&group.id)?;
+    Ok(DeleteSecurityGroupResponse {
+        r#return: true,
+        group_id: group.id,
+    })
+}
+
+/// The one place that decides whether anything still depends on a group: today the rules of
+/// other groups that reference it. Network interfaces (and through them instances) arrive next;
+/// their "group in use by an ENI" check belongs here too, with the same code.
+fn check_no_dependents(ctx: &mut Ctx, group: &SecurityGroup) -> Result<(), Ec2Error> {
+    if !ctx.tx.groups_referencing(&group.id)?.is_empty() {
+        return Err(Ec2Error::dependency(format!(
+            "resource {} has a dependent object",
+            group.id
+        )));
+    }
+    Ok(())
+}

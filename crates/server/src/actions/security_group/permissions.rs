@@ -1,0 +1,236 @@
+//! A request's permissions — `IpPermissions.N`, or the old flat `IpProtocol`/`FromPort`/
+//! `ToPort`/`CidrIp`/`SourceSecurityGroupName` parameters — as domain permission requests, with
+//! every referenced group found in the target group's VPC and every peer localvpc cannot have
+//! (prefix lists, peering connections, other accounts' groups) refused with EC2's codes.
+
+use super::wire::{IpPermissionWire, IpRangeWire, UserIdGroupPairWire};
+use crate::context::Ctx;
+use localvpc_model::security_group::SecurityGroup;
+use localvpc_model::security_group::permission::{
+    PeerRequest, PermissionRequest, RequestedPeer, unknown_prefix_list,
+};
+use localvpc_model::{Ec2Error, ErrorCode, IdKind};
+
+/// The flat parameters of the old request style.
+#[derive(Debug, Default)]
+pub struct FlatParameters {
+    pub ip_protocol: Option<String>,
+    pub from_port: Option<i64>,
+    pub to_port: Option<i64>,
+    pub cidr_ip: Option<String>,
+    pub source_security_group_name: Option<String>,
+    pub source_security_group_owner_id: Option<String>,
+}
+
+impl FlatParameters {
+    /// The names of the flat parameters the caller gave.
+    fn given(&self) -> Vec<&'static str> {
+        [
+            ("IpProtocol", self.ip_protocol.is_some()),
+            ("FromPort", self.from_port.is_some()),
+            ("ToPort", self.to_port.is_some()),
+            ("CidrIp", self.cidr_ip.is_some()),
+            (
+                "SourceSecurityGroupName",
+                self.source_security_group_name.is_some(),
+            ),
+            (
+                "SourceSecurityGroupOwnerId",
+                self.source_security_group_owner_id.is_some(),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect()
+    }
+}
+
+/// The permissions of an ingress request: its `IpPermissions`, or the flat parameters turned
+/// into them (never both). Empty when the request names none.
+pub fn ingress_permissions(
+    flat: FlatParameters,
+    ip_permissions: Vec<IpPermissionWire>,
+) -> Result<Vec<IpPermissionWire>, Ec2Error> {
+    let given = flat.given();
+    if given.is_empty() {
+        return Ok(ip_permissions);
+    }
+    if !ip_permissions.is_empty() {
+        return Err(Ec2Error::combination(format!(
+            "The parameter IpPermissions cannot be used with the parameter {}",
+            given[0]
+        )));
+    }
+    let Some(source) = flat.source_security_group_name else {
+        if flat.source_security_group_owner_id.is_some() {
+            return Err(Ec2Error::missing_parameter("SourceSecurityGroupName"));
+        }
+        let cidr = flat
+            .cidr_ip
+            .ok_or_else(|| Ec2Error::missing_parameter("CidrIp"))?;
+        return Ok(vec![IpPermissionWire {
+            ip_protocol: flat.ip_protocol,
+            from_port: flat.from_port,
+            to_port: flat.to_port,
+            ip_ranges: vec![IpRangeWire {
+                cidr_ip: Some(cidr),
+                description: None,
+            }],
+            ..Default::default()
+        }]);
+    };
+    if let Some(other) = given.iter().find(|g| !g.starts_with("SourceSecurityGroup")) {
+        return Err(Ec2Error::combination(format!(
+            "The parameter SourceSecurityGroupName cannot be used with the parameter {other}"
+        )));
+    }
+    // EC2's old style: a source group gets full ICMP, TCP and UDP access.
+    let pair = UserIdGroupPairWire {
+        group_name: Some(source),
+        user_id: flat.source_security_group_owner_id,
+        ..Default::default()
+    };
+    Ok([("icmp", -1, -1), ("tcp", 0, 65535), ("udp", 0, 65535)]
+        .into_iter()
+        .map(|(protocol, from, to)| IpPermissionWire {
+            ip_protocol: Some(protocol.into()),
+            from_port: Some(from),
+            to_port: Some(to),
+            user_id_group_pairs: vec![pair.clone()],
+            ..Default::default()
+        })
+        .collect())
+}
+
+/// Egress takes `IpPermissions` only: EC2 documents the flat parameters as not supported there.
+pub fn refuse_flat_parameters(flat: &FlatParameters, action: &str) -> Result<(), Ec2Error> {
+    match flat.given().first() {
+        Some(name) => Err(Ec2Error::invalid_value(format!(
+            "The parameter {name} is not supported by {action}. Use IpPermissions instead."
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Resolves permissions for rules of `target`: referenced groups must be the caller's and in
+/// `target`'s VPC. Empty descriptions count as none.
+pub fn resolve(
+    ctx: &mut Ctx,
+    target: &SecurityGroup,
+    wires: &[IpPermissionWire],
+) -> Result<Vec<PermissionRequest>, Ec2Error> {
+    let in_vpc = ctx.tx.security_groups(ctx.account, Some(&target.vpc_id))?;
+    let described = |d: &Option<String>| d.clone().filter(|d| !d.is_empty());
+    let mut requests = Vec::with_capacity(wires.len());
+    for wire in wires {
+        let mut peers = Vec::new();
+        for range in &wire.ip_ranges {
+            let cidr = range
+                .cidr_ip
+                .clone()
+                .ok_or_else(|| Ec2Error::missing_parameter("IpRanges.N.CidrIp"))?;
+            peers.push(PeerRequest {
+                peer: RequestedPeer::Cidr(cidr),
+                description: described(&range.description),
+            });
+        }
+        for range in &wire.ipv6_ranges {
+            let cidr = range
+                .cidr_ipv6
+                .clone()
+                .ok_or_else(|| Ec2Error::missing_parameter("Ipv6Ranges.N.CidrIpv6"))?;
+            peers.push(PeerRequest {
+                peer: RequestedPeer::Ipv6Cidr(cidr),
+                description: described(&range.description),
+            });
+        }
+        if let Some(list) = wire.prefix_list_ids.first() {
+            let id = list
+                .prefix_list_id
+                .as_deref()
+                .ok_or_else(|| Ec2Error::missing_parameter("PrefixListIds.N.PrefixListId"))?;
+            return Err(unknown_prefix_list(id));
+        }
+        for pair in &wire.user_id_group_pairs {
+            peers.push(PeerRequest {
+                peer: referenced_group(ctx, target, &in_vpc, pair)?,
+                description: described(&pair.description),
+            });
+        }
+        requests.push(PermissionRequest {
+            protocol: wire.ip_protocol.clone(),
+            from_port: wire.from_port,
+            to_port: wire.to_port,
+            peers,
+        });
+    }
+    Ok(requests)
+}
+
+/// The group a `UserIdGroupPair` names, by ID or name, among `in_vpc` (the groups of the target's
+/// VPC): groups elsewhere are only reachable through VPC peering, which localvpc does not have.
+fn referenced_group(
+    ctx: &mut Ctx,
+    target: &SecurityGroup,
+    in_vpc: &[SecurityGroup],
+    pair: &UserIdGroupPairWire,
+) -> Result<RequestedPeer, Ec2Error> {
+    if let Some(pcx) = &pair.vpc_peering_connection_id {
+        return Err(Ec2Error::new(
+            ErrorCode::InvalidVpcPeeringConnectionIdNotFound,
+            format!("The vpcPeeringConnection ID '{pcx}' does not exist"),
+        ));
+    }
+    if pair.peering_status.is_some() {
+        return Err(Ec2Error::invalid_value(
+            "PeeringStatus describes a VPC peering connection and cannot be requested.",
+        ));
+    }
+    let named = pair
+        .group_id
+        .as_deref()
+        .or(pair.group_name.as_deref())
+        .ok_or_else(|| Ec2Error::missing_parameter("UserIdGroupPairs.N.GroupId"))?;
+    let elsewhere = || {
+        Ec2Error::new(
+            ErrorCode::InvalidGroupNotFound,
+            format!(
+                "The security group '{named}' does not exist in VPC '{}'",
+                target.vpc_id
+            ),
+        )
+    };
+    let foreign_account = pair.user_id.as_deref().is_some_and(|u| u != ctx.account);
+    let foreign_vpc = pair.vpc_id.as_deref().is_some_and(|v| v != target.vpc_id);
+    if foreign_account || foreign_vpc {
+        return Err(elsewhere());
+    }
+    let group = match &pair.group_id {
+        Some(id) => {
+            let id = IdKind::SecurityGroup.parse(id)?;
+            match in_vpc.iter().find(|g| g.id == id) {
+                Some(g) => g,
+                None => {
+                    // Known elsewhere, or not at all: the two have different messages.
+                    ctx.tx.security_group(ctx.account, &id)?;
+                    return Err(elsewhere());
+                }
+            }
+        }
+        None => in_vpc
+            .iter()
+            .find(|g| Some(&g.name) == pair.group_name.as_ref())
+            .ok_or_else(elsewhere)?,
+    };
+    if pair.group_name.as_ref().is_some_and(|n| *n != group.name) {
+        return Err(Ec2Error::combination(format!(
+            "The group name '{}' does not name the group {}",
+            pair.group_name.as_deref().unwrap_or_default(),
+            group.id
+        )));
+    }
+    Ok(RequestedPeer::Group {
+        group_id: group.id.clone(),
+        user_id: group.owner_id.clone(),
+    })
+}
