@@ -167,11 +167,12 @@ pub fn delete_security_group(
     })
 }
 
-/// The one place that decides whether anything still depends on a group: today the rules of
-/// other groups that reference it. Network interfaces (and through them instances) arrive next;
-/// their "group in use by an ENI" check belongs here too, with the same code.
+/// The one place that decides whether anything still depends on a group: the rules of other
+/// groups that reference it, and network interfaces (hence instances) that use it.
 fn check_no_dependents(ctx: &mut Ctx, group: &SecurityGroup) -> Result<(), Ec2Error> {
-    if !ctx.tx.groups_referencing(&group.id)?.is_empty() {
+    if !ctx.tx.groups_referencing(&group.id)?.is_empty()
+        || ctx.tx.count_network_interfaces_in_group(&group.id)? > 0
+    {
         return Err(Ec2Error::dependency(format!(
             "resource {} has a dependent object",
             group.id
