@@ -84,14 +84,14 @@ def account() -> str:
     return new_account()
 
 
-def client(endpoint: str, account: str, region: str = DEFAULT_REGION):
+def client(endpoint: str, account: str, region: str = DEFAULT_REGION, validate: bool = True):
     return boto3.client(
         "ec2",
         endpoint_url=endpoint,
         region_name=region,
         aws_access_key_id=account,
         aws_secret_access_key="secret",
-        config=Config(retries={"max_attempts": 1}),
+        config=Config(retries={"max_attempts": 1}, parameter_validation=validate),
     )
 
 
@@ -99,6 +99,12 @@ def client(endpoint: str, account: str, region: str = DEFAULT_REGION):
 def ec2(server, account):
     """A boto3 EC2 client for a fresh account in ap-northeast-1 (the seeds' region)."""
     return client(server.endpoint, account)
+
+
+@pytest.fixture
+def unvalidated_ec2(server, account):
+    """The same account's client without botocore's own checks, so the server's are reached."""
+    return client(server.endpoint, account, validate=False)
 
 
 class AwsCli:

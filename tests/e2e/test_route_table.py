@@ -5,11 +5,9 @@ attached, with a 0.0.0.0/0 route in the main table). Tests that need subnets or 
 written in parallel skip while those actions are missing; the Rust handler tests in
 crates/server/src/actions/route_table/tests.rs cover the same rules meanwhile.
 """
-import boto3
 import pytest
-from botocore.config import Config
 
-from conftest import DEFAULT_REGION, code_of, error_code
+from conftest import code_of, error_code
 
 UNKNOWN_RTB = "rtb-0123456789abcdef0"
 
@@ -108,15 +106,6 @@ def test_create_route_table_needs_a_vpc(ec2):
     err = error_code(ec2.create_route_table, VpcId="vpc-0123456789abcdef0")
     assert code_of(err) == "InvalidVpcID.NotFound"
     assert code_of(error_code(ec2.create_route_table, VpcId="rtb-12345678")) == "InvalidVpcID.Malformed"
-
-
-@pytest.fixture
-def unvalidated_ec2(server, account):
-    """A client that sends what it is given, so the server's own range checks are reached."""
-    return boto3.client(
-        "ec2", endpoint_url=server.endpoint, region_name=DEFAULT_REGION, aws_access_key_id=account,
-        aws_secret_access_key="secret", config=Config(parameter_validation=False, retries={"max_attempts": 1}),
-    )
 
 
 def test_describe_ids_and_errors(ec2, unvalidated_ec2):

@@ -76,14 +76,14 @@ def test_filters(ec2):
     assert err.response["Error"]["Message"] == "The filter 'colour' is invalid"
 
 
-def test_pagination(ec2):
+def test_pagination(ec2, unvalidated_ec2):
     for i in range(4):
         ec2.create_vpc(CidrBlock=f"10.{i}.0.0/16")
     pages = list(ec2.get_paginator("describe_vpcs").paginate(PaginationConfig={"PageSize": 5}))
     assert sum(len(p["Vpcs"]) for p in pages) == 5
     first = ec2.describe_vpcs(MaxResults=5)
     assert len(first["Vpcs"]) == 5 and "NextToken" not in first
-    assert code_of(error_code(ec2.describe_vpcs, MaxResults=4)) == "InvalidParameterValue"
+    assert code_of(error_code(unvalidated_ec2.describe_vpcs, MaxResults=4)) == "InvalidParameterValue"
     assert code_of(error_code(ec2.describe_vpcs, MaxResults=5, NextToken="garbage")) == "InvalidNextToken"
 
 
