@@ -121,6 +121,8 @@ error_codes! {
     InvalidInstanceIdMalformed = "InvalidInstanceID.Malformed";
     InvalidAllocationIdNotFound = "InvalidAllocationID.NotFound";
     InvalidAllocationIdMalformed = "InvalidAllocationID.Malformed";
+    InvalidAddressNotFound = "InvalidAddress.NotFound";
+    AddressLimitExceeded = "AddressLimitExceeded";
     InvalidAttachmentIdNotFound = "InvalidAttachmentID.NotFound";
     InvalidNetworkInterfaceAttachmentIdMalformed = "InvalidNetworkInterfaceAttachmentID.Malformed";
     InvalidIpAddressInUse = "InvalidIPAddress.InUse";

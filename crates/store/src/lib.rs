@@ -6,6 +6,7 @@
 //! domain-level methods of [`Tx`] (see docs/ARCHITECTURE.md).
 
 mod client_token;
+mod elastic_ip;
 mod instance;
 mod key_pair;
 pub use client_token::RememberedToken;
