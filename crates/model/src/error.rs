@@ -138,6 +138,8 @@ error_codes! {
     InvalidKeyFormat = "InvalidKey.Format";
     InvalidAmiIdMalformed = "InvalidAMIID.Malformed";
     InvalidAmiIdNotFound = "InvalidAMIID.NotFound";
+    InvalidUserIdMalformed = "InvalidUserID.Malformed";
+    InvalidInstanceType = "InvalidInstanceType";
     MissingInput = "MissingInput";
     InstanceLimitExceeded = "InstanceLimitExceeded";
     InsufficientAddressCapacity = "InsufficientAddressCapacity";

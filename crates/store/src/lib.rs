@@ -23,7 +23,6 @@ mod subnet;
 mod tags;
 mod vpc;
 
-pub use key_pair::KeyPairRow;
 pub use network_interface::EniScope;
 pub use open::{OpenError, Store};
 pub use subnet::Owner;
