@@ -128,6 +128,18 @@ def test_secondary_cidr_blocks(ec2):
     assert code_of(error_code(ec2.disassociate_vpc_cidr_block, AssociationId=primary)) == "OperationNotPermitted"
 
 
+def test_secondary_block_cannot_cover_an_existing_route(ec2):
+    """AWS's example: a route to 10.0.0.0/24 forbids associating 10.0.0.0/24 or larger."""
+    vpc_id = ec2.create_vpc(CidrBlock="10.2.0.0/16")["Vpc"]["VpcId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc_id)
+    rtb = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"][0]["RouteTableId"]
+    ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="10.0.0.0/24", GatewayId=igw)
+    for too_wide in ("10.0.0.0/16", "10.0.0.0/24"):
+        assert code_of(error_code(ec2.associate_vpc_cidr_block, VpcId=vpc_id, CidrBlock=too_wide)) == "InvalidVpc.Range"
+    ec2.associate_vpc_cidr_block(VpcId=vpc_id, CidrBlock="10.0.0.0/25")
+
+
 def test_delete_vpc_with_dependencies(ec2):
     vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]

@@ -86,12 +86,15 @@ fn private_range(net: Ipv4Net) -> Option<Ipv4Net> {
         .find(|r| r.contains(&net))
 }
 
-/// Checks a block for AssociateVpcCidrBlock: size, quota, no overlap with the VPC's blocks, and
-/// AWS's restriction on mixing RFC 1918 ranges with the primary block's range.
+/// Checks a block for AssociateVpcCidrBlock: size, quota, no overlap with the VPC's blocks,
+/// AWS's restriction on mixing RFC 1918 ranges with the primary block's range, and no route of
+/// the VPC's route tables (`route_destinations`, local routes excluded) to the same or a more
+/// specific range (AWS: "you cannot associate a CIDR block of 10.0.0.0/24 or larger").
 pub fn check_additional_block(
     vpc: &Vpc,
     text: &str,
     max_blocks: usize,
+    route_destinations: &[Ipv4Net],
 ) -> Result<Ipv4Net, Ec2Error> {
     let net = cidr::vpc_block(text)?;
     if vpc.cidr_blocks.len() >= max_blocks {
@@ -119,6 +122,14 @@ pub fn check_additional_block(
             ErrorCode::InvalidVpcRange,
             format!(
                 "The CIDR '{net}' is restricted. Use a CIDR from the same private address range as the current VPC CIDR, or use a publicly-routable CIDR."
+            ),
+        ));
+    }
+    if let Some(route) = route_destinations.iter().find(|d| net.contains(*d)) {
+        return Err(Ec2Error::new(
+            ErrorCode::InvalidVpcRange,
+            format!(
+                "The CIDR '{net}' is the same as or larger than the destination {route} of an existing route in the VPC's route tables."
             ),
         ));
     }
@@ -183,24 +194,24 @@ mod tests {
     fn additional_blocks() {
         let v = vpc(&["10.0.0.0/16"]);
         assert_eq!(
-            check_additional_block(&v, "10.1.0.0/16", 5)
+            check_additional_block(&v, "10.1.0.0/16", 5, &[])
                 .unwrap()
                 .to_string(),
             "10.1.0.0/16"
         );
         assert_eq!(
-            check_additional_block(&v, "10.0.128.0/17", 5)
+            check_additional_block(&v, "10.0.128.0/17", 5, &[])
                 .unwrap_err()
                 .code,
             ErrorCode::InvalidVpcRange
         );
         assert_eq!(
-            check_additional_block(&v, "192.168.0.0/16", 5)
+            check_additional_block(&v, "192.168.0.0/16", 5, &[])
                 .unwrap_err()
                 .code,
             ErrorCode::InvalidVpcRange
         );
-        assert!(check_additional_block(&v, "100.64.0.0/16", 5).is_ok());
+        assert!(check_additional_block(&v, "100.64.0.0/16", 5, &[]).is_ok());
         let full = vpc(&[
             "10.0.0.0/16",
             "10.1.0.0/16",
@@ -209,11 +220,30 @@ mod tests {
             "10.4.0.0/16",
         ]);
         assert_eq!(
-            check_additional_block(&full, "10.5.0.0/16", 5)
+            check_additional_block(&full, "10.5.0.0/16", 5, &[])
                 .unwrap_err()
                 .code,
             ErrorCode::CidrLimitExceeded
         );
+    }
+
+    #[test]
+    fn existing_routes_limit_new_blocks() {
+        let v = vpc(&["10.2.0.0/16"]);
+        let routes = ["10.0.0.0/24".parse().unwrap()];
+        assert_eq!(
+            check_additional_block(&v, "10.0.0.0/16", 5, &routes)
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidVpcRange
+        );
+        assert_eq!(
+            check_additional_block(&v, "10.0.0.0/24", 5, &routes)
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidVpcRange
+        );
+        assert!(check_additional_block(&v, "10.0.0.0/25", 5, &routes).is_ok());
     }
 
     #[test]

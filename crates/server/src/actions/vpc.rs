@@ -302,14 +302,26 @@ pub fn associate_vpc_cidr_block(
     let text = req
         .cidr_block
         .ok_or_else(|| Ec2Error::missing_parameter("CidrBlock"))?;
-    let cidr = vpc::check_additional_block(&vpc, &text, ctx.config.quotas.cidr_blocks_per_vpc)?;
+    let tables = ctx.tx.route_tables(ctx.account, Some(&vpc.id))?;
+    let destinations: Vec<_> = tables
+        .iter()
+        .flat_map(|t| t.routes.iter())
+        .filter(|r| !r.is_local())
+        .map(|r| r.destination)
+        .collect();
+    let cidr = vpc::check_additional_block(
+        &vpc,
+        &text,
+        ctx.config.quotas.cidr_blocks_per_vpc,
+        &destinations,
+    )?;
     let block = VpcCidrBlock {
         association_id: IdKind::VpcCidrAssociation.generate(),
         cidr,
     };
     ctx.tx.add_vpc_cidr_block(&vpc.id, &block)?;
     // Every route table of the VPC gets a `local` route for the new block.
-    for table in ctx.tx.route_tables(ctx.account, Some(&vpc.id))? {
+    for table in &tables {
         let local = localvpc_model::route_table::Route {
             destination: cidr,
             target: localvpc_model::route_table::RouteTarget::Local,
