@@ -9,8 +9,10 @@ use crate::actions::network_interface::create::{
 use crate::context::Ctx;
 use crate::wire::{TagSpecification, tags_for};
 use base64::Engine;
+use localvpc_model::image::{CatalogueImage, catalogue_image};
 use localvpc_model::instance::{Instance, InstanceState, MetadataOptions};
 use localvpc_model::instance_type::InstanceType;
+use localvpc_model::instance_type_info;
 use localvpc_model::network_interface::{Attachment, NetworkInterface};
 use localvpc_model::subnet::Subnet;
 use localvpc_model::{Ec2Error, ErrorCode, IdKind, Tag, cidr, public_ip};
@@ -44,7 +46,7 @@ pub struct PlacementRequest {
     group_name: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct MetadataOptionsRequest {
     pub http_tokens: Option<String>,
@@ -533,9 +535,20 @@ pub fn run_instances(ctx: &mut Ctx, req: RunInstancesRequest) -> Result<Reservat
         ctx.region.require_zone(z)?;
     }
     let (instance_tags, eni_tags) = launch_tags(&req.tag_specifications)?;
-    let metadata = match req.metadata_options {
-        Some(ref _m) => req_metadata(&req)?,
-        None => MetadataOptions::default(),
+    let image = catalogue_image(&image_id);
+    if let Some(image) = image {
+        let type_arch = instance_type_info::architecture(itype);
+        if image.details.architecture != type_arch {
+            return Err(Ec2Error::invalid_value(format!(
+                "The architecture '{type_arch}' of the specified instance type does not match the architecture '{}' of the specified AMI. Specify an instance type and an AMI that have matching architectures, and try again.",
+                image.details.architecture
+            )));
+        }
+    }
+    let defaults = image_metadata_defaults(image);
+    let metadata = match &req.metadata_options {
+        Some(m) => m.clone().apply(defaults)?,
+        None => defaults,
     };
     let plans = plan_interfaces(ctx, &req, itype, zone_hint.as_deref(), &eni_tags)?;
     let count = launchable(ctx, &plans, req.max_count as usize)?;
@@ -630,16 +643,18 @@ pub fn run_instances(ctx: &mut Ctx, req: RunInstancesRequest) -> Result<Reservat
     })
 }
 
-fn req_metadata(req: &RunInstancesRequest) -> Result<MetadataOptions, Ec2Error> {
-    let m = req.metadata_options.as_ref().expect("checked by caller");
-    MetadataOptionsRequest {
-        http_tokens: m.http_tokens.clone(),
-        http_put_response_hop_limit: m.http_put_response_hop_limit,
-        http_endpoint: m.http_endpoint.clone(),
-        http_protocol_ipv6: m.http_protocol_ipv6.clone(),
-        instance_metadata_tags: m.instance_metadata_tags.clone(),
+/// IMDS defaults of an image: those flagged `ImdsSupport=v2.0` (Amazon Linux 2023) launch with
+/// IMDSv2 required and a hop limit of 2, as on EC2.
+fn image_metadata_defaults(image: Option<&CatalogueImage>) -> MetadataOptions {
+    let defaults = MetadataOptions::default();
+    match image.and_then(|i| i.details.imds_support) {
+        Some("v2.0") => MetadataOptions {
+            http_tokens: "required".into(),
+            http_put_response_hop_limit: 2,
+            ..defaults
+        },
+        _ => defaults,
     }
-    .apply(MetadataOptions::default())
 }
 
 /// Tags for the instances and for the interfaces the launch creates; other resource types

@@ -5,6 +5,7 @@ use crate::actions::network_interface::view::{
     GroupWire, InstanceNetworkInterfaceWire, groups, instance_network_interface,
 };
 use crate::wire::{Empty, TagWire, tag_set};
+use localvpc_model::image::catalogue_image;
 use localvpc_model::instance::{Instance, InstanceState};
 use localvpc_model::instance_type::InstanceType;
 use localvpc_model::network_interface::private_dns_name;
@@ -177,7 +178,7 @@ pub fn instance(i: &Instance, naming: &Naming) -> InstanceWire {
             .iter()
             .map(|e| instance_network_interface(e, naming))
             .collect(),
-        architecture: "x86_64",
+        architecture: catalogue_image(&i.image_id).map_or("x86_64", |img| img.details.architecture),
         block_device_mappings: Vec::new(),
         client_token: i.client_token.clone(),
         ebs_optimized: false,
