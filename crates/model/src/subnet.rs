@@ -3,6 +3,7 @@
 use crate::cidr;
 use crate::error::{Ec2Error, ErrorCode};
 use crate::filter::{FilterDef, Tagged, def, one};
+use crate::region::Zone;
 use crate::tags::Tag;
 use crate::vpc::Vpc;
 use ipnet::Ipv4Net;
@@ -28,7 +29,39 @@ pub struct Subnet {
     pub tags: Vec<Tag>,
 }
 
+/// Where a new subnet goes.
+pub struct Placement<'a> {
+    pub vpc_id: &'a str,
+    pub owner_id: &'a str,
+    pub cidr: Ipv4Net,
+    pub zone: &'a Zone,
+    pub region: &'a str,
+}
+
 impl Subnet {
+    /// A new subnet with EC2's defaults. A default subnet (one per zone of a default VPC) is
+    /// the zone's default and maps public IPs on launch.
+    pub fn new(id: String, at: Placement, default_for_az: bool) -> Self {
+        Self {
+            id,
+            vpc_id: at.vpc_id.to_owned(),
+            owner_id: at.owner_id.to_owned(),
+            cidr: at.cidr,
+            availability_zone: at.zone.name.to_owned(),
+            availability_zone_id: at.zone.id.to_owned(),
+            default_for_az,
+            map_public_ip_on_launch: default_for_az,
+            assign_ipv6_address_on_creation: false,
+            enable_dns64: false,
+            private_dns_hostname_type: "ip-name".into(),
+            enable_resource_name_dns_a_record: false,
+            enable_resource_name_dns_aaaa_record: false,
+            addresses_in_use: 0,
+            region: at.region.to_owned(),
+            tags: Vec::new(),
+        }
+    }
+
     /// `size − 5 reserved − addresses in use`, as EC2 reports it.
     pub fn available_ip_address_count(&self) -> u64 {
         cidr::usable_count(self.cidr).saturating_sub(self.addresses_in_use)
@@ -145,24 +178,18 @@ mod tests {
     }
 
     fn subnet(cidr: &str) -> Subnet {
-        Subnet {
-            id: "subnet-12345678".into(),
-            vpc_id: "vpc-12345678".into(),
-            owner_id: "0".into(),
+        let zone = Zone {
+            name: "us-east-1a",
+            id: "use1-az6",
+        };
+        let at = Placement {
+            vpc_id: "vpc-12345678",
+            owner_id: "0",
             cidr: cidr.parse().unwrap(),
-            availability_zone: "us-east-1a".into(),
-            availability_zone_id: "use1-az6".into(),
-            default_for_az: false,
-            map_public_ip_on_launch: false,
-            assign_ipv6_address_on_creation: false,
-            enable_dns64: false,
-            private_dns_hostname_type: "ip-name".into(),
-            enable_resource_name_dns_a_record: false,
-            enable_resource_name_dns_aaaa_record: false,
-            addresses_in_use: 0,
-            region: "us-east-1".into(),
-            tags: vec![],
-        }
+            zone: &zone,
+            region: "us-east-1",
+        };
+        Subnet::new("subnet-12345678".into(), at, false)
     }
 
     #[test]

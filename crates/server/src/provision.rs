@@ -7,7 +7,7 @@ use localvpc_model::route_table::{
     Route, RouteOrigin, RouteTable, RouteTableAssociation, RouteTarget,
 };
 use localvpc_model::security_group::SecurityGroup;
-use localvpc_model::subnet::{Subnet, default_subnet_blocks};
+use localvpc_model::subnet::{Placement, Subnet, default_subnet_blocks};
 use localvpc_model::vpc::{DEFAULT_VPC_CIDR, Vpc, VpcCidrBlock};
 use localvpc_model::{Ec2Error, IdKind, Tag};
 
@@ -130,24 +130,14 @@ pub fn provision_partition(ctx: &mut Ctx) -> Result<(), Ec2Error> {
         .iter()
         .zip(default_subnet_blocks(ctx.region.zones.len()))
     {
-        let subnet = Subnet {
-            id: IdKind::Subnet.generate(),
-            vpc_id: vpc.id.clone(),
-            owner_id: ctx.account.to_owned(),
+        let at = Placement {
+            vpc_id: &vpc.id,
+            owner_id: ctx.account,
             cidr: block,
-            availability_zone: zone.name.into(),
-            availability_zone_id: zone.id.into(),
-            default_for_az: true,
-            map_public_ip_on_launch: true,
-            assign_ipv6_address_on_creation: false,
-            enable_dns64: false,
-            private_dns_hostname_type: "ip-name".into(),
-            enable_resource_name_dns_a_record: false,
-            enable_resource_name_dns_aaaa_record: false,
-            addresses_in_use: 0,
-            region: ctx.region.name.into(),
-            tags: vec![],
+            zone,
+            region: ctx.region.name,
         };
+        let subnet = Subnet::new(IdKind::Subnet.generate(), at, true);
         ctx.tx.insert_subnet(&subnet)?;
         associate_default_acl(ctx, &subnet)?;
     }

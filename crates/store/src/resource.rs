@@ -133,7 +133,7 @@ mod tests {
     use localvpc_model::network_acl::NetworkAcl;
     use localvpc_model::route_table::RouteTable;
     use localvpc_model::security_group::SecurityGroup;
-    use localvpc_model::subnet::Subnet;
+    use localvpc_model::subnet::{Placement, Subnet};
     use localvpc_model::vpc::{Vpc, VpcCidrBlock};
     use localvpc_model::{Ec2Error, IdKind, Tag};
 
@@ -158,24 +158,18 @@ mod tests {
             enable_network_address_usage_metrics: false,
             tags: vec![Tag::new("Name", "a")],
         })?;
-        tx.insert_subnet(&Subnet {
-            id: "subnet-12345678".into(),
-            vpc_id: VPC.into(),
-            owner_id: OWNER.into(),
+        let zone = localvpc_model::region::Zone {
+            name: "us-east-1a",
+            id: "use1-az6",
+        };
+        let at = Placement {
+            vpc_id: VPC,
+            owner_id: OWNER,
             cidr: "10.0.0.0/24".parse().unwrap(),
-            availability_zone: "us-east-1a".into(),
-            availability_zone_id: "use1-az6".into(),
-            default_for_az: false,
-            map_public_ip_on_launch: false,
-            assign_ipv6_address_on_creation: false,
-            enable_dns64: false,
-            private_dns_hostname_type: "ip-name".into(),
-            enable_resource_name_dns_a_record: false,
-            enable_resource_name_dns_aaaa_record: false,
-            addresses_in_use: 0,
-            region: "us-east-1".into(),
-            tags: vec![],
-        })?;
+            zone: &zone,
+            region: "us-east-1",
+        };
+        tx.insert_subnet(&Subnet::new("subnet-12345678".into(), at, false))?;
         tx.insert_internet_gateway(&InternetGateway {
             id: "igw-12345678".into(),
             owner_id: OWNER.into(),

@@ -6,7 +6,7 @@ use crate::wire::{
     BoolValue, Empty, FilterWire, Selection, TagSpecification, TagWire, select, tag_set, tags_for,
 };
 use localvpc_model::page::DEFAULT_LIMITS;
-use localvpc_model::subnet::{self, Subnet};
+use localvpc_model::subnet::{self, Placement, Subnet};
 use localvpc_model::{Ec2Error, ErrorCode, IdKind};
 use serde::{Deserialize, Serialize};
 
@@ -131,23 +131,16 @@ pub fn create_subnet(
             ),
         ));
     }
-    let subnet = Subnet {
-        id: IdKind::Subnet.generate(),
-        vpc_id: vpc.id,
-        owner_id: ctx.account.to_owned(),
+    let at = Placement {
+        vpc_id: &vpc.id,
+        owner_id: ctx.account,
         cidr,
-        availability_zone: zone.name.into(),
-        availability_zone_id: zone.id.into(),
-        default_for_az: false,
-        map_public_ip_on_launch: false,
-        assign_ipv6_address_on_creation: false,
-        enable_dns64: false,
-        private_dns_hostname_type: "ip-name".into(),
-        enable_resource_name_dns_a_record: false,
-        enable_resource_name_dns_aaaa_record: false,
-        addresses_in_use: 0,
-        region: ctx.region.name.into(),
+        zone,
+        region: ctx.region.name,
+    };
+    let subnet = Subnet {
         tags,
+        ..Subnet::new(IdKind::Subnet.generate(), at, false)
     };
     ctx.tx.insert_subnet(&subnet)?;
     provision::associate_default_acl(ctx, &subnet)?;
