@@ -112,7 +112,7 @@ impl Store {
             tx.pragma_update(None, "user_version", index as i64 + 1)
                 .map_err(sqlite)?;
             tx.commit().map_err(sqlite)?;
-            tracing::info!(version = index + 1, "applied schema migration");
+            tracing::debug!(version = index + 1, "applied schema migration");
         }
         Ok(())
     }
