@@ -6,6 +6,8 @@
 //! domain-level methods of [`Tx`] (see docs/ARCHITECTURE.md).
 
 mod client_token;
+mod imds;
+pub use imds::Partition;
 mod instance;
 mod key_pair;
 pub use client_token::RememberedToken;
