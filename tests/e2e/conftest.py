@@ -36,7 +36,10 @@ class Server:
         self.data_dir = data_dir
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
-        self.log = open(os.path.join(data_dir, "server.log"), "ab")
+        # Logs outlive the temporary data dir, so a failure can be read afterwards.
+        log_dir = os.path.join(ROOT, "target", "e2e-logs")
+        os.makedirs(log_dir, exist_ok=True)
+        self.log = open(os.path.join(log_dir, f"server-{self.port}.log"), "ab")
         self.proc = subprocess.Popen(
             [BINARY, "serve", "--listen", f"127.0.0.1:{self.port}", "--data-dir", data_dir, *extra_args],
             stdout=self.log,

@@ -54,8 +54,11 @@ fn write_members(
             "{path}: expected a structure, got {value}"
         )));
     };
+    // An absent (null) value is no member at all; any other unknown key is a localvpc bug.
     if let Some(extra) = object
-        .keys()
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, _)| k)
         .find(|k| !shape.members.iter().any(|(name, _)| name == *k))
     {
         return Err(EncodeError(format!("{path}.{extra}: no such member")));
@@ -197,6 +200,10 @@ mod tests {
     fn unknown_members_are_a_bug_not_silence() {
         let err = run("DescribeVpcs", json!({"Vpcs": [{"VpcID": "typo"}]})).unwrap_err();
         assert!(err.0.contains("VpcID"), "{err}");
+        assert!(
+            run("DescribeVpcs", json!({"Vpcs": [{"VpcID": null}]})).is_ok(),
+            "absent values are not members"
+        );
     }
 
     #[test]

@@ -121,6 +121,8 @@ error_codes! {
     InvalidInstanceIdMalformed = "InvalidInstanceID.Malformed";
     InvalidAllocationIdNotFound = "InvalidAllocationID.NotFound";
     InvalidAllocationIdMalformed = "InvalidAllocationID.Malformed";
+    InvalidAddressNotFound = "InvalidAddress.NotFound";
+    AddressLimitExceeded = "AddressLimitExceeded";
     InvalidAttachmentIdNotFound = "InvalidAttachmentID.NotFound";
     InvalidNetworkInterfaceAttachmentIdMalformed = "InvalidNetworkInterfaceAttachmentID.Malformed";
     InvalidIpAddressInUse = "InvalidIPAddress.InUse";
@@ -136,6 +138,8 @@ error_codes! {
     InvalidKeyFormat = "InvalidKey.Format";
     InvalidAmiIdMalformed = "InvalidAMIID.Malformed";
     InvalidAmiIdNotFound = "InvalidAMIID.NotFound";
+    InvalidUserIdMalformed = "InvalidUserID.Malformed";
+    InvalidInstanceType = "InvalidInstanceType";
     MissingInput = "MissingInput";
     InstanceLimitExceeded = "InstanceLimitExceeded";
     InsufficientAddressCapacity = "InsufficientAddressCapacity";

@@ -24,6 +24,7 @@ pub enum IdKind {
     Reservation,
     Allocation,
     EipAssociation,
+    KeyPair,
     Image,
 }
 
@@ -47,6 +48,7 @@ impl IdKind {
             Self::Reservation => "r",
             Self::Allocation => "eipalloc",
             Self::EipAssociation => "eipassoc",
+            Self::KeyPair => "key",
             Self::Image => "ami",
         }
     }
@@ -71,6 +73,7 @@ impl IdKind {
             Self::Reservation => "reservation",
             Self::Allocation => "allocation",
             Self::EipAssociation => "association",
+            Self::KeyPair => "key pair",
             Self::Image => "image",
         }
     }
@@ -94,6 +97,7 @@ impl IdKind {
             Self::Attachment => C::InvalidAttachmentIdNotFound,
             Self::Instance | Self::Reservation => C::InvalidInstanceIdNotFound,
             Self::Allocation => C::InvalidAllocationIdNotFound,
+            Self::KeyPair => C::InvalidKeyPairNotFound,
             Self::Image => C::InvalidAmiIdNotFound,
         }
     }
@@ -117,6 +121,8 @@ impl IdKind {
             Self::Attachment => C::InvalidNetworkInterfaceAttachmentIdMalformed,
             Self::Instance | Self::Reservation => C::InvalidInstanceIdMalformed,
             Self::Allocation => C::InvalidAllocationIdMalformed,
+            // EC2 has no malformed code for key pair IDs: a bad one names no key pair.
+            Self::KeyPair => C::InvalidKeyPairNotFound,
             Self::Image => C::InvalidAmiIdMalformed,
         }
     }
@@ -154,6 +160,7 @@ impl IdKind {
             Self::SecurityGroup => format!("The security group '{id}' does not exist"),
             Self::Attachment => format!("The attachment '{id}' does not exist."),
             Self::DhcpOptions => format!("The dhcpOption ID '{id}' does not exist"),
+            Self::Image => format!("The image id '[{id}]' does not exist"),
             _ => format!("The {} ID '{id}' does not exist", self.noun()),
         };
         Ec2Error::new(self.not_found_code(), message)
@@ -161,7 +168,7 @@ impl IdKind {
 
     /// Finds the kind an ID belongs to by its prefix (used by tag actions, which take any ID).
     pub fn of(id: &str) -> Option<Self> {
-        const TAGGABLE: [IdKind; 10] = [
+        const TAGGABLE: [IdKind; 11] = [
             IdKind::Vpc,
             IdKind::Subnet,
             IdKind::InternetGateway,
@@ -172,6 +179,7 @@ impl IdKind {
             IdKind::NetworkInterface,
             IdKind::Instance,
             IdKind::Allocation,
+            IdKind::KeyPair,
         ];
         let (prefix, _) = id.rsplit_once('-')?;
         TAGGABLE
@@ -226,6 +234,7 @@ mod tests {
             Some(IdKind::NetworkInterface)
         );
         assert_eq!(IdKind::of("i-0c9dd1e1562df4b8f"), Some(IdKind::Instance));
+        assert_eq!(IdKind::of("key-0c9dd1e1562df4b8f"), Some(IdKind::KeyPair));
         assert_eq!(IdKind::of("foo-12345678"), None);
         assert_eq!(IdKind::of("vpc-nothex!!"), None);
     }

@@ -2,6 +2,7 @@
 //! catalogue. Nothing here does IO, so every rule can be unit- and property-tested.
 
 pub mod cidr;
+pub mod elastic_ip;
 pub mod error;
 pub mod filter;
 pub mod id;
@@ -23,7 +24,10 @@ pub mod subnet;
 pub mod vpc;
 pub use quota::Quotas;
 pub mod address;
+pub mod image;
 pub mod instance;
 pub mod instance_type;
+pub mod instance_type_info;
+pub mod key_pair;
 pub mod network_interface;
 pub mod public_ip;

@@ -181,16 +181,20 @@ fn handle(
     let output = state
         .store
         .transact(account, region.name, |tx, new_partition| {
+            let now = chrono::Utc::now();
             let mut ctx = Ctx {
                 tx,
                 account,
                 region,
                 config: &state.config,
-                now: now(),
+                now: timestamp(now),
             };
             if new_partition {
                 provision::provision_partition(&mut ctx)?;
             }
+            // Instances whose transition time has come settle before anything reads them.
+            ctx.tx
+                .settle_instances(&ctx.now, &timestamp(now - chrono::Duration::hours(1)))?;
             dispatch::dispatch(&mut ctx, &action, input)
         })?;
     encode(
@@ -206,8 +210,7 @@ fn handle(
     })
 }
 
-fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+/// EC2's timestamp format, `2013-11-30T23:36:42.000Z` (sorts as text).
+fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }

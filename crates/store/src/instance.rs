@@ -240,21 +240,3 @@ fn sort_interfaces(interfaces: &mut [localvpc_model::network_interface::NetworkI
             .map(|a| (a.network_card_index, a.device_index))
     });
 }
-
-impl Tx<'_> {
-    /// Every public IPv4 in use on this machine, in every partition (there is one internet).
-    pub fn public_ips_in_use(
-        &self,
-    ) -> Result<std::collections::BTreeSet<std::net::Ipv4Addr>, Ec2Error> {
-        let mut stmt = self
-            .sql
-            .prepare_cached("SELECT public_ip FROM instances WHERE public_ip IS NOT NULL")
-            .db()?;
-        let rows = stmt
-            .query_map([], |r| {
-                parse_stored::<std::net::Ipv4Addr>(&r.get::<_, String>(0)?)
-            })
-            .db()?;
-        rows.collect::<Result<_, _>>().db()
-    }
-}

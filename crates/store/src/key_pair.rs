@@ -1,35 +1,30 @@
-//! Key pairs (names are unique per account and region).
+//! Key pairs (names are unique per account and region; only public keys are kept) and the
+//! images instances were launched from.
 
-use crate::{Db, Tx};
+use crate::{Db, Tx, parse_stored};
 use localvpc_model::Ec2Error;
+use localvpc_model::key_pair::KeyPair;
 use rusqlite::{OptionalExtension, Row, params};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyPairRow {
-    pub key_pair_id: String,
-    pub name: String,
-    pub key_type: String,
-    pub fingerprint: String,
-    pub public_key: String,
-    pub create_time: String,
-}
-
-fn from_row(r: &Row) -> rusqlite::Result<KeyPairRow> {
-    Ok(KeyPairRow {
-        key_pair_id: r.get(0)?,
-        name: r.get(1)?,
-        key_type: r.get(2)?,
-        fingerprint: r.get(3)?,
-        public_key: r.get(4)?,
-        create_time: r.get(5)?,
-    })
-}
 
 const COLUMNS: &str = "key_pair_id, name, key_type, fingerprint, public_key, create_time";
 
+fn from_row(r: &Row) -> rusqlite::Result<KeyPair> {
+    Ok(KeyPair {
+        key_pair_id: r.get(0)?,
+        name: r.get(1)?,
+        key_type: parse_stored(&r.get::<_, String>(2)?)?,
+        fingerprint: r.get(3)?,
+        public_key: r.get(4)?,
+        create_time: r.get(5)?,
+        tags: Vec::new(),
+    })
+}
+
 impl Tx<'_> {
-    pub fn key_pairs(&self) -> Result<Vec<KeyPairRow>, Ec2Error> {
-        self.sql
+    /// Every key pair of the partition, with its tags, sorted by name.
+    pub fn key_pairs(&self) -> Result<Vec<KeyPair>, Ec2Error> {
+        let mut keys: Vec<KeyPair> = self
+            .sql
             .prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM key_pairs WHERE pid = ?1 ORDER BY name"
             ))
@@ -37,21 +32,44 @@ impl Tx<'_> {
             .query_map([self.pid], from_row)
             .db()?
             .collect::<Result<_, _>>()
-            .db()
+            .db()?;
+        let mut tags = self.tags_by_resource()?;
+        for key in &mut keys {
+            key.tags = tags.remove(&key.key_pair_id).unwrap_or_default();
+        }
+        Ok(keys)
     }
 
-    pub fn key_pair_named(&self, name: &str) -> Result<Option<KeyPairRow>, Ec2Error> {
-        self.sql
+    /// The key pair of this name (RunInstances' `KeyName`), with its tags.
+    pub fn key_pair_named(&self, name: &str) -> Result<Option<KeyPair>, Ec2Error> {
+        self.one_key_pair("name", name)
+    }
+
+    /// The key pair with this ID, with its tags.
+    pub fn key_pair_with_id(&self, key_pair_id: &str) -> Result<Option<KeyPair>, Ec2Error> {
+        self.one_key_pair("key_pair_id", key_pair_id)
+    }
+
+    fn one_key_pair(&self, column: &str, value: &str) -> Result<Option<KeyPair>, Ec2Error> {
+        let found = self
+            .sql
             .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM key_pairs WHERE pid = ?1 AND name = ?2"
+                "SELECT {COLUMNS} FROM key_pairs WHERE pid = ?1 AND {column} = ?2"
             ))
             .db()?
-            .query_row(params![self.pid, name], from_row)
+            .query_row(params![self.pid, value], from_row)
             .optional()
-            .db()
+            .db()?;
+        found
+            .map(|mut key| {
+                key.tags = self.tags_of(&key.key_pair_id)?;
+                Ok(key)
+            })
+            .transpose()
     }
 
-    pub fn insert_key_pair(&self, k: &KeyPairRow) -> Result<(), Ec2Error> {
+    /// Stores a new key pair and its tags (the caller has checked the name is free).
+    pub fn insert_key_pair(&self, k: &KeyPair) -> Result<(), Ec2Error> {
         self.sql
             .prepare_cached(&format!(
                 "INSERT INTO key_pairs (pid, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
@@ -61,13 +79,13 @@ impl Tx<'_> {
                 self.pid,
                 k.key_pair_id,
                 k.name,
-                k.key_type,
+                k.key_type.as_str(),
                 k.fingerprint,
                 k.public_key,
                 k.create_time
             ])
             .db()?;
-        Ok(())
+        self.set_tags(&k.key_pair_id, &k.tags)
     }
 
     pub fn delete_key_pair(&self, key_pair_id: &str) -> Result<(), Ec2Error> {

@@ -6,6 +6,7 @@
 //! domain-level methods of [`Tx`] (see docs/ARCHITECTURE.md).
 
 mod client_token;
+mod elastic_ip;
 mod imds;
 pub use imds::Partition;
 mod instance;
@@ -24,7 +25,6 @@ mod subnet;
 mod tags;
 mod vpc;
 
-pub use key_pair::KeyPairRow;
 pub use network_interface::EniScope;
 pub use open::{OpenError, Store};
 pub use subnet::Owner;

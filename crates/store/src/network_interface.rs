@@ -166,6 +166,36 @@ impl Tx<'_> {
             let (eni, ip) = row.db()?;
             public.insert(eni, ip);
         }
+        // Elastic IPs, each on the private address it maps.
+        let mut elastic: HashMap<(String, Ipv4Addr), PublicAssociation> = HashMap::new();
+        let mut stmt = self
+            .sql
+            .prepare_cached(&format!(
+                "SELECT x.eni_id, x.private_ip, x.public_ip, x.allocation_id, x.association_id FROM elastic_ips x
+                 JOIN network_interfaces e ON e.id = x.eni_id WHERE {SCOPE}"
+            ))
+            .db()?;
+        let rows = stmt
+            .query_map(params![self.pid, id, instance], |r| {
+                let association = PublicAssociation {
+                    public_ip: parse_stored(&r.get::<_, String>(2)?)?,
+                    allocation_id: r.get(3)?,
+                    association_id: r.get(4)?,
+                    ip_owner_id: account.to_owned(),
+                };
+                Ok((
+                    (
+                        r.get::<_, String>(0)?,
+                        parse_stored::<Ipv4Addr>(&r.get::<_, String>(1)?)?,
+                    ),
+                    association,
+                ))
+            })
+            .db()?;
+        for row in rows {
+            let (key, association) = row.db()?;
+            elastic.insert(key, association);
+        }
         let mut tags = match scope {
             EniScope::One(one) => HashMap::from([(one.to_owned(), self.tags_of(one)?)]),
             _ => self.tags_by_resource()?,
@@ -185,6 +215,11 @@ impl Tx<'_> {
                     association_id: None,
                     ip_owner_id: "amazon".into(),
                 });
+            }
+            for ip in &mut eni.private_ips {
+                if let Some(association) = elastic.remove(&(eni.id.clone(), ip.address)) {
+                    ip.association = Some(association);
+                }
             }
         }
         Ok(enis)

@@ -11,6 +11,7 @@ use std::sync::Mutex;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_foundation.sql"),
     include_str!("../migrations/0002_interfaces.sql"),
+    include_str!("../migrations/0003_elastic_ips.sql"),
 ];
 
 /// Why a data dir could not be opened. Each names the fix.

@@ -61,6 +61,11 @@ const TAGGABLE: &[TaggableKind] = &[
         resource_type: "network-acl",
         ids_in_partition: "SELECT id FROM network_acls WHERE pid = ?1",
     },
+    TaggableKind {
+        kind: IdKind::KeyPair,
+        resource_type: "key-pair",
+        ids_in_partition: "SELECT key_pair_id AS id FROM key_pairs WHERE pid = ?1",
+    },
 ];
 
 /// One tag of one resource, as DescribeTags lists it.
@@ -124,6 +129,7 @@ impl Tx<'_> {
 mod tests {
     use crate::{Store, Tx};
     use localvpc_model::internet_gateway::InternetGateway;
+    use localvpc_model::key_pair::{KeyPair, KeyType};
     use localvpc_model::network_acl::NetworkAcl;
     use localvpc_model::route_table::RouteTable;
     use localvpc_model::security_group::SecurityGroup;
@@ -193,7 +199,16 @@ mod tests {
         ))?;
         let mut acl = NetworkAcl::new("acl-12345678".into(), VPC.into(), OWNER.into(), false);
         acl.tags = vec![Tag::new("b", "2"), Tag::new("a", "1")];
-        tx.insert_network_acl(&acl)
+        tx.insert_network_acl(&acl)?;
+        tx.insert_key_pair(&KeyPair {
+            key_pair_id: "key-12345678".into(),
+            name: "laptop".into(),
+            key_type: KeyType::Ed25519,
+            fingerprint: "9cH5cJxsB2b4Pjj6OS/cJjbuspeea8bnkiQPjVrxdz4=".into(),
+            public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJKeon45KvB5G57uQo31fV1nX4ySP0HWnxGHik30qehu laptop".into(),
+            create_time: "2024-01-01T00:00:00.000Z".into(),
+            tags: vec![],
+        })
     }
 
     #[test]
@@ -214,6 +229,7 @@ mod tests {
                         "security-group-rule",
                     ),
                     (IdKind::NetworkAcl, "acl-12345678", "network-acl"),
+                    (IdKind::KeyPair, "key-12345678", "key-pair"),
                 ] {
                     assert_eq!(tx.resource_type(kind, id)?, Some(resource_type), "{id}");
                 }

@@ -156,8 +156,8 @@ pub fn attach_internet_gateway(ctx: &mut Ctx, req: AttachmentRequest) -> Result<
     Ok(Empty {})
 }
 
-/// DetachInternetGateway: only from the VPC it is attached to. (Once addresses exist, a VPC
-/// with mapped public addresses also refuses, with DependencyViolation.)
+/// DetachInternetGateway: only from the VPC it is attached to, and not while any address in the
+/// VPC is mapped to a public IPv4 (Elastic or auto-assigned).
 pub fn detach_internet_gateway(ctx: &mut Ctx, req: AttachmentRequest) -> Result<Empty, Ec2Error> {
     let igw = ctx.tx.internet_gateway(
         ctx.account,
@@ -165,6 +165,12 @@ pub fn detach_internet_gateway(ctx: &mut Ctx, req: AttachmentRequest) -> Result<
     )?;
     let vpc = ctx.tx.vpc(ctx.account, &IdKind::Vpc.parse(&req.vpc_id)?)?;
     internet_gateway::check_detach(&igw, &vpc.id)?;
+    if ctx.tx.vpc_has_public_addresses(&vpc.id)? {
+        return Err(Ec2Error::dependency(format!(
+            "Network {} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.",
+            vpc.id
+        )));
+    }
     ctx.tx.set_internet_gateway_vpc(&igw.id, None)?;
     Ok(Empty {})
 }

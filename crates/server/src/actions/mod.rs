@@ -17,6 +17,7 @@ macro_rules! actions {
 }
 
 pub mod account;
+pub mod elastic_ip;
 pub mod image;
 pub mod instance;
 pub mod instance_type;
@@ -41,6 +42,7 @@ pub fn lookup(action: &str) -> Option<Handler> {
         network_acl::lookup,
         network_interface::lookup,
         instance::lookup,
+        elastic_ip::lookup,
         tags::lookup,
         key_pair::lookup,
         image::lookup,

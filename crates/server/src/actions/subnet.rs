@@ -204,11 +204,18 @@ pub struct DeleteSubnetRequest {
     subnet_id: String,
 }
 
-/// DeleteSubnet: its route table and network ACL associations go with it.
+/// DeleteSubnet: refused while any network interface (attached or not) lives in it; its route
+/// table and network ACL associations go with it.
 pub fn delete_subnet(ctx: &mut Ctx, req: DeleteSubnetRequest) -> Result<Empty, Ec2Error> {
     let subnet = ctx
         .tx
         .subnet(&ctx.owner(), &IdKind::Subnet.parse(&req.subnet_id)?)?;
+    if ctx.tx.count_network_interfaces_in_subnet(&subnet.id)? > 0 {
+        return Err(Ec2Error::dependency(format!(
+            "The subnet '{}' has dependencies and cannot be deleted.",
+            subnet.id
+        )));
+    }
     ctx.tx.delete_subnet(&subnet.id)?;
     Ok(Empty {})
 }

@@ -97,10 +97,13 @@ pub struct StateChange {
     previous_state: StateWire,
 }
 
+/// The state changes of StopInstances, StartInstances and TerminateInstances: the same list,
+/// named after the action.
 #[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct StateChangesResponse {
-    instance_changes: Vec<StateChange>,
+pub enum StateChangesResponse {
+    StoppingInstances(Vec<StateChange>),
+    StartingInstances(Vec<StateChange>),
+    TerminatingInstances(Vec<StateChange>),
 }
 
 /// Loads every listed instance, refusing malformed and unknown IDs before changing anything.
@@ -167,9 +170,7 @@ pub fn stop_instances(
             }
         }
     }
-    Ok(StateChangesResponse {
-        instance_changes: changes,
-    })
+    Ok(StateChangesResponse::StoppingInstances(changes))
 }
 
 #[derive(Deserialize)]
@@ -179,7 +180,7 @@ pub struct StartInstancesRequest {
 }
 
 /// StartInstances: stopped → pending → running, with a new public IPv4 if the instance was
-/// launched with one and still has a single interface.
+/// launched with one, still has a single interface and no Elastic IP.
 pub fn start_instances(
     ctx: &mut Ctx,
     req: StartInstancesRequest,
@@ -196,7 +197,11 @@ pub fn start_instances(
                     Some(&ctx.now),
                     &ctx.now,
                 )?;
-                if i.auto_public_ip && i.interfaces.len() == 1 {
+                let has_elastic_ip = i
+                    .interfaces
+                    .iter()
+                    .any(|e| e.private_ips.iter().any(|p| p.association.is_some()));
+                if i.auto_public_ip && i.interfaces.len() == 1 && !has_elastic_ip {
                     i.public_ip = Some(public_ip::allocate(
                         &ctx.config.public_ip_pool,
                         &ctx.tx.public_ips_in_use()?,
@@ -216,9 +221,7 @@ pub fn start_instances(
             }
         }
     }
-    Ok(StateChangesResponse {
-        instance_changes: changes,
-    })
+    Ok(StateChangesResponse::StartingInstances(changes))
 }
 
 /// RebootInstances: only a running instance reboots; its state does not change.
@@ -270,6 +273,8 @@ pub fn terminate_instances(
             let a = eni.attachment.as_ref().ok_or_else(Ec2Error::internal)?;
             ctx.tx.delete_attachment(&a.id)?;
             if a.delete_on_termination {
+                let addresses: Vec<_> = eni.private_ips.iter().map(|p| p.address).collect();
+                crate::actions::elastic_ip::release_addresses(ctx, eni, &addresses)?;
                 ctx.tx.delete_network_interface(&eni.id)?;
             }
         }
@@ -283,9 +288,7 @@ pub fn terminate_instances(
         i.public_ip = None;
         ctx.tx.update_instance(&i)?;
     }
-    Ok(StateChangesResponse {
-        instance_changes: changes,
-    })
+    Ok(StateChangesResponse::TerminatingInstances(changes))
 }
 
 #[derive(Deserialize)]

@@ -143,6 +143,8 @@ pub fn delete_network_interface(ctx: &mut Ctx, req: InterfaceRequest) -> Result<
         &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
     )?;
     network_interface::check_delete(&eni)?;
+    let addresses: Vec<Ipv4Addr> = eni.private_ips.iter().map(|p| p.address).collect();
+    crate::actions::elastic_ip::release_addresses(ctx, &eni, &addresses)?;
     ctx.tx.delete_network_interface(&eni.id)?;
     Ok(Empty {})
 }
@@ -477,9 +479,12 @@ pub fn assign_private_ip_addresses(
         let itype = InstanceType::named(&instance.instance_type).ok_or_else(Ec2Error::internal)?;
         network_interface::check_address_limit(eni.private_ips.len() + assigned.len(), itype)?;
     }
+    // A reassigned address brings its Elastic IP along.
     for addr in &assigned {
         ctx.tx.remove_private_ip(&subnet.id, *addr)?;
         ctx.tx.add_private_ip(&eni.id, &subnet.id, *addr, false)?;
+        ctx.tx
+            .move_elastic_ip_of_address(&subnet.id, *addr, &eni.id)?;
     }
     Ok(AssignPrivateIpAddressesResponse {
         network_interface_id: eni.id,
@@ -518,6 +523,7 @@ pub fn unassign_private_ip_addresses(
         .map(|t| address::parse(t))
         .collect::<Result<Vec<_>, _>>()?;
     network_interface::check_unassign(&eni, &addrs)?;
+    crate::actions::elastic_ip::release_addresses(ctx, &eni, &addrs)?;
     for addr in addrs {
         ctx.tx.remove_private_ip(&eni.subnet_id, addr)?;
     }
