@@ -61,6 +61,12 @@ def group(ec2, vpc_id, name):
     return ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc_id)["GroupId"]
 
 
+def internet(ec2, vpc_id):
+    """Elastic IPs need the VPC to have an internet gateway."""
+    igw_id = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
+
+
 def describe(ec2, instance_id):
     return ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]
 
@@ -171,6 +177,13 @@ def test_seed_003_two_enis_in_two_subnets(ec2, server):
         # t3 has one network card: net-utils then reads card 0 from the 404.
         for absent in ["network-card", "network-card-index", "public-ipv4s", "ipv4-associations/", "public-hostname"]:
             assert imds.status(f"/latest/meta-data/network/interfaces/macs/{mac}/{absent}") == 404, absent
+    # Seed 003's Elastic IP on eth1: eth1 has a public address, the instance (device 0) still none.
+    internet(ec2, vpc_id)
+    eip = ec2.allocate_address(Domain="vpc")
+    ec2.associate_address(AllocationId=eip["AllocationId"], NetworkInterfaceId=eth1["NetworkInterfaceId"])
+    assert imds.mac(mac1, "public-ipv4s") == imds.mac(mac1, "ipv4-associations/") == eip["PublicIp"]
+    assert imds.mac(mac1, f"ipv4-associations/{eip['PublicIp']}") == "10.0.2.20"
+    assert imds.status("/latest/meta-data/public-ipv4") == 404
 
 
 def test_tracks_api_changes(ec2, server):
@@ -224,6 +237,40 @@ def test_tracks_api_changes(ec2, server):
     assert imds.status("/latest/meta-data/instance-id") == 404
     assert imds.status("/") == 404
     assert imds.status("/latest/api/token", "PUT", {TTL: "60"}) == 404
+
+
+def test_elastic_ips_follow_their_private_address(ec2, server):
+    """imds.md §6: an Elastic IP on eth0's secondary address, then moved to its primary."""
+    vpc_id, one, _ = network(ec2)
+    internet(ec2, vpc_id)
+    iid = launch(ec2, SubnetId=one, PrivateIpAddress="10.0.1.10")
+    eth0 = describe(ec2, iid)["NetworkInterfaces"][0]
+    ec2.assign_private_ip_addresses(NetworkInterfaceId=eth0["NetworkInterfaceId"], PrivateIpAddresses=["10.0.1.11"])
+    mac = eth0["MacAddress"]
+    imds = Imds(server, iid)
+    eip = ec2.allocate_address(Domain="vpc")
+    public = eip["PublicIp"]
+    association = ec2.associate_address(AllocationId=eip["AllocationId"], NetworkInterfaceId=eth0["NetworkInterfaceId"], PrivateIpAddress="10.0.1.11")["AssociationId"]
+    assert imds.mac(mac, "public-ipv4s") == imds.mac(mac, "ipv4-associations/") == public
+    assert imds.mac(mac, f"ipv4-associations/{public}") == "10.0.1.11"
+    assert imds.status("/latest/meta-data/public-ipv4") == 404
+    ec2.disassociate_address(AssociationId=association)
+    assert imds.status(f"/latest/meta-data/network/interfaces/macs/{mac}/public-ipv4s") == 404
+    assert imds.status(f"/latest/meta-data/network/interfaces/macs/{mac}/ipv4-associations/") == 404
+    ec2.associate_address(AllocationId=eip["AllocationId"], InstanceId=iid)
+    assert imds.meta("public-ipv4") == imds.mac(mac, "public-ipv4s") == public
+    assert imds.mac(mac, f"ipv4-associations/{public}") == "10.0.1.10"
+
+
+def test_public_keys(ec2, server):
+    _, subnet_id, _ = network(ec2)
+    ec2.create_key_pair(KeyName="deploy", KeyType="ed25519")
+    imds = Imds(server, launch(ec2, SubnetId=subnet_id, KeyName="deploy"))
+    public_key = ec2.describe_key_pairs(KeyNames=["deploy"], IncludePublicKey=True)["KeyPairs"][0]["PublicKey"]
+    assert "public-keys/" in imds.meta("").split("\n")
+    assert imds.meta("public-keys/") == "0=deploy"
+    assert imds.meta("public-keys/0/") == "openssh-key"
+    assert imds.meta("public-keys/0/openssh-key").strip() == public_key.strip()
 
 
 def test_token_flow_and_failures(ec2, server):
@@ -289,3 +336,16 @@ def test_imdsv2_with_curl_as_documented(ec2, server):
     assert curl("-o", "/dev/null", "-w", "%{http_code}", f"{base}/latest/meta-data/instance-id") == b"401"
     # boto3 sends UserData in base64; the guest gets the bytes back as they were.
     assert curl("-H", f"{TOKEN}: {token}", f"{base}/latest/user-data") == b"\x1f\x8b\x00binary"
+
+
+def test_network_card_on_multi_card_types(ec2, server):
+    """net-utils numbers tables 10000 + 100 × card + device; the key exists on multi-card types only."""
+    _, one, two = network(ec2)
+    iid = launch(ec2, SubnetId=one, InstanceType="p4d.24xlarge")
+    eni = ec2.create_network_interface(SubnetId=two)["NetworkInterface"]
+    ec2.attach_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"], InstanceId=iid, DeviceIndex=1, NetworkCardIndex=1)
+    imds = Imds(server, iid)
+    mac0 = imds.meta("mac")
+    assert imds.mac(mac0, "network-card") == imds.mac(mac0, "network-card-index") == "0"
+    assert imds.mac(eni["MacAddress"], "network-card") == imds.mac(eni["MacAddress"], "network-card-index") == "1"
+    assert imds.mac(eni["MacAddress"], "device-number") == "1"

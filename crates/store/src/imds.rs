@@ -101,6 +101,11 @@ mod tests {
             .read_instance_partition("i-0bbb", |_, _| Ok(()))
             .unwrap();
         assert_eq!(written, None, "the read transaction was rolled back");
-        assert_eq!(store.read_instance_partition("i-0ccc", |_, _| Ok(())).unwrap(), None);
+        assert_eq!(
+            store
+                .read_instance_partition("i-0ccc", |_, _| Ok(()))
+                .unwrap(),
+            None
+        );
     }
 }

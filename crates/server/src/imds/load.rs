@@ -6,7 +6,7 @@ use localvpc_model::Ec2Error;
 use localvpc_model::instance::InstanceState;
 use localvpc_model::region::Region;
 use localvpc_store::{Owner, Store};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// The facts of instance `instance_id`, wherever it lives; `None` if there is no such instance
 /// or it is shutting down or terminated (its guest is gone, and so are its interfaces).
@@ -25,12 +25,17 @@ pub fn load(store: &Store, instance_id: &str) -> Result<Option<Facts>, Ec2Error>
             account,
             region: region.name,
         };
-        let mut vpcs = Vec::new();
+        let vpc_ids: BTreeSet<&str> = instance
+            .interfaces
+            .iter()
+            .map(|e| e.vpc_id.as_str())
+            .collect();
+        let vpcs = vpc_ids
+            .into_iter()
+            .map(|id| tx.vpc(account, id))
+            .collect::<Result<_, _>>()?;
         let mut subnet_cidrs = HashMap::new();
         for eni in &instance.interfaces {
-            if !vpcs.iter().any(|v: &localvpc_model::vpc::Vpc| v.id == eni.vpc_id) {
-                vpcs.push(tx.vpc(account, &eni.vpc_id)?);
-            }
             let subnet = tx.subnet(&owner, &eni.subnet_id)?;
             subnet_cidrs.insert(subnet.id, subnet.cidr);
         }

@@ -127,8 +127,8 @@ fn tags(i: &Instance) -> Dir {
 }
 
 fn network(f: &Facts) -> Dir {
-    let multi_card = InstanceType::named(&f.instance.instance_type)
-        .is_some_and(|t| t.network_cards > 1);
+    let multi_card =
+        InstanceType::named(&f.instance.instance_type).is_some_and(|t| t.network_cards > 1);
     let mut macs = Dir::new();
     for eni in &f.instance.interfaces {
         macs.dir(&eni.mac_address, interface(f, eni, multi_card));
@@ -173,7 +173,10 @@ fn interface(f: &Facts, eni: &NetworkInterface, multi_card: bool) -> Dir {
             private_dns_name(eni.primary_ip(), f.region),
         )
         .lines("local-ipv4s", ips.iter().map(|p| p.address))
-        .lines("public-ipv4s", associations.iter().map(|(public, _)| public))
+        .lines(
+            "public-ipv4s",
+            associations.iter().map(|(public, _)| public),
+        )
         .dir("ipv4-associations", by_public)
         .text_opt("public-hostname", public_hostname(f, eni))
         .lines("security-group-ids", eni.groups.iter().map(|g| &g.id))
@@ -184,7 +187,10 @@ fn interface(f: &Facts, eni: &NetworkInterface, multi_card: bool) -> Dir {
             f.subnet_cidrs.get(&eni.subnet_id).map(Ipv4Net::to_string),
         )
         .text("vpc-id", &eni.vpc_id)
-        .text_opt("vpc-ipv4-cidr-block", vpc_cidrs.first().map(Ipv4Net::to_string))
+        .text_opt(
+            "vpc-ipv4-cidr-block",
+            vpc_cidrs.first().map(Ipv4Net::to_string),
+        )
         .lines("vpc-ipv4-cidr-blocks", vpc_cidrs);
     d
 }

@@ -144,6 +144,11 @@ fn get(f: &Facts, path: &str) -> Option<String> {
     }
 }
 
+/// `key` of the interface with `mac`.
+fn at(f: &Facts, mac: &str, key: &str) -> Option<String> {
+    get(f, &format!("meta-data/network/interfaces/macs/{mac}/{key}"))
+}
+
 #[test]
 fn top_level_listings() {
     let f = facts();
@@ -175,9 +180,15 @@ fn instance_keys_describe_device_zero() {
         ("mac", MAC0),
         ("local-ipv4", "10.0.1.10"),
         ("hostname", "ip-10-0-1-10.ap-northeast-1.compute.internal"),
-        ("local-hostname", "ip-10-0-1-10.ap-northeast-1.compute.internal"),
+        (
+            "local-hostname",
+            "ip-10-0-1-10.ap-northeast-1.compute.internal",
+        ),
         ("security-groups", "web\nssh"),
-        ("placement/", "availability-zone\navailability-zone-id\nregion"),
+        (
+            "placement/",
+            "availability-zone\navailability-zone-id\nregion",
+        ),
         ("placement/availability-zone", "ap-northeast-1a"),
         ("placement/availability-zone-id", "apne1-az4"),
         ("placement/region", "ap-northeast-1"),
@@ -186,7 +197,11 @@ fn instance_keys_describe_device_zero() {
         ("network/", "interfaces/"),
         ("network/interfaces/", "macs/"),
     ] {
-        assert_eq!(get(&f, &format!("meta-data/{key}")).as_deref(), Some(value), "{key}");
+        assert_eq!(
+            get(&f, &format!("meta-data/{key}")).as_deref(),
+            Some(value),
+            "{key}"
+        );
     }
     // Only the secondary address has a public IPv4 (imds.md §6): device 0 has none.
     for absent in ["public-ipv4", "public-hostname", "tags/", "ipv6", "nothing"] {
@@ -201,7 +216,7 @@ fn per_interface_tree() {
         get(&f, "meta-data/network/interfaces/macs/").unwrap(),
         format!("{MAC0}/\n{MAC1}/")
     );
-    let eth0 = |key: &str| get(&f, &format!("meta-data/network/interfaces/macs/{MAC0}/{key}"));
+    let eth0 = |key: &str| at(&f, MAC0, key);
     assert_eq!(
         eth0("").unwrap(),
         "device-number\ninterface-id\nipv4-associations/\nlocal-hostname\nlocal-ipv4s\nmac\n\
@@ -227,7 +242,7 @@ fn per_interface_tree() {
     ] {
         assert_eq!(eth0(key).as_deref(), Some(value), "{key}");
     }
-    let eth1 = |key: &str| get(&f, &format!("meta-data/network/interfaces/macs/{MAC1}/{key}"));
+    let eth1 = |key: &str| at(&f, MAC1, key);
     assert_eq!(eth1("device-number").unwrap(), "1");
     assert_eq!(eth1("local-ipv4s").unwrap(), "10.0.2.20");
     assert_eq!(eth1("subnet-ipv4-cidr-block").unwrap(), "10.0.2.0/24");
@@ -260,17 +275,13 @@ fn public_names_need_dns_hostnames() {
     f.vpcs[0].enable_dns_hostnames = true;
     let name = "ec2-198-51-100-7.ap-northeast-1.compute.amazonaws.com";
     assert_eq!(get(&f, "meta-data/public-hostname").as_deref(), Some(name));
-    let mac = format!("meta-data/network/interfaces/macs/{MAC0}");
+    assert_eq!(at(&f, MAC0, "public-hostname").as_deref(), Some(name));
     assert_eq!(
-        get(&f, &format!("{mac}/public-hostname")).as_deref(),
-        Some(name)
-    );
-    assert_eq!(
-        get(&f, &format!("{mac}/public-ipv4s")).as_deref(),
+        at(&f, MAC0, "public-ipv4s").as_deref(),
         Some("198.51.100.7\n203.0.113.5")
     );
     assert_eq!(
-        get(&f, &format!("{mac}/ipv4-associations/")).as_deref(),
+        at(&f, MAC0, "ipv4-associations/").as_deref(),
         Some("198.51.100.7\n203.0.113.5")
     );
 }
@@ -284,12 +295,8 @@ fn network_card_keys_on_multi_card_types() {
         .as_mut()
         .unwrap()
         .network_card_index = 1;
-    let mac = format!("meta-data/network/interfaces/macs/{MAC1}");
-    assert_eq!(get(&f, &format!("{mac}/network-card")).as_deref(), Some("1"));
-    assert_eq!(
-        get(&f, &format!("{mac}/network-card-index")).as_deref(),
-        Some("1")
-    );
+    assert_eq!(at(&f, MAC1, "network-card").as_deref(), Some("1"));
+    assert_eq!(at(&f, MAC1, "network-card-index").as_deref(), Some("1"));
 }
 
 #[test]
@@ -321,8 +328,14 @@ fn optional_parts() {
 #[test]
 fn identity_document() {
     let doc = get(&facts(), "dynamic/instance-identity/document").unwrap();
-    assert!(doc.starts_with("{\n  \"accountId\" : \"111122223333\",\n"), "{doc}");
-    assert!(doc.ends_with("\n  \"version\" : \"2017-09-30\"\n}"), "{doc}");
+    assert!(
+        doc.starts_with("{\n  \"accountId\" : \"111122223333\",\n"),
+        "{doc}"
+    );
+    assert!(
+        doc.ends_with("\n  \"version\" : \"2017-09-30\"\n}"),
+        "{doc}"
+    );
     let parsed: Value = serde_json::from_str(&doc).unwrap();
     assert_eq!(parsed["privateIp"], "10.0.1.10");
     assert_eq!(parsed["pendingTime"], "2024-05-01T12:00:00Z");

@@ -33,12 +33,10 @@ const PREFIX: &str = "/_localvpc/imds/";
 /// `/_localvpc/imds/<instance-id>[/<path>]`, every method (the protocol refuses the wrong ones).
 pub fn routes() -> Router<Arc<AppState>> {
     let tokens = Arc::new(Tokens::random());
-    let handler = move |State(state): State<Arc<AppState>>,
-                        method: Method,
-                        uri: Uri,
-                        headers: HeaderMap| {
-        serve(state, tokens.clone(), method, uri, headers)
-    };
+    let handler =
+        move |State(state): State<Arc<AppState>>, method: Method, uri: Uri, headers: HeaderMap| {
+            serve(state, tokens.clone(), method, uri, headers)
+        };
     Router::new()
         .route("/_localvpc/imds/{instance}", any(handler.clone()))
         .route("/_localvpc/imds/{instance}/", any(handler.clone()))

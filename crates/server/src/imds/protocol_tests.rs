@@ -18,6 +18,10 @@ impl Client {
         }
     }
 
+    fn instance(&mut self) -> &mut localvpc_model::instance::Instance {
+        &mut self.facts.as_mut().expect("an instance").instance
+    }
+
     fn send(&self, method: Method, path: &str, headers: &[(&str, &str)], now_ms: u64) -> Answer {
         let mut map = HeaderMap::new();
         for (name, value) in headers {
@@ -40,7 +44,12 @@ impl Client {
     }
 
     fn token(&self, ttl: &str, now_ms: u64) -> String {
-        let a = self.send(Method::PUT, "/latest/api/token", &[(TTL_HEADER, ttl)], now_ms);
+        let a = self.send(
+            Method::PUT,
+            "/latest/api/token",
+            &[(TTL_HEADER, ttl)],
+            now_ms,
+        );
         assert_eq!(a.status, StatusCode::OK);
         assert_eq!(a.ttl, Some(ttl.parse().unwrap()));
         String::from_utf8(a.body).unwrap()
@@ -56,22 +65,44 @@ fn paths_versions_and_slashes() {
     let c = Client::new();
     let (status, versions) = c.get("/", &[]);
     assert_eq!(status, 200);
-    assert!(versions.starts_with("1.0\n2007-01-19\n") && versions.ends_with("\n2021-03-23\nlatest"));
-    assert_eq!(c.get("/latest/", &[]), (200, "dynamic/\nmeta-data/\nuser-data".into()));
+    assert!(
+        versions.starts_with("1.0\n2007-01-19\n") && versions.ends_with("\n2021-03-23\nlatest")
+    );
+    assert_eq!(
+        c.get("/latest/", &[]),
+        (200, "dynamic/\nmeta-data/\nuser-data".into())
+    );
     assert_eq!(c.get("/latest", &[]), c.get("/latest/", &[]));
-    assert_eq!(c.get("/latest/meta-data", &[]), c.get("/latest/meta-data/", &[]));
+    assert_eq!(
+        c.get("/latest/meta-data", &[]),
+        c.get("/latest/meta-data/", &[])
+    );
     assert_eq!(c.get("/latest/meta-data/mac", &[]), (200, MAC0.into()));
     assert_eq!(c.get("/2021-03-23/meta-data/mac", &[]), (200, MAC0.into()));
-    assert_eq!(c.get("/latest/meta-data/instance-id/", &[]), (200, "i-0123".into()));
-    for missing in ["/latest/meta-data/nothing", "/2099-01-01/meta-data/", "/latest/meta-data/mac/x"] {
+    assert_eq!(
+        c.get("/latest/meta-data/instance-id/", &[]),
+        (200, "i-0123".into())
+    );
+    for missing in [
+        "/latest/meta-data/nothing",
+        "/2099-01-01/meta-data/",
+        "/latest/meta-data/mac/x",
+    ] {
         let (status, body) = c.get(missing, &[]);
         assert_eq!(status, 404, "{missing}");
         assert!(body.contains("<title>404 - Not Found</title>"), "{body}");
     }
     let user_data = c.send(Method::GET, "/latest/user-data", &[], T0);
     assert_eq!(user_data.content_type, "application/octet-stream");
-    assert_eq!(c.send(Method::GET, "/latest/meta-data/", &[], T0).content_type, "text/plain");
-    assert_eq!(c.status(Method::HEAD, "/latest/meta-data/mac", &[], T0), 200);
+    assert_eq!(
+        c.send(Method::GET, "/latest/meta-data/", &[], T0)
+            .content_type,
+        "text/plain"
+    );
+    assert_eq!(
+        c.status(Method::HEAD, "/latest/meta-data/mac", &[], T0),
+        200
+    );
 }
 
 #[test]
@@ -79,13 +110,22 @@ fn unknown_instance_and_disabled_endpoint() {
     let mut c = Client::new();
     c.facts = None;
     assert_eq!(c.get("/latest/meta-data/", &[]).0, 404);
-    assert_eq!(c.status(Method::PUT, "/latest/api/token", &[(TTL_HEADER, "60")], T0), 404);
+    assert_eq!(
+        c.status(Method::PUT, "/latest/api/token", &[(TTL_HEADER, "60")], T0),
+        404
+    );
     let mut c = Client::new();
     let token = c.token("60", T0);
-    c.facts.as_mut().unwrap().instance.metadata_options.http_endpoint = "disabled".into();
+    c.instance().metadata_options.http_endpoint = "disabled".into();
     assert_eq!(c.get("/", &[]).0, 403);
-    assert_eq!(c.get("/latest/meta-data/mac", &[(TOKEN_HEADER, &token)]).0, 403);
-    assert_eq!(c.status(Method::PUT, "/latest/api/token", &[(TTL_HEADER, "60")], T0), 403);
+    assert_eq!(
+        c.get("/latest/meta-data/mac", &[(TOKEN_HEADER, &token)]).0,
+        403
+    );
+    assert_eq!(
+        c.status(Method::PUT, "/latest/api/token", &[(TTL_HEADER, "60")], T0),
+        403
+    );
 }
 
 #[test]
@@ -104,7 +144,11 @@ fn token_put_rules() {
     assert_eq!(put("/latest/meta-data/", &[(TTL_HEADER, "60")]), 405);
     assert_eq!(c.status(Method::GET, "/latest/api/token", &[], T0), 405);
     for method in [Method::POST, Method::DELETE, Method::PATCH, Method::OPTIONS] {
-        assert_eq!(c.status(method.clone(), "/latest/meta-data/", &[], T0), 405, "{method}");
+        assert_eq!(
+            c.status(method.clone(), "/latest/meta-data/", &[], T0),
+            405,
+            "{method}"
+        );
     }
 }
 
@@ -117,27 +161,49 @@ fn tokens_expire_on_a_fake_clock() {
     assert_eq!(c.status(Method::GET, mac, &with, T0 + 59_999), 200);
     assert_eq!(c.status(Method::GET, mac, &with, T0 + 60_000), 401);
     // An expired or invalid token is refused even where IMDSv1 is allowed.
-    assert_eq!(c.status(Method::GET, mac, &[(TOKEN_HEADER, "bogus")], T0), 401);
+    assert_eq!(
+        c.status(Method::GET, mac, &[(TOKEN_HEADER, "bogus")], T0),
+        401
+    );
     assert_eq!(c.status(Method::GET, mac, &[], T0 + 60_000), 200);
     // Sessions belong to one instance and one server process.
     let mut other = Client::new();
     other.tokens = Tokens::random();
     assert_eq!(other.status(Method::GET, mac, &with, T0), 401);
     let mut c = c;
-    c.facts.as_mut().unwrap().instance.id = "i-0456".into();
+    c.instance().id = "i-0456".into();
     assert_eq!(c.status(Method::GET, mac, &with, T0), 401);
 }
 
 #[test]
 fn required_tokens() {
     let mut c = Client::new();
-    c.facts.as_mut().unwrap().instance.metadata_options.http_tokens = "required".into();
+    c.instance().metadata_options.http_tokens = "required".into();
     assert_eq!(c.get("/latest/meta-data/mac", &[]).0, 401);
     assert_eq!(c.get("/", &[]).0, 401);
-    assert_eq!(c.get("/latest/meta-data/nothing", &[]).0, 401, "no path is revealed");
+    assert_eq!(
+        c.get("/latest/meta-data/nothing", &[]).0,
+        401,
+        "no path is revealed"
+    );
     let token = c.token("21600", T0);
-    assert_eq!(c.get("/latest/meta-data/mac", &[(TOKEN_HEADER, &token)]), (200, MAC0.into()));
-    assert_eq!(c.get("/latest/meta-data/nothing", &[(TOKEN_HEADER, &token)]).0, 404);
+    assert_eq!(
+        c.get("/latest/meta-data/mac", &[(TOKEN_HEADER, &token)]),
+        (200, MAC0.into())
+    );
+    assert_eq!(
+        c.get("/latest/meta-data/nothing", &[(TOKEN_HEADER, &token)])
+            .0,
+        404
+    );
     let late = T0 + 21_600_000;
-    assert_eq!(c.status(Method::GET, "/latest/meta-data/mac", &[(TOKEN_HEADER, &token)], late), 401);
+    assert_eq!(
+        c.status(
+            Method::GET,
+            "/latest/meta-data/mac",
+            &[(TOKEN_HEADER, &token)],
+            late
+        ),
+        401
+    );
 }

@@ -127,7 +127,16 @@ mod tests {
         assert_eq!(parse_ttl(Some("1")), Some(1));
         assert_eq!(parse_ttl(Some("21600")), Some(21600));
         assert_eq!(parse_ttl(Some(" 60 ")), Some(60));
-        for bad in ["0", "21601", "-1", "+5", "1.5", "sixty", "", "99999999999999999999999"] {
+        for bad in [
+            "0",
+            "21601",
+            "-1",
+            "+5",
+            "1.5",
+            "sixty",
+            "",
+            "99999999999999999999999",
+        ] {
             assert_eq!(parse_ttl(Some(bad)), None, "{bad}");
         }
         assert_eq!(parse_ttl(None), None);
