@@ -1,5 +1,6 @@
 //! The HTTP edge: EC2 Query on `/` (POST form or GET query string), plus localvpc's own
-//! `/_localvpc/health` and `/_localvpc/reset` (also at moto's `/moto-api/reset`).
+//! `/_localvpc/health` and `/_localvpc/reset` (also at moto's `/moto-api/reset`), and instance
+//! metadata under `/_localvpc/imds/` (see `imds`).
 
 use crate::context::{Config, Ctx};
 use crate::credentials::caller;
@@ -28,6 +29,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/_localvpc/health", get(health))
         .route("/_localvpc/reset", post(reset))
         .route("/moto-api/reset", post(reset))
+        .merge(crate::imds::routes())
         .with_state(state)
 }
 

@@ -6,6 +6,7 @@ mod context;
 mod credentials;
 mod dispatch;
 mod http;
+mod imds;
 mod provision;
 mod wire;
 

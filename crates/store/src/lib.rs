@@ -7,6 +7,8 @@
 
 mod client_token;
 mod elastic_ip;
+mod imds;
+pub use imds::Partition;
 mod instance;
 mod key_pair;
 pub use client_token::RememberedToken;

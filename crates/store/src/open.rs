@@ -117,6 +117,13 @@ impl Store {
         Ok(())
     }
 
+    /// The connection. A panic while it was held rolled its transaction back, so it is usable.
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// Runs `f` in one transaction for the partition of `account` in `region`: committed if
     /// `f` succeeds, rolled back if it fails. `f` also learns whether the partition is new, so
     /// the caller can give a new account what AWS gives it (the default VPC).
@@ -126,10 +133,7 @@ impl Store {
         region: &str,
         f: impl FnOnce(&mut Tx, bool) -> Result<T, Ec2Error>,
     ) -> Result<T, Ec2Error> {
-        let mut conn = self
-            .conn
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut conn = self.lock();
         let sql = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .db()?;
@@ -142,10 +146,7 @@ impl Store {
 
     /// Wipes every account's state (the schema stays).
     pub fn reset(&self) -> Result<(), Ec2Error> {
-        let mut conn = self
-            .conn
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut conn = self.lock();
         let tx = conn.transaction().db()?;
         let tables: Vec<String> = tx
             .prepare(

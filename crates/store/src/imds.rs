@@ -1,0 +1,111 @@
+//! Reads for the instance metadata service. A guest does not sign its requests, so the service
+//! knows only an instance ID; instance IDs are unique across partitions, which finds the rest.
+
+use crate::open::Store;
+use crate::{Db, Tx};
+use localvpc_model::Ec2Error;
+use rusqlite::{OptionalExtension, TransactionBehavior};
+
+/// The partition an instance lives in.
+pub struct Partition {
+    pub account: String,
+    pub region: String,
+}
+
+impl Store {
+    /// Runs `f` over the partition holding instance `instance_id`, in a transaction that is
+    /// always rolled back: reading metadata never changes state (no partition is provisioned,
+    /// nothing settles). `None` if no partition has that instance.
+    pub fn read_instance_partition<T>(
+        &self,
+        instance_id: &str,
+        f: impl FnOnce(&Tx, &Partition) -> Result<T, Ec2Error>,
+    ) -> Result<Option<T>, Ec2Error> {
+        let mut conn = self.lock();
+        let sql = conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .db()?;
+        let found: Option<(i64, String, String)> = sql
+            .prepare_cached(
+                "SELECT p.id, p.account, p.region FROM instances i JOIN partitions p ON p.id = i.pid WHERE i.id = ?1",
+            )
+            .db()?
+            .query_row([instance_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()
+            .db()?;
+        let Some((pid, account, region)) = found else {
+            return Ok(None);
+        };
+        let tx = Tx { sql, pid };
+        f(&tx, &Partition { account, region }).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use localvpc_model::instance::{Instance, InstanceState, MetadataOptions};
+
+    fn instance(id: &str) -> Instance {
+        Instance {
+            id: id.into(),
+            reservation_id: "r-1".into(),
+            owner_id: "111122223333".into(),
+            image_id: "ami-1".into(),
+            instance_type: "t3.micro".into(),
+            key_name: None,
+            state: InstanceState::Running,
+            state_transition_reason: String::new(),
+            launch_time: "2024-01-01T00:00:00.000Z".into(),
+            availability_zone: "eu-west-1a".into(),
+            client_token: None,
+            ami_launch_index: 0,
+            metadata_options: MetadataOptions::default(),
+            user_data: None,
+            shutdown_behavior: "stop".into(),
+            disable_api_termination: false,
+            monitoring: false,
+            public_ip: None,
+            auto_public_ip: false,
+            tags: vec![],
+            interfaces: vec![],
+        }
+    }
+
+    #[test]
+    fn finds_the_partition_by_instance_id_and_writes_nothing() {
+        let store = Store::in_memory().unwrap();
+        store
+            .transact("111122223333", "eu-west-1", |tx, _| {
+                tx.insert_instance(&instance("i-0aaa"), None)
+            })
+            .unwrap();
+        store
+            .transact("444455556666", "us-east-1", |_, _| Ok(()))
+            .unwrap();
+        let found = store
+            .read_instance_partition("i-0aaa", |tx, p| {
+                tx.insert_instance(&instance("i-0bbb"), None)?;
+                Ok((
+                    p.account.clone(),
+                    p.region.clone(),
+                    tx.instance(&p.account, "i-0aaa")?.instance_type,
+                ))
+            })
+            .unwrap();
+        assert_eq!(
+            found,
+            Some(("111122223333".into(), "eu-west-1".into(), "t3.micro".into()))
+        );
+        let written = store
+            .read_instance_partition("i-0bbb", |_, _| Ok(()))
+            .unwrap();
+        assert_eq!(written, None, "the read transaction was rolled back");
+        assert_eq!(
+            store
+                .read_instance_partition("i-0ccc", |_, _| Ok(()))
+                .unwrap(),
+            None
+        );
+    }
+}
