@@ -179,12 +179,19 @@ fn handle(
     let output = state
         .store
         .transact(account, region.name, |tx, new_partition| {
+            let started = chrono::Utc::now();
+            // Instances in a transitional state (pending, stopping, shutting-down) settle before
+            // the call sees them, so each state lasts exactly until the next call.
+            tx.settle_instances(
+                &timestamp(started),
+                &timestamp(started - chrono::Duration::hours(1)),
+            )?;
             let mut ctx = Ctx {
                 tx,
                 account,
                 region,
                 config: &state.config,
-                now: now(),
+                now: timestamp(started),
             };
             if new_partition {
                 provision::provision_partition(&mut ctx)?;
@@ -204,8 +211,7 @@ fn handle(
     })
 }
 
-fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+/// A time as EC2 writes it (`2013-11-30T23:36:42.000Z`); such stamps sort as text.
+fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }

@@ -9,6 +9,7 @@ use crate::context::Ctx;
 use crate::wire::{BoolValue, Empty, FilterWire, Selection, select};
 use localvpc_model::instance::{self, Instance, InstanceState};
 use localvpc_model::instance_type::InstanceType;
+use localvpc_model::network_interface;
 use localvpc_model::page::DEFAULT_LIMITS;
 use localvpc_model::{Ec2Error, ErrorCode, IdKind, public_ip};
 use serde::{Deserialize, Serialize};
@@ -97,10 +98,12 @@ pub struct StateChange {
     previous_state: StateWire,
 }
 
+/// The three state-changing calls answer the same list under their own member name.
 #[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct StateChangesResponse {
-    instance_changes: Vec<StateChange>,
+pub enum StateChangesResponse {
+    StoppingInstances(Vec<StateChange>),
+    StartingInstances(Vec<StateChange>),
+    TerminatingInstances(Vec<StateChange>),
 }
 
 /// Loads every listed instance, refusing malformed and unknown IDs before changing anything.
@@ -167,9 +170,7 @@ pub fn stop_instances(
             }
         }
     }
-    Ok(StateChangesResponse {
-        instance_changes: changes,
-    })
+    Ok(StateChangesResponse::StoppingInstances(changes))
 }
 
 #[derive(Deserialize)]
@@ -216,9 +217,7 @@ pub fn start_instances(
             }
         }
     }
-    Ok(StateChangesResponse {
-        instance_changes: changes,
-    })
+    Ok(StateChangesResponse::StartingInstances(changes))
 }
 
 /// RebootInstances: only a running instance reboots; its state does not change.
@@ -283,9 +282,7 @@ pub fn terminate_instances(
         i.public_ip = None;
         ctx.tx.update_instance(&i)?;
     }
-    Ok(StateChangesResponse {
-        instance_changes: changes,
-    })
+    Ok(StateChangesResponse::TerminatingInstances(changes))
 }
 
 #[derive(Deserialize)]
@@ -549,31 +546,14 @@ pub fn modify_instance_attribute(
             require_stopped(&i)?;
             let itype = InstanceType::named(&name)
                 .ok_or_else(|| Ec2Error::invalid_parameter("InstanceType", &name))?;
-            let cards = itype.network_cards;
-            if i.interfaces.len() > itype.max_network_interfaces as usize
-                || i.interfaces.iter().any(|e| {
-                    e.attachment
-                        .as_ref()
-                        .is_some_and(|a| a.network_card_index >= cards)
-                })
-            {
-                return Err(Ec2Error::new(
-                    ErrorCode::AttachmentLimitExceeded,
-                    format!(
-                        "Interface count {} exceeds the limit for {}",
-                        i.interfaces.len(),
-                        itype.name
-                    ),
-                ));
-            }
-            if i.interfaces
+            let cards: Vec<u32> = i
+                .interfaces
                 .iter()
-                .any(|e| e.private_ips.len() > itype.ipv4_addresses_per_interface as usize)
-            {
-                return Err(Ec2Error::new(
-                    ErrorCode::PrivateIpAddressLimitExceeded,
-                    "Number of private addresses will exceed limit.",
-                ));
+                .filter_map(|e| e.attachment.as_ref().map(|a| a.network_card_index))
+                .collect();
+            network_interface::check_interface_count(&cards, itype)?;
+            for e in &i.interfaces {
+                network_interface::check_address_limit(e.private_ips.len(), itype)?;
             }
             i.instance_type = itype.name.clone();
         }

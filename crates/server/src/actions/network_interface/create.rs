@@ -152,7 +152,8 @@ pub fn create_interface(ctx: &mut Ctx, new: NewInterface) -> Result<NetworkInter
         .chain(new.secondaries.iter())
         .cloned()
         .collect();
-    let mut addresses = address::check_explicit(subnet.cidr, &explicit, &used)?;
+    let mut addresses =
+        address::check_explicit(subnet.cidr, &explicit, &used, |_| address::in_use())?;
     let wanted = usize::from(new.primary.is_none()) + new.secondary_count as usize;
     let allocated = address::allocate(&subnet.id, subnet.cidr, &used, &addresses, wanted)?;
     if new.primary.is_none() {

@@ -100,7 +100,10 @@ pub struct AttachmentWire {
     delete_on_termination: bool,
     device_index: u32,
     network_card_index: u32,
+    /// Only interfaces show these; inside an instance the attachment omits them.
+    #[serde(skip_serializing_if = "Option::is_none")]
     instance_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     instance_owner_id: Option<String>,
     status: &'static str,
 }
