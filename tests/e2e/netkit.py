@@ -48,6 +48,11 @@ def eni_ids(ec2, *filters) -> list:
     return sorted(e["NetworkInterfaceId"] for e in out["NetworkInterfaces"])
 
 
+def tag_specs(resource_type, **tags) -> list:
+    """`TagSpecifications` giving a new resource of `resource_type` these tags."""
+    return [{"ResourceType": resource_type, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
+
+
 def addresses(e) -> list:
     """An interface's private addresses, primary first, as (address, primary) pairs."""
     return [(p["PrivateIpAddress"], p["Primary"]) for p in e["PrivateIpAddresses"]]
@@ -72,6 +77,12 @@ def launch_with(ec2, *specs, instance_type="t3.medium", **kw) -> dict:
 
 def instance(ec2, instance_id) -> dict:
     return ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]
+
+
+def instance_ids(ec2, *filters) -> list:
+    """IDs of the instances matching `(name, [values])` filters, sorted."""
+    out = ec2.describe_instances(Filters=[{"Name": n, "Values": v} for n, v in filters])
+    return sorted(i["InstanceId"] for r in out["Reservations"] for i in r["Instances"])
 
 
 def state(ec2, instance_id) -> str:

@@ -14,6 +14,7 @@ from netkit import (
     eni,
     free,
     instance,
+    instance_ids,
     is_public,
     launch,
     launch_with,
@@ -22,6 +23,7 @@ from netkit import (
     new_eni,
     new_group,
     new_subnet,
+    tag_specs,
 )
 
 
@@ -111,6 +113,15 @@ def test_new_interfaces_from_specifications(ec2):
     assert (front["Description"], front["Groups"][0]["GroupId"], back["Groups"][0]["GroupId"]) == ("front", web, db)
     assert (front["Attachment"]["DeleteOnTermination"], back["Attachment"]["DeleteOnTermination"]) == (True, False)
     assert (i["SubnetId"], i["PrivateIpAddress"], i["SecurityGroups"][0]["GroupId"]) == (subnet, "10.0.1.20", web)
+
+
+def test_cli_secondary_address_options(ec2, aws):
+    _, subnet = network(ec2)
+    run = ["run-instances", "--image-id", AMI, "--instance-type", "t3.medium", "--subnet-id", subnet]
+    out = aws.run(*run, "--private-ip-address", "10.0.1.20", "--secondary-private-ip-address-count", "2")
+    assert addresses(out["Instances"][0]["NetworkInterfaces"][0]) == [("10.0.1.20", True), ("10.0.1.4", False), ("10.0.1.5", False)]
+    out = aws.run(*run, "--secondary-private-ip-addresses", "10.0.1.30", "10.0.1.31")
+    assert addresses(out["Instances"][0]["NetworkInterfaces"][0]) == [("10.0.1.6", True), ("10.0.1.30", False), ("10.0.1.31", False)]
 
 
 def test_existing_interface_as_device_0(ec2):
@@ -217,10 +228,17 @@ def test_all_interfaces_in_one_zone(ec2):
     err = error_code(launch, ec2, subnet, Placement={"AvailabilityZone": ZONE_C})
     assert code_of(err) == "InvalidParameterValue"
     assert nothing_launched(ec2) and eni(ec2, far)["Status"] == "available"
-    # A secondary from another subnet of the same zone is fine.
+    # Secondaries from another subnet, or another VPC, of the same zone are fine.
     near = new_eni(ec2, new_subnet(ec2, vpc, "10.0.3.0/24"))["NetworkInterfaceId"]
-    i = launch_with(ec2, {"DeviceIndex": 0, "SubnetId": subnet}, {"DeviceIndex": 1, "NetworkInterfaceId": near})
-    assert [n["SubnetId"] for n in i["NetworkInterfaces"]][0] == subnet
+    other_vpc, other_subnet = network(ec2, "172.16.0.0/16", "172.16.1.0/24")
+    i = launch_with(
+        ec2,
+        {"DeviceIndex": 0, "SubnetId": subnet},
+        {"DeviceIndex": 1, "NetworkInterfaceId": near},
+        {"DeviceIndex": 2, "SubnetId": other_subnet},
+    )
+    assert [n["VpcId"] for n in i["NetworkInterfaces"]] == [vpc, vpc, other_vpc]
+    assert (i["VpcId"], i["SubnetId"]) == (vpc, subnet)
 
 
 def test_interface_count_per_network_card_at_launch(ec2):
@@ -252,7 +270,7 @@ def test_no_network_information_uses_the_default_vpc(ec2):
     i = launch(ec2)
     subnet = ec2.describe_subnets(SubnetIds=[i["SubnetId"]])["Subnets"][0]
     assert (i["VpcId"], subnet["DefaultForAz"], subnet["MapPublicIpOnLaunch"]) == (default_vpc["VpcId"], True, True)
-    assert i["Placement"]["AvailabilityZone"] == subnet["AvailabilityZone"]
+    assert i["Placement"]["AvailabilityZone"] == subnet["AvailabilityZone"] == ZONE_A, "the region's first zone"
     assert i["SecurityGroups"] == [{"GroupId": default_group(ec2, default_vpc["VpcId"]), "GroupName": "default"}]
     public = i["PublicIpAddress"]
     assert is_public(public)
@@ -264,6 +282,23 @@ def test_no_network_information_uses_the_default_vpc(ec2):
     other = launch(ec2, Placement={"AvailabilityZone": ZONE_C})
     assert other["Placement"]["AvailabilityZone"] == ZONE_C and other["SubnetId"] != i["SubnetId"]
     assert is_public(other["PublicIpAddress"]) and other["PublicIpAddress"] != public
+
+
+def test_default_vpc_without_a_subnet_in_the_zone_or_at_all(ec2):
+    [default_vpc] = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [default_vpc["VpcId"]]}])["Subnets"]
+    [in_c] = [s["SubnetId"] for s in subnets if s["AvailabilityZone"] == ZONE_C]
+    ec2.delete_subnet(SubnetId=in_c)
+    err = error_code(launch, ec2, Placement={"AvailabilityZone": ZONE_C})
+    assert code_of(err) == "MissingInput"
+    for s in subnets:
+        if s["SubnetId"] != in_c:
+            ec2.delete_subnet(SubnetId=s["SubnetId"])
+    [igw] = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [default_vpc["VpcId"]]}])["InternetGateways"]
+    ec2.detach_internet_gateway(InternetGatewayId=igw["InternetGatewayId"], VpcId=default_vpc["VpcId"])
+    ec2.delete_vpc(VpcId=default_vpc["VpcId"])
+    assert code_of(error_code(launch, ec2)) == "VPCIdNotSpecified"
+    assert nothing_launched(ec2)
 
 
 def test_public_address_only_where_asked_or_mapped(ec2, aws):
@@ -328,7 +363,7 @@ def test_client_token(ec2):
     assert (code_of(err), message(err)) == (
         "IdempotentParameterMismatch", "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).")
     assert instance(ec2, instance_id)["ClientToken"] == "launch-1"
-    assert [i["InstanceId"] for r in ec2.describe_instances(Filters=[{"Name": "client-token", "Values": ["launch-1"]}])["Reservations"] for i in r["Instances"]] == [instance_id]
+    assert instance_ids(ec2, ("client-token", ["launch-1"])) == [instance_id]
     ec2.terminate_instances(InstanceIds=[instance_id])
     err = error_code(ec2.run_instances, ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet, ClientToken="launch-1")
     assert code_of(err) == "IdempotentInstanceTerminated"
@@ -340,14 +375,10 @@ def test_client_token(ec2):
 
 def test_tag_specifications(ec2):
     _, subnet = network(ec2)
-    i = launch(ec2, subnet, TagSpecifications=[
-        {"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "web-1"}]},
-        {"ResourceType": "network-interface", "Tags": [{"Key": "role", "Value": "front"}]},
-    ])
+    i = launch(ec2, subnet, TagSpecifications=tag_specs("instance", Name="web-1") + tag_specs("network-interface", role="front"))
     assert i["Tags"] == [{"Key": "Name", "Value": "web-1"}]
     assert eni(ec2, i["NetworkInterfaces"][0]["NetworkInterfaceId"])["TagSet"] == [{"Key": "role", "Value": "front"}]
-    found = ec2.describe_instances(Filters=[{"Name": "tag:Name", "Values": ["web-*"]}])["Reservations"]
-    assert [x["InstanceId"] for r in found for x in r["Instances"]] == [i["InstanceId"]]
+    assert instance_ids(ec2, ("tag:Name", ["web-*"])) == [i["InstanceId"]]
     tags = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [i["InstanceId"]]}])["Tags"]
     assert [(t["Key"], t["Value"], t["ResourceType"]) for t in tags] == [("Name", "web-1", "instance")]
 

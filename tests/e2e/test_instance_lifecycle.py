@@ -9,6 +9,7 @@ from netkit import (
     eni,
     free,
     instance,
+    instance_ids,
     is_public,
     launch,
     launch_with,
@@ -19,17 +20,13 @@ from netkit import (
     new_subnet,
     running,
     state,
+    tag_specs,
 )
 
 
 def change(reply, key):
     [item] = reply[key]
     return item["PreviousState"]["Name"], item["CurrentState"]["Name"]
-
-
-def instance_ids(ec2, *filters):
-    out = ec2.describe_instances(Filters=[{"Name": n, "Values": v} for n, v in filters])
-    return sorted(i["InstanceId"] for r in out["Reservations"] for i in r["Instances"])
 
 
 # --- DescribeInstances ------------------------------------------------------------------------
@@ -57,8 +54,7 @@ def test_filters(ec2):
     vpc, subnet = network(ec2)
     second_subnet = new_subnet(ec2, vpc, "10.0.2.0/24")
     web = new_group(ec2, vpc)
-    a = running(ec2, subnet, PrivateIpAddress="10.0.1.10", SecurityGroupIds=[web],
-                TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "a"}]}])
+    a = running(ec2, subnet, PrivateIpAddress="10.0.1.10", SecurityGroupIds=[web], TagSpecifications=tag_specs("instance", Name="a"))
     b = running(ec2, second_subnet, instance_type="t3.micro")
     c = launch(ec2, subnet)
     side = new_eni(ec2, second_subnet, PrivateIpAddress="10.0.2.99")
@@ -91,7 +87,7 @@ def test_ids_and_paging(ec2):
     _, subnet = network(ec2)
     made = sorted(launch(ec2, subnet)["InstanceId"] for _ in range(6))
     err = error_code(ec2.describe_instances, InstanceIds=["i-0123456789abcdef0"])
-    assert code_of(err) == "InvalidInstanceID.NotFound"
+    assert (code_of(err), message(err)) == ("InvalidInstanceID.NotFound", "The instance ID 'i-0123456789abcdef0' does not exist")
     assert code_of(error_code(ec2.describe_instances, InstanceIds=["x-1"])) == "InvalidInstanceID.Malformed"
     err = error_code(ec2.describe_instances, InstanceIds=made[:1], MaxResults=5)
     assert code_of(err) == "InvalidParameterCombination"
@@ -182,20 +178,21 @@ def test_delete_on_termination(ec2):
         {"DeviceIndex": 0, "SubnetId": subnet},
         {"DeviceIndex": 1, "NetworkInterfaceId": premade},
         {"DeviceIndex": 2, "SubnetId": subnet, "DeleteOnTermination": False},
+        {"DeviceIndex": 5, "SubnetId": subnet},
         instance_type="c5.4xlarge",
     )
-    launch_made, kept = i["NetworkInterfaces"][0]["NetworkInterfaceId"], i["NetworkInterfaces"][2]["NetworkInterfaceId"]
+    launch_made, kept, secondary_made = (i["NetworkInterfaces"][n]["NetworkInterfaceId"] for n in (0, 2, 3))
     attach(ec2, attached_later, i["InstanceId"], 3)
     attachment_id = attach(ec2, flagged, i["InstanceId"], 4)["AttachmentId"]
     ec2.modify_network_interface_attribute(NetworkInterfaceId=flagged, Attachment={"AttachmentId": attachment_id, "DeleteOnTermination": True})
     before = free(ec2, subnet)
     ec2.terminate_instances(InstanceIds=[i["InstanceId"]])
-    for gone in (launch_made, flagged):
+    for gone in (launch_made, secondary_made, flagged):
         assert code_of(error_code(ec2.describe_network_interfaces, NetworkInterfaceIds=[gone])) == "InvalidNetworkInterfaceID.NotFound"
     for left in (premade, kept, attached_later):
         assert eni(ec2, left)["Status"] == "available" and "Attachment" not in eni(ec2, left)
     assert eni(ec2, premade)["PrivateIpAddress"] == "10.0.1.50"
-    assert free(ec2, subnet) == before + 2
+    assert free(ec2, subnet) == before + 3
     assert instance(ec2, i["InstanceId"])["NetworkInterfaces"] == []
     # What was left can be used again.
     ec2.delete_network_interface(NetworkInterfaceId=kept)

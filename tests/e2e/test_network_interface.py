@@ -22,6 +22,7 @@ from netkit import (
     new_subnet,
     new_vpc,
     running,
+    tag_specs,
 )
 
 MAC = re.compile(r"^02(:[0-9a-f]{2}){5}$")
@@ -119,6 +120,9 @@ def test_primary_and_secondaries_from_a_list(ec2):
     )
     assert addresses(created) == [("10.0.1.100", True), ("10.0.1.101", False)]
     assert created["PrivateIpAddress"] == "10.0.1.100"
+    # Entries marked secondary stay secondary: the primary comes from the subnet.
+    created = new_eni(ec2, subnet, PrivateIpAddresses=[{"PrivateIpAddress": "10.0.1.102", "Primary": False}])
+    assert addresses(created) == [("10.0.1.4", True), ("10.0.1.102", False)]
     err = error_code(
         ec2.create_network_interface,
         SubnetId=subnet,
@@ -223,9 +227,9 @@ def test_filters(ec2):
     far_subnet = new_subnet(ec2, other_vpc, "10.9.1.0/24")
     web = new_group(ec2, vpc, "web")
     a = new_eni(ec2, subnet, PrivateIpAddress="10.0.1.10", Groups=[web], Description="alpha",
-                TagSpecifications=[{"ResourceType": "network-interface", "Tags": [{"Key": "Name", "Value": "a"}]}])
+                TagSpecifications=tag_specs("network-interface", Name="a"))
     b = new_eni(ec2, subnet, PrivateIpAddress="10.0.1.20", SecondaryPrivateIpAddressCount=1)
-    c = new_eni(ec2, other_subnet, PrivateIpAddress="10.0.2.30", TagSpecifications=[{"ResourceType": "network-interface", "Tags": [{"Key": "role", "Value": "db"}]}])
+    c = new_eni(ec2, other_subnet, PrivateIpAddress="10.0.2.30", TagSpecifications=tag_specs("network-interface", role="db"))
     d = new_eni(ec2, far_subnet)
     i = running(ec2, subnet)
     attachment = attach(ec2, b["NetworkInterfaceId"], i["InstanceId"], 2)

@@ -16,6 +16,7 @@ from netkit import (
     new_subnet,
     new_vpc,
     running,
+    tag_specs,
 )
 
 ZONE_MESSAGE = "You may not attach a network interface to an instance if they are not in the same availability zone"
@@ -36,7 +37,7 @@ def test_attach_then_detach_keeps_everything_the_interface_owns(ec2, account):
     web = new_group(ec2, vpc)
     made = new_eni(
         ec2, subnet, PrivateIpAddress="10.0.1.50", SecondaryPrivateIpAddressCount=1, Groups=[web], Description="eth1",
-        TagSpecifications=[{"ResourceType": "network-interface", "Tags": [{"Key": "Name", "Value": "uplink"}]}],
+        TagSpecifications=tag_specs("network-interface", Name="uplink"),
     )
     eni_id = made["NetworkInterfaceId"]
     ec2.modify_network_interface_attribute(NetworkInterfaceId=eni_id, SourceDestCheck={"Value": False})
@@ -199,7 +200,7 @@ def test_address_count_limit_of_the_type(ec2):
     i = running(ec2, subnet)  # t3.medium: 6 addresses per interface
     fat = new_eni(ec2, subnet, SecondaryPrivateIpAddressCount=6)["NetworkInterfaceId"]
     err = error_code(attach, ec2, fat, i["InstanceId"], 1)
-    assert code_of(err) == "PrivateIpAddressLimitExceeded"
+    assert (code_of(err), message(err)) == ("PrivateIpAddressLimitExceeded", "Number of private addresses will exceed limit.")
     assert eni(ec2, fat)["Status"] == "available"
     fits = new_eni(ec2, subnet, SecondaryPrivateIpAddressCount=5)["NetworkInterfaceId"]
     attach(ec2, fits, i["InstanceId"], 1)

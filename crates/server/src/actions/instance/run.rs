@@ -157,7 +157,8 @@ fn instance_level_spec(req: &RunInstancesRequest) -> NetworkInterfaceSpec {
     }
 }
 
-/// The default VPC's default subnet in `zone` (or the first one), for launches without a subnet.
+/// The default VPC's default subnet in `zone` (or in the region's first zone that has one), for
+/// launches without a subnet.
 fn default_subnet(ctx: &mut Ctx, zone: Option<&str>) -> Result<Subnet, Ec2Error> {
     let vpc_id = ctx.tx.default_vpc_id()?.ok_or_else(|| {
         Ec2Error::new(ErrorCode::VpcIdNotSpecified, "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.")
@@ -165,8 +166,8 @@ fn default_subnet(ctx: &mut Ctx, zone: Option<&str>) -> Result<Subnet, Ec2Error>
     let subnets = ctx.tx.subnets(&ctx.owner(), Some(&vpc_id))?;
     subnets
         .into_iter()
-        .filter(|s| s.default_for_az)
-        .find(|s| zone.is_none_or(|z| s.availability_zone == z))
+        .filter(|s| s.default_for_az && zone.is_none_or(|z| s.availability_zone == z))
+        .min_by(|a, b| a.availability_zone.cmp(&b.availability_zone))
         .ok_or_else(|| {
             Ec2Error::new(
                 ErrorCode::MissingInput,
