@@ -29,7 +29,7 @@ pub fn check_placement(subnet: Ipv4Net, addr: Ipv4Addr) -> Result<(), Ec2Error> 
     Ok(())
 }
 
-/// Step 4: not held by another interface.
+/// Step 4: not held by another interface (CreateNetworkInterface, AssignPrivateIpAddresses).
 pub fn in_use() -> Ec2Error {
     Ec2Error::new(
         ErrorCode::InvalidIpAddressInUse,
@@ -37,19 +37,28 @@ pub fn in_use() -> Ec2Error {
     )
 }
 
+/// Step 4 as RunInstances words it: it names the address.
+pub fn in_use_at_launch(addr: Ipv4Addr) -> Ec2Error {
+    Ec2Error::new(
+        ErrorCode::InvalidIpAddressInUse,
+        format!("Address {addr} is in use."),
+    )
+}
+
 /// Validates explicitly requested addresses in AWS's order (syntax, subnet, reserved, in use);
-/// the list itself must not repeat an address.
+/// the list itself must not repeat an address. `in_use` words the last refusal.
 pub fn check_explicit(
     subnet: Ipv4Net,
     texts: &[String],
     used: &BTreeSet<Ipv4Addr>,
+    in_use: fn(Ipv4Addr) -> Ec2Error,
 ) -> Result<Vec<Ipv4Addr>, Ec2Error> {
     let mut out: Vec<Ipv4Addr> = Vec::with_capacity(texts.len());
     for text in texts {
         let addr = parse(text)?;
         check_placement(subnet, addr)?;
         if used.contains(&addr) || out.contains(&addr) {
-            return Err(in_use());
+            return Err(in_use(addr));
         }
         out.push(addr);
     }
@@ -95,7 +104,8 @@ mod tests {
     #[test]
     fn check_order() {
         let used: BTreeSet<Ipv4Addr> = ["10.0.1.5".parse().unwrap()].into();
-        let codes = |t: &str| check_explicit(net(), &[t.to_string()], &used).unwrap_err();
+        let codes =
+            |t: &str| check_explicit(net(), &[t.to_string()], &used, |_| in_use()).unwrap_err();
         assert_eq!(
             codes("10.0.1").message,
             "invalid value for parameter address: 10.0.1"
@@ -105,11 +115,22 @@ mod tests {
         assert!(codes("10.0.1.1").message.contains("reserved"));
         assert!(codes("10.0.1.15").message.contains("reserved"));
         assert_eq!(codes("10.0.1.5").code.as_str(), "InvalidIPAddress.InUse");
-        let dup =
-            check_explicit(net(), &["10.0.1.6".into(), "10.0.1.6".into()], &used).unwrap_err();
-        assert_eq!(dup.code, ErrorCode::InvalidIpAddressInUse);
+        let dup = check_explicit(
+            net(),
+            &["10.0.1.6".into(), "10.0.1.6".into()],
+            &used,
+            in_use_at_launch,
+        )
+        .unwrap_err();
         assert_eq!(
-            check_explicit(net(), &["10.0.1.4".into()], &used).unwrap(),
+            (dup.code, dup.message.as_str()),
+            (
+                ErrorCode::InvalidIpAddressInUse,
+                "Address 10.0.1.6 is in use."
+            )
+        );
+        assert_eq!(
+            check_explicit(net(), &["10.0.1.4".into()], &used, |_| in_use()).unwrap(),
             vec!["10.0.1.4".parse::<Ipv4Addr>().unwrap()]
         );
     }
@@ -175,7 +196,7 @@ mod tests {
                     },
                     Op::Explicit(last) => {
                         let text = format!("10.0.1.{last}");
-                        if let Ok(got) = check_explicit(subnet, &[text], &used) {
+                        if let Ok(got) = check_explicit(subnet, &[text], &used, |_| in_use()) {
                             prop_assert!(used.insert(got[0]));
                         }
                     }

@@ -242,10 +242,10 @@ pub fn check_attach(
     }
     instance.check_attachment_changes_allowed()?;
     if eni.availability_zone != instance.availability_zone {
-        return Err(Ec2Error::combination(format!(
-            "You may not attach a network interface to an instance if they are not in the same availability zone (network interface: {}, instance: {}).",
-            eni.availability_zone, instance.availability_zone
-        )));
+        // AWS's wording, as seen by seed 002's author.
+        return Err(Ec2Error::combination(
+            "You may not attach a network interface to an instance if they are not in the same availability zone",
+        ));
     }
     let device = u32::try_from(device_index)
         .map_err(|_| Ec2Error::invalid_parameter("DeviceIndex", &device_index.to_string()))?;
@@ -272,11 +272,24 @@ pub fn check_attach(
             instance.id
         )));
     }
-    let total = slots.len() as u32 + 1;
-    let on_card = slots.iter().filter(|(c, _)| *c == card).count() as u32 + 1;
-    if total > itype.max_network_interfaces
-        || on_card > itype.max_interfaces_per_card[card as usize]
-    {
+    let cards: Vec<u32> = slots.iter().map(|(c, _)| *c).chain([card]).collect();
+    check_interface_count(&cards, itype)?;
+    check_address_limit(eni.private_ips.len(), itype)?;
+    Ok(card)
+}
+
+/// The instance type's interface limits, overall and per network card, for an instance whose
+/// interfaces sit on `cards` (one entry per interface, the new ones included).
+pub fn check_interface_count(cards: &[u32], itype: &InstanceType) -> Result<(), Ec2Error> {
+    let total = cards.len() as u32;
+    let card_over = |card: &u32| {
+        let on_card = cards.iter().filter(|c| *c == card).count() as u32;
+        itype
+            .max_interfaces_per_card
+            .get(*card as usize)
+            .is_none_or(|max| on_card > *max)
+    };
+    if total > itype.max_network_interfaces || cards.iter().any(card_over) {
         return Err(Ec2Error::new(
             ErrorCode::AttachmentLimitExceeded,
             format!(
@@ -285,8 +298,7 @@ pub fn check_attach(
             ),
         ));
     }
-    check_address_limit(eni.private_ips.len(), itype)?;
-    Ok(card)
+    Ok(())
 }
 
 /// The per-interface IPv4 limit of an instance type (primary + secondaries).
@@ -461,8 +473,13 @@ mod tests {
         );
         let other_zone = eni("eni-9", "ap-northeast-1c", None);
         let err = check_attach(&other_zone, &running, t3(), 1, None).unwrap_err();
-        assert_eq!(err.code, ErrorCode::InvalidParameterCombination);
-        assert!(err.message.contains("availability zone"));
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (
+                ErrorCode::InvalidParameterCombination,
+                "You may not attach a network interface to an instance if they are not in the same availability zone"
+            )
+        );
         let err = check_attach(&free, &running, t3(), 0, None).unwrap_err();
         assert_eq!(
             err.message,
@@ -495,6 +512,35 @@ mod tests {
                 .code,
             ErrorCode::PrivateIpAddressLimitExceeded
         );
+    }
+
+    #[test]
+    fn interface_count_overall_and_per_card() {
+        let two_cards = InstanceType::named("c6in.32xlarge").unwrap();
+        assert_eq!(
+            (two_cards.max_network_interfaces, two_cards.network_cards),
+            (16, 2)
+        );
+        assert!(check_interface_count(&[0; 8], two_cards).is_ok());
+        let err = check_interface_count(&[0; 9], two_cards).unwrap_err();
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (
+                ErrorCode::AttachmentLimitExceeded,
+                "Interface count 9 exceeds the limit for c6in.32xlarge"
+            )
+        );
+        let mut spread = vec![0; 8];
+        spread.extend([1; 8]);
+        assert!(check_interface_count(&spread, two_cards).is_ok());
+        spread.push(1);
+        assert!(check_interface_count(&spread, two_cards).is_err());
+        assert!(
+            check_interface_count(&[0, 2], two_cards).is_err(),
+            "a card the type does not have"
+        );
+        assert!(check_interface_count(&[0, 0, 0], t3()).is_ok());
+        assert!(check_interface_count(&[0, 0, 0, 0], t3()).is_err());
     }
 
     #[test]

@@ -80,6 +80,9 @@ pub fn dispatch(ctx: &mut Ctx, action: &str, mut input: Value) -> Result<Value, 
                     "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).",
                 ));
             }
+            if let Some(check) = replay_check(action) {
+                check(ctx, token)?;
+            }
             if dry_run {
                 return Err(Ec2Error::dry_run());
             }
@@ -98,6 +101,17 @@ pub fn dispatch(ctx: &mut Ctx, action: &str, mut input: Value) -> Result<Value, 
         return Err(Ec2Error::dry_run());
     }
     Ok(response)
+}
+
+/// A check on a retried request (context, client token).
+type ReplayCheck = fn(&mut Ctx, &str) -> Result<(), Ec2Error>;
+
+/// What a retry must still satisfy before its first response is given again.
+fn replay_check(action: &str) -> Option<ReplayCheck> {
+    match action {
+        "RunInstances" => Some(actions::instance::run::check_replay),
+        _ => None,
+    }
 }
 
 fn check_token(token: &str) -> Result<(), Ec2Error> {

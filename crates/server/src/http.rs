@@ -181,20 +181,23 @@ fn handle(
     let output = state
         .store
         .transact(account, region.name, |tx, new_partition| {
-            let now = chrono::Utc::now();
+            let started = chrono::Utc::now();
+            // Instances in a transitional state (pending, stopping, shutting-down) settle before
+            // the call sees them, so each state lasts exactly until the next call.
+            tx.settle_instances(
+                &timestamp(started),
+                &timestamp(started - chrono::Duration::hours(1)),
+            )?;
             let mut ctx = Ctx {
                 tx,
                 account,
                 region,
                 config: &state.config,
-                now: timestamp(now),
+                now: timestamp(started),
             };
             if new_partition {
                 provision::provision_partition(&mut ctx)?;
             }
-            // Instances whose transition time has come settle before anything reads them.
-            ctx.tx
-                .settle_instances(&ctx.now, &timestamp(now - chrono::Duration::hours(1)))?;
             dispatch::dispatch(&mut ctx, &action, input)
         })?;
     encode(
@@ -210,7 +213,7 @@ fn handle(
     })
 }
 
-/// EC2's timestamp format, `2013-11-30T23:36:42.000Z` (sorts as text).
+/// A time as EC2 writes it (`2013-11-30T23:36:42.000Z`); such stamps sort as text.
 fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }

@@ -203,6 +203,7 @@ pub fn delete_subnet(ctx: &mut Ctx, req: DeleteSubnetRequest) -> Result<Empty, E
     let subnet = ctx
         .tx
         .subnet(&ctx.owner(), &IdKind::Subnet.parse(&req.subnet_id)?)?;
+    // Any interface in the subnet (attached or not) holds it.
     if ctx.tx.count_network_interfaces_in_subnet(&subnet.id)? > 0 {
         return Err(Ec2Error::dependency(format!(
             "The subnet '{}' has dependencies and cannot be deleted.",

@@ -9,6 +9,7 @@ use crate::context::Ctx;
 use crate::wire::{BoolValue, Empty, FilterWire, Selection, select};
 use localvpc_model::instance::{self, Instance, InstanceState};
 use localvpc_model::instance_type::InstanceType;
+use localvpc_model::network_interface;
 use localvpc_model::page::DEFAULT_LIMITS;
 use localvpc_model::{Ec2Error, ErrorCode, IdKind, public_ip};
 use serde::{Deserialize, Serialize};
@@ -552,31 +553,14 @@ pub fn modify_instance_attribute(
             require_stopped(&i)?;
             let itype = InstanceType::named(&name)
                 .ok_or_else(|| Ec2Error::invalid_parameter("InstanceType", &name))?;
-            let cards = itype.network_cards;
-            if i.interfaces.len() > itype.max_network_interfaces as usize
-                || i.interfaces.iter().any(|e| {
-                    e.attachment
-                        .as_ref()
-                        .is_some_and(|a| a.network_card_index >= cards)
-                })
-            {
-                return Err(Ec2Error::new(
-                    ErrorCode::AttachmentLimitExceeded,
-                    format!(
-                        "Interface count {} exceeds the limit for {}",
-                        i.interfaces.len(),
-                        itype.name
-                    ),
-                ));
-            }
-            if i.interfaces
+            let cards: Vec<u32> = i
+                .interfaces
                 .iter()
-                .any(|e| e.private_ips.len() > itype.ipv4_addresses_per_interface as usize)
-            {
-                return Err(Ec2Error::new(
-                    ErrorCode::PrivateIpAddressLimitExceeded,
-                    "Number of private addresses will exceed limit.",
-                ));
+                .filter_map(|e| e.attachment.as_ref().map(|a| a.network_card_index))
+                .collect();
+            network_interface::check_interface_count(&cards, itype)?;
+            for e in &i.interfaces {
+                network_interface::check_address_limit(e.private_ips.len(), itype)?;
             }
             i.instance_type = itype.name.clone();
         }

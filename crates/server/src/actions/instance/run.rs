@@ -13,10 +13,12 @@ use localvpc_model::image::{CatalogueImage, catalogue_image};
 use localvpc_model::instance::{Instance, InstanceState, MetadataOptions};
 use localvpc_model::instance_type::InstanceType;
 use localvpc_model::instance_type_info;
-use localvpc_model::network_interface::{Attachment, NetworkInterface};
+use localvpc_model::network_interface::{self, Attachment, NetworkInterface};
 use localvpc_model::subnet::Subnet;
-use localvpc_model::{Ec2Error, ErrorCode, IdKind, Tag, cidr, public_ip};
+use localvpc_model::{Ec2Error, ErrorCode, IdKind, Tag, address, cidr, public_ip};
 use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
@@ -157,7 +159,8 @@ fn instance_level_spec(req: &RunInstancesRequest) -> NetworkInterfaceSpec {
     }
 }
 
-/// The default VPC's default subnet in `zone` (or the first one), for launches without a subnet.
+/// The default VPC's default subnet in `zone` (or in the region's first zone that has one), for
+/// launches without a subnet.
 fn default_subnet(ctx: &mut Ctx, zone: Option<&str>) -> Result<Subnet, Ec2Error> {
     let vpc_id = ctx.tx.default_vpc_id()?.ok_or_else(|| {
         Ec2Error::new(ErrorCode::VpcIdNotSpecified, "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.")
@@ -165,8 +168,8 @@ fn default_subnet(ctx: &mut Ctx, zone: Option<&str>) -> Result<Subnet, Ec2Error>
     let subnets = ctx.tx.subnets(&ctx.owner(), Some(&vpc_id))?;
     subnets
         .into_iter()
-        .filter(|s| s.default_for_az)
-        .find(|s| zone.is_none_or(|z| s.availability_zone == z))
+        .filter(|s| s.default_for_az && zone.is_none_or(|z| s.availability_zone == z))
+        .min_by(|a, b| a.availability_zone.cmp(&b.availability_zone))
         .ok_or_else(|| {
             Ec2Error::new(
                 ErrorCode::MissingInput,
@@ -232,10 +235,12 @@ fn plan_interfaces(
             .any(|s| s.associate_public_ip_address.is_some())
     {
         return Err(Ec2Error::combination(
-            "The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces.",
+            "The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces",
         ));
     }
     let mut plans: Vec<InterfacePlan> = Vec::new();
+    // Explicit addresses taken by earlier specifications of this launch.
+    let mut claimed: BTreeSet<Ipv4Addr> = BTreeSet::new();
     for (n, spec) in specs.iter().enumerate() {
         let device_index = spec.device_index.ok_or_else(|| {
             Ec2Error::invalid_value(format!(
@@ -349,6 +354,8 @@ fn plan_interfaces(
                 )?);
             }
             check_groups_in_vpc(ctx, &group_ids, &subnet)?;
+            let explicit: Vec<String> = primary.iter().chain(&secondaries).cloned().collect();
+            check_launch_addresses(ctx, &subnet, &explicit, &mut claimed)?;
             let new = NewInterface {
                 subnet_id: subnet.id.clone(),
                 description: spec.description.clone().unwrap_or_default(),
@@ -386,16 +393,13 @@ fn plan_interfaces(
             "When specifying network interfaces, one must have device index 0.",
         ));
     }
-    if plans.len() > itype.max_network_interfaces as usize {
-        return Err(Ec2Error::new(
-            ErrorCode::AttachmentLimitExceeded,
-            format!(
-                "Interface count {} exceeds the limit for {}",
-                plans.len(),
-                itype.name
-            ),
-        ));
-    }
+    network_interface::check_interface_count(
+        &plans
+            .iter()
+            .map(|p| p.network_card_index)
+            .collect::<Vec<_>>(),
+        itype,
+    )?;
     plans.sort_by_key(|p| (p.network_card_index, p.device_index));
     let zone = plans[0].zone().to_owned();
     if let Some(other) = plans.iter().find(|p| p.zone() != zone) {
@@ -412,6 +416,21 @@ fn plan_interfaces(
         )));
     }
     Ok(plans)
+}
+
+/// Explicit addresses of a new interface, checked in AWS's order before anything is written,
+/// with RunInstances' wording for an address in use ("Address 10.0.1.12 is in use.").
+fn check_launch_addresses(
+    ctx: &mut Ctx,
+    subnet: &Subnet,
+    explicit: &[String],
+    claimed: &mut BTreeSet<Ipv4Addr>,
+) -> Result<(), Ec2Error> {
+    let mut used = ctx.tx.used_addresses(&subnet.id)?;
+    used.extend(claimed.iter().filter(|a| subnet.cidr.contains(*a)));
+    let checked = address::check_explicit(subnet.cidr, explicit, &used, address::in_use_at_launch)?;
+    claimed.extend(checked);
+    Ok(())
 }
 
 /// Instance-level `SecurityGroup.N` names: allowed only in the default VPC.
@@ -641,6 +660,31 @@ pub fn run_instances(ctx: &mut Ctx, req: RunInstancesRequest) -> Result<Reservat
             .map(|i| instance_view(i, &naming))
             .collect(),
     })
+}
+
+/// A RunInstances retry (same token, same parameters) whose instances have since been
+/// terminated is refused rather than answered with the old reservation (EC2 since January 2025).
+pub fn check_replay(ctx: &mut Ctx, token: &str) -> Result<(), Ec2Error> {
+    let launched: Vec<Instance> = ctx
+        .tx
+        .instances(ctx.account)?
+        .into_iter()
+        .filter(|i| i.client_token.as_deref() == Some(token))
+        .collect();
+    let gone = launched.is_empty()
+        || launched.iter().any(|i| {
+            matches!(
+                i.state,
+                InstanceState::ShuttingDown | InstanceState::Terminated
+            )
+        });
+    if gone {
+        return Err(Ec2Error::new(
+            ErrorCode::IdempotentInstanceTerminated,
+            "The client token you have provided is associated with a terminated instance. Please use a different client token.",
+        ));
+    }
+    Ok(())
 }
 
 /// IMDS defaults of an image: those flagged `ImdsSupport=v2.0` (Amazon Linux 2023) launch with

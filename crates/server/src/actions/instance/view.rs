@@ -71,7 +71,10 @@ pub struct PrivateDnsNameOptionsWire {
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct FlagWire {
+    /// `HibernationOptions` has only `Configured`, `EnclaveOptions` only `Enabled`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     configured: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     enabled: Option<bool>,
 }
 

@@ -31,7 +31,9 @@ pub struct PrivateIpSpec {
 }
 
 /// Sorts `PrivateIpAddress` + `PrivateIpAddresses.N` + a secondary count into a primary and
-/// secondaries, refusing the combinations EC2 refuses.
+/// secondaries, refusing the combinations EC2 refuses. Without a primary, the first entry not
+/// marked `Primary=false` becomes it; entries marked false stay secondary and the primary is
+/// picked from the subnet (the CLI's `--secondary-private-ip-addresses` sends them so).
 pub fn split_addresses(
     private_ip_address: Option<String>,
     specs: &[PrivateIpSpec],
@@ -39,6 +41,7 @@ pub fn split_addresses(
 ) -> Result<(Option<String>, Vec<String>, u32), Ec2Error> {
     let mut primary = private_ip_address;
     let mut secondaries = Vec::new();
+    let mut first_unmarked: Option<usize> = None;
     for (i, spec) in specs.iter().enumerate() {
         let addr = spec.private_ip_address.clone().ok_or_else(|| {
             Ec2Error::missing_parameter(&format!("PrivateIpAddresses.{}.PrivateIpAddress", i + 1))
@@ -54,11 +57,14 @@ pub fn split_addresses(
                 None => primary = Some(addr),
             }
         } else if primary.as_ref() != Some(&addr) {
+            if spec.primary.is_none() && first_unmarked.is_none() {
+                first_unmarked = Some(secondaries.len());
+            }
             secondaries.push(addr);
         }
     }
-    if primary.is_none() && !secondaries.is_empty() {
-        primary = Some(secondaries.remove(0));
+    if let (None, Some(at)) = (&primary, first_unmarked) {
+        primary = Some(secondaries.remove(at));
     }
     let count = match secondary_count {
         None => 0,
@@ -152,7 +158,8 @@ pub fn create_interface(ctx: &mut Ctx, new: NewInterface) -> Result<NetworkInter
         .chain(new.secondaries.iter())
         .cloned()
         .collect();
-    let mut addresses = address::check_explicit(subnet.cidr, &explicit, &used)?;
+    let mut addresses =
+        address::check_explicit(subnet.cidr, &explicit, &used, |_| address::in_use())?;
     let wanted = usize::from(new.primary.is_none()) + new.secondary_count as usize;
     let allocated = address::allocate(&subnet.id, subnet.cidr, &used, &addresses, wanted)?;
     if new.primary.is_none() {
@@ -254,6 +261,27 @@ mod tests {
             (p.as_deref(), s.len()),
             (Some("10.0.0.7"), 0),
             "the first entry is primary when none is marked"
+        );
+        let (p, s, _) = split_addresses(
+            None,
+            &[spec("10.0.0.7", Some(false)), spec("10.0.0.8", Some(false))],
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (p, s),
+            (None, vec!["10.0.0.7".to_string(), "10.0.0.8".to_string()]),
+            "addresses marked secondary stay secondary"
+        );
+        let (p, s, _) = split_addresses(
+            None,
+            &[spec("10.0.0.7", Some(false)), spec("10.0.0.8", None)],
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (p.as_deref(), s),
+            (Some("10.0.0.8"), vec!["10.0.0.7".to_string()])
         );
     }
 }
