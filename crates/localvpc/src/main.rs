@@ -23,6 +23,8 @@ struct Cli {
 enum Command {
     /// Serve the EC2 Query API (use with `aws --endpoint-url http://127.0.0.1:4566 ec2 …`).
     Serve(ServeArgs),
+    /// Configure this guest's ENIs from instance metadata, like amazon-ec2-net-utils v2.
+    Agent(localvpc_agent::AgentArgs),
 }
 
 #[derive(clap::Args)]
@@ -74,6 +76,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Agent(args) => localvpc_agent::run(&args, &mut std::io::stdout().lock()).map(drop),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
