@@ -1,0 +1,374 @@
+//! RunInstances: both launch styles (instance-level subnet/groups/address, or
+//! `NetworkInterface.N` specifications), every refusal of rules.md §9, capacity checked up front
+//! so a launch is all or nothing.
+
+use super::view::{Naming, ReservationWire, instance as instance_view};
+use crate::actions::network_interface::create::{PrivateIpSpec, create_interface};
+use crate::context::Ctx;
+use crate::wire::{TagSpecification, tags_for};
+use base64::Engine;
+use localvpc_model::image::{CatalogueImage, catalogue_image};
+use localvpc_model::instance::{Instance, InstanceState, MetadataOptions};
+use localvpc_model::instance_type::InstanceType;
+use localvpc_model::instance_type_info;
+use localvpc_model::network_interface::Attachment;
+use localvpc_model::{Ec2Error, ErrorCode, IdKind, Tag, public_ip};
+use serde::Deserialize;
+
+mod plan;
+use plan::{InterfacePlan, Source, launchable, plan_interfaces};
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct NetworkInterfaceSpec {
+    associate_public_ip_address: Option<bool>,
+    delete_on_termination: Option<bool>,
+    description: Option<String>,
+    device_index: Option<i64>,
+    #[serde(default)]
+    groups: Vec<String>,
+    ipv6_address_count: Option<i64>,
+    network_interface_id: Option<String>,
+    private_ip_address: Option<String>,
+    #[serde(default)]
+    private_ip_addresses: Vec<PrivateIpSpec>,
+    secondary_private_ip_address_count: Option<i64>,
+    subnet_id: Option<String>,
+    interface_type: Option<String>,
+    network_card_index: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct PlacementRequest {
+    availability_zone: Option<String>,
+    tenancy: Option<String>,
+    group_name: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct MetadataOptionsRequest {
+    pub http_tokens: Option<String>,
+    pub http_put_response_hop_limit: Option<i64>,
+    pub http_endpoint: Option<String>,
+    pub http_protocol_ipv6: Option<String>,
+    pub instance_metadata_tags: Option<String>,
+}
+
+impl MetadataOptionsRequest {
+    /// Applies the given options over `base`; the hop limit must be 1–64.
+    pub fn apply(self, mut base: MetadataOptions) -> Result<MetadataOptions, Ec2Error> {
+        if let Some(limit) = self.http_put_response_hop_limit {
+            if !(1..=64).contains(&limit) {
+                return Err(Ec2Error::invalid_parameter(
+                    "HttpPutResponseHopLimit",
+                    &limit.to_string(),
+                ));
+            }
+            base.http_put_response_hop_limit = limit;
+        }
+        base.http_tokens = self.http_tokens.unwrap_or(base.http_tokens);
+        base.http_endpoint = self.http_endpoint.unwrap_or(base.http_endpoint);
+        base.http_protocol_ipv6 = self.http_protocol_ipv6.unwrap_or(base.http_protocol_ipv6);
+        base.instance_metadata_tags = self
+            .instance_metadata_tags
+            .unwrap_or(base.instance_metadata_tags);
+        Ok(base)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct MonitoringRequest {
+    enabled: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct RunInstancesRequest {
+    image_id: Option<String>,
+    instance_type: Option<String>,
+    min_count: i64,
+    max_count: i64,
+    key_name: Option<String>,
+    #[serde(default)]
+    security_group_ids: Vec<String>,
+    #[serde(default)]
+    security_groups: Vec<String>,
+    subnet_id: Option<String>,
+    private_ip_address: Option<String>,
+    ipv6_address_count: Option<i64>,
+    #[serde(default)]
+    network_interfaces: Vec<NetworkInterfaceSpec>,
+    placement: Option<PlacementRequest>,
+    user_data: Option<String>,
+    #[serde(default)]
+    tag_specifications: Vec<TagSpecification>,
+    metadata_options: Option<MetadataOptionsRequest>,
+    monitoring: Option<MonitoringRequest>,
+    disable_api_termination: Option<bool>,
+    instance_initiated_shutdown_behavior: Option<String>,
+    client_token: Option<String>,
+}
+
+pub fn run_instances(ctx: &mut Ctx, req: RunInstancesRequest) -> Result<ReservationWire, Ec2Error> {
+    let image_id = req
+        .image_id
+        .clone()
+        .ok_or_else(|| Ec2Error::missing_parameter("ImageId"))?;
+    if IdKind::Image.parse(&image_id).is_err() {
+        return Err(Ec2Error::new(
+            ErrorCode::InvalidAmiIdMalformed,
+            format!("Invalid id: \"{image_id}\" (expecting \"ami-...\")"),
+        ));
+    }
+    let type_name = req
+        .instance_type
+        .clone()
+        .unwrap_or_else(|| "m1.small".into());
+    let itype = InstanceType::named(&type_name)
+        .ok_or_else(|| Ec2Error::invalid_parameter("InstanceType", &type_name))?;
+    if req.min_count < 1 || req.max_count < req.min_count {
+        return Err(Ec2Error::invalid_value(format!(
+            "MinCount ({}) must be at least 1 and no more than MaxCount ({}).",
+            req.min_count, req.max_count
+        )));
+    }
+    if let Some(name) = &req.key_name
+        && ctx.tx.key_pair_named(name)?.is_none()
+    {
+        return Err(Ec2Error::new(
+            ErrorCode::InvalidKeyPairNotFound,
+            format!("The key pair '{name}' does not exist"),
+        ));
+    }
+    if let Some(data) = &req.user_data
+        && base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .is_err()
+    {
+        return Err(Ec2Error::invalid_value(
+            "Invalid BASE64 encoding of user data.",
+        ));
+    }
+    let placement = req.placement.as_ref();
+    if let Some(t) = placement
+        .and_then(|p| p.tenancy.as_deref())
+        .filter(|t| *t != "default")
+    {
+        return Err(Ec2Error::new(
+            ErrorCode::UnsupportedOperation,
+            format!("localvpc launches only default-tenancy instances (Tenancy={t})."),
+        ));
+    }
+    if let Some(g) = placement
+        .and_then(|p| p.group_name.as_deref())
+        .filter(|g| !g.is_empty())
+    {
+        return Err(Ec2Error::new(
+            ErrorCode::UnsupportedOperation,
+            format!("localvpc does not model placement groups (GroupName={g})."),
+        ));
+    }
+    let zone_hint = placement.and_then(|p| p.availability_zone.clone());
+    if let Some(z) = &zone_hint {
+        ctx.region.require_zone(z)?;
+    }
+    let (instance_tags, eni_tags) = launch_tags(&req.tag_specifications)?;
+    let image = catalogue_image(&image_id);
+    if let Some(image) = image {
+        let type_arch = instance_type_info::architecture(itype);
+        if image.details.architecture != type_arch {
+            return Err(Ec2Error::invalid_value(format!(
+                "The architecture '{type_arch}' of the specified instance type does not match the architecture '{}' of the specified AMI. Specify an instance type and an AMI that have matching architectures, and try again.",
+                image.details.architecture
+            )));
+        }
+    }
+    let defaults = image_metadata_defaults(image);
+    let metadata = match &req.metadata_options {
+        Some(m) => m.clone().apply(defaults)?,
+        None => defaults,
+    };
+    let plans = plan_interfaces(ctx, &req, itype, zone_hint.as_deref(), &eni_tags)?;
+    let count = launchable(ctx, &plans, req.max_count as usize)?;
+    if count < req.min_count as usize {
+        let subnet = plans
+            .iter()
+            .find_map(|p| {
+                if let Source::New { subnet, .. } = &p.source {
+                    Some(subnet.id.clone())
+                } else {
+                    None
+                }
+            })
+            .unwrap_or_default();
+        return Err(Ec2Error::new(
+            ErrorCode::InsufficientFreeAddressesInSubnet,
+            format!(
+                "There are not enough free addresses in subnet '{subnet}' to satisfy the requested number of instances."
+            ),
+        ));
+    }
+    let wants_public_ip = wants_public_ip(&req, &plans);
+    let reservation_id = IdKind::Reservation.generate();
+    let zone = plans[0].zone().to_owned();
+    let naming_needed: Vec<String> = (0..count)
+        .map(|n| {
+            let mut instance = Instance {
+                id: IdKind::Instance.generate(),
+                reservation_id: reservation_id.clone(),
+                owner_id: ctx.account.to_owned(),
+                image_id: image_id.clone(),
+                instance_type: itype.name.clone(),
+                key_name: req.key_name.clone(),
+                state: InstanceState::Pending,
+                state_transition_reason: String::new(),
+                launch_time: ctx.now.clone(),
+                availability_zone: zone.clone(),
+                client_token: req.client_token.clone(),
+                ami_launch_index: n as i64,
+                metadata_options: metadata.clone(),
+                user_data: req.user_data.clone(),
+                shutdown_behavior: req
+                    .instance_initiated_shutdown_behavior
+                    .clone()
+                    .unwrap_or_else(|| "stop".into()),
+                disable_api_termination: req.disable_api_termination.unwrap_or(false),
+                monitoring: req.monitoring.as_ref().is_some_and(|m| m.enabled),
+                public_ip: None,
+                auto_public_ip: wants_public_ip,
+                tags: instance_tags.clone(),
+                interfaces: Vec::new(),
+            };
+            if wants_public_ip {
+                instance.public_ip = Some(public_ip::allocate(
+                    &ctx.config.public_ip_pool,
+                    &ctx.tx.public_ips_in_use()?,
+                )?);
+            }
+            ctx.tx.insert_instance(&instance, Some(&ctx.now))?;
+            for plan in &plans {
+                let eni_id = match &plan.source {
+                    Source::Existing(e) => e.id.clone(),
+                    Source::New { new, .. } => create_interface(ctx, new.clone())?.id,
+                };
+                let attachment = Attachment {
+                    id: IdKind::Attachment.generate(),
+                    instance_id: instance.id.clone(),
+                    instance_owner_id: ctx.account.to_owned(),
+                    device_index: plan.device_index,
+                    network_card_index: plan.network_card_index,
+                    delete_on_termination: plan.delete_on_termination,
+                    attach_time: ctx.now.clone(),
+                };
+                ctx.tx.insert_attachment(&eni_id, &attachment)?;
+            }
+            Ok(instance.id)
+        })
+        .collect::<Result<_, Ec2Error>>()?;
+    let naming = Naming::load(ctx)?;
+    let instances = naming_needed
+        .iter()
+        .map(|id| ctx.tx.instance(ctx.account, id))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ReservationWire {
+        reservation_id,
+        owner_id: ctx.account.to_owned(),
+        groups: Vec::new(),
+        instances: instances
+            .iter()
+            .map(|i| instance_view(i, &naming))
+            .collect(),
+    })
+}
+
+/// A RunInstances retry (same token, same parameters) whose instances have since been
+/// terminated is refused rather than answered with the old reservation (EC2 since January 2025).
+pub fn check_replay(ctx: &mut Ctx, token: &str) -> Result<(), Ec2Error> {
+    let launched: Vec<Instance> = ctx
+        .tx
+        .instances(ctx.account)?
+        .into_iter()
+        .filter(|i| i.client_token.as_deref() == Some(token))
+        .collect();
+    let gone = launched.is_empty()
+        || launched.iter().any(|i| {
+            matches!(
+                i.state,
+                InstanceState::ShuttingDown | InstanceState::Terminated
+            )
+        });
+    if gone {
+        return Err(Ec2Error::new(
+            ErrorCode::IdempotentInstanceTerminated,
+            "The client token you have provided is associated with a terminated instance. Please use a different client token.",
+        ));
+    }
+    Ok(())
+}
+
+/// IMDS defaults of an image: those flagged `ImdsSupport=v2.0` (Amazon Linux 2023) launch with
+/// IMDSv2 required and a hop limit of 2, as on EC2.
+fn image_metadata_defaults(image: Option<&CatalogueImage>) -> MetadataOptions {
+    let defaults = MetadataOptions::default();
+    match image.and_then(|i| i.details.imds_support) {
+        Some("v2.0") => MetadataOptions {
+            http_tokens: "required".into(),
+            http_put_response_hop_limit: 2,
+            ..defaults
+        },
+        _ => defaults,
+    }
+}
+
+/// Tags for the instances and for the interfaces the launch creates; other resource types
+/// (volumes, …) are not modelled and are refused rather than dropped.
+fn launch_tags(specs: &[TagSpecification]) -> Result<(Vec<Tag>, Vec<Tag>), Ec2Error> {
+    let of = |kind: &str| -> Vec<TagSpecification> {
+        specs
+            .iter()
+            .filter(|s| s.resource_type.as_deref() == Some(kind))
+            .cloned()
+            .collect()
+    };
+    if let Some(other) = specs.iter().find(|s| {
+        !matches!(
+            s.resource_type.as_deref(),
+            Some("instance" | "network-interface")
+        )
+    }) {
+        return match other.resource_type.as_deref() {
+            None => Err(Ec2Error::missing_parameter(
+                "TagSpecification.N.ResourceType",
+            )),
+            Some(t) => Err(Ec2Error::new(
+                ErrorCode::UnsupportedOperation,
+                format!(
+                    "localvpc does not model '{t}' resources, so it cannot tag them at launch."
+                ),
+            )),
+        };
+    }
+    Ok((
+        tags_for(&of("instance"), "instance")?,
+        tags_for(&of("network-interface"), "network-interface")?,
+    ))
+}
+
+/// A public IPv4 goes to device 0 when asked for on a single new interface, or when its subnet
+/// maps public IPs on launch and the launch has only that interface.
+fn wants_public_ip(req: &RunInstancesRequest, plans: &[InterfacePlan]) -> bool {
+    if plans.len() != 1 {
+        return false;
+    }
+    match &plans[0].source {
+        Source::Existing(_) => false,
+        Source::New { subnet, .. } => req
+            .network_interfaces
+            .first()
+            .and_then(|s| s.associate_public_ip_address)
+            .unwrap_or(subnet.map_public_ip_on_launch),
+    }
+}
