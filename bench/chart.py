@@ -42,7 +42,7 @@ def main(results_path: str, chart_path: str) -> None:
     rate.set_xticks(list(xs), names)
     rate.set_ylabel("requests/s (log)")
     rate.set_title("Throughput")
-    rate.legend(loc="upper right", fontsize=8)
+    rate.legend(loc="center right", fontsize=8)
 
     for offset, server, color in ((-width / 2, "localvpc", LOCALVPC), (width / 2, "moto", MOTO)):
         for x, w in zip(xs, workloads):

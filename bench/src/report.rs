@@ -213,7 +213,7 @@ impl Results {
         let mut out = String::new();
         let line = |out: &mut String, cells: [&str; 8]| {
             out.push_str(&format!(
-                "{:<53} {:<9} {:>9} {:>9} {:>9} {:>6} {:>7} {:>8}\n",
+                "{:<56} {:<9} {:>9} {:>9} {:>9} {:>6} {:>7} {:>8}\n",
                 cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7]
             ));
         };
@@ -264,7 +264,7 @@ impl Results {
             match (&w.moto, &w.moto_skipped) {
                 (Some(m), _) => row(&mut out, "", "moto", m, String::new(), String::new()),
                 (None, Some(why)) => {
-                    out.push_str(&format!("{:<44} moto      skipped: {why}\n", ""))
+                    out.push_str(&format!("{:<56} moto      skipped: {why}\n", ""))
                 }
                 (None, None) => {}
             }
