@@ -1,5 +1,5 @@
 //! The whole comparison, in one run: the hello-world ceiling, then localvpc and moto one after
-//! the other under W1–W3 with the same seed, then localvpc alone at 100k interfaces (W4, the
+//! the other under W1–W3 with the same seed, then localvpc alone at W4's 100k interfaces (the
 //! create rate as it grows, durability under SIGKILL, ready time on the big data dir).
 
 use crate::client::{Client, Query, all};
@@ -113,7 +113,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<Results> {
         Ok(w4(t, opts, &moto).await?.outcome)
     } else {
         Err(format!(
-            "seeding {} interfaces at moto's {:.0} CreateNetworkInterface/s (measured seeding W1) would take about {:.0} min; --moto-w4 runs it",
+            "seeding {} interfaces at moto's {:.0} CreateNetworkInterface/s (measured seeding W1) would take about {:.1} min; --moto-w4 runs it",
             opts.interfaces,
             moto_runs.create_rate,
             opts.interfaces as f64 / moto_runs.create_rate / 60.0
@@ -123,45 +123,47 @@ pub async fn run(opts: &Options) -> anyhow::Result<Results> {
 
     let big = data.path().join("big");
     say(t, "localvpc: start on a fresh data dir for W4");
+    // The quota lets the partition fill W4's whole address space: seeding, then durability.
     let config = data.path().join("localvpc.toml");
+    let quota = address_capacity(&subnets_of(&W4_BLOCKS, 16));
     std::fs::write(
         &config,
-        format!(
-            "[quotas]\nnetwork-interfaces-per-region = {}\n",
-            opts.interfaces * 2
-        ),
+        format!("[quotas]\nnetwork-interfaces-per-region = {quota}\n"),
     )?;
     let lv = start_localvpc(opts, &big, Some(&config), W4_ACCOUNT, &logs).await?;
     let big_run = w4(t, opts, &lv).await?;
-    let localvpc_100k_after_w4 = lv.memory()?;
+    let localvpc_after_w4 = lv.memory()?;
 
     let (durability, big_ms) = durability(t, opts, lv, &big_run.net, &big, &config, &logs).await?;
 
     let workloads = vec![
         WorkloadResult::new(
             "W1",
-            "DescribeNetworkInterfaces, tag filter, 100 ENIs",
+            "DescribeNetworkInterfaces, tag filter, 100 ENIs".into(),
             lv_runs.w1,
             Ok(moto_runs.w1),
             &ceiling,
         ),
         WorkloadResult::new(
             "W2",
-            "ENI life cycle (5 calls)",
+            "ENI life cycle (5 calls)".into(),
             lv_runs.w2,
             Ok(moto_runs.w2),
             &ceiling,
         ),
         WorkloadResult::new(
             "W3",
-            "RunInstances (2 ENIs) + TerminateInstances",
+            "RunInstances (2 ENIs) + TerminateInstances".into(),
             lv_runs.w3,
             Ok(moto_runs.w3),
             &ceiling,
         ),
         WorkloadResult::new(
             "W4",
-            "DescribeNetworkInterfaces, address filter, 100k ENIs",
+            format!(
+                "DescribeNetworkInterfaces, address filter, {} ENIs",
+                opts.interfaces
+            ),
             big_run.outcome,
             moto_w4,
             &ceiling,
@@ -181,15 +183,15 @@ pub async fn run(opts: &Options) -> anyhow::Result<Results> {
         ready_ms: Ready {
             localvpc_fresh_dir: fresh_ms,
             localvpc_existing_dir: existing_ms,
-            localvpc_existing_dir_100k: big_ms,
+            localvpc_existing_dir_w4: big_ms,
             moto: moto_ready,
         },
         memory: MemoryResults {
             localvpc_idle,
             localvpc_idle_existing_dir,
             localvpc_after_w1_w3,
-            localvpc_100k_interfaces: big_run.seeded_memory,
-            localvpc_100k_after_w4,
+            localvpc_w4_seeded: big_run.seeded_memory,
+            localvpc_after_w4,
             moto_idle,
             moto_after_w1_w3,
         },

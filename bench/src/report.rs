@@ -32,7 +32,7 @@ pub struct Machine {
 #[derive(Serialize)]
 pub struct WorkloadResult {
     pub id: &'static str,
-    pub title: &'static str,
+    pub title: String,
     pub localvpc: Outcome,
     pub moto: Option<Outcome>,
     /// Why moto did not run this workload.
@@ -46,7 +46,7 @@ pub struct WorkloadResult {
 impl WorkloadResult {
     pub fn new(
         id: &'static str,
-        title: &'static str,
+        title: String,
         localvpc: Outcome,
         moto: Result<Outcome, String>,
         ceiling: &Outcome,
@@ -74,7 +74,8 @@ impl WorkloadResult {
 pub struct Ready {
     pub localvpc_fresh_dir: f64,
     pub localvpc_existing_dir: f64,
-    pub localvpc_existing_dir_100k: f64,
+    /// W4's data dir, with its interfaces, after the SIGKILL of the durability check.
+    pub localvpc_existing_dir_w4: f64,
     pub moto: f64,
 }
 
@@ -83,8 +84,9 @@ pub struct MemoryResults {
     pub localvpc_idle: Memory,
     pub localvpc_idle_existing_dir: Memory,
     pub localvpc_after_w1_w3: Memory,
-    pub localvpc_100k_interfaces: Memory,
-    pub localvpc_100k_after_w4: Memory,
+    /// Right after seeding W4's interfaces.
+    pub localvpc_w4_seeded: Memory,
+    pub localvpc_after_w4: Memory,
     pub moto_idle: Memory,
     pub moto_after_w1_w3: Memory,
 }
@@ -106,7 +108,7 @@ pub struct Chunk {
     pub creates_per_s: f64,
 }
 
-/// CreateNetworkInterface at full speed on the 100k partition, SIGKILL, restart, and a check
+/// CreateNetworkInterface at full speed on W4's partition, SIGKILL, restart, and a check
 /// that every acknowledged interface is still there.
 #[derive(Serialize)]
 pub struct Durability {
@@ -147,6 +149,7 @@ impl Target {
 impl Results {
     /// The targets, each judged against what this run measured.
     pub fn judge(&mut self) {
+        let w4_enis = format!("{} ENIs", self.seeding.interfaces);
         let mut targets = Vec::new();
         for w in &self.workloads {
             if let Some(ratio) = w.ratio_to_moto
@@ -175,9 +178,9 @@ impl Results {
             " ms",
         ));
         targets.push(Target::at_most(
-            "ready, existing data dir with 100k ENIs",
+            &format!("ready, existing data dir with {}", w4_enis),
             20.0,
-            self.ready_ms.localvpc_existing_dir_100k,
+            self.ready_ms.localvpc_existing_dir_w4,
             " ms",
         ));
         targets.push(Target::at_most(
@@ -190,9 +193,9 @@ impl Results {
             targets.push(Target::at_most("W4 p50", 5.0, w4.localvpc.p50_ms, " ms"));
         }
         targets.push(Target::at_most(
-            "RSS with 100k ENIs (peak)",
+            &format!("RSS with {} (peak)", w4_enis),
             300.0,
-            self.memory.localvpc_100k_after_w4.peak_rss_mib,
+            self.memory.localvpc_after_w4.peak_rss_mib,
             " MiB",
         ));
         let d = &self.durability;
@@ -272,16 +275,21 @@ impl Results {
         let r = &self.ready_ms;
         let m = &self.memory;
         out.push_str(&format!(
-            "\nready (process start -> first DescribeVpcs): localvpc fresh dir {:.1} ms, existing dir {:.1} ms, existing dir with 100k ENIs {:.1} ms; moto {:.0} ms\n",
-            r.localvpc_fresh_dir, r.localvpc_existing_dir, r.localvpc_existing_dir_100k, r.moto
+            "\nready (process start -> first DescribeVpcs): localvpc fresh dir {:.1} ms, existing dir {:.1} ms, existing W4 dir ({} ENIs) {:.1} ms; moto {:.0} ms\n",
+            r.localvpc_fresh_dir,
+            r.localvpc_existing_dir,
+            self.seeding.interfaces,
+            r.localvpc_existing_dir_w4,
+            r.moto
         ));
         out.push_str(&format!(
-            "RSS: localvpc idle {:.1} MiB (existing dir {:.1}), after W1-W3 {:.1} MiB, with 100k ENIs {:.1} MiB (peak {:.1} after W4); moto idle {:.1} MiB, after W1-W3 {:.1} MiB\n",
+            "RSS: localvpc idle {:.1} MiB (existing dir {:.1}), after W1-W3 {:.1} MiB, with W4's {} ENIs {:.1} MiB (peak {:.1} after W4); moto idle {:.1} MiB, after W1-W3 {:.1} MiB\n",
             m.localvpc_idle.rss_mib,
             m.localvpc_idle_existing_dir.rss_mib,
             m.localvpc_after_w1_w3.rss_mib,
-            m.localvpc_100k_interfaces.rss_mib,
-            m.localvpc_100k_after_w4.peak_rss_mib,
+            self.seeding.interfaces,
+            m.localvpc_w4_seeded.rss_mib,
+            m.localvpc_after_w4.peak_rss_mib,
             m.moto_idle.rss_mib,
             m.moto_after_w1_w3.rss_mib
         ));
