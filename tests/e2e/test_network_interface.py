@@ -444,3 +444,26 @@ def test_client_token_returns_the_same_interface(ec2):
     error_code(ec2.create_network_interface, SubnetId=subnet, ClientToken="eni-token-2", DryRun=True)
     ec2.create_network_interface(SubnetId=subnet, ClientToken="eni-token-2")
     assert len(ec2.describe_network_interfaces()["NetworkInterfaces"]) == 2
+
+
+def test_indexed_filters_agree_with_full_scans(ec2):
+    """Describe narrows by indexes (IDs, addresses, subnet, MAC, instance); results must be the
+    same as filtering everything, and a listed ID that exists but does not match is no error."""
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    a = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    b = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24")["Subnet"]["SubnetId"]
+    e1 = ec2.create_network_interface(SubnetId=a, PrivateIpAddress="10.0.1.10")["NetworkInterface"]
+    e2 = ec2.create_network_interface(SubnetId=b, PrivateIpAddress="10.0.2.10")["NetworkInterface"]
+    ec2.assign_private_ip_addresses(NetworkInterfaceId=e2["NetworkInterfaceId"], PrivateIpAddresses=["10.0.2.11"])
+
+    def ids(**kw):
+        return sorted(e["NetworkInterfaceId"] for e in ec2.describe_network_interfaces(**kw)["NetworkInterfaces"])
+
+    f = lambda name, *values: {"Name": name, "Values": list(values)}
+    assert ids(Filters=[f("private-ip-address", "10.0.2.11")]) == [e2["NetworkInterfaceId"]]
+    assert ids(Filters=[f("addresses.private-ip-address", "10.0.1.10", "10.0.2.11")]) == sorted([e1["NetworkInterfaceId"], e2["NetworkInterfaceId"]])
+    assert ids(Filters=[f("subnet-id", a), f("private-ip-address", "10.0.2.10")]) == []
+    assert ids(Filters=[f("mac-address", e1["MacAddress"])]) == [e1["NetworkInterfaceId"]]
+    assert ids(Filters=[f("private-ip-address", "10.0.2.1?")]) == [e2["NetworkInterfaceId"]]
+    assert ids(NetworkInterfaceIds=[e1["NetworkInterfaceId"]], Filters=[f("subnet-id", b)]) == []
+    assert code_of(error_code(ec2.describe_network_interfaces, NetworkInterfaceIds=["eni-0123456789abcdef0"], Filters=[f("subnet-id", b)])) == "InvalidNetworkInterfaceID.NotFound"

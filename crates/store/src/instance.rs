@@ -108,7 +108,7 @@ impl Tx<'_> {
                     .push(eni);
             }
         }
-        let mut tags = self.tags_by_resource()?;
+        let mut tags = self.tags_by_resource("i-")?;
         for i in &mut instances {
             i.interfaces = by_instance.remove(&i.id).unwrap_or_default();
             sort_interfaces(&mut i.interfaces);

@@ -33,7 +33,7 @@ impl Tx<'_> {
             .db()?
             .collect::<Result<_, _>>()
             .db()?;
-        let mut tags = self.tags_by_resource()?;
+        let mut tags = self.tags_by_resource("key-")?;
         for key in &mut keys {
             key.tags = tags.remove(&key.key_pair_id).unwrap_or_default();
         }

@@ -25,7 +25,7 @@ mod subnet;
 mod tags;
 mod vpc;
 
-pub use network_interface::EniScope;
+pub use network_interface::{EniLookup, EniScope};
 pub use open::{OpenError, Store};
 pub use subnet::Owner;
 

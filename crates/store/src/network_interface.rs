@@ -9,6 +9,16 @@ use rusqlite::{OptionalExtension, params};
 use std::collections::{BTreeSet, HashMap};
 use std::net::Ipv4Addr;
 
+/// An indexed attribute to find interfaces by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EniLookup {
+    Id,
+    Subnet,
+    Mac,
+    Address,
+    Instance,
+}
+
 /// Which interfaces to load.
 #[derive(Clone, Copy)]
 pub enum EniScope<'a> {
@@ -198,7 +208,7 @@ impl Tx<'_> {
         }
         let mut tags = match scope {
             EniScope::One(one) => HashMap::from([(one.to_owned(), self.tags_of(one)?)]),
-            _ => self.tags_by_resource()?,
+            _ => self.tags_by_resource("eni-")?,
         };
         for eni in &mut enis {
             eni.private_ips = ips.remove(&eni.id).unwrap_or_default();
@@ -232,11 +242,42 @@ impl Tx<'_> {
             .ok_or_else(|| IdKind::NetworkInterface.not_found(id))
     }
 
+    /// The partition's interface count, kept by triggers (see migration 0004).
     pub fn count_network_interfaces(&self) -> Result<usize, Ec2Error> {
         self.count(
-            "SELECT COUNT(*) FROM network_interfaces WHERE pid = ?1",
+            "SELECT IFNULL((SELECT n FROM network_interface_counts WHERE pid = ?1), 0)",
             self.pid,
         )
+    }
+
+    /// IDs of the partition's interfaces with an exact attribute value, through an index.
+    pub fn network_interface_ids(
+        &self,
+        by: EniLookup,
+        value: &str,
+    ) -> Result<Vec<String>, Ec2Error> {
+        let sql = match by {
+            EniLookup::Id => "SELECT id FROM network_interfaces WHERE id = ?2 AND pid = ?1",
+            EniLookup::Subnet => {
+                "SELECT id FROM network_interfaces WHERE subnet_id = ?2 AND pid = ?1"
+            }
+            EniLookup::Mac => {
+                "SELECT id FROM network_interfaces WHERE mac_address = ?2 AND pid = ?1"
+            }
+            EniLookup::Address => {
+                "SELECT p.eni_id FROM private_ips p JOIN network_interfaces e ON e.id = p.eni_id WHERE p.address = ?2 AND e.pid = ?1"
+            }
+            EniLookup::Instance => {
+                "SELECT a.eni_id FROM attachments a JOIN network_interfaces e ON e.id = a.eni_id WHERE a.instance_id = ?2 AND e.pid = ?1"
+            }
+        };
+        self.sql
+            .prepare_cached(sql)
+            .db()?
+            .query_map(params![self.pid, value], |r| r.get(0))
+            .db()?
+            .collect::<Result<_, _>>()
+            .db()
     }
 
     pub fn count_network_interfaces_in_subnet(&self, subnet_id: &str) -> Result<usize, Ec2Error> {

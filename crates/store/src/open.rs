@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_foundation.sql"),
     include_str!("../migrations/0002_interfaces.sql"),
     include_str!("../migrations/0003_elastic_ips.sql"),
+    include_str!("../migrations/0004_interface_lookups.sql"),
 ];
 
 /// Why a data dir could not be opened. Each names the fix.
@@ -95,6 +96,13 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(sqlite)?;
         conn.set_prepared_statement_cache_capacity(256);
+        // Keep each cached statement's plan: without this SQLite re-plans statements on reuse
+        // (about a quarter of a Describe call's instructions, measured with callgrind).
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )
+        .map_err(sqlite)?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(sqlite)?;

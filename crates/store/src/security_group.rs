@@ -77,10 +77,11 @@ impl Tx<'_> {
             .db()?
             .collect::<Result<_, _>>()
             .db()?;
-        let mut tags = self.tags_by_resource()?;
+        let mut tags = self.tags_by_resource("sg-")?;
+        let mut rule_tags = self.tags_by_resource("sgr-")?;
         let mut rules: HashMap<String, Vec<SecurityGroupRule>> = HashMap::new();
         for mut rule in self.security_group_rules()? {
-            rule.tags = tags.remove(&rule.id).unwrap_or_default();
+            rule.tags = rule_tags.remove(&rule.id).unwrap_or_default();
             rules.entry(rule.group_id.clone()).or_default().push(rule);
         }
         for g in &mut groups {

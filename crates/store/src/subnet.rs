@@ -52,7 +52,7 @@ impl Tx<'_> {
             .db()?
             .collect::<Result<_, _>>()
             .db()?;
-        let mut tags = self.tags_by_resource()?;
+        let mut tags = self.tags_by_resource("subnet-")?;
         for s in &mut subnets {
             s.tags = tags.remove(&s.id).unwrap_or_default();
         }

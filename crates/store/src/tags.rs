@@ -18,12 +18,24 @@ impl Tx<'_> {
             .db()
     }
 
-    /// Every tag in the partition, grouped by resource ID (to decorate whole listings at once).
-    pub fn tags_by_resource(&self) -> Result<HashMap<String, Vec<Tag>>, Ec2Error> {
+    /// The tags of every resource of one kind in the partition (IDs starting with `prefix`, e.g.
+    /// `eni-`), grouped by resource ID, to decorate a whole listing at once. The ID range is a
+    /// prefix scan of the primary key, so other kinds' tags are never read.
+    pub fn tags_by_resource(&self, prefix: &str) -> Result<HashMap<String, Vec<Tag>>, Ec2Error> {
+        let end = match prefix.strip_suffix('-') {
+            Some(stem) => format!("{stem}."),
+            None => format!("{prefix}\u{10ffff}"),
+        };
         let mut map: HashMap<String, Vec<Tag>> = HashMap::new();
-        let mut stmt = self.sql.prepare_cached("SELECT resource_id, key, value FROM tags WHERE pid = ?1 ORDER BY resource_id, position").db()?;
+        let mut stmt = self
+            .sql
+            .prepare_cached(
+                "SELECT resource_id, key, value FROM tags WHERE resource_id >= ?1 AND resource_id < ?2 AND pid = ?3
+                 ORDER BY resource_id, position",
+            )
+            .db()?;
         let rows = stmt
-            .query_map([self.pid], |r| {
+            .query_map(params![prefix, end, self.pid], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     Tag::new(r.get::<_, String>(1)?, r.get::<_, String>(2)?),

@@ -59,7 +59,7 @@ impl Tx<'_> {
                 cidr: parse_stored(&cidr).db()?,
             });
         }
-        let mut tags = self.tags_by_resource()?;
+        let mut tags = self.tags_by_resource("vpc-")?;
         for vpc in &mut vpcs {
             vpc.cidr_blocks = blocks.remove(&vpc.id).unwrap_or_default();
             vpc.tags = tags.remove(&vpc.id).unwrap_or_default();
@@ -179,5 +179,16 @@ impl Tx<'_> {
             .execute(params![id, self.pid])
             .db()?;
         self.delete_tags_of(id)
+    }
+
+    /// IDs of the partition's VPCs that give public DNS names (`enableDnsHostnames`).
+    pub fn vpcs_with_dns_hostnames(&self) -> Result<std::collections::HashSet<String>, Ec2Error> {
+        self.sql
+            .prepare_cached("SELECT id FROM vpcs WHERE pid = ?1 AND enable_dns_hostnames")
+            .db()?
+            .query_map([self.pid], |r| r.get(0))
+            .db()?
+            .collect::<Result<_, _>>()
+            .db()
     }
 }

@@ -11,8 +11,9 @@ use localvpc_model::instance_type::InstanceType;
 use localvpc_model::network_interface::{self, Attachment};
 use localvpc_model::page::DEFAULT_LIMITS;
 use localvpc_model::{Ec2Error, IdKind, address};
-use localvpc_store::EniScope;
+use localvpc_store::{EniLookup, EniScope};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use view::{NetworkInterfaceWire, network_interface};
 
@@ -98,6 +99,45 @@ pub struct DescribeNetworkInterfacesResponse {
     next_token: Option<String>,
 }
 
+/// Above this many candidates, loading the whole partition at once is cheaper than one by one.
+const MAX_CANDIDATES: usize = 256;
+
+/// Interfaces a request can only match, found through indexes: the IDs it names (all of them,
+/// so an unknown one is still reported), or else the exact values of its indexed filters (AND
+/// across filters, OR within one). `None` when nothing narrows the search. Every filter is
+/// still applied afterwards, so this only saves work.
+fn candidates(
+    ctx: &mut Ctx,
+    req: &DescribeNetworkInterfacesRequest,
+) -> Result<Option<BTreeSet<String>>, Ec2Error> {
+    if !req.network_interface_ids.is_empty() {
+        return Ok(Some(req.network_interface_ids.iter().cloned().collect()));
+    }
+    let mut narrowed: Option<BTreeSet<String>> = None;
+    for filter in &req.filters {
+        let by = match filter.name.as_deref() {
+            Some("network-interface-id") => EniLookup::Id,
+            Some("subnet-id") => EniLookup::Subnet,
+            Some("mac-address") => EniLookup::Mac,
+            Some("private-ip-address" | "addresses.private-ip-address") => EniLookup::Address,
+            Some("attachment.instance-id") => EniLookup::Instance,
+            _ => continue,
+        };
+        if filter.values.is_empty() || filter.values.iter().any(|v| v.contains(['*', '?', '\\'])) {
+            continue;
+        }
+        let mut ids = BTreeSet::new();
+        for value in &filter.values {
+            ids.extend(ctx.tx.network_interface_ids(by, value)?);
+        }
+        narrowed = Some(match narrowed {
+            Some(before) => before.intersection(&ids).cloned().collect(),
+            None => ids,
+        });
+    }
+    Ok(narrowed)
+}
+
 pub fn describe_network_interfaces(
     ctx: &mut Ctx,
     req: DescribeNetworkInterfacesRequest,
@@ -107,7 +147,16 @@ pub fn describe_network_interfaces(
             "The parameter NetworkInterfaceIds cannot be used with the parameter MaxResults",
         ));
     }
-    let all = ctx.tx.network_interfaces(ctx.account, EniScope::All)?;
+    let all = match candidates(ctx, &req)? {
+        Some(ids) if ids.len() <= MAX_CANDIDATES => {
+            let mut some = Vec::with_capacity(ids.len());
+            for id in &ids {
+                some.extend(ctx.tx.network_interfaces(ctx.account, EniScope::One(id))?);
+            }
+            some
+        }
+        _ => ctx.tx.network_interfaces(ctx.account, EniScope::All)?,
+    };
     let (enis, next_token) = select(
         all,
         |e| &e.id,

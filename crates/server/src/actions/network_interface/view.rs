@@ -18,13 +18,7 @@ pub struct Naming {
 
 impl Naming {
     pub fn load(ctx: &mut Ctx) -> Result<Self, Ec2Error> {
-        let hostname_vpcs = ctx
-            .tx
-            .vpcs(ctx.account)?
-            .into_iter()
-            .filter(|v| v.enable_dns_hostnames)
-            .map(|v| v.id)
-            .collect();
+        let hostname_vpcs = ctx.tx.vpcs_with_dns_hostnames()?;
         Ok(Self {
             region: ctx.region,
             hostname_vpcs,
