@@ -41,6 +41,33 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Runs `f` over every partition in turn, in one transaction that is always rolled back:
+    /// the data plane reads the whole database this way and never changes it.
+    pub fn read_every_partition(
+        &self,
+        mut f: impl FnMut(&Tx, &Partition) -> Result<(), Ec2Error>,
+    ) -> Result<(), Ec2Error> {
+        let mut conn = self.lock();
+        let sql = conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .db()?;
+        let partitions: Vec<(i64, String, String)> = sql
+            .prepare_cached("SELECT id, account, region FROM partitions ORDER BY id")
+            .db()?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .db()?
+            .collect::<Result<_, _>>()
+            .db()?;
+        let mut tx = Tx { sql, pid: 0 };
+        for (pid, account, region) in partitions {
+            tx.pid = pid;
+            f(&tx, &Partition { account, region })?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
