@@ -29,6 +29,9 @@ pub struct Link {
     pub mac: String,
     pub up: bool,
     pub addresses: Vec<Ipv4Net>,
+    /// Proxy ARP answers at once (`neigh.<link>.proxy_delay` 0; Linux's default delays them
+    /// by up to 0.8 s, AWS's router does not).
+    pub prompt_proxy_arp: bool,
 }
 
 /// `dst [via gateway] dev dev` in the main table (`scope link` when there is no gateway).
@@ -64,6 +67,11 @@ pub enum Change {
         ns: String,
         name: String,
         up: bool,
+    },
+    /// Makes proxy ARP on a router port answer at once.
+    PromptProxyArp {
+        ns: String,
+        name: String,
     },
     AddAddress {
         ns: String,
@@ -146,6 +154,7 @@ pub mod fake {
             mac: mac.into(),
             up: false,
             addresses: Vec::new(),
+            prompt_proxy_arp: false,
         }
     }
 
@@ -203,6 +212,7 @@ pub mod fake {
                         self.ns(ns)?.routes.retain(|r| r.dev != *name);
                     }
                 }
+                Change::PromptProxyArp { ns, name } => self.link(ns, name)?.prompt_proxy_arp = true,
                 Change::AddAddress { ns, dev, address } => {
                     let link = self.link(ns, dev)?;
                     anyhow::ensure!(!link.addresses.contains(address), "File exists");

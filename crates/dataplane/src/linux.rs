@@ -100,6 +100,11 @@ fn in_netns<T: Send>(ns: &str, f: impl FnOnce() -> anyhow::Result<T> + Send) -> 
 const FORWARDING: &str = "/proc/sys/net/ipv4/ip_forward";
 const PROXY_ARP: &str = "/proc/sys/net/ipv4/conf/all/proxy_arp";
 
+/// A link's proxy ARP delay (per link only: `neigh/default` exists in the host's namespace alone).
+fn proxy_delay(link: &str) -> String {
+    format!("/proc/sys/net/ipv4/neigh/{link}/proxy_delay")
+}
+
 /// localvpc's namespaces, by name.
 pub fn namespaces() -> anyhow::Result<Vec<String>> {
     let mut names = Vec::new();
@@ -118,7 +123,7 @@ pub fn namespaces() -> anyhow::Result<Vec<String>> {
 }
 
 fn read_ns(ns: &str) -> anyhow::Result<NsState> {
-    let links = json(ns, &["addr", "show"])?.iter().map(link).collect();
+    let mut links: Vec<Link> = json(ns, &["addr", "show"])?.iter().map(link).collect();
     let routes = json(ns, &["route", "show", "table", "main"])?
         .iter()
         .filter(|r| r["protocol"].as_str() != Some("kernel"))
@@ -128,6 +133,16 @@ fn read_ns(ns: &str) -> anyhow::Result<NsState> {
         let on = |path| std::fs::read_to_string(path).map(|v| v.trim() == "1");
         Ok(on(FORWARDING)? && on(PROXY_ARP)?)
     })?;
+    let names: Vec<String> = links.iter().map(|l: &Link| l.name.clone()).collect();
+    let prompt = in_netns(ns, || {
+        let zero = |name: &String| {
+            std::fs::read_to_string(proxy_delay(name)).is_ok_and(|v| v.trim() == "0")
+        };
+        Ok(names.iter().map(zero).collect::<Vec<bool>>())
+    })?;
+    for (link, prompt) in links.iter_mut().zip(prompt) {
+        link.prompt_proxy_arp = prompt;
+    }
     Ok(NsState {
         links,
         routes,
@@ -154,6 +169,7 @@ fn link(v: &Value) -> Link {
                 Ipv4Net::new(ip, a["prefixlen"].as_u64()? as u8).ok()
             })
             .collect(),
+        prompt_proxy_arp: false,
     }
 }
 
@@ -218,6 +234,9 @@ impl Host for LinuxHost {
             Change::SetLink { ns, name, up } => {
                 let state = if *up { "up" } else { "down" };
                 ip(&["-n", ns, "link", "set", name, state]).map(drop)
+            }
+            Change::PromptProxyArp { ns, name } => {
+                in_netns(ns, || Ok(std::fs::write(proxy_delay(name), "0")?))
             }
             Change::AddAddress { ns, dev, address } => {
                 ip(&["-n", ns, "addr", "add", &address.to_string(), "dev", dev]).map(drop)

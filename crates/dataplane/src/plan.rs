@@ -126,6 +126,12 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
         for port in &router.ports {
             let current = link(state, &router.ns, &port.name);
             steps.set_link(&router.ns, &port.name, current, port.up);
+            if !current.is_some_and(|l| l.prompt_proxy_arp) {
+                steps.states.push(Change::PromptProxyArp {
+                    ns: router.ns.clone(),
+                    name: port.name.clone(),
+                });
+            }
             let gateway = Ipv4Net::from(port.gateway);
             let addresses = current.map_or(&[][..], |l| &l.addresses[..]);
             if !addresses.contains(&gateway) {

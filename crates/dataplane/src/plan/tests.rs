@@ -36,12 +36,14 @@ fn links_of_a_guest_that_are_not_localvpcs_are_left_alone() {
         mac: "02:00:00:00:00:09".into(),
         up: true,
         addresses: vec![],
+        prompt_proxy_arp: false,
     });
     ns.links.push(Link {
         name: "eth5".into(),
         mac: "02:00:00:00:00:05".into(),
         up: true,
         addresses: vec![],
+        prompt_proxy_arp: false,
     });
     let gone = removals(&t, &state);
     assert_eq!(
