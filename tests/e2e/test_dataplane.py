@@ -99,24 +99,43 @@ def test_a_restarted_server_adopts_the_network(dp):
         again.stop()
 
 
-def test_seed_003_second_eni_answers_only_once_the_guest_configures_it(dp):
-    """Seed 003 on a non-Amazon-Linux image: eth1 (another subnet) is silent until
-    `localvpc agent` gives it its address and per-ENI policy routing."""
+def in_guest(instance_id, script):
+    run = subprocess.run([BINARY, "exec", instance_id, "--", "sh", "-c", script], capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0, run.stderr
+
+
+def source_dest_check(ec2, eni_id, on):
+    ec2.modify_network_interface_attribute(NetworkInterfaceId=eni_id, SourceDestCheck={"Value": on})
+
+
+def test_seed_003_second_eni_answers_only_once_the_guest_routes_by_source(dp):
+    """Seed 003 on a non-Amazon-Linux image: eth1 (another subnet) is silent unconfigured; once
+    brought up by hand its replies leave through eth0 and are dropped — by the VPC's source check
+    (guest rp_filter loose) or by the guest itself (rp_filter strict); `localvpc agent`'s per-ENI
+    policy routing makes it answer."""
     srv, ec2 = dp
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     s1, s2 = subnet(ec2, vpc, "10.0.1.0/24"), subnet(ec2, vpc, "10.0.2.0/24")
     inst = launch(ec2, s1, "10.0.1.10")
     peer = launch(ec2, s1, "10.0.1.11")
+    eth0 = ec2.describe_instances(InstanceIds=[inst])["Reservations"][0]["Instances"][0]["NetworkInterfaces"][0]["NetworkInterfaceId"]
     eni = ec2.create_network_interface(SubnetId=s2, PrivateIpAddress="10.0.2.20")["NetworkInterface"]
-    ec2.describe_instances()  # pending → running
     ec2.attach_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"], InstanceId=inst, DeviceIndex=1)
     assert ping(peer, "10.0.1.10"), "eth0 answers"
     assert not ping(peer, "10.0.2.20"), "eth1 is unconfigured, as on seed 003's CentOS"
+    # `ifup eth1` with DEFROUTE=no: the address and its subnet route, no policy routing.
+    in_guest(inst, "ip addr add 10.0.2.20/24 dev eth1 && echo 2 > /proc/sys/net/ipv4/conf/all/rp_filter")
+    assert not ping(peer, "10.0.2.20"), "the reply leaves through eth0: the VPC drops it"
+    source_dest_check(ec2, eth0, False)
+    assert ping(peer, "10.0.2.20"), "asymmetric, but eth0's ENI no longer checks sources"
+    in_guest(inst, "echo 1 > /proc/sys/net/ipv4/conf/all/rp_filter")
+    assert not ping(peer, "10.0.2.20"), "strict rp_filter in the guest drops the request"
+    source_dest_check(ec2, eth0, True)
     agent = subprocess.run([BINARY, "agent", "--once", "--netns", guest_ns(inst),
                             "--imds-url", f"{srv.endpoint}/_localvpc/imds/{inst}"],
                            capture_output=True, text=True, timeout=60)
     assert agent.returncode == 0, agent.stderr + agent.stdout
-    assert ping(peer, "10.0.2.20"), "eth1 answers after the agent"
+    assert ping(peer, "10.0.2.20"), "eth1 answers with per-ENI policy routing, strict rp_filter and the check on"
     assert ping(peer, "10.0.1.10")
     # Detach: the link is unplugged from the guest.
     attachment = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni["NetworkInterfaceId"]])["NetworkInterfaces"][0]["Attachment"]["AttachmentId"]

@@ -32,6 +32,10 @@ pub struct Link {
     /// Proxy ARP answers at once (`neigh.<link>.proxy_delay` 0; Linux's default delays them
     /// by up to 0.8 s, AWS's router does not).
     pub prompt_proxy_arp: bool,
+    /// Strict reverse-path filter (`conf.<link>.rp_filter` 1): on a router port, a packet is
+    /// accepted only if its source is routed back through the same port — one of the ENI's
+    /// addresses. That is EC2's source check.
+    pub strict_source: bool,
 }
 
 /// `dst [via gateway] dev dev` in the main table (`scope link` when there is no gateway).
@@ -72,6 +76,12 @@ pub enum Change {
     PromptProxyArp {
         ns: String,
         name: String,
+    },
+    /// Turns a link's strict reverse-path filter on or off.
+    StrictSource {
+        ns: String,
+        name: String,
+        on: bool,
     },
     AddAddress {
         ns: String,
@@ -155,6 +165,7 @@ pub mod fake {
             up: false,
             addresses: Vec::new(),
             prompt_proxy_arp: false,
+            strict_source: false,
         }
     }
 
@@ -213,6 +224,7 @@ pub mod fake {
                     }
                 }
                 Change::PromptProxyArp { ns, name } => self.link(ns, name)?.prompt_proxy_arp = true,
+                Change::StrictSource { ns, name, on } => self.link(ns, name)?.strict_source = *on,
                 Change::AddAddress { ns, dev, address } => {
                     let link = self.link(ns, dev)?;
                     anyhow::ensure!(!link.addresses.contains(address), "File exists");

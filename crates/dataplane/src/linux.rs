@@ -105,6 +105,10 @@ fn proxy_delay(link: &str) -> String {
     format!("/proc/sys/net/ipv4/neigh/{link}/proxy_delay")
 }
 
+fn rp_filter(link: &str) -> String {
+    format!("/proc/sys/net/ipv4/conf/{link}/rp_filter")
+}
+
 /// localvpc's namespaces, by name.
 pub fn namespaces() -> anyhow::Result<Vec<String>> {
     let mut names = Vec::new();
@@ -134,14 +138,16 @@ fn read_ns(ns: &str) -> anyhow::Result<NsState> {
         Ok(on(FORWARDING)? && on(PROXY_ARP)?)
     })?;
     let names: Vec<String> = links.iter().map(|l: &Link| l.name.clone()).collect();
-    let prompt = in_netns(ns, || {
-        let zero = |name: &String| {
-            std::fs::read_to_string(proxy_delay(name)).is_ok_and(|v| v.trim() == "0")
+    let sysctls = in_netns(ns, || {
+        let is = |path: String, value: &str| {
+            std::fs::read_to_string(path).is_ok_and(|v| v.trim() == value)
         };
-        Ok(names.iter().map(zero).collect::<Vec<bool>>())
+        let read = |name: &String| (is(proxy_delay(name), "0"), is(rp_filter(name), "1"));
+        Ok(names.iter().map(read).collect::<Vec<_>>())
     })?;
-    for (link, prompt) in links.iter_mut().zip(prompt) {
+    for (link, (prompt, strict)) in links.iter_mut().zip(sysctls) {
         link.prompt_proxy_arp = prompt;
+        link.strict_source = strict;
     }
     Ok(NsState {
         links,
@@ -170,6 +176,7 @@ fn link(v: &Value) -> Link {
             })
             .collect(),
         prompt_proxy_arp: false,
+        strict_source: false,
     }
 }
 
@@ -237,6 +244,10 @@ impl Host for LinuxHost {
             }
             Change::PromptProxyArp { ns, name } => {
                 in_netns(ns, || Ok(std::fs::write(proxy_delay(name), "0")?))
+            }
+            Change::StrictSource { ns, name, on } => {
+                let value = if *on { "1" } else { "0" };
+                in_netns(ns, || Ok(std::fs::write(rp_filter(name), value)?))
             }
             Change::AddAddress { ns, dev, address } => {
                 ip(&["-n", ns, "addr", "add", &address.to_string(), "dev", dev]).map(drop)

@@ -79,7 +79,10 @@ pub struct Port {
     pub gateway: Ipv4Addr,
     /// The ENI's private addresses, each reached by a /32 host route through this port.
     pub addresses: Vec<Ipv4Addr>,
-    /// Recorded for the anti-spoofing milestone (nftables in the router namespace).
+    /// EC2's source/destination check. The source half is a strict reverse-path filter on the
+    /// port: a packet from the ENI whose source is not one of its addresses is dropped. The
+    /// destination half holds by construction while the router only routes an ENI's own
+    /// addresses to it; it needs a rule of its own once route tables can target an ENI.
     pub source_dest_check: bool,
     /// Down while the instance is stopped.
     pub up: bool,

@@ -117,3 +117,19 @@ fn an_unassigned_secondary_address_loses_its_route() {
     let router = router_ns(crate::model::tests::VPC);
     assert_eq!(host.state.namespaces[&router].routes.len(), 3);
 }
+
+#[test]
+fn the_source_check_follows_the_eni_attribute() {
+    let mut host = FakeHost::default();
+    let mut s = seed_003();
+    converged(&mut host, &s);
+    let router = router_ns(crate::model::tests::VPC);
+    let strict = |host: &FakeHost| {
+        let links = &host.state.namespaces[&router].links;
+        links.iter().filter(|l| l.strict_source).count()
+    };
+    assert_eq!(strict(&host), 3);
+    s.instances[0].enis[0].source_dest_check = false;
+    converged(&mut host, &s);
+    assert_eq!(strict(&host), 2);
+}
