@@ -120,6 +120,9 @@ fn main() -> std::process::ExitCode {
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    if args.dataplane {
+        localvpc_dataplane::check_privileges()?;
+    }
     let config = load_config(args.config.as_deref())?;
     let data_dir = match args.data_dir {
         Some(d) => d,
