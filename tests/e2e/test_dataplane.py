@@ -104,6 +104,18 @@ def in_guest(instance_id, script):
     assert run.returncode == 0, run.stderr
 
 
+def agent(srv, instance_id):
+    """`localvpc agent --once` against the instance's namespace, fed by the real IMDS."""
+    run = subprocess.run([BINARY, "agent", "--once", "--netns", guest_ns(instance_id),
+                          "--imds-url", f"{srv.endpoint}/_localvpc/imds/{instance_id}"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr + run.stdout
+
+
+def attach(ec2, eni_id, instance_id, device):
+    return ec2.attach_network_interface(NetworkInterfaceId=eni_id, InstanceId=instance_id, DeviceIndex=device)["AttachmentId"]
+
+
 def source_dest_check(ec2, eni_id, on):
     ec2.modify_network_interface_attribute(NetworkInterfaceId=eni_id, SourceDestCheck={"Value": on})
 
@@ -131,10 +143,7 @@ def test_seed_003_second_eni_answers_only_once_the_guest_routes_by_source(dp):
     in_guest(inst, "echo 1 > /proc/sys/net/ipv4/conf/all/rp_filter")
     assert not ping(peer, "10.0.2.20"), "strict rp_filter in the guest drops the request"
     source_dest_check(ec2, eth0, True)
-    agent = subprocess.run([BINARY, "agent", "--once", "--netns", guest_ns(inst),
-                            "--imds-url", f"{srv.endpoint}/_localvpc/imds/{inst}"],
-                           capture_output=True, text=True, timeout=60)
-    assert agent.returncode == 0, agent.stderr + agent.stdout
+    agent(srv, inst)
     assert ping(peer, "10.0.2.20"), "eth1 answers with per-ENI policy routing, strict rp_filter and the check on"
     assert ping(peer, "10.0.1.10")
     # Detach: the link is unplugged from the guest.
@@ -142,3 +151,41 @@ def test_seed_003_second_eni_answers_only_once_the_guest_routes_by_source(dp):
     ec2.detach_network_interface(AttachmentId=attachment)
     links = subprocess.run(["ip", "-n", guest_ns(inst), "-o", "link"], capture_output=True, text=True).stdout
     assert "eth1" not in links and "eth0" in links
+
+
+def test_a_dual_homed_instance_is_reachable_from_two_vpcs_with_overlapping_cidrs(dp):
+    """Seed 002: an ENI from another VPC (same zone) wires the instance into that VPC's router."""
+    srv, ec2 = dp
+    vpc_a = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    vpc_b = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    inst = launch(ec2, subnet(ec2, vpc_a, "10.0.1.0/24"), "10.0.1.10")
+    peer_a = launch(ec2, ec2.describe_instances(InstanceIds=[inst])["Reservations"][0]["Instances"][0]["SubnetId"], "10.0.1.11")
+    b2 = subnet(ec2, vpc_b, "10.0.2.0/24")
+    peer_b = launch(ec2, b2, "10.0.2.11")
+    dual = ec2.create_network_interface(SubnetId=b2, PrivateIpAddress="10.0.2.20")["NetworkInterface"]["NetworkInterfaceId"]
+    ec2.describe_instances()  # pending → running
+    attach(ec2, dual, inst, 1)
+    agent(srv, inst)
+    assert ping(peer_a, "10.0.1.10") and ping(peer_b, "10.0.2.20")
+    assert not ping(peer_b, "10.0.1.11"), "the VPCs stay apart"
+
+
+def test_a_moved_eni_takes_its_address_to_the_standby(dp):
+    """Seed 004: detach a secondary ENI from the primary, attach it to a standby: its private
+    IP now reaches the standby."""
+    srv, ec2 = dp
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    s1 = subnet(ec2, vpc, "10.0.1.0/24")
+    primary, standby, client_ = (launch(ec2, s1, f"10.0.1.{n}") for n in (10, 11, 12))
+    floating = ec2.create_network_interface(SubnetId=s1, PrivateIpAddress="10.0.1.50")["NetworkInterface"]["NetworkInterfaceId"]
+    ec2.describe_instances()  # pending → running
+    attachment = attach(ec2, floating, primary, 1)
+    agent(srv, primary)
+    assert ping(client_, "10.0.1.50")
+    ec2.detach_network_interface(AttachmentId=attachment)
+    assert not ping(client_, "10.0.1.50")
+    attach(ec2, floating, standby, 1)
+    agent(srv, standby)
+    assert ping(client_, "10.0.1.50")
+    links = subprocess.run(["ip", "-n", guest_ns(primary), "-o", "link"], capture_output=True, text=True).stdout
+    assert "eth1" not in links
