@@ -189,3 +189,16 @@ def test_a_moved_eni_takes_its_address_to_the_standby(dp):
     assert ping(client_, "10.0.1.50")
     links = subprocess.run(["ip", "-n", guest_ns(primary), "-o", "link"], capture_output=True, text=True).stdout
     assert "eth1" not in links
+
+
+def test_down_on_exit_removes_the_network_when_the_server_stops(dp):
+    srv, ec2 = dp
+    srv.stop()
+    again = Server(srv.data_dir, extra_args=["--dataplane", "--down-on-exit"])
+    try:
+        ec2 = client(again.endpoint, new_account())
+        launch(ec2, subnet(ec2, ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"], "10.0.1.0/24"), "10.0.1.10")
+        assert any(ns.startswith("lvpc-i-") for ns in lvpc_namespaces())
+    finally:
+        again.stop()
+    assert lvpc_namespaces() == []

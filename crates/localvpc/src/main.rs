@@ -62,6 +62,10 @@ struct ServeArgs {
     /// namespace per VPC, reconciled after every change (needs root).
     #[arg(long)]
     dataplane: bool,
+    /// With --dataplane: remove the network (as `localvpc dataplane down`) when the server
+    /// stops. By default it stays, and the next `serve --dataplane` adopts it.
+    #[arg(long, requires = "dataplane")]
+    down_on_exit: bool,
 }
 
 /// The configuration file's shape.
@@ -144,8 +148,12 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(listen = %listener.local_addr()?, data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "localvpc ready");
         localvpc_server::serve(listener, AppState { store, config, after_change }, shutdown_signal()).await?;
         tracing::info!("localvpc stopped");
-        Ok(())
-    })
+        anyhow::Ok(())
+    })?;
+    if args.down_on_exit {
+        dataplane_down()?;
+    }
+    Ok(())
 }
 
 /// Starts the data plane: adopts (or builds) the network for the current state at once, then
