@@ -72,13 +72,32 @@ fn is_gone(message: &str) -> bool {
     .any(|m| message.contains(m))
 }
 
-fn json(ns: &str, args: &[&str]) -> anyhow::Result<Vec<Value>> {
-    let text = ip(&[&["-j", "-n", ns], args].concat())?;
-    Ok(serde_json::from_str(if text.trim().is_empty() {
-        "[]"
-    } else {
-        &text
-    })?)
+/// Runs several `ip` commands in one process (`ip -j -n NS -batch -`): one JSON document each.
+fn json_batch(ns: &str, commands: &[&str]) -> anyhow::Result<Vec<Vec<Value>>> {
+    use std::io::Write;
+    let mut child = Command::new("ip")
+        .args(["-j", "-n", ns, "-batch", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .context("cannot run `ip` (install iproute2)")?;
+    let mut stdin = child.stdin.take().context("ip's stdin")?;
+    stdin.write_all(commands.join("\n").as_bytes())?;
+    drop(stdin);
+    let out = child.wait_with_output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "ip -n {ns} -batch: {}",
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    let documents = serde_json::Deserializer::from_slice(&out.stdout).into_iter::<Vec<Value>>();
+    let documents = documents.collect::<Result<Vec<_>, _>>()?;
+    anyhow::ensure!(
+        documents.len() == commands.len(),
+        "ip -n {ns} -batch: short output"
+    );
+    Ok(documents)
 }
 
 /// Runs `f` on a thread that has joined the named network namespace.
@@ -127,23 +146,24 @@ pub fn namespaces() -> anyhow::Result<Vec<String>> {
 }
 
 fn read_ns(ns: &str) -> anyhow::Result<NsState> {
-    let mut links: Vec<Link> = json(ns, &["addr", "show"])?.iter().map(link).collect();
-    let routes = json(ns, &["route", "show", "table", "main"])?
+    let [addresses, routes]: [Vec<Value>; 2] =
+        json_batch(ns, &["addr show", "route show table main"])?
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("ip -n {ns} -batch: unexpected output"))?;
+    let mut links: Vec<Link> = addresses.iter().map(link).collect();
+    let routes = routes
         .iter()
         .filter(|r| r["protocol"].as_str() != Some("kernel"))
         .filter_map(route)
         .collect();
-    let routing = in_netns(ns, || {
-        let on = |path| std::fs::read_to_string(path).map(|v| v.trim() == "1");
-        Ok(on(FORWARDING)? && on(PROXY_ARP)?)
-    })?;
-    let names: Vec<String> = links.iter().map(|l: &Link| l.name.clone()).collect();
-    let sysctls = in_netns(ns, || {
+    let names: Vec<String> = links.iter().map(|l| l.name.clone()).collect();
+    let (routing, sysctls) = in_netns(ns, || {
         let is = |path: String, value: &str| {
             std::fs::read_to_string(path).is_ok_and(|v| v.trim() == value)
         };
+        let routing = is(FORWARDING.into(), "1") && is(PROXY_ARP.into(), "1");
         let read = |name: &String| (is(proxy_delay(name), "0"), is(rp_filter(name), "1"));
-        Ok(names.iter().map(read).collect::<Vec<_>>())
+        Ok((routing, names.iter().map(read).collect::<Vec<_>>()))
     })?;
     for (link, (prompt, strict)) in links.iter_mut().zip(sysctls) {
         link.prompt_proxy_arp = prompt;
