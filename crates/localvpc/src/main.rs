@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use localvpc_model::Quotas;
-use localvpc_server::{AppState, Config};
+use localvpc_server::{AfterChange, AppState, Config};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use tracing_subscriber::EnvFilter;
@@ -25,6 +25,26 @@ enum Command {
     Serve(ServeArgs),
     /// Configure this guest's ENIs from instance metadata, like amazon-ec2-net-utils v2.
     Agent(localvpc_agent::AgentArgs),
+    /// Manage the data plane (the network namespaces `serve --dataplane` builds).
+    #[command(subcommand)]
+    Dataplane(DataplaneCommand),
+    /// Run a command inside an instance's network namespace (needs `serve --dataplane`).
+    Exec(ExecArgs),
+}
+
+#[derive(Subcommand)]
+enum DataplaneCommand {
+    /// Remove every namespace and link the data plane created (all named `lvpc-…`).
+    Down,
+}
+
+#[derive(clap::Args)]
+struct ExecArgs {
+    /// The instance, e.g. i-0123456789abcdef0.
+    instance_id: String,
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, required = true)]
+    command: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -38,6 +58,14 @@ struct ServeArgs {
     /// TOML configuration file (a `[quotas]` table raises AWS's default quotas).
     #[arg(long, env = "LOCALVPC_CONFIG")]
     config: Option<PathBuf>,
+    /// Build the real network: instances as network namespaces, ENIs as veth pairs, a router
+    /// namespace per VPC, reconciled after every change (needs root).
+    #[arg(long)]
+    dataplane: bool,
+    /// With --dataplane: remove the network (as `localvpc dataplane down`) when the server
+    /// stops. By default it stays, and the next `serve --dataplane` adopts it.
+    #[arg(long, requires = "dataplane")]
+    down_on_exit: bool,
 }
 
 /// The configuration file's shape.
@@ -77,6 +105,14 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(args),
         Command::Agent(args) => localvpc_agent::run(&args, &mut std::io::stdout().lock()).map(drop),
+        Command::Dataplane(DataplaneCommand::Down) => dataplane_down(),
+        Command::Exec(args) => {
+            let ns = localvpc_dataplane::model::guest_ns(&args.instance_id);
+            match localvpc_dataplane::exec(&ns, &args.command) {
+                Ok(code) => return std::process::ExitCode::from(code.clamp(0, 255) as u8),
+                Err(e) => Err(e),
+            }
+        }
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -88,6 +124,9 @@ fn main() -> std::process::ExitCode {
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    if args.dataplane {
+        localvpc_dataplane::check_privileges()?;
+    }
     let config = load_config(args.config.as_deref())?;
     let data_dir = match args.data_dir {
         Some(d) => d,
@@ -96,16 +135,45 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .join("localvpc"),
     };
     let store = localvpc_server::open_store(&data_dir)?;
+    let after_change = if args.dataplane {
+        Some(dataplane_hook(&store)?)
+    } else {
+        None
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
         tracing::info!(listen = %listener.local_addr()?, data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "localvpc ready");
-        localvpc_server::serve(listener, AppState { store, config }, shutdown_signal()).await?;
+        localvpc_server::serve(listener, AppState { store, config, after_change }, shutdown_signal()).await?;
         tracing::info!("localvpc stopped");
-        Ok(())
-    })
+        anyhow::Ok(())
+    })?;
+    if args.down_on_exit {
+        dataplane_down()?;
+    }
+    Ok(())
+}
+
+/// Starts the data plane: adopts (or builds) the network for the current state at once, then
+/// reconciles synchronously after every change, so the network matches each API answer.
+fn dataplane_hook(store: &localvpc_store::Store) -> anyhow::Result<AfterChange> {
+    let dataplane = localvpc_dataplane::Dataplane::new()?;
+    let changes = dataplane.sync(store).context("data plane start-up")?;
+    tracing::info!(changes, "data plane ready");
+    Ok(Box::new(move |store| match dataplane.sync(store) {
+        Ok(0) => {}
+        Ok(changes) => tracing::debug!(changes, "data plane reconciled"),
+        Err(error) => tracing::warn!("data plane: {error:#}"),
+    }))
+}
+
+fn dataplane_down() -> anyhow::Result<()> {
+    localvpc_dataplane::check_privileges()?;
+    let removed = localvpc_dataplane::down()?;
+    println!("removed {} namespaces", removed.len());
+    Ok(())
 }
 
 async fn shutdown_signal() {

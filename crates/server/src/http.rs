@@ -21,7 +21,14 @@ use std::sync::Arc;
 pub struct AppState {
     pub store: Store,
     pub config: Config,
+    /// Run after every successful call that may have changed state (all but `Describe*`) and
+    /// after a reset, before the response is sent: the data plane reconciles here, so the
+    /// network matches the answer the caller gets.
+    pub after_change: Option<AfterChange>,
 }
+
+/// See [`AppState::after_change`].
+pub type AfterChange = Box<dyn Fn(&Store) + Send + Sync>;
 
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
@@ -42,7 +49,14 @@ async fn health() -> Response {
 }
 
 async fn reset(State(state): State<Arc<AppState>>) -> Response {
-    match tokio::task::spawn_blocking(move || state.store.reset()).await {
+    let reset = move || {
+        state.store.reset()?;
+        if let Some(hook) = &state.after_change {
+            hook(&state.store);
+        }
+        Ok::<_, Ec2Error>(())
+    };
+    match tokio::task::spawn_blocking(reset).await {
         Ok(Ok(())) => {
             tracing::info!("state reset");
             (
@@ -200,6 +214,13 @@ fn handle(
             }
             dispatch::dispatch(&mut ctx, &action, input)
         })?;
+    if let Some(hook) = state
+        .after_change
+        .as_ref()
+        .filter(|_| !action.starts_with("Describe"))
+    {
+        hook(&state.store);
+    }
     encode(
         model,
         &action,

@@ -11,7 +11,7 @@ mod provision;
 mod wire;
 
 pub use context::Config;
-pub use http::{AppState, router};
+pub use http::{AfterChange, AppState, router};
 
 use std::sync::Arc;
 use tokio::net::TcpListener;

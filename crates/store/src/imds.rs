@@ -41,6 +41,33 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Runs `f` over every partition in turn, in one transaction that is always rolled back:
+    /// the data plane reads the whole database this way and never changes it.
+    pub fn read_every_partition(
+        &self,
+        mut f: impl FnMut(&Tx, &Partition) -> Result<(), Ec2Error>,
+    ) -> Result<(), Ec2Error> {
+        let mut conn = self.lock();
+        let sql = conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .db()?;
+        let partitions: Vec<(i64, String, String)> = sql
+            .prepare_cached("SELECT id, account, region FROM partitions ORDER BY id")
+            .db()?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .db()?
+            .collect::<Result<_, _>>()
+            .db()?;
+        let mut tx = Tx { sql, pid: 0 };
+        for (pid, account, region) in partitions {
+            tx.pid = pid;
+            f(&tx, &Partition { account, region })?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +134,44 @@ mod tests {
                 .unwrap(),
             None
         );
+    }
+
+    #[test]
+    fn every_partition_is_read_and_nothing_is_written() {
+        let store = Store::in_memory().unwrap();
+        for (account, id) in [("111122223333", "i-0aaa"), ("444455556666", "i-0bbb")] {
+            store
+                .transact(account, "eu-west-1", |tx, _| {
+                    tx.insert_instance(&instance(id), None)
+                })
+                .unwrap();
+        }
+        let mut seen = Vec::new();
+        store
+            .read_every_partition(|tx, p| {
+                tx.insert_instance(&instance(&format!("i-0new{}", seen.len())), None)?;
+                let ids = tx.instances(&p.account)?.into_iter().map(|i| i.id);
+                seen.push((p.account.clone(), ids.collect::<Vec<_>>()));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(
+            seen[0],
+            (
+                "111122223333".into(),
+                vec!["i-0aaa".into(), "i-0new0".into()]
+            )
+        );
+        assert_eq!(
+            seen[1],
+            (
+                "444455556666".into(),
+                vec!["i-0bbb".into(), "i-0new1".into()]
+            )
+        );
+        let written = store
+            .read_instance_partition("i-0new0", |_, _| Ok(()))
+            .unwrap();
+        assert_eq!(written, None, "the read transaction was rolled back");
     }
 }

@@ -1,0 +1,248 @@
+//! The narrow interface between the reconciler and the machine: read what exists in localvpc's
+//! namespaces, make one change. [`crate::linux`] implements it; [`fake::FakeHost`] is an
+//! in-memory host for unit tests.
+
+use ipnet::Ipv4Net;
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+/// localvpc's namespaces (those named with [`crate::model::PREFIX`]) and what is in them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostState {
+    pub namespaces: BTreeMap<String, NsState>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NsState {
+    pub links: Vec<Link>,
+    /// IPv4 routes of the main table added by an administrator (`proto boot`), which is how
+    /// localvpc adds them; kernel-made routes (subnet routes of addresses) are not listed.
+    pub routes: Vec<Route>,
+    /// `net.ipv4.ip_forward` and `net.ipv4.conf.all.proxy_arp` both on.
+    pub routing: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub name: String,
+    /// `0a:1b:…`, lower case.
+    pub mac: String,
+    pub up: bool,
+    pub addresses: Vec<Ipv4Net>,
+    /// Proxy ARP answers at once (`neigh.<link>.proxy_delay` 0; Linux's default delays them
+    /// by up to 0.8 s, AWS's router does not).
+    pub prompt_proxy_arp: bool,
+    /// Strict reverse-path filter (`conf.<link>.rp_filter` 1): on a router port, a packet is
+    /// accepted only if its source is routed back through the same port — one of the ENI's
+    /// addresses. That is EC2's source check.
+    pub strict_source: bool,
+}
+
+/// `dst [via gateway] dev dev` in the main table (`scope link` when there is no gateway).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Route {
+    pub dst: Ipv4Net,
+    pub gateway: Option<Ipv4Addr>,
+    pub dev: String,
+}
+
+/// One change to the host. Deleting something already gone succeeds (removing one end of a
+/// veth pair removes the other, so the reconciler may ask twice).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    AddNamespace(String),
+    DelNamespace(String),
+    /// Turns on forwarding and proxy ARP in a router namespace.
+    EnableRouting(String),
+    /// A veth pair created inside `ns` (`name` with `mac`), its peer moved straight into
+    /// `peer_ns`: no end ever sits in the host's namespace. Both ends start down.
+    AddVeth {
+        ns: String,
+        name: String,
+        mac: String,
+        peer_ns: String,
+        peer: String,
+    },
+    DelLink {
+        ns: String,
+        name: String,
+    },
+    SetLink {
+        ns: String,
+        name: String,
+        up: bool,
+    },
+    /// Makes proxy ARP on a router port answer at once.
+    PromptProxyArp {
+        ns: String,
+        name: String,
+    },
+    /// Turns a link's strict reverse-path filter on or off.
+    StrictSource {
+        ns: String,
+        name: String,
+        on: bool,
+    },
+    AddAddress {
+        ns: String,
+        dev: String,
+        address: Ipv4Net,
+    },
+    DelAddress {
+        ns: String,
+        dev: String,
+        address: Ipv4Net,
+    },
+    AddRoute {
+        ns: String,
+        route: Route,
+    },
+    DelRoute {
+        ns: String,
+        route: Route,
+    },
+}
+
+pub trait Host {
+    fn read(&mut self) -> anyhow::Result<HostState>;
+    fn apply(&mut self, change: &Change) -> anyhow::Result<()>;
+}
+
+#[cfg(test)]
+pub mod fake {
+    use super::{Change, Host, HostState, Link, NsState};
+
+    /// A host in memory, behaving as the kernel does for what the reconciler touches: a new
+    /// namespace has `lo` down; veth ends vanish together; a link going down loses its routes.
+    #[derive(Default)]
+    pub struct FakeHost {
+        pub state: HostState,
+        /// Veth pairs as ((ns, name), (ns, name)).
+        pub pairs: Vec<((String, String), (String, String))>,
+        pub applied: Vec<Change>,
+    }
+
+    impl FakeHost {
+        fn ns(&mut self, name: &str) -> anyhow::Result<&mut NsState> {
+            self.state
+                .namespaces
+                .get_mut(name)
+                .ok_or_else(|| anyhow::anyhow!("no namespace {name}"))
+        }
+
+        fn link(&mut self, ns: &str, name: &str) -> anyhow::Result<&mut Link> {
+            let ns = self.ns(ns)?;
+            ns.links
+                .iter_mut()
+                .find(|l| l.name == name)
+                .ok_or_else(|| anyhow::anyhow!("Cannot find device {name}"))
+        }
+
+        fn remove_link(&mut self, ns: &str, name: &str) {
+            if let Some(state) = self.state.namespaces.get_mut(ns) {
+                state.links.retain(|l| l.name != name);
+                state.routes.retain(|r| r.dev != name);
+            }
+        }
+
+        /// Removes a link and its veth peer, wherever that is.
+        fn remove_pair(&mut self, ns: &str, name: &str) {
+            let end = (ns.to_owned(), name.to_owned());
+            let pair = self.pairs.iter().position(|(a, b)| *a == end || *b == end);
+            if let Some(at) = pair {
+                let (a, b) = self.pairs.remove(at);
+                self.remove_link(&a.0, &a.1);
+                self.remove_link(&b.0, &b.1);
+            }
+            self.remove_link(ns, name);
+        }
+    }
+
+    fn link(name: &str, mac: &str) -> Link {
+        Link {
+            name: name.into(),
+            mac: mac.into(),
+            up: false,
+            addresses: Vec::new(),
+            prompt_proxy_arp: false,
+            strict_source: false,
+        }
+    }
+
+    impl Host for FakeHost {
+        fn read(&mut self) -> anyhow::Result<HostState> {
+            Ok(self.state.clone())
+        }
+
+        fn apply(&mut self, change: &Change) -> anyhow::Result<()> {
+            match change {
+                Change::AddNamespace(ns) => {
+                    anyhow::ensure!(!self.state.namespaces.contains_key(ns), "File exists");
+                    let lo = link("lo", "00:00:00:00:00:00");
+                    self.state.namespaces.insert(
+                        ns.clone(),
+                        NsState {
+                            links: vec![lo],
+                            ..NsState::default()
+                        },
+                    );
+                }
+                Change::DelNamespace(ns) => {
+                    let names: Vec<String> = match self.state.namespaces.get(ns) {
+                        Some(state) => state.links.iter().map(|l| l.name.clone()).collect(),
+                        None => Vec::new(),
+                    };
+                    for name in names {
+                        self.remove_pair(ns, &name);
+                    }
+                    self.state.namespaces.remove(ns);
+                }
+                Change::EnableRouting(ns) => self.ns(ns)?.routing = true,
+                Change::AddVeth {
+                    ns,
+                    name,
+                    mac,
+                    peer_ns,
+                    peer,
+                } => {
+                    for (n, l) in [(ns, name), (peer_ns, peer)] {
+                        let state = self.ns(n)?;
+                        anyhow::ensure!(!state.links.iter().any(|x| x.name == *l), "File exists");
+                    }
+                    self.ns(ns)?.links.push(link(name, mac));
+                    self.ns(peer_ns)?
+                        .links
+                        .push(link(peer, "02:00:00:00:00:01"));
+                    self.pairs
+                        .push(((ns.clone(), name.clone()), (peer_ns.clone(), peer.clone())));
+                }
+                Change::DelLink { ns, name } => self.remove_pair(ns, name),
+                Change::SetLink { ns, name, up } => {
+                    self.link(ns, name)?.up = *up;
+                    if !up {
+                        self.ns(ns)?.routes.retain(|r| r.dev != *name);
+                    }
+                }
+                Change::PromptProxyArp { ns, name } => self.link(ns, name)?.prompt_proxy_arp = true,
+                Change::StrictSource { ns, name, on } => self.link(ns, name)?.strict_source = *on,
+                Change::AddAddress { ns, dev, address } => {
+                    let link = self.link(ns, dev)?;
+                    anyhow::ensure!(!link.addresses.contains(address), "File exists");
+                    link.addresses.push(*address);
+                }
+                Change::DelAddress { ns, dev, address } => {
+                    self.link(ns, dev)?.addresses.retain(|a| a != address)
+                }
+                Change::AddRoute { ns, route } => {
+                    anyhow::ensure!(self.link(ns, &route.dev)?.up, "Network is down");
+                    let state = self.ns(ns)?;
+                    anyhow::ensure!(!state.routes.contains(route), "File exists");
+                    state.routes.push(route.clone());
+                }
+                Change::DelRoute { ns, route } => self.ns(ns)?.routes.retain(|r| r != route),
+            }
+            self.applied.push(change.clone());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! [`Host`] on Linux: every call localvpc's data plane makes to the system is in this file.
+//!
+//! Namespaces, links, addresses and routes go through iproute2 (`ip netns`, `ip -n NS …`,
+//! JSON output for reads): `ip netns add` also sets up the bind mount under /var/run/netns that
+//! other tools (and `localvpc agent --netns`) find namespaces by. Every command names its
+//! namespace with `-n`, and veth pairs are created inside the instance's namespace with the
+//! peer sent straight to the router's, so nothing is ever created in the host's namespace.
+//! Sysctls are written from a thread that has joined the namespace (`setns` moves only the
+//! calling thread; /proc/sys/net shows the calling thread's namespace).
+
+use crate::host::{Change, Host, HostState, Link, NsState, Route};
+use crate::model::PREFIX;
+use anyhow::Context;
+use ipnet::Ipv4Net;
+use nix::sched::{CloneFlags, setns};
+use serde_json::Value;
+use std::process::Command;
+
+/// Where `ip netns add` puts named namespaces.
+const NETNS_DIR: &str = "/var/run/netns";
+
+pub struct LinuxHost;
+
+/// CAP_NET_ADMIN (links, routes) and CAP_SYS_ADMIN (namespaces) in the effective set.
+pub fn check_privileges() -> anyhow::Result<()> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let caps = status
+        .lines()
+        .find_map(|l| l.strip_prefix("CapEff:"))
+        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+        .unwrap_or(0);
+    const NET_ADMIN: u64 = 1 << 12;
+    const SYS_ADMIN: u64 = 1 << 21;
+    anyhow::ensure!(
+        caps & (NET_ADMIN | SYS_ADMIN) == NET_ADMIN | SYS_ADMIN,
+        "the data plane needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to create network namespaces"
+    );
+    Ok(())
+}
+
+/// Runs `ip ARGS…`, failing with its error message.
+fn ip(args: &[&str]) -> anyhow::Result<String> {
+    let out = Command::new("ip")
+        .args(args)
+        .output()
+        .context("cannot run `ip` (install iproute2)")?;
+    anyhow::ensure!(
+        out.status.success(),
+        "ip {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Like [`ip`], for a deletion: something already gone is not an error.
+fn ip_del(args: &[&str]) -> anyhow::Result<()> {
+    match ip(args) {
+        Err(e) if is_gone(&e.to_string()) => Ok(()),
+        other => other.map(drop),
+    }
+}
+
+fn is_gone(message: &str) -> bool {
+    [
+        "Cannot find device",
+        "No such file",
+        "No such process",
+        "does not exist",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
+}
+
+/// Runs several `ip` commands in one process (`ip -j -n NS -batch -`): one JSON document each.
+fn json_batch(ns: &str, commands: &[&str]) -> anyhow::Result<Vec<Vec<Value>>> {
+    use std::io::Write;
+    let mut child = Command::new("ip")
+        .args(["-j", "-n", ns, "-batch", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .context("cannot run `ip` (install iproute2)")?;
+    let mut stdin = child.stdin.take().context("ip's stdin")?;
+    stdin.write_all(commands.join("\n").as_bytes())?;
+    drop(stdin);
+    let out = child.wait_with_output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "ip -n {ns} -batch: {}",
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    let documents = serde_json::Deserializer::from_slice(&out.stdout).into_iter::<Vec<Value>>();
+    let documents = documents.collect::<Result<Vec<_>, _>>()?;
+    anyhow::ensure!(
+        documents.len() == commands.len(),
+        "ip -n {ns} -batch: short output"
+    );
+    Ok(documents)
+}
+
+/// Runs `f` on a thread that has joined the named network namespace.
+fn in_netns<T: Send>(ns: &str, f: impl FnOnce() -> anyhow::Result<T> + Send) -> anyhow::Result<T> {
+    let file = std::fs::File::open(format!("{NETNS_DIR}/{ns}"))
+        .with_context(|| format!("no network namespace {ns}"))?;
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                setns(&file, CloneFlags::CLONE_NEWNET)
+                    .with_context(|| format!("cannot enter network namespace {ns}"))?;
+                f()
+            })
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+const FORWARDING: &str = "/proc/sys/net/ipv4/ip_forward";
+const PROXY_ARP: &str = "/proc/sys/net/ipv4/conf/all/proxy_arp";
+
+/// A link's proxy ARP delay (per link only: `neigh/default` exists in the host's namespace alone).
+fn proxy_delay(link: &str) -> String {
+    format!("/proc/sys/net/ipv4/neigh/{link}/proxy_delay")
+}
+
+fn rp_filter(link: &str) -> String {
+    format!("/proc/sys/net/ipv4/conf/{link}/rp_filter")
+}
+
+/// localvpc's namespaces, by name.
+pub fn namespaces() -> anyhow::Result<Vec<String>> {
+    let mut names = Vec::new();
+    let entries = match std::fs::read_dir(NETNS_DIR) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(names),
+        other => other?,
+    };
+    for entry in entries {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.starts_with(PREFIX) {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+fn read_ns(ns: &str) -> anyhow::Result<NsState> {
+    let [addresses, routes]: [Vec<Value>; 2] =
+        json_batch(ns, &["addr show", "route show table main"])?
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("ip -n {ns} -batch: unexpected output"))?;
+    let mut links: Vec<Link> = addresses.iter().map(link).collect();
+    let routes = routes
+        .iter()
+        .filter(|r| r["protocol"].as_str() != Some("kernel"))
+        .filter_map(route)
+        .collect();
+    let names: Vec<String> = links.iter().map(|l| l.name.clone()).collect();
+    let (routing, sysctls) = in_netns(ns, || {
+        let is = |path: String, value: &str| {
+            std::fs::read_to_string(path).is_ok_and(|v| v.trim() == value)
+        };
+        let routing = is(FORWARDING.into(), "1") && is(PROXY_ARP.into(), "1");
+        let read = |name: &String| (is(proxy_delay(name), "0"), is(rp_filter(name), "1"));
+        Ok((routing, names.iter().map(read).collect::<Vec<_>>()))
+    })?;
+    for (link, (prompt, strict)) in links.iter_mut().zip(sysctls) {
+        link.prompt_proxy_arp = prompt;
+        link.strict_source = strict;
+    }
+    Ok(NsState {
+        links,
+        routes,
+        routing,
+    })
+}
+
+fn link(v: &Value) -> Link {
+    let flags = v["flags"].as_array();
+    Link {
+        name: v["ifname"].as_str().unwrap_or_default().into(),
+        mac: v["address"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase(),
+        up: flags.is_some_and(|f| f.iter().any(|x| x == "UP")),
+        addresses: v["addr_info"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|a| a["family"] == "inet")
+            .filter_map(|a| {
+                let ip = a["local"].as_str()?.parse().ok()?;
+                Ipv4Net::new(ip, a["prefixlen"].as_u64()? as u8).ok()
+            })
+            .collect(),
+        prompt_proxy_arp: false,
+        strict_source: false,
+    }
+}
+
+/// A plain unicast route through one device; others are never localvpc's.
+fn route(v: &Value) -> Option<Route> {
+    if v.get("type").is_some_and(|t| t != "unicast") {
+        return None;
+    }
+    let dst = match v["dst"].as_str()? {
+        "default" => Ipv4Net::default(),
+        text if text.contains('/') => text.parse().ok()?,
+        text => Ipv4Net::from(text.parse::<std::net::Ipv4Addr>().ok()?),
+    };
+    Some(Route {
+        dst,
+        gateway: v["gateway"].as_str().and_then(|g| g.parse().ok()),
+        dev: v["dev"].as_str()?.into(),
+    })
+}
+
+fn route_args(route: &Route) -> Vec<String> {
+    let mut args = vec![route.dst.to_string()];
+    match route.gateway {
+        Some(gateway) => args.extend(["via".into(), gateway.to_string()]),
+        None => args.extend(["scope".into(), "link".into()]),
+    }
+    args.extend(["dev".into(), route.dev.clone()]);
+    args
+}
+
+impl Host for LinuxHost {
+    fn read(&mut self) -> anyhow::Result<HostState> {
+        let mut state = HostState::default();
+        for ns in namespaces()? {
+            let read = read_ns(&ns).with_context(|| format!("reading namespace {ns}"))?;
+            state.namespaces.insert(ns, read);
+        }
+        Ok(state)
+    }
+
+    fn apply(&mut self, change: &Change) -> anyhow::Result<()> {
+        match change {
+            Change::AddNamespace(ns) => ip(&["netns", "add", ns]).map(drop),
+            Change::DelNamespace(ns) => ip_del(&["netns", "del", ns]),
+            Change::EnableRouting(ns) => in_netns(ns, || {
+                std::fs::write(FORWARDING, "1")?;
+                std::fs::write(PROXY_ARP, "1")?;
+                Ok(())
+            }),
+            Change::AddVeth {
+                ns,
+                name,
+                mac,
+                peer_ns,
+                peer,
+            } => ip(&[
+                "-n", ns, "link", "add", name, "address", mac, "type", "veth", "peer", "name",
+                peer, "netns", peer_ns,
+            ])
+            .map(drop),
+            Change::DelLink { ns, name } => ip_del(&["-n", ns, "link", "del", name]),
+            Change::SetLink { ns, name, up } => {
+                let state = if *up { "up" } else { "down" };
+                ip(&["-n", ns, "link", "set", name, state]).map(drop)
+            }
+            Change::PromptProxyArp { ns, name } => {
+                in_netns(ns, || Ok(std::fs::write(proxy_delay(name), "0")?))
+            }
+            Change::StrictSource { ns, name, on } => {
+                let value = if *on { "1" } else { "0" };
+                in_netns(ns, || Ok(std::fs::write(rp_filter(name), value)?))
+            }
+            Change::AddAddress { ns, dev, address } => {
+                ip(&["-n", ns, "addr", "add", &address.to_string(), "dev", dev]).map(drop)
+            }
+            Change::DelAddress { ns, dev, address } => {
+                ip_del(&["-n", ns, "addr", "del", &address.to_string(), "dev", dev])
+            }
+            Change::AddRoute { ns, route } => {
+                let args = route_args(route);
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                ip(&[&["-n", ns, "route", "add"], &args[..]].concat()).map(drop)
+            }
+            Change::DelRoute { ns, route } => {
+                let args = route_args(route);
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                ip_del(&[&["-n", ns, "route", "del"], &args[..]].concat())
+            }
+        }
+    }
+}
+
+/// Removes every namespace localvpc made (their links go with them). Returns their names.
+pub fn down() -> anyhow::Result<Vec<String>> {
+    let names = namespaces()?;
+    for ns in &names {
+        ip_del(&["netns", "del", ns])?;
+    }
+    Ok(names)
+}
+
+/// Runs `argv` inside a namespace (`ip netns exec`, which also gives it that namespace's
+/// /sys); returns its exit code.
+pub fn exec(ns: &str, argv: &[String]) -> anyhow::Result<i32> {
+    anyhow::ensure!(
+        std::path::Path::new(NETNS_DIR).join(ns).exists(),
+        "no network namespace {ns}: is `localvpc serve --dataplane` running, and the instance running or stopped?"
+    );
+    let status = Command::new("ip")
+        .args(["netns", "exec", ns])
+        .args(argv)
+        .status()
+        .context("cannot run `ip netns exec`")?;
+    Ok(status.code().unwrap_or(128))
+}

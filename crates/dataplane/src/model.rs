@@ -1,0 +1,217 @@
+//! The pure network model: the database state in, the desired [`Topology`] out. No IO.
+//!
+//! This is the one place that decides what the network looks like. The reconciler
+//! ([`crate::plan`]) makes the host match it; later milestones add to the same types —
+//! security groups and network ACLs per port, the subnets' route tables and IGW/NAT mappings
+//! per router — and the path analyzer evaluates them, so the analyzer and the packets cannot
+//! disagree.
+
+use ipnet::Ipv4Net;
+use localvpc_model::instance::InstanceState;
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+
+/// Everything prefixed with this is localvpc's; nothing else on the host is ever touched.
+pub const PREFIX: &str = "lvpc-";
+
+/// What the model reads from the database (all partitions; IDs are unique across them).
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub vpcs: Vec<String>,
+    pub subnets: Vec<SubnetIn>,
+    pub instances: Vec<InstanceIn>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SubnetIn {
+    pub id: String,
+    pub cidr: Ipv4Net,
+}
+
+#[derive(Debug, Clone)]
+pub struct InstanceIn {
+    pub id: String,
+    pub state: InstanceState,
+    /// Whether the image runs the guest network agent (Amazon Linux); recorded for the
+    /// milestone that starts the agent in the instance.
+    pub runs_agent: bool,
+    /// Attached interfaces.
+    pub enis: Vec<EniIn>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EniIn {
+    pub id: String,
+    pub vpc_id: String,
+    pub subnet_id: String,
+    /// `0a:1b:…`, as stored.
+    pub mac: String,
+    pub device_index: u32,
+    pub network_card_index: u32,
+    /// Private IPv4 addresses, primary first.
+    pub addresses: Vec<Ipv4Addr>,
+    pub source_dest_check: bool,
+}
+
+/// The network localvpc wants on the host.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Topology {
+    pub routers: Vec<Router>,
+    pub guests: Vec<Guest>,
+}
+
+/// A VPC's router: one namespace, one port per attached ENI of the VPC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Router {
+    pub vpc_id: String,
+    pub ns: String,
+    pub ports: Vec<Port>,
+}
+
+/// The router's end of an ENI's veth pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Port {
+    pub eni_id: String,
+    /// Link name in the router namespace.
+    pub name: String,
+    /// The ENI's subnet router (base + 1), held as a /32 on the port so that it answers ARP
+    /// and ping; other addresses of the subnet are answered by proxy ARP.
+    pub gateway: Ipv4Addr,
+    /// The ENI's private addresses, each reached by a /32 host route through this port.
+    pub addresses: Vec<Ipv4Addr>,
+    /// EC2's source/destination check. The source half is a strict reverse-path filter on the
+    /// port: a packet from the ENI whose source is not one of its addresses is dropped. The
+    /// destination half holds by construction while the router only routes an ENI's own
+    /// addresses to it; it needs a rule of its own once route tables can target an ENI.
+    pub source_dest_check: bool,
+    /// Down while the instance is stopped.
+    pub up: bool,
+}
+
+/// An instance: a namespace with one `eth<device-index>` per attached ENI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guest {
+    pub instance_id: String,
+    pub ns: String,
+    /// Running (or pending); a stopped (or stopping) instance keeps its links, down.
+    pub up: bool,
+    pub runs_agent: bool,
+    pub nics: Vec<Nic>,
+}
+
+/// The guest's end of an ENI's veth pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nic {
+    pub eni_id: String,
+    /// `eth<device-index>`.
+    pub name: String,
+    pub mac: String,
+    /// Where the other end lives: the router namespace of the ENI's VPC, and the port's name.
+    pub router_ns: String,
+    pub port: String,
+    /// What EC2's DHCP would give the interface at boot; set for eth0 only. Other interfaces
+    /// stay unconfigured until something in the guest configures them (seed 003).
+    pub lease: Option<Lease>,
+}
+
+/// The primary address with the subnet's prefix, and the default route via the subnet router.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lease {
+    pub address: Ipv4Net,
+    pub router: Ipv4Addr,
+}
+
+/// `vpc-0abc…` → `0abc…`: the ID without its kind prefix.
+fn short(id: &str) -> &str {
+    id.split_once('-').map_or(id, |(_, rest)| rest)
+}
+
+pub fn router_ns(vpc_id: &str) -> String {
+    format!("{PREFIX}r-{}", short(vpc_id))
+}
+
+pub fn guest_ns(instance_id: &str) -> String {
+    format!("{PREFIX}i-{}", short(instance_id))
+}
+
+/// Link names are at most 15 bytes: the prefix and the first 10 hex digits of the ENI ID.
+pub fn port_name(eni_id: &str) -> String {
+    let hex: String = short(eni_id).chars().take(15 - PREFIX.len()).collect();
+    format!("{PREFIX}{hex}")
+}
+
+/// The subnet router: the subnet's base address + 1, as on AWS.
+pub fn subnet_router(cidr: Ipv4Net) -> Ipv4Addr {
+    Ipv4Addr::from(u32::from(cidr.network()) + 1)
+}
+
+/// The desired network for a database snapshot.
+pub fn topology(snapshot: &Snapshot) -> Topology {
+    let subnets: HashMap<&str, Ipv4Net> = snapshot
+        .subnets
+        .iter()
+        .map(|s| (s.id.as_str(), s.cidr))
+        .collect();
+    let mut routers: Vec<Router> = snapshot
+        .vpcs
+        .iter()
+        .map(|id| Router {
+            vpc_id: id.clone(),
+            ns: router_ns(id),
+            ports: Vec::new(),
+        })
+        .collect();
+    let mut guests = Vec::new();
+    for instance in &snapshot.instances {
+        let up = match instance.state {
+            InstanceState::Pending | InstanceState::Running => true,
+            InstanceState::Stopping | InstanceState::Stopped => false,
+            InstanceState::ShuttingDown | InstanceState::Terminated => continue,
+        };
+        let mut nics = Vec::new();
+        for eni in &instance.enis {
+            let (Some(&cidr), Some(router)) = (
+                subnets.get(eni.subnet_id.as_str()),
+                routers.iter_mut().find(|r| r.vpc_id == eni.vpc_id),
+            ) else {
+                continue;
+            };
+            let gateway = subnet_router(cidr);
+            router.ports.push(Port {
+                eni_id: eni.id.clone(),
+                name: port_name(&eni.id),
+                gateway,
+                addresses: eni.addresses.clone(),
+                source_dest_check: eni.source_dest_check,
+                up,
+            });
+            let primary = eni.device_index == 0 && eni.network_card_index == 0;
+            let lease = match eni.addresses.first() {
+                Some(&ip) if primary => Some(Lease {
+                    address: Ipv4Net::new(ip, cidr.prefix_len()).expect("subnet prefix"),
+                    router: gateway,
+                }),
+                _ => None,
+            };
+            nics.push(Nic {
+                eni_id: eni.id.clone(),
+                name: format!("eth{}", eni.device_index),
+                mac: eni.mac.clone(),
+                router_ns: router.ns.clone(),
+                port: port_name(&eni.id),
+                lease,
+            });
+        }
+        guests.push(Guest {
+            instance_id: instance.id.clone(),
+            ns: guest_ns(&instance.id),
+            up,
+            runs_agent: instance.runs_agent,
+            nics,
+        });
+    }
+    Topology { routers, guests }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

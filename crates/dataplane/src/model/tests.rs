@@ -1,0 +1,147 @@
+use super::*;
+
+pub(crate) const VPC: &str = "vpc-0aaaaaaaaaaaaaaaa";
+pub(crate) const I1: &str = "i-01111111111111111";
+pub(crate) const I2: &str = "i-02222222222222222";
+pub(crate) const ETH0: &str = "eni-0a000000000000001";
+pub(crate) const ETH1: &str = "eni-0b000000000000002";
+pub(crate) const PEER: &str = "eni-0c000000000000003";
+
+pub(crate) fn eni(id: &str, subnet: &str, device: u32, addresses: &[&str]) -> EniIn {
+    EniIn {
+        id: id.into(),
+        vpc_id: VPC.into(),
+        subnet_id: subnet.into(),
+        mac: format!("0a:00:00:00:00:0{device}"),
+        device_index: device,
+        network_card_index: 0,
+        addresses: addresses.iter().map(|a| a.parse().unwrap()).collect(),
+        source_dest_check: true,
+    }
+}
+
+/// Seed 003: VPC 10.0.0.0/16, subnets 10.0.1.0/24 and 10.0.2.0/24; instance 1 with eth0 in
+/// the first and eth1 (with a secondary address) in the second; instance 2, a peer, in the first.
+pub(crate) fn seed_003() -> Snapshot {
+    Snapshot {
+        vpcs: vec![VPC.into()],
+        subnets: vec![
+            SubnetIn {
+                id: "subnet-1".into(),
+                cidr: "10.0.1.0/24".parse().unwrap(),
+            },
+            SubnetIn {
+                id: "subnet-2".into(),
+                cidr: "10.0.2.0/24".parse().unwrap(),
+            },
+        ],
+        instances: vec![
+            InstanceIn {
+                id: I1.into(),
+                state: InstanceState::Running,
+                runs_agent: false,
+                enis: vec![
+                    eni(ETH0, "subnet-1", 0, &["10.0.1.10"]),
+                    eni(ETH1, "subnet-2", 1, &["10.0.2.20", "10.0.2.21"]),
+                ],
+            },
+            InstanceIn {
+                id: I2.into(),
+                state: InstanceState::Running,
+                runs_agent: false,
+                enis: vec![eni(PEER, "subnet-1", 0, &["10.0.1.11"])],
+            },
+        ],
+    }
+}
+
+#[test]
+fn names_carry_the_prefix_and_fit_linux_limits() {
+    assert_eq!(router_ns(VPC), "lvpc-r-0aaaaaaaaaaaaaaaa");
+    assert_eq!(guest_ns(I1), "lvpc-i-01111111111111111");
+    assert_eq!(port_name(ETH1), "lvpc-0b00000000");
+    assert_eq!(port_name(ETH1).len(), 15);
+}
+
+#[test]
+fn seed_003_wires_every_eni_into_the_vpc_router() {
+    let t = topology(&seed_003());
+    assert_eq!(t.routers.len(), 1);
+    let router = &t.routers[0];
+    assert_eq!(router.ns, router_ns(VPC));
+    let ports: Vec<_> = router
+        .ports
+        .iter()
+        .map(|p| {
+            (
+                p.name.as_str(),
+                p.gateway.to_string(),
+                p.addresses.len(),
+                p.up,
+            )
+        })
+        .collect();
+    assert_eq!(
+        ports,
+        [
+            ("lvpc-0a00000000", "10.0.1.1".into(), 1, true),
+            ("lvpc-0b00000000", "10.0.2.1".into(), 2, true),
+            ("lvpc-0c00000000", "10.0.1.1".into(), 1, true),
+        ]
+    );
+    let guest = &t.guests[0];
+    assert_eq!(guest.ns, guest_ns(I1));
+    let nics: Vec<_> = guest
+        .nics
+        .iter()
+        .map(|n| (n.name.as_str(), n.lease))
+        .collect();
+    assert_eq!(
+        nics,
+        [
+            (
+                "eth0",
+                Some(Lease {
+                    address: "10.0.1.10/24".parse().unwrap(),
+                    router: "10.0.1.1".parse().unwrap()
+                })
+            ),
+            // Like seed 003's CentOS guest: nothing configures eth1 by itself.
+            ("eth1", None),
+        ]
+    );
+    assert_eq!(guest.nics[1].router_ns, router.ns);
+    assert_eq!(guest.nics[1].port, "lvpc-0b00000000");
+}
+
+#[test]
+fn stopped_instances_keep_their_links_down_and_terminated_ones_go() {
+    let mut s = seed_003();
+    s.instances[0].state = InstanceState::Stopped;
+    s.instances[1].state = InstanceState::ShuttingDown;
+    let t = topology(&s);
+    assert_eq!(t.guests.len(), 1);
+    assert!(!t.guests[0].up);
+    assert!(t.routers[0].ports.iter().all(|p| !p.up));
+    assert_eq!(t.routers[0].ports.len(), 2, "the peer's port is gone");
+}
+
+#[test]
+fn a_multi_vpc_eni_goes_to_its_own_vpcs_router() {
+    let mut s = seed_003();
+    s.vpcs.push("vpc-0bbbbbbbbbbbbbbbb".into());
+    s.subnets.push(SubnetIn {
+        id: "subnet-3".into(),
+        cidr: "10.0.1.0/24".parse().unwrap(),
+    });
+    let mut other = eni("eni-0d000000000000004", "subnet-3", 2, &["10.0.1.10"]);
+    other.vpc_id = "vpc-0bbbbbbbbbbbbbbbb".into();
+    s.instances[0].enis.push(other);
+    let t = topology(&s);
+    assert_eq!(t.routers[1].ports.len(), 1);
+    assert_eq!(
+        t.routers[1].ports[0].addresses,
+        ["10.0.1.10".parse::<Ipv4Addr>().unwrap()]
+    );
+    assert_eq!(t.guests[0].nics[2].router_ns, "lvpc-r-0bbbbbbbbbbbbbbbb");
+}

@@ -1,0 +1,227 @@
+//! The reconciler's plan: what to change so that the host matches the [`Topology`]. Pure: the
+//! host's state in, [`Change`]s out.
+//!
+//! Two passes, each planned from a fresh read: [`removals`] takes away what should not be
+//! there (namespaces of terminated instances and deleted VPCs, links of detached or moved
+//! ENIs, half pairs), then [`additions`] builds and configures what is missing. What exists and
+//! is right is kept, so a restarted server adopts the network it left behind.
+//!
+//! Ownership: router namespaces are entirely localvpc's (every address and route in them is
+//! planned). In an instance namespace localvpc owns only the `eth*` links and what EC2's DHCP
+//! would give eth0 (its address and default route); whatever the guest adds itself — the agent's
+//! addresses, tables and rules — is left alone.
+
+use crate::host::{Change, HostState, Link, NsState, Route};
+use crate::model::{Guest, Nic, PREFIX, Topology};
+use ipnet::Ipv4Net;
+use std::collections::BTreeSet;
+
+fn link<'s>(state: &'s HostState, ns: &str, name: &str) -> Option<&'s Link> {
+    state
+        .namespaces
+        .get(ns)?
+        .links
+        .iter()
+        .find(|l| l.name == name)
+}
+
+/// Both ends of a NIC's veth pair exist, the guest's with the right MAC.
+fn pair_ok(state: &HostState, guest: &Guest, nic: &Nic) -> bool {
+    let inside = link(state, &guest.ns, &nic.name);
+    inside.is_some_and(|l| l.mac.eq_ignore_ascii_case(&nic.mac))
+        && link(state, &nic.router_ns, &nic.port).is_some()
+}
+
+fn desired_namespaces(topology: &Topology) -> BTreeSet<&str> {
+    let routers = topology.routers.iter().map(|r| r.ns.as_str());
+    routers
+        .chain(topology.guests.iter().map(|g| g.ns.as_str()))
+        .collect()
+}
+
+/// What must go before anything is added.
+pub fn removals(topology: &Topology, state: &HostState) -> Vec<Change> {
+    let wanted = desired_namespaces(topology);
+    let mut changes: Vec<Change> = state
+        .namespaces
+        .keys()
+        .filter(|ns| ns.starts_with(PREFIX) && !wanted.contains(ns.as_str()))
+        .map(|ns| Change::DelNamespace(ns.clone()))
+        .collect();
+    for guest in &topology.guests {
+        let Some(ns) = state.namespaces.get(&guest.ns) else {
+            continue;
+        };
+        for l in ns.links.iter().filter(|l| l.name.starts_with("eth")) {
+            let nic = guest.nics.iter().find(|n| n.name == l.name);
+            if !nic.is_some_and(|nic| pair_ok(state, guest, nic)) {
+                changes.push(del_link(&guest.ns, &l.name));
+            }
+        }
+    }
+    for router in &topology.routers {
+        let Some(ns) = state.namespaces.get(&router.ns) else {
+            continue;
+        };
+        for l in ns.links.iter().filter(|l| l.name.starts_with(PREFIX)) {
+            let paired = topology.guests.iter().any(|g| {
+                g.nics
+                    .iter()
+                    .any(|n| n.router_ns == router.ns && n.port == l.name && pair_ok(state, g, n))
+            });
+            if !paired {
+                changes.push(del_link(&router.ns, &l.name));
+            }
+        }
+    }
+    changes
+}
+
+fn del_link(ns: &str, name: &str) -> Change {
+    Change::DelLink {
+        ns: ns.into(),
+        name: name.into(),
+    }
+}
+
+/// Accumulates changes by kind, so that they apply in an order the kernel accepts (a link
+/// before its address, an address before a route through it).
+#[derive(Default)]
+struct Steps {
+    namespaces: Vec<Change>,
+    links: Vec<Change>,
+    states: Vec<Change>,
+    addresses: Vec<Change>,
+    route_removals: Vec<Change>,
+    routes: Vec<Change>,
+}
+
+impl Steps {
+    fn set_link(&mut self, ns: &str, name: &str, current: Option<&Link>, up: bool) {
+        if current.is_none_or(|l| l.up != up) && (up || current.is_some()) {
+            let (ns, name) = (ns.into(), name.into());
+            self.states.push(Change::SetLink { ns, name, up });
+        }
+    }
+}
+
+/// What must be built or configured, given a host from which [`removals`] were applied.
+pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
+    let mut steps = Steps::default();
+    let empty = NsState::default();
+    for ns in desired_namespaces(topology) {
+        if !state.namespaces.contains_key(ns) {
+            steps.namespaces.push(Change::AddNamespace(ns.into()));
+        }
+        steps.set_link(ns, "lo", link(state, ns, "lo"), true);
+    }
+    for router in &topology.routers {
+        let ns = state.namespaces.get(&router.ns).unwrap_or(&empty);
+        if !ns.routing {
+            steps
+                .namespaces
+                .push(Change::EnableRouting(router.ns.clone()));
+        }
+        let mut routes = BTreeSet::new();
+        for port in &router.ports {
+            let current = link(state, &router.ns, &port.name);
+            steps.set_link(&router.ns, &port.name, current, port.up);
+            if !current.is_some_and(|l| l.prompt_proxy_arp) {
+                steps.states.push(Change::PromptProxyArp {
+                    ns: router.ns.clone(),
+                    name: port.name.clone(),
+                });
+            }
+            if current.is_none_or(|l| l.strict_source != port.source_dest_check) {
+                steps.states.push(Change::StrictSource {
+                    ns: router.ns.clone(),
+                    name: port.name.clone(),
+                    on: port.source_dest_check,
+                });
+            }
+            let gateway = Ipv4Net::from(port.gateway);
+            let addresses = current.map_or(&[][..], |l| &l.addresses[..]);
+            if !addresses.contains(&gateway) {
+                steps.addresses.push(Change::AddAddress {
+                    ns: router.ns.clone(),
+                    dev: port.name.clone(),
+                    address: gateway,
+                });
+            }
+            for &address in addresses.iter().filter(|&&a| a != gateway) {
+                steps.addresses.push(Change::DelAddress {
+                    ns: router.ns.clone(),
+                    dev: port.name.clone(),
+                    address,
+                });
+            }
+            if port.up {
+                routes.extend(port.addresses.iter().map(|&ip| Route {
+                    dst: ip.into(),
+                    gateway: None,
+                    dev: port.name.clone(),
+                }));
+            }
+        }
+        for route in ns.routes.iter().filter(|r| !routes.contains(r)) {
+            let (ns, route) = (router.ns.clone(), route.clone());
+            steps.route_removals.push(Change::DelRoute { ns, route });
+        }
+        for route in routes.into_iter().filter(|r| !ns.routes.contains(r)) {
+            let ns = router.ns.clone();
+            steps.routes.push(Change::AddRoute { ns, route });
+        }
+    }
+    for guest in &topology.guests {
+        for nic in &guest.nics {
+            guest_nic(&mut steps, state, guest, nic);
+        }
+    }
+    let Steps {
+        namespaces,
+        links,
+        states,
+        addresses,
+        route_removals,
+        routes,
+    } = steps;
+    [namespaces, links, states, addresses, route_removals, routes].concat()
+}
+
+/// The guest's end of one ENI: the veth pair, its state, and eth0's lease.
+fn guest_nic(steps: &mut Steps, state: &HostState, guest: &Guest, nic: &Nic) {
+    let current = link(state, &guest.ns, &nic.name);
+    if current.is_none() {
+        steps.links.push(Change::AddVeth {
+            ns: guest.ns.clone(),
+            name: nic.name.clone(),
+            mac: nic.mac.clone(),
+            peer_ns: nic.router_ns.clone(),
+            peer: nic.port.clone(),
+        });
+    }
+    steps.set_link(&guest.ns, &nic.name, current, guest.up);
+    let Some(lease) = nic.lease else {
+        return;
+    };
+    if !current.is_some_and(|l| l.addresses.contains(&lease.address)) {
+        steps.addresses.push(Change::AddAddress {
+            ns: guest.ns.clone(),
+            dev: nic.name.clone(),
+            address: lease.address,
+        });
+    }
+    let default = Route {
+        dst: Ipv4Net::default(),
+        gateway: Some(lease.router),
+        dev: nic.name.clone(),
+    };
+    let routes = state.namespaces.get(&guest.ns).map(|ns| &ns.routes);
+    if guest.up && !routes.is_some_and(|r| r.contains(&default)) {
+        let ns = guest.ns.clone();
+        steps.routes.push(Change::AddRoute { ns, route: default });
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,135 @@
+//! The reconciler against the in-memory host: converges, is idempotent, adopts what exists,
+//! and follows stop, terminate, detach and ENI moves.
+
+use crate::host::fake::FakeHost;
+use crate::model::tests::{ETH1, I1, I2, seed_003};
+use crate::model::{guest_ns, port_name, router_ns, topology};
+use crate::reconcile;
+use localvpc_model::instance::InstanceState;
+
+fn converged(host: &mut FakeHost, snapshot: &crate::model::Snapshot) {
+    let t = topology(snapshot);
+    reconcile(&t, host).unwrap();
+    assert_eq!(
+        reconcile(&t, host).unwrap(),
+        0,
+        "a second pass changes nothing"
+    );
+}
+
+fn link_names(host: &FakeHost, ns: &str) -> Vec<String> {
+    let mut names: Vec<_> = host.state.namespaces[ns]
+        .links
+        .iter()
+        .map(|l| l.name.clone())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn builds_seed_003_and_is_idempotent() {
+    let mut host = FakeHost::default();
+    converged(&mut host, &seed_003());
+    let router = router_ns(crate::model::tests::VPC);
+    assert_eq!(host.state.namespaces.len(), 3);
+    assert!(host.state.namespaces[&router].routing);
+    assert_eq!(link_names(&host, &guest_ns(I1)), ["eth0", "eth1", "lo"]);
+    assert_eq!(host.state.namespaces[&router].routes.len(), 4);
+    let eth0 = &host.state.namespaces[&guest_ns(I1)].links[1];
+    assert_eq!(eth0.addresses, ["10.0.1.10/24".parse().unwrap()]);
+    let eth1 = &host.state.namespaces[&guest_ns(I1)].links[2];
+    assert!(
+        eth1.up && eth1.addresses.is_empty(),
+        "eth1 is left unconfigured"
+    );
+}
+
+#[test]
+fn a_restart_adopts_the_network_it_left() {
+    let mut host = FakeHost::default();
+    converged(&mut host, &seed_003());
+    // A new process: the same host, nothing remembered but the host itself.
+    let mut again = FakeHost {
+        state: host.state.clone(),
+        pairs: host.pairs.clone(),
+        applied: Vec::new(),
+    };
+    assert_eq!(reconcile(&topology(&seed_003()), &mut again).unwrap(), 0);
+}
+
+#[test]
+fn stop_start_and_terminate() {
+    let mut host = FakeHost::default();
+    let mut s = seed_003();
+    converged(&mut host, &s);
+    s.instances[0].state = InstanceState::Stopped;
+    converged(&mut host, &s);
+    let guest = &host.state.namespaces[&guest_ns(I1)];
+    assert!(guest.links.iter().filter(|l| l.name != "lo").all(|l| !l.up));
+    assert!(guest.routes.is_empty());
+    let router = router_ns(crate::model::tests::VPC);
+    assert_eq!(
+        host.state.namespaces[&router].routes.len(),
+        1,
+        "only the peer"
+    );
+    s.instances[0].state = InstanceState::Running;
+    converged(&mut host, &s);
+    assert_eq!(host.state.namespaces[&router].routes.len(), 4);
+    s.instances[1].state = InstanceState::Terminated;
+    converged(&mut host, &s);
+    assert!(!host.state.namespaces.contains_key(&guest_ns(I2)));
+    assert_eq!(
+        link_names(&host, &router).len(),
+        3,
+        "lo and instance 1's two ports"
+    );
+}
+
+#[test]
+fn detach_unplugs_and_a_moved_eni_follows_with_its_addresses() {
+    let mut host = FakeHost::default();
+    let mut s = seed_003();
+    converged(&mut host, &s);
+    let eth1 = s.instances[0].enis.pop().unwrap();
+    converged(&mut host, &s);
+    assert_eq!(link_names(&host, &guest_ns(I1)), ["eth0", "lo"]);
+    s.instances[1].enis.push(eth1);
+    converged(&mut host, &s);
+    assert_eq!(link_names(&host, &guest_ns(I2)), ["eth0", "eth1", "lo"]);
+    let router = router_ns(crate::model::tests::VPC);
+    let through_port = host.state.namespaces[&router]
+        .routes
+        .iter()
+        .filter(|r| r.dev == port_name(ETH1))
+        .count();
+    assert_eq!(through_port, 2);
+}
+
+#[test]
+fn an_unassigned_secondary_address_loses_its_route() {
+    let mut host = FakeHost::default();
+    let mut s = seed_003();
+    converged(&mut host, &s);
+    s.instances[0].enis[1].addresses.pop();
+    converged(&mut host, &s);
+    let router = router_ns(crate::model::tests::VPC);
+    assert_eq!(host.state.namespaces[&router].routes.len(), 3);
+}
+
+#[test]
+fn the_source_check_follows_the_eni_attribute() {
+    let mut host = FakeHost::default();
+    let mut s = seed_003();
+    converged(&mut host, &s);
+    let router = router_ns(crate::model::tests::VPC);
+    let strict = |host: &FakeHost| {
+        let links = &host.state.namespaces[&router].links;
+        links.iter().filter(|l| l.strict_source).count()
+    };
+    assert_eq!(strict(&host), 3);
+    s.instances[0].enis[0].source_dest_check = false;
+    converged(&mut host, &s);
+    assert_eq!(strict(&host), 2);
+}
