@@ -7,8 +7,9 @@ use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-/// The image every instance is launched from (in localvpc's catalogue; moto does not check).
-const IMAGE: &str = "ami-0af46362c4efc7b4b";
+/// Amazon Linux 2023 x86_64 from localvpc's catalogue: its architecture matches m5.large's (localvpc
+/// refuses a mismatch as EC2 does; moto does not check).
+const IMAGE: &str = "ami-0f4a8aa657d4799b8";
 /// Three interfaces per instance: room for W2's attachment at device 1 and W3's two.
 const INSTANCE_TYPE: &str = "m5.large";
 

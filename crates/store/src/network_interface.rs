@@ -28,7 +28,7 @@ pub enum EniScope<'a> {
 }
 
 impl<'a> EniScope<'a> {
-    /// The `?2` and `?3` parameters of [`SCOPE`].
+    /// The `?2` and `?3` parameters of [`EniScope::condition`].
     fn params(self) -> (Option<&'a str>, Option<&'a str>) {
         match self {
             Self::All => (None, None),
@@ -36,10 +36,20 @@ impl<'a> EniScope<'a> {
             Self::AttachedTo(instance) => (None, Some(instance)),
         }
     }
-}
 
-/// Selects the interfaces of a scope: `?1` partition, `?2` one ID, `?3` one instance.
-const SCOPE: &str = "e.pid = ?1 AND (?2 IS NULL OR e.id = ?2) AND (?3 IS NULL OR e.id IN (SELECT eni_id FROM attachments WHERE instance_id = ?3))";
+    /// Selects the scope's interfaces `e`: `?1` partition, `?2` one ID, `?3` one instance. One
+    /// condition per scope (not `?2 IS NULL OR …`), so SQLite can use the primary key and the
+    /// attachment index instead of scanning the partition.
+    fn condition(self) -> &'static str {
+        match self {
+            Self::All => "e.pid = ?1 AND ?2 IS NULL AND ?3 IS NULL",
+            Self::One(_) => "e.pid = ?1 AND e.id = ?2 AND ?3 IS NULL",
+            Self::AttachedTo(_) => {
+                "e.pid = ?1 AND ?2 IS NULL AND e.id IN (SELECT eni_id FROM attachments WHERE instance_id = ?3)"
+            }
+        }
+    }
+}
 
 impl Tx<'_> {
     /// Interfaces of the partition in `scope`, sorted by ID, with addresses, groups,
@@ -50,12 +60,13 @@ impl Tx<'_> {
         scope: EniScope,
     ) -> Result<Vec<NetworkInterface>, Ec2Error> {
         let (id, instance) = scope.params();
+        let scope_sql = scope.condition();
         let mut enis: Vec<NetworkInterface> = self
             .sql
             .prepare_cached(&format!(
                 "SELECT e.id, e.subnet_id, e.vpc_id, e.availability_zone, e.availability_zone_id, e.description, e.mac_address,
                         e.interface_type, e.source_dest_check, e.requester_managed
-                 FROM network_interfaces e WHERE {SCOPE} ORDER BY e.id"
+                 FROM network_interfaces e WHERE {scope_sql} ORDER BY e.id"
             ))
             .db()?
             .query_map(params![self.pid, id, instance], |r| {
@@ -88,7 +99,7 @@ impl Tx<'_> {
             .sql
             .prepare_cached(&format!(
                 "SELECT p.eni_id, p.address, p.is_primary FROM private_ips p JOIN network_interfaces e ON e.id = p.eni_id
-                 WHERE {SCOPE} ORDER BY p.eni_id, p.is_primary DESC, p.position"
+                 WHERE {scope_sql} ORDER BY p.eni_id, p.is_primary DESC, p.position"
             ))
             .db()?;
         let rows = stmt
@@ -110,7 +121,7 @@ impl Tx<'_> {
             .sql
             .prepare_cached(&format!(
                 "SELECT g.eni_id, g.group_id, s.name FROM eni_security_groups g JOIN security_groups s ON s.id = g.group_id
-                 JOIN network_interfaces e ON e.id = g.eni_id WHERE {SCOPE} ORDER BY g.eni_id, g.position"
+                 JOIN network_interfaces e ON e.id = g.eni_id WHERE {scope_sql} ORDER BY g.eni_id, g.position"
             ))
             .db()?;
         let rows = stmt
@@ -133,7 +144,7 @@ impl Tx<'_> {
             .sql
             .prepare_cached(&format!(
                 "SELECT a.eni_id, a.id, a.instance_id, a.device_index, a.network_card_index, a.delete_on_termination, a.attach_time
-                 FROM attachments a JOIN network_interfaces e ON e.id = a.eni_id WHERE {SCOPE}"
+                 FROM attachments a JOIN network_interfaces e ON e.id = a.eni_id WHERE {scope_sql}"
             ))
             .db()?;
         let rows = stmt
@@ -161,7 +172,7 @@ impl Tx<'_> {
             .prepare_cached(&format!(
                 "SELECT a.eni_id, i.public_ip FROM attachments a JOIN instances i ON i.id = a.instance_id
                  JOIN network_interfaces e ON e.id = a.eni_id
-                 WHERE {SCOPE} AND a.device_index = 0 AND a.network_card_index = 0 AND i.public_ip IS NOT NULL"
+                 WHERE {scope_sql} AND a.device_index = 0 AND a.network_card_index = 0 AND i.public_ip IS NOT NULL"
             ))
             .db()?;
         let rows = stmt
@@ -182,7 +193,7 @@ impl Tx<'_> {
             .sql
             .prepare_cached(&format!(
                 "SELECT x.eni_id, x.private_ip, x.public_ip, x.allocation_id, x.association_id FROM elastic_ips x
-                 JOIN network_interfaces e ON e.id = x.eni_id WHERE {SCOPE}"
+                 JOIN network_interfaces e ON e.id = x.eni_id WHERE {scope_sql}"
             ))
             .db()?;
         let rows = stmt
