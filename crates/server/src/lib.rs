@@ -2,15 +2,19 @@
 //! EC2 Query HTTP edge.
 
 pub mod actions;
+mod auth;
 mod context;
 mod credentials;
 mod dispatch;
 mod http;
 mod provision;
+mod sts;
 mod wire;
 
+pub use auth::{Auth, Keyring};
 pub use context::Config;
 pub use http::{AppState, router};
+pub use localvpc_store::OpenError;
 
 use std::sync::Arc;
 use tokio::net::TcpListener;
