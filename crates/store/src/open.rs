@@ -42,10 +42,11 @@ impl OpenError {
     /// or unopenable file.
     fn sqlite(path: &Path, e: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode as Code;
+        let dir = path.parent().unwrap_or(path).to_owned();
         match e.sqlite_error_code() {
-            Some(Code::DiskFull) => Self::Full(path.to_owned()),
+            Some(Code::DiskFull) => Self::Full(dir),
             Some(Code::ReadOnly | Code::CannotOpen | Code::PermissionDenied) => {
-                Self::Unwritable(path.to_owned(), std::io::Error::other(e))
+                Self::Unwritable(dir, std::io::Error::other(e))
             }
             _ => Self::Sqlite(path.to_owned(), e),
         }
