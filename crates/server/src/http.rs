@@ -220,25 +220,15 @@ fn handle(
     }
     let region = Region::named(region)?;
     let input = decode(model, operation.input.as_deref(), params)?;
-    let output = state
-        .store
-        .transact(account, region.name, |tx, new_partition| {
-            let now = chrono::Utc::now();
-            let mut ctx = Ctx {
-                tx,
-                account,
-                region,
-                config: &state.config,
-                now: timestamp(now),
-            };
-            if new_partition {
-                provision::provision_partition(&mut ctx)?;
-            }
-            // Instances whose transition time has come settle before anything reads them.
-            ctx.tx
-                .settle_instances(&ctx.now, &timestamp(now - chrono::Duration::hours(1)))?;
-            dispatch::dispatch(&mut ctx, &action, input)
-        })?;
+    let output = execute(
+        &state.store,
+        &state.config,
+        account,
+        region,
+        &action,
+        input,
+        chrono::Utc::now(),
+    )?;
     encode(
         model,
         &action,
@@ -249,6 +239,35 @@ fn handle(
     .map_err(|e| {
         tracing::error!(error = %e, "response does not fit the model");
         Ec2Error::internal()
+    })
+}
+
+/// One decoded call in one transaction of the caller's partition (provisioned on first use), as
+/// of `now`: applied whole or not at all.
+pub(crate) fn execute(
+    store: &Store,
+    config: &Config,
+    account: &str,
+    region: &'static Region,
+    action: &str,
+    input: serde_json::Value,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<serde_json::Value, Ec2Error> {
+    store.transact(account, region.name, |tx, new_partition| {
+        let mut ctx = Ctx {
+            tx,
+            account,
+            region,
+            config,
+            now: timestamp(now),
+        };
+        if new_partition {
+            provision::provision_partition(&mut ctx)?;
+        }
+        // Instances whose transition time has come settle before anything reads them.
+        ctx.tx
+            .settle_instances(&ctx.now, &timestamp(now - chrono::Duration::hours(1)))?;
+        dispatch::dispatch(&mut ctx, action, input)
     })
 }
 

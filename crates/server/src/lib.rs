@@ -8,6 +8,8 @@ mod credentials;
 mod dispatch;
 mod http;
 mod provision;
+#[cfg(test)]
+mod sequences;
 mod sts;
 mod wire;
 
