@@ -21,17 +21,30 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     assert!((cidr::MIN_PREFIX..=cidr::MAX_PREFIX).contains(&subnet.prefix_len()));
-    assert!(cidr::reserved_addresses(subnet).iter().all(|a| subnet.contains(a)));
+    assert!(
+        cidr::reserved_addresses(subnet)
+            .iter()
+            .all(|a| subnet.contains(a))
+    );
     let texts: Vec<String> = addresses.split(' ').map(str::to_owned).collect();
-    let used: BTreeSet<_> = texts.iter().filter_map(|t| address::parse(t).ok()).collect();
+    let used: BTreeSet<_> = texts
+        .iter()
+        .filter_map(|t| address::parse(t).ok())
+        .collect();
     if let Ok(picked) = address::check_explicit(subnet, &texts, &BTreeSet::new()) {
-        assert!(picked.iter().all(|a| subnet.contains(a) && !cidr::is_reserved(subnet, *a)));
+        assert!(
+            picked
+                .iter()
+                .all(|a| subnet.contains(a) && !cidr::is_reserved(subnet, *a))
+        );
     }
     let want = texts.len() % 16;
     match address::allocate("subnet-1", subnet, &used, &[], want) {
         Ok(got) => {
             assert_eq!(got.len(), want);
-            assert!(got.iter().all(|a| subnet.contains(a) && !cidr::is_reserved(subnet, *a) && !used.contains(a)));
+            assert!(got.iter().all(|a| subnet.contains(a)
+                && !cidr::is_reserved(subnet, *a)
+                && !used.contains(a)));
         }
         Err(e) => assert_eq!(e.code.as_str(), "InsufficientFreeAddressesInSubnet"),
     }

@@ -50,9 +50,14 @@ fuzz_target!(|data: &[u8]| {
     for f in &filters {
         for pattern in &f.values {
             let matched = Pattern::new(pattern).matches(&value);
-            let (p, v): (Vec<char>, Vec<char>) = (pattern.chars().collect(), value.chars().collect());
+            let (p, v): (Vec<char>, Vec<char>) =
+                (pattern.chars().collect(), value.chars().collect());
             if p.len() <= 12 && v.len() <= 16 {
-                assert_eq!(matched, naive(&p, &v), "pattern {pattern:?} value {value:?}");
+                assert_eq!(
+                    matched,
+                    naive(&p, &v),
+                    "pattern {pattern:?} value {value:?}"
+                );
             }
         }
     }

@@ -191,8 +191,9 @@ fn xml_response(status: StatusCode, xml: String) -> Response {
 }
 
 /// One EC2 call: validate the action and parameters against the model, run the handler in one
-/// transaction, and encode the answer.
-fn handle(
+/// transaction, and encode the answer. Public for the service fuzz target (`fuzz/`), which
+/// drives every action without HTTP.
+pub fn handle(
     state: &AppState,
     account: &str,
     region: &str,

@@ -15,7 +15,7 @@ mod wire;
 
 pub use auth::{Auth, Keyring};
 pub use context::Config;
-pub use http::{AppState, router};
+pub use http::{AppState, handle, router};
 pub use localvpc_store::OpenError;
 
 use std::sync::Arc;
