@@ -3,8 +3,8 @@ with SIGKILL; after a restart on the same data dir every acknowledged call is th
 call left a trace, and the invariants hold. Each worker owns its interfaces, so it knows exactly
 what the server must hold; the one call it had in flight at the kill may have landed or not.
 
-The figures (requests in flight at each kill, acknowledged calls lost) are written to
-target/e2e-logs/crash-safety.json."""
+The figures (requests in flight at each kill, how many of them landed, acknowledged calls lost)
+are written to target/e2e-logs/crash-safety.json."""
 import ipaddress
 import json
 import os
@@ -128,15 +128,17 @@ class Worker(threading.Thread):
 
 
 def check(ec2, workers, subnets):
-    """Compares the server with what was acknowledged; returns (lost, problems)."""
+    """Compares the server with what was acknowledged; returns (lost, in flight that landed, problems)."""
     enis = {e["NetworkInterfaceId"]: e for e in ec2.describe_network_interfaces()["NetworkInterfaces"]}
-    lost, problems = 0, []
+    lost, landed, problems = 0, 0, []
     for w in workers:
         in_flight = w.in_flight or (None, None, None)
         for eni_id, state in w.enis.items():
             actual = enis.get(eni_id)
             if actual is None:
-                if in_flight[:2] != ("delete", eni_id):
+                if in_flight[:2] == ("delete", eni_id):
+                    landed += 1
+                else:
                     lost += 1
                     problems.append(f"{w.tag}: acknowledged {eni_id} is gone")
                 continue
@@ -147,12 +149,15 @@ def check(ec2, workers, subnets):
                     (op == "unassign" and ips == state["ips"] - {detail})
                     or (op == "assign" and ips > state["ips"] and len(ips - state["ips"]) == 1
                         and (detail is None or ips - state["ips"] == {detail})))
+                landed += explained
                 if not explained:
                     lost += len(state["ips"] - ips)
                     problems.append(f"{w.tag}: {eni_id} holds {sorted(ips)}, acknowledged {sorted(state['ips'])}")
             attachment = actual.get("Attachment")
             got = (attachment["InstanceId"], attachment["DeviceIndex"]) if attachment else None
-            if got != state["attached"] and not (in_flight[:2] == ("attach", eni_id) and got == in_flight[2]):
+            if got != state["attached"] and in_flight[:2] == ("attach", eni_id) and got == in_flight[2]:
+                landed += 1
+            elif got != state["attached"]:
                 lost += 1
                 problems.append(f"{w.tag}: {eni_id} attached to {got}, acknowledged {state['attached']}")
         # Interfaces of this worker the server has but it never heard of: only its in-flight create.
@@ -160,13 +165,32 @@ def check(ec2, workers, subnets):
                  if {"Key": "owner", "Value": w.tag} in x.get("TagSet", []) and e not in w.enis]
         if len(extra) > (1 if in_flight[0] == "create" else 0):
             problems.append(f"{w.tag}: unacknowledged interfaces {extra}")
-        # Refused explicit assigns left no trace (unless a later acknowledged call put it there).
+        landed += len(extra)
+        # A refused explicit assign left no trace: the address is not on the interface unless
+        # an acknowledged call (or the call in flight) put it there.
         for op, eni_id, detail, code in w.refused:
-            if op == "assign" and detail and eni_id in enis and detail not in w.enis.get(eni_id, {}).get("ips", ()):
-                if detail in {p["PrivateIpAddress"] for p in enis[eni_id]["PrivateIpAddresses"]} and in_flight[:3] != ("assign", eni_id, detail):
-                    problems.append(f"{w.tag}: refused ({code}) address {detail} is on {eni_id}")
+            if op != "assign" or not detail or eni_id not in enis or in_flight[:2] == ("assign", eni_id):
+                continue
+            held = {p["PrivateIpAddress"] for p in enis[eni_id]["PrivateIpAddresses"]}
+            if detail in held and detail not in w.enis.get(eni_id, {}).get("ips", ()):
+                problems.append(f"{w.tag}: refused ({code}) address {detail} is on {eni_id}")
     problems += invariants(ec2, list(enis.values()), subnets)
-    return lost, problems
+    return lost, landed, problems
+
+
+def reconcile(ec2, workers):
+    """After a check, each worker adopts what the server holds: its call in flight may have landed."""
+    enis = ec2.describe_network_interfaces()["NetworkInterfaces"]
+    for w in workers:
+        w.enis.clear()
+        for e in enis:
+            if {"Key": "owner", "Value": w.tag} in e.get("TagSet", []):
+                attachment = e.get("Attachment")
+                w.enis[e["NetworkInterfaceId"]] = {
+                    "ips": {p["PrivateIpAddress"] for p in e["PrivateIpAddresses"]},
+                    "primary": e["PrivateIpAddress"], "subnet": e["SubnetId"],
+                    "attached": (attachment["InstanceId"], attachment["DeviceIndex"]) if attachment else None,
+                }
 
 
 def invariants(ec2, enis, subnets):
@@ -218,16 +242,18 @@ def test_acknowledged_calls_survive_sigkill():
                 assert acked_before > 20, "the load did not get going"
                 srv = Server(data_dir)
                 ec2 = make_client(srv.endpoint)
-                lost, problems = check(ec2, workers, subnets)
+                lost, landed, problems = check(ec2, workers, subnets)
                 figures.append({
                     "round": round_ + 1,
                     "acknowledged": sum(w.acked for w in workers),
                     "refused": sum(len(w.refused) for w in workers),
                     "in_flight_at_kill": sum(w.in_flight is not None for w in workers),
+                    "in_flight_that_landed": landed,
                     "lost": lost,
                 })
                 assert problems == [], "\n".join(problems)
                 assert lost == 0
+                reconcile(ec2, workers)
         finally:
             srv.stop()
             log_dir = os.path.join(ROOT, "target", "e2e-logs")

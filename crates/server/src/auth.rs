@@ -48,16 +48,25 @@ pub enum Auth {
 }
 
 /// One key from the credentials file.
-#[derive(Debug, Clone)]
 struct Key {
     secret: String,
     account: String,
 }
 
 /// Access keys by ID, read from an AWS shared-credentials file.
-#[derive(Debug, Default)]
 pub struct Keyring {
     keys: HashMap<String, Key>,
+}
+
+/// Shows the access key IDs only: secrets never reach a log.
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut ids: Vec<&String> = self.keys.keys().collect();
+        ids.sort();
+        f.debug_struct("Keyring")
+            .field("access_keys", &ids)
+            .finish()
+    }
 }
 
 impl Keyring {

@@ -193,3 +193,10 @@ fn constant_time_comparison() {
     assert!(!constant_time_eq(b"abc", b"abd"));
     assert!(!constant_time_eq(b"abc", b"ab"));
 }
+
+#[test]
+fn debug_output_hides_secrets() {
+    let shown = format!("{:?}", Auth::Verify(keyring()));
+    assert!(shown.contains("AKIDEXAMPLE"), "{shown}");
+    assert!(!shown.contains("EXAMPLEKEY"), "{shown}");
+}
