@@ -103,13 +103,13 @@ def test_unsigned_request_is_missing_authentication_token(verify_server):
     assert "<Code>MissingAuthenticationToken</Code>" in body
 
 
-def signed_headers_for(endpoint, body: bytes, key, secret):
+def signed_headers_for(endpoint, body: bytes, key, secret, token=None):
     """Headers botocore signs for `body`, to replay with another body."""
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
 
     request = AWSRequest(method="POST", url=endpoint + "/", data=body, headers=dict(FORM))
-    botocore.auth.SigV4Auth(Credentials(key, secret), "ec2", DEFAULT_REGION).add_auth(request)
+    botocore.auth.SigV4Auth(Credentials(key, secret, token), "ec2", DEFAULT_REGION).add_auth(request)
     return dict(request.headers.items())
 
 
@@ -236,3 +236,19 @@ def test_verify_without_credentials_file_refuses_to_start(tmp_path):
     )
     assert proc.returncode == 1
     assert "profile [x] has no aws_account_id" in proc.stderr
+
+
+def test_session_tokens_are_signed_over(verify_server):
+    """A token is covered by the signature (not validated: the file has no temporary keys)."""
+    ec2 = boto3.client(
+        "ec2", endpoint_url=verify_server.endpoint, region_name=DEFAULT_REGION,
+        aws_access_key_id=ALICE[0], aws_secret_access_key=ALICE[1], aws_session_token="token-1",
+        config=Config(retries={"max_attempts": 1}),
+    )
+    assert ec2.describe_vpcs()["Vpcs"][0]["OwnerId"] == ALICE[2]
+    body = b"Action=DescribeVpcs&Version=2016-11-15"
+    headers = signed_headers_for(verify_server.endpoint, body, *ALICE[:2], token="token-1")
+    assert post(verify_server.endpoint, body, headers)[0] == 200
+    headers["X-Amz-Security-Token"] = "token-2"
+    status, reply = post(verify_server.endpoint, body, headers)
+    assert status == 403 and "<Code>SignatureDoesNotMatch</Code>" in reply
