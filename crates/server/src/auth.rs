@@ -161,7 +161,6 @@ pub fn authenticate(auth: &Auth, request: &Request) -> Result<Caller, Ec2Error> 
 }
 
 /// The signature a request presents, wherever it carries it.
-#[derive(Debug)]
 struct Presented {
     key_id: String,
     region: String,
