@@ -3,11 +3,12 @@
 //! at that moment (`$V` VPC, `$S` subnet, `$G` group, `$E` interface, `$T` attachment, `$I`
 //! instance, `$A` allocation, `$R` route table, `$N` network ACL, `$W` internet gateway), so the
 //! fuzzer gets past NotFound into the rules. Every input is answered with XML or a client
-//! error: never a panic, never a 5xx (a handler bug, or an invariant only the schema caught).
+//! error: never a panic, never a 5xx (a handler bug, or an invariant only the schema caught),
+//! and the answer, success or error envelope, is well-formed XML 1.0 an SDK can parse.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use localvpc_api::Model;
+use localvpc_api::{Model, error_xml};
 use localvpc_server::{AppState, Auth, Config, handle};
 use localvpc_store::Store;
 use std::sync::OnceLock;
@@ -36,21 +37,44 @@ fn call(
     mut params: Vec<(String, String)>,
 ) -> Result<String, String> {
     params.push(("Version".into(), "2016-11-15".into()));
-    handle(
+    let result = handle(
         state,
         ACCOUNT,
         REGION,
         Some(action.to_owned()),
         &params,
         "fuzz",
-    )
-    .map_err(|e| {
-        assert!(
-            e.code.http_status() < 500,
-            "{action} {params:?} answered {e}"
-        );
-        e.to_string()
-    })
+    );
+    let xml = match &result {
+        Ok(xml) => xml.clone(),
+        Err(e) => {
+            assert!(
+                e.code.http_status() < 500,
+                "{action} {params:?} answered {e}"
+            );
+            error_xml(e.code.as_str(), &e.message, "fuzz")
+        }
+    };
+    assert_well_formed(&xml);
+    result.map_err(|e| e.to_string())
+}
+
+/// XML 1.0: only its characters (no control characters but tab, newline and carriage return),
+/// and balanced, well-nested elements.
+fn assert_well_formed(xml: &str) {
+    let bad = xml
+        .chars()
+        .find(|c| !matches!(c, '\t' | '\n' | '\r' | ' '..='\u{FFFD}' | '\u{10000}'..));
+    assert!(bad.is_none(), "character {bad:?} in {xml}");
+    let mut reader = quick_xml::Reader::from_str(xml);
+    reader.config_mut().check_end_names = true;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("{e} in {xml}"),
+        }
+    }
 }
 
 fn state() -> &'static AppState {

@@ -97,3 +97,14 @@ def test_malformed_bytes_are_refused_not_fatal(server, account, ec2):
         assert 400 <= status < 500, (body, status, reply)
         assert "<Errors><Error><Code>" in reply
     ec2.describe_vpcs()  # still serving
+
+
+def test_characters_xml_cannot_carry_do_not_break_responses(ec2, unvalidated_ec2):
+    """Found by fuzzing: a control character quoted back (in a value or an error message) made
+    the response unparseable. It comes back as U+FFFD instead."""
+    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    ec2.create_tags(Resources=[vpc], Tags=[{"Key": "ctl", "Value": "a\x01b\tc"}])
+    tags = {t["Key"]: t["Value"] for t in ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["Tags"]}
+    assert tags["ctl"] == "a\ufffdb\tc"
+    err = error_code(unvalidated_ec2.describe_network_interfaces, NextToken="\x00junk")
+    assert (code_of(err), err.response["Error"]["Message"]) == ("InvalidNextToken", "The token '\ufffdjunk' is invalid.")

@@ -3,6 +3,7 @@
 //! plain query protocol: its own namespace, `ResponseMetadata/RequestId`, and errors in an
 //! `ErrorResponse` envelope rather than EC2's `Response/Errors`.
 
+use localvpc_api::xml_text;
 use localvpc_model::{Ec2Error, ErrorCode};
 
 const NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
@@ -42,15 +43,9 @@ pub fn error(err: Ec2Error, request_id: &str) -> (u16, String) {
         "<ErrorResponse xmlns=\"{NAMESPACE}\"><Error><Type>{kind}</Type><Code>{}</Code>\
          <Message>{}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>",
         err.code.as_str(),
-        escape(&err.message)
+        xml_text(&err.message)
     );
     (err.code.http_status(), body)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
