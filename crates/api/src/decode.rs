@@ -7,6 +7,12 @@ use localvpc_model::{Ec2Error, ErrorCode};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+/// Most parameters one request may carry. The largest real requests (1000 IDs plus 50 filters,
+/// or a few hundred rule fields) stay far below it; the body limit alone would allow ~250 000.
+pub const MAX_PARAMETERS: usize = 5000;
+/// Most members of one list parameter: AWS's limit on ID lists ("up to 1000 resource IDs").
+pub const MAX_LIST_MEMBERS: usize = 1000;
+
 /// Parameters that belong to the request envelope or its signature, not to the operation.
 fn is_envelope(key: &str) -> bool {
     matches!(
@@ -41,6 +47,12 @@ pub fn decode(
             None => Ok(Value::Object(Map::new())),
         };
     };
+    if params.len() > MAX_PARAMETERS {
+        return Err(Ec2Error::invalid_value(format!(
+            "The request has {} parameters; at most {MAX_PARAMETERS} are allowed.",
+            params.len()
+        )));
+    }
     let mut root = Node::Struct(BTreeMap::new());
     for (key, value) in params.iter().filter(|(k, _)| !is_envelope(k)) {
         insert(
@@ -144,6 +156,7 @@ fn to_value(model: &Model, shape: &Shape, node: Node, path: &str) -> Result<Valu
             Value::Object(object)
         }
         Node::List(items) => {
+            check_list_length(path, items.len())?;
             let member_shape = model.shape(
                 &shape
                     .member
@@ -159,6 +172,22 @@ fn to_value(model: &Model, shape: &Shape, node: Node, path: &str) -> Result<Valu
             )
         }
         Node::Leaf(text) => scalar(shape, text, path)?,
+    })
+}
+
+/// A filter's values count against the filter limits (`FilterLimitExceeded`), any other list
+/// against [`MAX_LIST_MEMBERS`].
+fn check_list_length(path: &str, members: usize) -> Result<(), Ec2Error> {
+    if members <= MAX_LIST_MEMBERS {
+        return Ok(());
+    }
+    let message = format!(
+        "The parameter {path} has {members} members; at most {MAX_LIST_MEMBERS} are allowed."
+    );
+    Err(if path.starts_with("Filter.") {
+        Ec2Error::new(ErrorCode::FilterLimitExceeded, message)
+    } else {
+        Ec2Error::invalid_value(message)
     })
 }
 
@@ -316,6 +345,40 @@ mod tests {
         assert_eq!(
             err.message,
             "The request must contain the parameter GroupDescription"
+        );
+    }
+
+    #[test]
+    fn limits() {
+        let ids: Vec<(String, String)> = (1..=1001)
+            .map(|i| (format!("VpcId.{i}"), "vpc-1".to_owned()))
+            .collect();
+        let m = Model::get();
+        let input = m.operations["DescribeVpcs"].input.as_deref();
+        let err = decode(m, input, &ids).unwrap_err();
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (
+                ErrorCode::InvalidParameterValue,
+                "The parameter VpcId has 1001 members; at most 1000 are allowed."
+            )
+        );
+        assert!(decode(m, input, &ids[..1000]).is_ok());
+        let mut values: Vec<(String, String)> = (1..=1001)
+            .map(|i| (format!("Filter.1.Value.{i}"), "x".to_owned()))
+            .collect();
+        values.push(("Filter.1.Name".into(), "vpc-id".into()));
+        assert_eq!(
+            decode(m, input, &values).unwrap_err().code,
+            ErrorCode::FilterLimitExceeded
+        );
+        let many: Vec<(String, String)> = (0..=MAX_PARAMETERS)
+            .map(|i| (format!("VpcId.{}", i % 900 + 1), "vpc-1".to_owned()))
+            .collect();
+        let err = decode(m, input, &many).unwrap_err();
+        assert_eq!(
+            err.message,
+            "The request has 5001 parameters; at most 5000 are allowed."
         );
     }
 

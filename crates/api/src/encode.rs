@@ -120,7 +120,7 @@ fn write_element(
         }
         _ => {
             let text = match value {
-                Value::String(s) => escape(s.as_str()).into_owned(),
+                Value::String(s) => xml_text(s),
                 Value::Bool(b) => b.to_string(),
                 Value::Number(n) => n.to_string(),
                 other => {
@@ -143,9 +143,26 @@ fn write_element(
 pub fn error_xml(code: &str, message: &str, request_id: &str) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{}</Code><Message>{}</Message></Error></Errors><RequestID>{request_id}</RequestID></Response>",
-        escape(code),
-        escape(message)
+        xml_text(code),
+        xml_text(message)
     )
+}
+
+/// Text as XML 1.0 can carry it: markup escaped, and the characters XML cannot hold at all
+/// (control characters other than tab, newline and carriage return; U+FFFE and U+FFFF) replaced
+/// by U+FFFD. Callers' values and the messages quoting them reach responses, and one stray byte
+/// would otherwise make the whole response unparseable for every SDK.
+pub fn xml_text(text: &str) -> String {
+    let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | ' '..='\u{FFFD}' | '\u{10000}'..);
+    if text.chars().all(allowed) {
+        escape(text).into_owned()
+    } else {
+        let cleaned: String = text
+            .chars()
+            .map(|c| if allowed(c) { c } else { '\u{FFFD}' })
+            .collect();
+        escape(cleaned.as_str()).into_owned()
+    }
 }
 
 #[cfg(test)]
@@ -204,6 +221,33 @@ mod tests {
             run("DescribeVpcs", json!({"Vpcs": [{"VpcID": null}]})).is_ok(),
             "absent values are not members"
         );
+    }
+
+    /// Found by the service fuzz target: a parameter name with a NUL byte was quoted in the
+    /// UnknownParameter message and made the error envelope invalid XML.
+    #[test]
+    fn characters_xml_cannot_carry_become_replacement_characters() {
+        let xml = error_xml(
+            "UnknownParameter",
+            "The parameter Instanc\0\u{10}d.1 is not recognized",
+            "r",
+        );
+        assert!(
+            xml.contains(
+                "<Message>The parameter Instanc\u{FFFD}\u{FFFD}d.1 is not recognized</Message>"
+            ),
+            "{xml}"
+        );
+        let xml = run(
+            "DescribeVpcs",
+            json!({"Vpcs": [{"Tags": [{"Key": "k\u{1}", "Value": "tab\tok\u{FFFF}<"}]}]}),
+        )
+        .unwrap();
+        assert!(
+            xml.contains("<key>k\u{FFFD}</key><value>tab\tok\u{FFFD}&lt;</value>"),
+            "{xml}"
+        );
+        assert_eq!(xml_text("plain & simple"), "plain &amp; simple");
     }
 
     #[test]

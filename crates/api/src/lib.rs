@@ -6,5 +6,5 @@ pub mod encode;
 pub mod model;
 
 pub use decode::decode;
-pub use encode::{EncodeError, encode, error_xml};
+pub use encode::{EncodeError, encode, error_xml, xml_text};
 pub use model::Model;

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use localvpc_model::Quotas;
-use localvpc_server::{AfterChange, AppState, Config};
+use localvpc_server::{AfterChange, AppState, Auth, Config, Keyring, OpenError};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use tracing_subscriber::EnvFilter;
@@ -66,6 +66,30 @@ struct ServeArgs {
     /// stops. By default it stays, and the next `serve --dataplane` adopts it.
     #[arg(long, requires = "dataplane")]
     down_on_exit: bool,
+    /// `off`: any credentials, the account is a 12-digit access key; `verify`: check SigV4
+    /// signatures against --credentials.
+    #[arg(long, value_enum, default_value_t = AuthMode::Off, env = "LOCALVPC_AUTH")]
+    auth: AuthMode,
+    /// AWS shared-credentials file whose profiles (`aws_access_key_id`, `aws_secret_access_key`,
+    /// `aws_account_id`) are the keys `--auth verify` accepts.
+    #[arg(long, env = "LOCALVPC_CREDENTIALS")]
+    credentials: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum AuthMode {
+    Off,
+    Verify,
+}
+
+fn load_auth(mode: AuthMode, credentials: Option<&Path>) -> anyhow::Result<Auth> {
+    match (mode, credentials) {
+        (AuthMode::Off, _) => Ok(Auth::Off),
+        (AuthMode::Verify, None) => anyhow::bail!("--auth verify needs --credentials FILE"),
+        (AuthMode::Verify, Some(path)) => Ok(Auth::Verify(
+            Keyring::load(path).map_err(anyhow::Error::msg)?,
+        )),
+    }
 }
 
 /// The configuration file's shape.
@@ -118,9 +142,21 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("localvpc: {e:#}");
-            std::process::ExitCode::FAILURE
+            exit_code(&e)
         }
     }
+}
+
+/// Distinct exit codes (from sysexits.h) for the data dir's failures, so scripts can tell
+/// "another server has it" from "fix the disk" from "upgrade localvpc"; 1 for anything else.
+fn exit_code(e: &anyhow::Error) -> std::process::ExitCode {
+    std::process::ExitCode::from(match e.downcast_ref::<OpenError>() {
+        Some(OpenError::Locked(..)) => 75,         // EX_TEMPFAIL
+        Some(OpenError::NewerSchema { .. }) => 65, // EX_DATAERR
+        Some(OpenError::Unwritable(..)) => 73,     // EX_CANTCREAT
+        Some(OpenError::Full(..)) => 74,           // EX_IOERR
+        Some(OpenError::Sqlite(..)) | None => 1,
+    })
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -128,6 +164,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         localvpc_dataplane::check_privileges()?;
     }
     let config = load_config(args.config.as_deref())?;
+    let auth = load_auth(args.auth, args.credentials.as_deref())?;
     let data_dir = match args.data_dir {
         Some(d) => d,
         None => dirs::data_local_dir()
@@ -146,7 +183,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
         tracing::info!(listen = %listener.local_addr()?, data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "localvpc ready");
-        localvpc_server::serve(listener, AppState { store, config, after_change }, shutdown_signal()).await?;
+        localvpc_server::serve(listener, AppState { store, config, after_change, auth }, shutdown_signal()).await?;
         tracing::info!("localvpc stopped");
         anyhow::Ok(())
     })?;

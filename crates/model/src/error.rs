@@ -51,6 +51,13 @@ error_codes! {
     OperationNotPermitted = "OperationNotPermitted";
     IncorrectState = "IncorrectState";
     IncorrectInstanceState = "IncorrectInstanceState";
+    // Authentication (`--auth verify`) and request limits
+    MissingAuthenticationToken = "MissingAuthenticationToken", 403;
+    IncompleteSignature = "IncompleteSignature";
+    SignatureDoesNotMatch = "SignatureDoesNotMatch", 403;
+    RequestExpired = "RequestExpired";
+    InvalidClientTokenId = "InvalidClientTokenId", 403;
+    RequestEntityTooLarge = "RequestEntityTooLarge", 413;
     // VPCs
     InvalidVpcIdNotFound = "InvalidVpcID.NotFound";
     InvalidVpcIdMalformed = "InvalidVpcID.Malformed";

@@ -105,6 +105,21 @@ pub fn private_dns_name(addr: Ipv4Addr, region: &Region) -> String {
     )
 }
 
+/// Longest interface description AWS accepts.
+pub const MAX_DESCRIPTION_LEN: usize = 255;
+
+/// CreateNetworkInterface and ModifyNetworkInterfaceAttribute: a description of at most 255
+/// characters.
+pub fn check_description(description: &str) -> Result<(), Ec2Error> {
+    let len = description.chars().count();
+    if len > MAX_DESCRIPTION_LEN {
+        return Err(Ec2Error::invalid_value(format!(
+            "Value for parameter description is invalid: {len} characters, longer than the maximum of {MAX_DESCRIPTION_LEN}."
+        )));
+    }
+    Ok(())
+}
+
 /// A random locally administered unicast MAC, `02:xx:xx:xx:xx:xx` as AWS hands out.
 pub fn generate_mac() -> String {
     let bytes: [u8; 5] = rand::rng().random();
@@ -365,6 +380,14 @@ pub fn check_unassign(eni: &NetworkInterface, addrs: &[Ipv4Addr]) -> Result<(), 
 mod tests {
     use super::*;
     use crate::instance::{InstanceState, MetadataOptions};
+
+    #[test]
+    fn descriptions_are_at_most_255_characters() {
+        assert!(check_description(&"é".repeat(255)).is_ok());
+        let err = check_description(&"d".repeat(256)).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidParameterValue);
+        assert!(err.message.contains("256 characters"), "{}", err.message);
+    }
 
     fn eni(id: &str, az: &str, attached_to: Option<(&str, u32)>) -> NetworkInterface {
         NetworkInterface {

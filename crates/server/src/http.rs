@@ -2,12 +2,13 @@
 //! `/_localvpc/health` and `/_localvpc/reset` (also at moto's `/moto-api/reset`), and instance
 //! metadata under `/_localvpc/imds/` (see `imds`).
 
+use crate::auth::{self, Auth};
 use crate::context::{Config, Ctx};
-use crate::credentials::caller;
-use crate::{dispatch, provision};
+use crate::{dispatch, provision, sts};
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,6 +26,7 @@ pub struct AppState {
     /// after a reset, before the response is sent: the data plane reconciles here, so the
     /// network matches the answer the caller gets.
     pub after_change: Option<AfterChange>,
+    pub auth: Auth,
 }
 
 /// See [`AppState::after_change`].
@@ -32,7 +34,12 @@ pub type AfterChange = Box<dyn Fn(&Store) + Send + Sync>;
 
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .route("/", post(ec2_post).get(ec2_get))
+        .route(
+            "/",
+            post(ec2_post)
+                .get(ec2_get)
+                .layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
         .route("/_localvpc/health", get(health))
         .route("/_localvpc/reset", post(reset))
         .route("/moto-api/reset", post(reset))
@@ -69,15 +76,30 @@ async fn reset(State(state): State<Arc<AppState>>) -> Response {
     }
 }
 
+/// Largest request body accepted (AWS documents no figure for EC2; 1 MiB is far above any real
+/// request and bounds what one call can make the server parse).
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
 async fn ec2_post(
     State(state): State<Arc<AppState>>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let mut params: Vec<(String, String)> = query.as_deref().map(parse_form).unwrap_or_default();
-    params.extend(parse_form_bytes(&body));
-    ec2(state, headers, params).await
+    match body {
+        Ok(body) => ec2(state, "POST", query, headers, body).await,
+        Err(rejection) => {
+            let err = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Ec2Error::new(
+                    ErrorCode::RequestEntityTooLarge,
+                    format!("The request body exceeds the limit of {MAX_BODY_BYTES} bytes."),
+                )
+            } else {
+                Ec2Error::invalid_value(format!("The request body could not be read: {rejection}"))
+            };
+            error_response(err, false, &uuid::Uuid::new_v4().to_string())
+        }
+    }
 }
 
 async fn ec2_get(
@@ -85,38 +107,51 @@ async fn ec2_get(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    ec2(
-        state,
-        headers,
-        query.as_deref().map(parse_form).unwrap_or_default(),
-    )
-    .await
+    ec2(state, "GET", query, headers, Bytes::new()).await
 }
 
-fn parse_form(text: &str) -> Vec<(String, String)> {
-    parse_form_bytes(text.as_bytes())
-}
-
-fn parse_form_bytes(bytes: &[u8]) -> Vec<(String, String)> {
+fn parse_form(bytes: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(bytes)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
 }
 
-async fn ec2(state: Arc<AppState>, headers: HeaderMap, params: Vec<(String, String)>) -> Response {
+async fn ec2(
+    state: Arc<AppState>,
+    method: &'static str,
+    query: Option<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let query_credential = params
-        .iter()
-        .find(|(k, _)| k == "X-Amz-Credential")
-        .map(|(_, v)| v.as_str());
-    let who = caller(authorization, query_credential);
+    let mut params = query
+        .as_deref()
+        .map(|q| parse_form(q.as_bytes()))
+        .unwrap_or_default();
+    params.extend(parse_form(&body));
     let action = params
         .iter()
         .find(|(k, _)| k == "Action")
         .map(|(_, v)| v.clone());
+    let sts = sts::is_sts(action.as_deref());
+    let signed = auth::Request {
+        method,
+        path: "/",
+        query: query.as_deref(),
+        headers: &headers,
+        body: &body,
+        params: &params,
+    };
+    let who = match auth::authenticate(&state.auth, &signed) {
+        Ok(who) => who,
+        Err(err) => return error_response(err, sts, &request_id),
+    };
+    if sts {
+        return xml_response(
+            StatusCode::OK,
+            sts::caller_identity(&who.account, &request_id),
+        );
+    }
     let span = tracing::debug_span!("ec2", action = action.as_deref().unwrap_or("-"), account = %who.account, region = %who.region, request_id = %request_id);
     let _guard = span.enter();
     let result = tokio::task::spawn_blocking({
@@ -139,16 +174,25 @@ async fn ec2(state: Arc<AppState>, headers: HeaderMap, params: Vec<(String, Stri
     });
     match result {
         Ok(xml) => xml_response(StatusCode::OK, xml),
-        Err(err) => {
-            tracing::debug!(code = err.code.as_str(), message = %err.message, "request refused");
-            let status =
-                StatusCode::from_u16(err.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-            xml_response(
-                status,
-                error_xml(err.code.as_str(), &err.message, &request_id),
-            )
-        }
+        Err(err) => error_response(err, false, &request_id),
     }
+}
+
+/// An error in EC2's envelope, or STS's for the STS action.
+fn error_response(err: Ec2Error, sts: bool, request_id: &str) -> Response {
+    tracing::debug!(code = err.code.as_str(), message = %err.message, "request refused");
+    let (status, xml) = if sts {
+        sts::error(err, request_id)
+    } else {
+        (
+            err.code.http_status(),
+            error_xml(err.code.as_str(), &err.message, request_id),
+        )
+    };
+    xml_response(
+        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+        xml,
+    )
 }
 
 fn xml_response(status: StatusCode, xml: String) -> Response {
@@ -163,8 +207,9 @@ fn xml_response(status: StatusCode, xml: String) -> Response {
 }
 
 /// One EC2 call: validate the action and parameters against the model, run the handler in one
-/// transaction, and encode the answer.
-fn handle(
+/// transaction, and encode the answer. Public for the service fuzz target (`fuzz/`), which
+/// drives every action without HTTP.
+pub fn handle(
     state: &AppState,
     account: &str,
     region: &str,
@@ -192,28 +237,15 @@ fn handle(
     }
     let region = Region::named(region)?;
     let input = decode(model, operation.input.as_deref(), params)?;
-    let output = state
-        .store
-        .transact(account, region.name, |tx, new_partition| {
-            let started = chrono::Utc::now();
-            // Instances in a transitional state (pending, stopping, shutting-down) settle before
-            // the call sees them, so each state lasts exactly until the next call.
-            tx.settle_instances(
-                &timestamp(started),
-                &timestamp(started - chrono::Duration::hours(1)),
-            )?;
-            let mut ctx = Ctx {
-                tx,
-                account,
-                region,
-                config: &state.config,
-                now: timestamp(started),
-            };
-            if new_partition {
-                provision::provision_partition(&mut ctx)?;
-            }
-            dispatch::dispatch(&mut ctx, &action, input)
-        })?;
+    let output = execute(
+        &state.store,
+        &state.config,
+        account,
+        region,
+        &action,
+        input,
+        chrono::Utc::now(),
+    )?;
     if let Some(hook) = state
         .after_change
         .as_ref()
@@ -234,7 +266,39 @@ fn handle(
     })
 }
 
-/// A time as EC2 writes it (`2013-11-30T23:36:42.000Z`); such stamps sort as text.
+/// One decoded call in one transaction of the caller's partition (provisioned on first use), as
+/// of `now`: applied whole or not at all.
+pub(crate) fn execute(
+    store: &Store,
+    config: &Config,
+    account: &str,
+    region: &'static Region,
+    action: &str,
+    input: serde_json::Value,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<serde_json::Value, Ec2Error> {
+    store.transact(account, region.name, |tx, new_partition| {
+        // Instances in a transitional state (pending, stopping, shutting-down) settle before
+        // the call sees them, so each state lasts exactly until the next call.
+        tx.settle_instances(
+            &timestamp(now),
+            &timestamp(now - chrono::Duration::hours(1)),
+        )?;
+        let mut ctx = Ctx {
+            tx,
+            account,
+            region,
+            config,
+            now: timestamp(now),
+        };
+        if new_partition {
+            provision::provision_partition(&mut ctx)?;
+        }
+        dispatch::dispatch(&mut ctx, action, input)
+    })
+}
+
+/// EC2's timestamp format, `2013-11-30T23:36:42.000Z` (sorts as text).
 fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }

@@ -2,16 +2,22 @@
 //! EC2 Query HTTP edge.
 
 pub mod actions;
+mod auth;
 mod context;
 mod credentials;
 mod dispatch;
 mod http;
 mod imds;
 mod provision;
+#[cfg(test)]
+mod sequences;
+mod sts;
 mod wire;
 
+pub use auth::{Auth, Keyring};
 pub use context::Config;
-pub use http::{AfterChange, AppState, router};
+pub use http::{AfterChange, AppState, handle, router};
+pub use localvpc_store::OpenError;
 
 use std::sync::Arc;
 use tokio::net::TcpListener;

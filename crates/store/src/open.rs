@@ -30,8 +30,28 @@ pub enum OpenError {
         found: i64,
         known: i64,
     },
+    #[error(
+        "data dir {0} is full (the database cannot grow); free some space or use another --data-dir"
+    )]
+    Full(PathBuf),
     #[error("database error in {0}: {1}")]
     Sqlite(PathBuf, rusqlite::Error),
+}
+
+impl OpenError {
+    /// Names the fix for the SQLite failures an operator can act on: a full disk, a read-only
+    /// or unopenable file.
+    fn sqlite(path: &Path, e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode as Code;
+        let dir = path.parent().unwrap_or(path).to_owned();
+        match e.sqlite_error_code() {
+            Some(Code::DiskFull) => Self::Full(dir),
+            Some(Code::ReadOnly | Code::CannotOpen | Code::PermissionDenied) => {
+                Self::Unwritable(dir, std::io::Error::other(e))
+            }
+            _ => Self::Sqlite(path.to_owned(), e),
+        }
+    }
 }
 
 pub struct Store {
@@ -62,7 +82,7 @@ impl Store {
             }
         }
         let path = dir.join("localvpc.sqlite3");
-        let conn = Connection::open(&path).map_err(|e| OpenError::Sqlite(path.clone(), e))?;
+        let conn = Connection::open(&path).map_err(|e| OpenError::sqlite(&path, e))?;
         let store = Self {
             conn: Mutex::new(conn),
             path,
@@ -86,7 +106,7 @@ impl Store {
     }
 
     fn prepare(&self, dir: &Path) -> Result<(), OpenError> {
-        let sqlite = |e| OpenError::Sqlite(self.path.clone(), e);
+        let sqlite = |e| OpenError::sqlite(&self.path, e);
         let mut conn = self.conn.lock().expect("store mutex poisoned");
         // WAL + synchronous=NORMAL: a committed transaction survives the process being killed.
         conn.pragma_update(None, "journal_mode", "WAL")

@@ -60,11 +60,13 @@ pub fn create_network_interface(
             )));
         }
     };
+    let description = req.description.unwrap_or_default();
+    network_interface::check_description(&description)?;
     let eni = create_interface(
         ctx,
         NewInterface {
             subnet_id: req.subnet_id,
-            description: req.description.unwrap_or_default(),
+            description,
             primary,
             secondaries,
             secondary_count,
@@ -339,6 +341,7 @@ pub fn modify_network_interface_attribute(
     }
     if let Some(d) = req.description {
         eni.description = d.value.unwrap_or_default();
+        network_interface::check_description(&eni.description)?;
         ctx.tx.update_network_interface(&eni)?;
     } else if let Some(b) = req.source_dest_check {
         eni.source_dest_check = b
