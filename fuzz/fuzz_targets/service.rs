@@ -84,6 +84,7 @@ fn state() -> &'static AppState {
             store: Store::in_memory().expect("in-memory store"),
             config: Config::default(),
             auth: Auth::Off,
+            after_change: None,
         };
         let p = |pairs: &[(&str, &str)]| {
             pairs
