@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
         .iter()
         .filter_map(|t| address::parse(t).ok())
         .collect();
-    if let Ok(picked) = address::check_explicit(subnet, &texts, &BTreeSet::new()) {
+    if let Ok(picked) = address::check_explicit(subnet, &texts, &BTreeSet::new(), |_| address::in_use()) {
         assert!(
             picked
                 .iter()
