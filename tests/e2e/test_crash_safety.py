@@ -14,11 +14,10 @@ import tempfile
 import threading
 import time
 
-import pytest
+import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-import boto3
 from conftest import DEFAULT_REGION, ROOT, Server
 
 AMI = "ami-0123456789abcdef0"
