@@ -22,10 +22,11 @@ impl Tx<'_> {
     /// `eni-`), grouped by resource ID, to decorate a whole listing at once. The ID range is a
     /// prefix scan of the primary key, so other kinds' tags are never read.
     pub fn tags_by_resource(&self, prefix: &str) -> Result<HashMap<String, Vec<Tag>>, Ec2Error> {
-        let end = match prefix.strip_suffix('-') {
-            Some(stem) => format!("{stem}."),
-            None => format!("{prefix}\u{10ffff}"),
-        };
+        // IDs are `<kind>-<hex>`: every ID of the kind sorts in [`<kind>-`, `<kind>.`).
+        let stem = prefix
+            .strip_suffix('-')
+            .expect("an ID prefix ends with '-'");
+        let end = format!("{stem}.");
         let mut map: HashMap<String, Vec<Tag>> = HashMap::new();
         let mut stmt = self
             .sql
