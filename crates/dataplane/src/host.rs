@@ -2,6 +2,7 @@
 //! namespaces, make one change. [`crate::linux`] implements it; [`fake::FakeHost`] is an
 //! in-memory host for unit tests.
 
+use crate::nft::Table;
 use ipnet::Ipv4Net;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -20,6 +21,9 @@ pub struct NsState {
     pub routes: Vec<Route>,
     /// `net.ipv4.ip_forward` and `net.ipv4.conf.all.proxy_arp` both on.
     pub routing: bool,
+    /// localvpc's nftables tables (named with [`crate::nft::TABLE_PREFIX`]) and the
+    /// fingerprint each was installed with.
+    pub tables: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +104,15 @@ pub enum Change {
     DelRoute {
         ns: String,
         route: Route,
+    },
+    /// Installs or replaces an nftables table, atomically.
+    SetTable {
+        ns: String,
+        table: Table,
+    },
+    DelTable {
+        ns: String,
+        name: String,
     },
 }
 
@@ -240,6 +253,13 @@ pub mod fake {
                     state.routes.push(route.clone());
                 }
                 Change::DelRoute { ns, route } => self.ns(ns)?.routes.retain(|r| r != route),
+                Change::SetTable { ns, table } => {
+                    let fingerprint = table.fingerprint();
+                    self.ns(ns)?.tables.insert(table.name.clone(), fingerprint);
+                }
+                Change::DelTable { ns, name } => {
+                    self.ns(ns)?.tables.remove(name);
+                }
             }
             self.applied.push(change.clone());
             Ok(())

@@ -21,6 +21,7 @@ pub mod host;
 mod linux;
 mod load;
 pub mod model;
+pub mod nft;
 pub mod plan;
 
 use host::Host;

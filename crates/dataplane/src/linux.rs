@@ -10,10 +10,12 @@
 
 use crate::host::{Change, Host, HostState, Link, NsState, Route};
 use crate::model::PREFIX;
+use crate::nft::TABLE_PREFIX;
 use anyhow::Context;
 use ipnet::Ipv4Net;
 use nix::sched::{CloneFlags, setns};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::process::Command;
 
 /// Where `ip netns add` puts named namespaces.
@@ -157,13 +159,14 @@ fn read_ns(ns: &str) -> anyhow::Result<NsState> {
         .filter_map(route)
         .collect();
     let names: Vec<String> = links.iter().map(|l| l.name.clone()).collect();
-    let (routing, sysctls) = in_netns(ns, || {
+    let (routing, sysctls, tables) = in_netns(ns, || {
         let is = |path: String, value: &str| {
             std::fs::read_to_string(path).is_ok_and(|v| v.trim() == value)
         };
         let routing = is(FORWARDING.into(), "1") && is(PROXY_ARP.into(), "1");
         let read = |name: &String| (is(proxy_delay(name), "0"), is(rp_filter(name), "1"));
-        Ok((routing, names.iter().map(read).collect::<Vec<_>>()))
+        let sysctls = names.iter().map(read).collect::<Vec<_>>();
+        Ok((routing, sysctls, nft_tables()?))
     })?;
     for (link, (prompt, strict)) in links.iter_mut().zip(sysctls) {
         link.prompt_proxy_arp = prompt;
@@ -173,7 +176,55 @@ fn read_ns(ns: &str) -> anyhow::Result<NsState> {
         links,
         routes,
         routing,
+        tables,
     })
+}
+
+/// Runs `nft ARGS…` in the calling thread's namespace, `stdin` as its input.
+fn nft(args: &[&str], stdin: &str) -> anyhow::Result<String> {
+    use std::io::Write;
+    let mut child = Command::new("nft")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .context("cannot run `nft` (install nftables)")?;
+    let mut input = child.stdin.take().context("nft's stdin")?;
+    input.write_all(stdin.as_bytes())?;
+    drop(input);
+    let out = child.wait_with_output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "nft {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// localvpc's tables in the calling thread's namespace, with the fingerprints their
+/// `fp_<hex>` chains record. Without nft installed there are none.
+fn nft_tables() -> anyhow::Result<BTreeMap<String, u64>> {
+    let mut tables = BTreeMap::new();
+    let listing = match nft(&["-j", "list", "chains", "inet"], "") {
+        Err(e) if e.to_string().contains("install nftables") => return Ok(tables),
+        other => other?,
+    };
+    let listing: Value = serde_json::from_str(&listing).context("nft -j list chains")?;
+    let objects = listing["nftables"].as_array().into_iter().flatten();
+    for chain in objects.filter_map(|o| o.get("chain")) {
+        let (Some(table), Some(name)) = (chain["table"].as_str(), chain["name"].as_str()) else {
+            continue;
+        };
+        let fingerprint = name
+            .strip_prefix("fp_")
+            .and_then(|hex| u64::from_str_radix(hex, 16).ok());
+        if let (true, Some(fingerprint)) = (table.starts_with(TABLE_PREFIX), fingerprint) {
+            tables.insert(table.to_owned(), fingerprint);
+        }
+    }
+    Ok(tables)
 }
 
 fn link(v: &Value) -> Link {
@@ -285,6 +336,13 @@ impl Host for LinuxHost {
                 let args: Vec<&str> = args.iter().map(String::as_str).collect();
                 ip_del(&[&["-n", ns, "route", "del"], &args[..]].concat())
             }
+            Change::SetTable { ns, table } => {
+                in_netns(ns, || nft(&["-f", "-"], &table.script()).map(drop))
+            }
+            Change::DelTable { ns, name } => in_netns(ns, || {
+                let script = format!("table inet {name}\ndelete table inet {name}\n");
+                nft(&["-f", "-"], &script).map(drop)
+            }),
         }
     }
 }

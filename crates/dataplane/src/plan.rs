@@ -13,6 +13,7 @@
 
 use crate::host::{Change, HostState, Link, NsState, Route};
 use crate::model::{Guest, Nic, PREFIX, Topology};
+use crate::nft::{self, Table};
 use ipnet::Ipv4Net;
 use std::collections::BTreeSet;
 
@@ -94,6 +95,7 @@ struct Steps {
     addresses: Vec<Change>,
     route_removals: Vec<Change>,
     routes: Vec<Change>,
+    tables: Vec<Change>,
 }
 
 impl Steps {
@@ -101,6 +103,22 @@ impl Steps {
         if current.is_none_or(|l| l.up != up) && (up || current.is_some()) {
             let (ns, name) = (ns.into(), name.into());
             self.states.push(Change::SetLink { ns, name, up });
+        }
+    }
+
+    /// Replaces the tables whose text changed, removes localvpc's tables no longer wanted.
+    fn tables(&mut self, ns: &str, current: &NsState, wanted: Vec<Table>) {
+        for name in current.tables.keys() {
+            if !wanted.iter().any(|t| t.name == *name) {
+                let (ns, name) = (ns.into(), name.clone());
+                self.tables.push(Change::DelTable { ns, name });
+            }
+        }
+        for table in wanted {
+            if current.tables.get(&table.name) != Some(&table.fingerprint()) {
+                let ns = ns.into();
+                self.tables.push(Change::SetTable { ns, table });
+            }
         }
     }
 }
@@ -171,6 +189,7 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
             let ns = router.ns.clone();
             steps.routes.push(Change::AddRoute { ns, route });
         }
+        steps.tables(&router.ns, ns, nft::router_tables(router));
     }
     for guest in &topology.guests {
         for nic in &guest.nics {
@@ -184,8 +203,18 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
         addresses,
         route_removals,
         routes,
+        tables,
     } = steps;
-    [namespaces, links, states, addresses, route_removals, routes].concat()
+    [
+        namespaces,
+        links,
+        states,
+        addresses,
+        route_removals,
+        routes,
+        tables,
+    ]
+    .concat()
 }
 
 /// The guest's end of one ENI: the veth pair, its state, and eth0's lease.

@@ -72,3 +72,17 @@ fn namespaces_that_are_not_localvpcs_are_never_touched() {
         [Change::DelNamespace("lvpc-i-0dead".into())]
     );
 }
+
+#[test]
+fn a_table_no_longer_wanted_is_removed() {
+    let t = topology(&seed_003());
+    let mut state = HostState::default();
+    let router = &t.routers[0].ns;
+    let ns = state.namespaces.entry(router.clone()).or_default();
+    ns.tables.insert("lvpc_gone".into(), 1);
+    let changes = additions(&t, &state);
+    assert!(changes.contains(&Change::DelTable {
+        ns: router.clone(),
+        name: "lvpc_gone".into()
+    }));
+}
