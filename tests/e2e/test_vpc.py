@@ -151,3 +151,15 @@ def test_delete_vpc_with_dependencies(ec2):
     assert code_of(error_code(ec2.describe_vpcs, VpcIds=[vpc_id])) == "InvalidVpcID.NotFound"
     # Its defaults went with it.
     assert ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"] == []
+
+
+def test_reserved_and_mixed_ranges_are_refused(ec2):
+    """No VPC block in a reserved range; no mixing of the exclusive ranges (RFC 1918, 198.19/16)."""
+    for cidr in ["169.254.0.0/16", "224.0.0.0/16", "127.0.0.0/16"]:
+        assert code_of(error_code(ec2.create_vpc, CidrBlock=cidr)) == "InvalidVpc.Range", cidr
+    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    for cidr in ["255.255.255.240/28", "198.19.0.0/16", "192.168.0.0/16"]:
+        refused = error_code(ec2.associate_vpc_cidr_block, VpcId=vpc, CidrBlock=cidr)
+        assert code_of(refused) == "InvalidVpc.Range", cidr
+    added = ec2.associate_vpc_cidr_block(VpcId=vpc, CidrBlock="100.64.0.0/16")
+    assert added["CidrBlockAssociation"]["CidrBlock"] == "100.64.0.0/16"

@@ -24,8 +24,29 @@ pub fn parse_canonical(text: &str) -> Option<Ipv4Net> {
 
 /// A CIDR for a VPC block: canonical, /16 to /28, else `InvalidVpc.Range`.
 pub fn vpc_block(text: &str) -> Result<Ipv4Net, Ec2Error> {
-    sized_block(text, ErrorCode::InvalidVpcRange)
+    let net = sized_block(text, ErrorCode::InvalidVpcRange)?;
+    if let Some(reserved) = RESERVED_FOR_VPCS
+        .iter()
+        .find(|r| overlaps(r.parse().expect("valid"), net))
+    {
+        return Err(Ec2Error::new(
+            ErrorCode::InvalidVpcRange,
+            format!("The CIDR '{net}' is invalid: it overlaps the reserved range {reserved}."),
+        ));
+    }
+    Ok(net)
 }
+
+/// Ranges no VPC can hold: "this network", loopback, link-local (where the instance metadata
+/// service and the Amazon DNS live), multicast and the reserved class E with the broadcast
+/// address.
+const RESERVED_FOR_VPCS: [&str; 5] = [
+    "0.0.0.0/8",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+];
 
 /// A CIDR for a subnet: canonical, /16 to /28, else `InvalidSubnet.Range`.
 pub fn subnet_block(text: &str) -> Result<Ipv4Net, Ec2Error> {
@@ -143,6 +164,31 @@ mod tests {
         );
         assert!(subnet_block("10.0.0.0/28").is_ok());
         assert!(vpc_block("10.0.0.0/16").is_ok());
+    }
+
+    #[test]
+    fn reserved_ranges_hold_no_vpc() {
+        for reserved in [
+            "0.0.0.0/16",
+            "127.0.0.0/16",
+            "169.254.0.0/16",
+            "224.0.0.0/16",
+            "255.255.255.240/28",
+        ] {
+            assert_eq!(
+                vpc_block(reserved).unwrap_err().code,
+                ErrorCode::InvalidVpcRange,
+                "{reserved}"
+            );
+        }
+        for usable in [
+            "100.64.0.0/16",
+            "198.51.100.0/24",
+            "223.255.255.0/24",
+            "1.0.0.0/16",
+        ] {
+            assert!(vpc_block(usable).is_ok(), "{usable}");
+        }
     }
 
     #[test]

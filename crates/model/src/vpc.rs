@@ -77,10 +77,19 @@ pub const FILTERS: &[FilterDef<Vpc>] = &[
 ];
 
 /// The private ranges of RFC 1918, which AWS does not let a VPC mix.
-const RFC1918: [&str; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+/// The ranges that a VPC's blocks may not mix (AWS's "IPv4 CIDR block association
+/// restrictions"): the three RFC 1918 ranges and 198.19.0.0/16. A VPC whose primary block is in
+/// one of them may add blocks from the same range, from 100.64.0.0/10 or publicly routable
+/// ones; a VPC whose primary block is in none of them may add none of them.
+const EXCLUSIVE_RANGES: [&str; 4] = [
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "198.19.0.0/16",
+];
 
 fn private_range(net: Ipv4Net) -> Option<Ipv4Net> {
-    RFC1918
+    EXCLUSIVE_RANGES
         .iter()
         .map(|r| r.parse::<Ipv4Net>().expect("valid"))
         .find(|r| r.contains(&net))
@@ -212,6 +221,26 @@ mod tests {
             ErrorCode::InvalidVpcRange
         );
         assert!(check_additional_block(&v, "100.64.0.0/16", 5, &[]).is_ok());
+        assert!(check_additional_block(&v, "203.0.113.0/24", 5, &[]).is_ok());
+        for restricted in [
+            "198.19.0.0/16",
+            "255.255.255.240/28",
+            "169.254.0.0/16",
+            "224.1.0.0/16",
+        ] {
+            let refused = check_additional_block(&v, restricted, 5, &[]).unwrap_err();
+            assert_eq!(refused.code, ErrorCode::InvalidVpcRange, "{restricted}");
+        }
+        let public = vpc(&["100.64.0.0/16"]);
+        for restricted in [
+            "10.0.0.0/16",
+            "172.31.0.0/16",
+            "192.168.0.0/16",
+            "198.19.0.0/16",
+        ] {
+            let refused = check_additional_block(&public, restricted, 5, &[]).unwrap_err();
+            assert_eq!(refused.code, ErrorCode::InvalidVpcRange, "{restricted}");
+        }
         let full = vpc(&[
             "10.0.0.0/16",
             "10.1.0.0/16",
