@@ -266,6 +266,10 @@ def test_filters(ec2):
     assert eni_ids(ec2, ("source-dest-check", ["true"]), ("requester-managed", ["false"]), ("subnet-id", [far_subnet])) == [ids["d"]]
     assert eni_ids(ec2, ("vpc-id", [vpc]), ("subnet-id", [far_subnet])) == [], "filters are AND-ed"
     assert eni_ids(ec2, ("private-ip-address", ["10.0.1.99"])) == []
+    assert eni_ids(ec2, ("private-dns-name", [a["PrivateDnsName"]])) == [ids["a"]]
+    assert eni_ids(ec2, ("private-dns-name", ["ip-10-0-2-30.*"])) == [ids["c"]]
+    by_dns = ec2.describe_instances(Filters=[{"Name": "private-dns-name", "Values": [i["PrivateDnsName"]]}])
+    assert [x["InstanceId"] for r in by_dns["Reservations"] for x in r["Instances"]] == [i["InstanceId"]]
 
 
 def test_unknown_filter_is_refused(ec2):

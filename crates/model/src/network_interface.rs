@@ -105,6 +105,15 @@ pub fn private_dns_name(addr: Ipv4Addr, region: &Region) -> String {
     )
 }
 
+/// The private DNS name of an interface's primary address, from its zone's region (filters see
+/// the resource alone, which knows its zone).
+pub fn private_dns_name_of(eni: &NetworkInterface) -> Option<String> {
+    let zone = &eni.availability_zone;
+    let region = zone.get(..zone.len().checked_sub(1)?)?;
+    let region = Region::named(region).ok()?;
+    Some(private_dns_name(eni.primary_ip(), region))
+}
+
 /// Longest interface description AWS accepts.
 pub const MAX_DESCRIPTION_LEN: usize = 255;
 
@@ -223,7 +232,7 @@ pub const FILTERS: &[FilterDef<NetworkInterface>] = &[
     def("operator.managed", |_| one(false)),
     def("operator.principal", |_| vec![]),
     def("owner-id", |e| one(&e.owner_id)),
-    def("private-dns-name", |_| vec![]),
+    def("private-dns-name", |e| opt(private_dns_name_of(e).as_ref())),
     def("private-ip-address", |e| {
         e.private_ips
             .iter()

@@ -2,7 +2,7 @@
 
 use super::{Instance, InstanceState};
 use crate::filter::{FilterDef, def, one, opt};
-use crate::network_interface::NetworkInterface;
+use crate::network_interface::{NetworkInterface, private_dns_name_of};
 
 fn eni_values(i: &Instance, f: fn(&NetworkInterface) -> Vec<String>) -> Vec<String> {
     i.interfaces.iter().flat_map(f).collect()
@@ -218,7 +218,9 @@ pub const FILTERS: &[FilterDef<Instance>] = &[
     def("owner-id", |i| one(&i.owner_id)),
     def("placement-group-name", |_| vec![]),
     def("platform-details", |_| one("Linux/UNIX")),
-    def("private-dns-name", |_| vec![]),
+    def("private-dns-name", |i| {
+        opt(i.primary_interface().and_then(private_dns_name_of).as_ref())
+    }),
     def("private-ip-address", |i| {
         primary_value(i, |e| e.primary_ip().to_string())
     }),
