@@ -1,9 +1,9 @@
 //! The pure network model: the database state in, the desired [`Topology`] out. No IO.
 //!
 //! This is the one place that decides what the network looks like. The reconciler
-//! ([`crate::plan`]) makes the host match it; later milestones add to the same types —
-//! security groups and network ACLs per port, the subnets' route tables and IGW/NAT mappings
-//! per router — and the path analyzer evaluates them, so the analyzer and the packets cannot
+//! ([`crate::plan`]) makes the host match it; security groups and network ACLs are data here
+//! ([`filter`]), later milestones add the subnets' route tables and IGW/NAT mappings per router,
+//! and the path analyzer evaluates the same types, so the analyzer and the packets cannot
 //! disagree.
 
 pub mod filter;
