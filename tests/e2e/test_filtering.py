@@ -219,6 +219,20 @@ def udp_arrives(sender, sender_source, receiver, address, port=9999):
     return "hello" in out
 
 
+def echo_requests_received(router_ns):
+    """The router's own count of ICMP echo requests it received (`Icmp: InEchos`)."""
+    snmp = subprocess.run(["ip", "netns", "exec", router_ns, "cat", "/proc/net/snmp"], check=True,
+                          capture_output=True, text=True).stdout
+    names, values = (line.split() for line in snmp.splitlines() if line.startswith("Icmp:"))
+    return int(values[names.index("InEchos")])
+
+
+def ping_from(instance_id, source, address):
+    """One ping sent from `source`; its reply, if any, is not awaited beyond a second."""
+    subprocess.run([BINARY, "exec", instance_id, "--", "ping", "-c1", "-W1", "-I", source, address],
+                   capture_output=True, timeout=30)
+
+
 def test_the_source_check_drops_spoofed_sources_until_disabled(dp):
     srv, ec2 = dp
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
@@ -235,3 +249,14 @@ def test_the_source_check_drops_spoofed_sources_until_disabled(dp):
     assert udp_arrives(sender, "10.0.1.99", receiver, "10.0.1.11"), "the check is off"
     source_dest_check(ec2, primary_eni(ec2, sender), True)
     assert not udp_arrives(sender, "10.0.1.99", receiver, "10.0.1.11")
+    # Packets to the router itself are checked too: a spoofed ping to the subnet router never
+    # reaches it (its reply could not come back, so count what the router received).
+    router = "lvpc-r-" + vpc.split("-", 1)[1]
+    before = echo_requests_received(router)
+    assert ping(sender, "10.0.1.1")
+    assert echo_requests_received(router) == before + 1
+    ping_from(sender, "10.0.1.99", "10.0.1.1")
+    assert echo_requests_received(router) == before + 1, "dropped before the router's ICMP"
+    source_dest_check(ec2, primary_eni(ec2, sender), False)
+    ping_from(sender, "10.0.1.99", "10.0.1.1")
+    assert echo_requests_received(router) == before + 2, "the check is off: the router receives it"
