@@ -62,9 +62,10 @@ pub struct Dataplane {
 }
 
 impl Dataplane {
-    /// Checks privileges; the first [`Dataplane::sync`] adopts what already exists.
+    /// Checks privileges and nftables; the first [`Dataplane::sync`] adopts what already exists.
     pub fn new() -> anyhow::Result<Self> {
         check_privileges()?;
+        linux::check_nftables()?;
         Ok(Dataplane {
             host: Mutex::new(linux::LinuxHost),
         })

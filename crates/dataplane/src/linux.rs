@@ -40,6 +40,14 @@ pub fn check_privileges() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `nft` runs: without it no filter table could be installed and the network would run without
+/// security groups, ACLs or source/dest check, so the data plane refuses to start.
+pub fn check_nftables() -> anyhow::Result<()> {
+    nft(&["--version"], "")
+        .map(drop)
+        .context("the data plane enforces security groups with nftables")
+}
+
 /// Runs `ip ARGS…`, failing with its error message.
 fn ip(args: &[&str]) -> anyhow::Result<String> {
     let out = Command::new("ip")
