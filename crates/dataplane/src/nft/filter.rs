@@ -14,7 +14,9 @@
 //!    ICMP errors about an allowed flow (`related`, e.g. port unreachable, fragmentation
 //!    needed), pass whatever the rules say — but still only through the ACLs above;
 //! 4. a new flow must match an egress rule of the source ENI and an ingress rule of the
-//!    destination ENI (the union of each one's groups); otherwise it is dropped.
+//!    destination ENI (the union of each one's groups); otherwise it is dropped. Every flow is
+//!    tracked, so removing a rule stops new flows and leaves established ones running (AWS
+//!    leaves flows allowed by 0.0.0.0/0 rules both ways untracked and stops those at once).
 //!
 //! Packets to the router itself (the subnet router, DHCP, 169.254.169.254, DNS) go through
 //! the `input` hook, where only the source check applies: AWS's security groups and ACLs do
