@@ -19,7 +19,8 @@ pub struct NsState {
     /// IPv4 routes of the main table added by an administrator (`proto boot`), which is how
     /// localvpc adds them; kernel-made routes (subnet routes of addresses) are not listed.
     pub routes: Vec<Route>,
-    /// `net.ipv4.ip_forward` and `net.ipv4.conf.all.proxy_arp` both on.
+    /// `net.ipv4.ip_forward` and `net.ipv4.conf.all.proxy_arp` on, reverse-path filtering off
+    /// (`conf.{all,default}.rp_filter` 0: the filter table decides which sources are valid).
     pub routing: bool,
     /// localvpc's nftables tables (named with [`crate::nft::TABLE_PREFIX`]) and the
     /// fingerprint each was installed with.
@@ -36,10 +37,6 @@ pub struct Link {
     /// Proxy ARP answers at once (`neigh.<link>.proxy_delay` 0; Linux's default delays them
     /// by up to 0.8 s, AWS's router does not).
     pub prompt_proxy_arp: bool,
-    /// Strict reverse-path filter (`conf.<link>.rp_filter` 1): on a router port, a packet is
-    /// accepted only if its source is routed back through the same port — one of the ENI's
-    /// addresses. That is EC2's source check.
-    pub strict_source: bool,
 }
 
 /// `dst [via gateway] dev dev` in the main table (`scope link` when there is no gateway).
@@ -56,7 +53,7 @@ pub struct Route {
 pub enum Change {
     AddNamespace(String),
     DelNamespace(String),
-    /// Turns on forwarding and proxy ARP in a router namespace.
+    /// Turns on forwarding and proxy ARP in a router namespace, reverse-path filtering off.
     EnableRouting(String),
     /// A veth pair created inside `ns` (`name` with `mac`), its peer moved straight into
     /// `peer_ns`: no end ever sits in the host's namespace. Both ends start down.
@@ -80,12 +77,6 @@ pub enum Change {
     PromptProxyArp {
         ns: String,
         name: String,
-    },
-    /// Turns a link's strict reverse-path filter on or off.
-    StrictSource {
-        ns: String,
-        name: String,
-        on: bool,
     },
     AddAddress {
         ns: String,
@@ -178,7 +169,6 @@ pub mod fake {
             up: false,
             addresses: Vec::new(),
             prompt_proxy_arp: false,
-            strict_source: false,
         }
     }
 
@@ -237,7 +227,6 @@ pub mod fake {
                     }
                 }
                 Change::PromptProxyArp { ns, name } => self.link(ns, name)?.prompt_proxy_arp = true,
-                Change::StrictSource { ns, name, on } => self.link(ns, name)?.strict_source = *on,
                 Change::AddAddress { ns, dev, address } => {
                     let link = self.link(ns, dev)?;
                     anyhow::ensure!(!link.addresses.contains(address), "File exists");

@@ -13,9 +13,10 @@
 //! /32, has proxy ARP on, and every private address of the ENI has a /32 route through it, so
 //! the router forwards between any two ENIs of the VPC and answers for the subnet router as
 //! AWS's does. eth0 is configured as EC2's DHCP would configure it (primary address with the
-//! subnet prefix, default route via base + 1), set directly for now; a DHCPv4 server, the guest
-//! agent for Amazon Linux images, source/dest check, security groups, ACLs, route tables and
-//! the internet gateway come in later milestones (docs/ARCHITECTURE.md).
+//! subnet prefix, default route via base + 1), set directly for now. Source/dest check, security
+//! groups and network ACLs are the router's nftables table `lvpc_filter` ([`nft`]). A DHCPv4
+//! server, the guest agent for Amazon Linux images, route tables and the internet gateway come
+//! in later milestones (docs/ARCHITECTURE.md).
 
 pub mod host;
 mod linux;
@@ -61,9 +62,10 @@ pub struct Dataplane {
 }
 
 impl Dataplane {
-    /// Checks privileges; the first [`Dataplane::sync`] adopts what already exists.
+    /// Checks privileges and nftables; the first [`Dataplane::sync`] adopts what already exists.
     pub fn new() -> anyhow::Result<Self> {
         check_privileges()?;
+        linux::check_nftables()?;
         Ok(Dataplane {
             host: Mutex::new(linux::LinuxHost),
         })

@@ -40,6 +40,14 @@ pub fn check_privileges() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `nft` runs: without it no filter table could be installed and the network would run without
+/// security groups, ACLs or source/dest check, so the data plane refuses to start.
+pub fn check_nftables() -> anyhow::Result<()> {
+    nft(&["--version"], "")
+        .map(drop)
+        .context("the data plane enforces security groups with nftables")
+}
+
 /// Runs `ip ARGS…`, failing with its error message.
 fn ip(args: &[&str]) -> anyhow::Result<String> {
     let out = Command::new("ip")
@@ -126,9 +134,13 @@ fn proxy_delay(link: &str) -> String {
     format!("/proc/sys/net/ipv4/neigh/{link}/proxy_delay")
 }
 
-fn rp_filter(link: &str) -> String {
-    format!("/proc/sys/net/ipv4/conf/{link}/rp_filter")
-}
+/// Reverse-path filtering for the namespace's links (`all`) and those created later
+/// (`default`): off in routers, where the filter table checks sources per ENI. A new namespace
+/// inherits the host's values, which may be strict.
+const RP_FILTER: [&str; 2] = [
+    "/proc/sys/net/ipv4/conf/all/rp_filter",
+    "/proc/sys/net/ipv4/conf/default/rp_filter",
+];
 
 /// localvpc's namespaces, by name.
 pub fn namespaces() -> anyhow::Result<Vec<String>> {
@@ -163,14 +175,15 @@ fn read_ns(ns: &str) -> anyhow::Result<NsState> {
         let is = |path: String, value: &str| {
             std::fs::read_to_string(path).is_ok_and(|v| v.trim() == value)
         };
-        let routing = is(FORWARDING.into(), "1") && is(PROXY_ARP.into(), "1");
-        let read = |name: &String| (is(proxy_delay(name), "0"), is(rp_filter(name), "1"));
+        let routing = is(FORWARDING.into(), "1")
+            && is(PROXY_ARP.into(), "1")
+            && RP_FILTER.iter().all(|path| is((*path).into(), "0"));
+        let read = |name: &String| is(proxy_delay(name), "0");
         let sysctls = names.iter().map(read).collect::<Vec<_>>();
         Ok((routing, sysctls, nft_tables()?))
     })?;
-    for (link, (prompt, strict)) in links.iter_mut().zip(sysctls) {
+    for (link, prompt) in links.iter_mut().zip(sysctls) {
         link.prompt_proxy_arp = prompt;
-        link.strict_source = strict;
     }
     Ok(NsState {
         links,
@@ -247,7 +260,6 @@ fn link(v: &Value) -> Link {
             })
             .collect(),
         prompt_proxy_arp: false,
-        strict_source: false,
     }
 }
 
@@ -295,6 +307,9 @@ impl Host for LinuxHost {
             Change::EnableRouting(ns) => in_netns(ns, || {
                 std::fs::write(FORWARDING, "1")?;
                 std::fs::write(PROXY_ARP, "1")?;
+                for path in RP_FILTER {
+                    std::fs::write(path, "0")?;
+                }
                 Ok(())
             }),
             Change::AddVeth {
@@ -315,10 +330,6 @@ impl Host for LinuxHost {
             }
             Change::PromptProxyArp { ns, name } => {
                 in_netns(ns, || Ok(std::fs::write(proxy_delay(name), "0")?))
-            }
-            Change::StrictSource { ns, name, on } => {
-                let value = if *on { "1" } else { "0" };
-                in_netns(ns, || Ok(std::fs::write(rp_filter(name), value)?))
             }
             Change::AddAddress { ns, dev, address } => {
                 ip(&["-n", ns, "addr", "add", &address.to_string(), "dev", dev]).map(drop)

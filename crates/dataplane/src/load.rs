@@ -1,8 +1,11 @@
 //! Reads the model's input from the store: every partition, in one read-only transaction.
 
+use crate::model::filter::{AclIn, GroupIn};
 use crate::model::{EniIn, InstanceIn, Snapshot, SubnetIn};
 use localvpc_model::image::catalogue_image;
-use localvpc_store::{Owner, Store};
+use localvpc_store::{EniScope, Owner, Store};
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
 
 pub fn snapshot(store: &Store) -> anyhow::Result<Snapshot> {
     let mut snapshot = Snapshot::default();
@@ -33,6 +36,7 @@ pub fn snapshot(store: &Store) -> anyhow::Result<Snapshot> {
                         device_index: a.device_index,
                         network_card_index: a.network_card_index,
                         source_dest_check: e.source_dest_check,
+                        groups: e.groups.iter().map(|g| g.id.clone()).collect(),
                     })
                 });
                 snapshot.instances.push(InstanceIn {
@@ -41,6 +45,37 @@ pub fn snapshot(store: &Store) -> anyhow::Result<Snapshot> {
                     enis: enis.collect(),
                     id: i.id,
                     state: i.state,
+                });
+            }
+            let mut members: HashMap<String, Vec<Ipv4Addr>> = HashMap::new();
+            for eni in tx.network_interfaces(&p.account, EniScope::All)? {
+                for group in eni.groups {
+                    let addresses = eni.private_ips.iter().map(|ip| ip.address);
+                    members.entry(group.id).or_default().extend(addresses);
+                }
+            }
+            for group in tx.security_groups(&p.account, None)? {
+                let (mut ingress, mut egress) = (Vec::new(), Vec::new());
+                for rule in group.rules {
+                    let side = if rule.is_egress {
+                        &mut egress
+                    } else {
+                        &mut ingress
+                    };
+                    side.push(rule.permission);
+                }
+                snapshot.groups.push(GroupIn {
+                    members: members.remove(&group.id).unwrap_or_default(),
+                    ingress,
+                    egress,
+                    id: group.id,
+                });
+            }
+            for acl in tx.network_acls(&p.account, None)? {
+                snapshot.acls.push(AclIn {
+                    subnets: acl.associations.into_iter().map(|a| a.subnet_id).collect(),
+                    entries: acl.entries,
+                    id: acl.id,
                 });
             }
             Ok(())

@@ -1,11 +1,14 @@
 //! The pure network model: the database state in, the desired [`Topology`] out. No IO.
 //!
 //! This is the one place that decides what the network looks like. The reconciler
-//! ([`crate::plan`]) makes the host match it; later milestones add to the same types —
-//! security groups and network ACLs per port, the subnets' route tables and IGW/NAT mappings
-//! per router — and the path analyzer evaluates them, so the analyzer and the packets cannot
+//! ([`crate::plan`]) makes the host match it; security groups and network ACLs are data here
+//! ([`filter`]), later milestones add the subnets' route tables and IGW/NAT mappings per router,
+//! and the path analyzer evaluates the same types, so the analyzer and the packets cannot
 //! disagree.
 
+pub mod filter;
+
+use filter::{AclIn, GroupIn, PortFilter, RouterFilter, Rules};
 use ipnet::Ipv4Net;
 use localvpc_model::instance::InstanceState;
 use std::collections::HashMap;
@@ -20,6 +23,8 @@ pub struct Snapshot {
     pub vpcs: Vec<String>,
     pub subnets: Vec<SubnetIn>,
     pub instances: Vec<InstanceIn>,
+    pub groups: Vec<GroupIn>,
+    pub acls: Vec<AclIn>,
 }
 
 #[derive(Debug, Clone)]
@@ -51,6 +56,8 @@ pub struct EniIn {
     /// Private IPv4 addresses, primary first.
     pub addresses: Vec<Ipv4Addr>,
     pub source_dest_check: bool,
+    /// Security group IDs.
+    pub groups: Vec<String>,
 }
 
 /// The network localvpc wants on the host.
@@ -66,6 +73,8 @@ pub struct Router {
     pub vpc_id: String,
     pub ns: String,
     pub ports: Vec<Port>,
+    /// Referenced groups' members and the ports' subnets' network ACLs.
+    pub filter: RouterFilter,
 }
 
 /// The router's end of an ENI's veth pair.
@@ -79,13 +88,13 @@ pub struct Port {
     pub gateway: Ipv4Addr,
     /// The ENI's private addresses, each reached by a /32 host route through this port.
     pub addresses: Vec<Ipv4Addr>,
-    /// EC2's source/destination check. The source half is a strict reverse-path filter on the
-    /// port: a packet from the ENI whose source is not one of its addresses is dropped. The
-    /// destination half holds by construction while the router only routes an ENI's own
-    /// addresses to it; it needs a rule of its own once route tables can target an ENI.
+    /// EC2's source/destination check: a packet from the ENI whose source is not one of its
+    /// addresses, or to it whose destination is not, is dropped (by the router's filter table).
     pub source_dest_check: bool,
     /// Down while the instance is stopped.
     pub up: bool,
+    /// The ENI's subnet and security group rules.
+    pub filter: PortFilter,
 }
 
 /// An instance: a namespace with one `eth<device-index>` per attached ENI.
@@ -122,7 +131,7 @@ pub struct Lease {
 }
 
 /// `vpc-0abc…` → `0abc…`: the ID without its kind prefix.
-fn short(id: &str) -> &str {
+pub(crate) fn short(id: &str) -> &str {
     id.split_once('-').map_or(id, |(_, rest)| rest)
 }
 
@@ -159,8 +168,10 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
             vpc_id: id.clone(),
             ns: router_ns(id),
             ports: Vec::new(),
+            filter: RouterFilter::default(),
         })
         .collect();
+    let rules = Rules::new(&snapshot.groups, &snapshot.acls);
     let mut guests = Vec::new();
     for instance in &snapshot.instances {
         let up = match instance.state {
@@ -184,6 +195,7 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
                 addresses: eni.addresses.clone(),
                 source_dest_check: eni.source_dest_check,
                 up,
+                filter: rules.port(&eni.subnet_id, &eni.groups),
             });
             let primary = eni.device_index == 0 && eni.network_card_index == 0;
             let lease = match eni.addresses.first() {
@@ -209,6 +221,9 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
             runs_agent: instance.runs_agent,
             nics,
         });
+    }
+    for router in &mut routers {
+        router.filter = rules.router(router.ports.iter().map(|p| &p.filter));
     }
     Topology { routers, guests }
 }

@@ -150,13 +150,6 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
                     name: port.name.clone(),
                 });
             }
-            if current.is_none_or(|l| l.strict_source != port.source_dest_check) {
-                steps.states.push(Change::StrictSource {
-                    ns: router.ns.clone(),
-                    name: port.name.clone(),
-                    on: port.source_dest_check,
-                });
-            }
             let gateway = Ipv4Net::from(port.gateway);
             let addresses = current.map_or(&[][..], |l| &l.addresses[..]);
             if !addresses.contains(&gateway) {

@@ -1,11 +1,14 @@
 //! The reconciler against the in-memory host: converges, is idempotent, adopts what exists,
 //! and follows stop, terminate, detach and ENI moves.
 
+use crate::host::Change;
 use crate::host::fake::FakeHost;
+use crate::model::tests::acl_entry;
 use crate::model::tests::{ETH1, I1, I2, seed_003};
-use crate::model::{guest_ns, port_name, router_ns, topology};
+use crate::model::{Snapshot, guest_ns, port_name, router_ns, topology};
 use crate::reconcile;
 use localvpc_model::instance::InstanceState;
+use localvpc_model::security_group::{Permission, Protocol, RulePeer};
 
 fn converged(host: &mut FakeHost, snapshot: &crate::model::Snapshot) {
     let t = topology(snapshot);
@@ -119,17 +122,39 @@ fn an_unassigned_secondary_address_loses_its_route() {
 }
 
 #[test]
-fn the_source_check_follows_the_eni_attribute() {
+fn the_filter_table_follows_the_source_check_groups_members_and_acls() {
     let mut host = FakeHost::default();
     let mut s = seed_003();
     converged(&mut host, &s);
     let router = router_ns(crate::model::tests::VPC);
-    let strict = |host: &FakeHost| {
-        let links = &host.state.namespaces[&router].links;
-        links.iter().filter(|l| l.strict_source).count()
-    };
-    assert_eq!(strict(&host), 3);
-    s.instances[0].enis[0].source_dest_check = false;
-    converged(&mut host, &s);
-    assert_eq!(strict(&host), 2);
+    let installed = |host: &FakeHost| host.state.namespaces[&router].tables["lvpc_filter"];
+    let mut seen = vec![installed(&host)];
+    let changes: [&dyn Fn(&mut Snapshot); 4] = [
+        &|s| s.instances[0].enis[0].source_dest_check = false,
+        &|s| {
+            let ssh = Permission {
+                protocol: Protocol::Tcp,
+                ports: Some((22, 22)),
+                peer: RulePeer::Cidr("192.0.2.0/24".parse().unwrap()),
+            };
+            s.groups[0].ingress.push(ssh)
+        },
+        &|s| s.groups[0].members.truncate(3),
+        &|s| s.acls[0].entries.push(acl_entry(50, false, false)),
+    ];
+    for change in changes {
+        change(&mut s);
+        host.applied.clear();
+        converged(&mut host, &s);
+        let replaced = host
+            .applied
+            .iter()
+            .filter(|c| matches!(c, Change::SetTable { .. }));
+        assert_eq!(replaced.count(), 1, "one atomic replacement, nothing else");
+        assert_eq!(host.applied.len(), 1);
+        seen.push(installed(&host));
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 5, "every change re-rendered the table");
 }

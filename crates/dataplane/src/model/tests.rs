@@ -1,4 +1,6 @@
 use super::*;
+use localvpc_model::network_acl::{NetworkAclEntry, RuleAction};
+use localvpc_model::security_group::{Permission, RulePeer};
 
 pub(crate) const VPC: &str = "vpc-0aaaaaaaaaaaaaaaa";
 pub(crate) const I1: &str = "i-01111111111111111";
@@ -6,6 +8,7 @@ pub(crate) const I2: &str = "i-02222222222222222";
 pub(crate) const ETH0: &str = "eni-0a000000000000001";
 pub(crate) const ETH1: &str = "eni-0b000000000000002";
 pub(crate) const PEER: &str = "eni-0c000000000000003";
+pub(crate) const SG: &str = "sg-0d000000000000001";
 
 pub(crate) fn eni(id: &str, subnet: &str, device: u32, addresses: &[&str]) -> EniIn {
     EniIn {
@@ -17,6 +20,52 @@ pub(crate) fn eni(id: &str, subnet: &str, device: u32, addresses: &[&str]) -> En
         network_card_index: 0,
         addresses: addresses.iter().map(|a| a.parse().unwrap()).collect(),
         source_dest_check: true,
+        groups: vec![SG.into()],
+    }
+}
+
+/// A VPC's default security group: every ENI in it may reach every other; all egress.
+pub(crate) fn default_group(members: &[&str]) -> GroupIn {
+    GroupIn {
+        id: SG.into(),
+        ingress: vec![Permission::all_traffic(RulePeer::Group {
+            group_id: SG.into(),
+            user_id: "123456789012".into(),
+        })],
+        egress: vec![Permission::all_traffic(RulePeer::Cidr(
+            "0.0.0.0/0".parse().unwrap(),
+        ))],
+        members: members.iter().map(|a| a.parse().unwrap()).collect(),
+    }
+}
+
+pub(crate) fn acl_entry(number: i32, egress: bool, allow: bool) -> NetworkAclEntry {
+    NetworkAclEntry {
+        rule_number: number,
+        egress,
+        protocol: "-1".into(),
+        action: if allow {
+            RuleAction::Allow
+        } else {
+            RuleAction::Deny
+        },
+        cidr: "0.0.0.0/0".parse().unwrap(),
+        icmp_type_code: None,
+        port_range: None,
+    }
+}
+
+/// A VPC's default ACL: rule 100 allows everything both ways, then the `*` rules.
+pub(crate) fn default_acl(subnets: &[&str]) -> AclIn {
+    AclIn {
+        id: "acl-0e000000000000001".into(),
+        subnets: subnets.iter().map(|s| s.to_string()).collect(),
+        entries: vec![
+            acl_entry(100, true, true),
+            acl_entry(32767, true, false),
+            acl_entry(100, false, true),
+            acl_entry(32767, false, false),
+        ],
     }
 }
 
@@ -52,6 +101,13 @@ pub(crate) fn seed_003() -> Snapshot {
                 enis: vec![eni(PEER, "subnet-1", 0, &["10.0.1.11"])],
             },
         ],
+        groups: vec![default_group(&[
+            "10.0.1.10",
+            "10.0.2.20",
+            "10.0.2.21",
+            "10.0.1.11",
+        ])],
+        acls: vec![default_acl(&["subnet-1", "subnet-2"])],
     }
 }
 

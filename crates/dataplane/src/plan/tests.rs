@@ -37,7 +37,6 @@ fn links_of_a_guest_that_are_not_localvpcs_are_left_alone() {
         up: true,
         addresses: vec![],
         prompt_proxy_arp: false,
-        strict_source: false,
     });
     ns.links.push(Link {
         name: "eth5".into(),
@@ -45,7 +44,6 @@ fn links_of_a_guest_that_are_not_localvpcs_are_left_alone() {
         up: true,
         addresses: vec![],
         prompt_proxy_arp: false,
-        strict_source: false,
     });
     let gone = removals(&t, &state);
     assert_eq!(

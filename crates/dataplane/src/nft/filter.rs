@@ -1,0 +1,240 @@
+//! Table `lvpc_filter` of a VPC router: source/destination check, network ACLs and security
+//! groups, rendered from the model's filter data ([`crate::model::filter`]).
+//!
+//! Every packet from or to an ENI crosses the router, so the router's `forward` hook sees each
+//! packet between two ENIs (or an ENI and the internet gateway link, where NAT has already
+//! made addresses private), in this order:
+//!
+//! 1. source/destination check: from a checked port, the source must be one of the ENI's
+//!    addresses; to a checked port, the destination must be;
+//! 2. network ACLs, stateless (before conntrack), only across a subnet boundary: the outbound
+//!    ACL of the subnet the packet leaves, then the inbound ACL of the subnet it enters; the
+//!    first matching entry by rule number decides, and the `*` entry denies the rest;
+//! 3. `ct state established,related accept`: security groups are stateful, so replies, and
+//!    ICMP errors about an allowed flow (`related`, e.g. port unreachable, fragmentation
+//!    needed), pass whatever the rules say — but still only through the ACLs above;
+//! 4. a new flow must match an egress rule of the source ENI and an ingress rule of the
+//!    destination ENI (the union of each one's groups); otherwise it is dropped. Every flow is
+//!    tracked, so removing a rule stops new flows and leaves established ones running (AWS
+//!    leaves flows allowed by 0.0.0.0/0 rules both ways untracked and stops those at once).
+//!
+//! Packets to the router itself (the subnet router, DHCP, 169.254.169.254, DNS) go through
+//! the `input` hook, where only the source check applies: AWS's security groups and ACLs do
+//! not filter that traffic. A DHCP client's first packets (from 0.0.0.0 to port 67) pass it.
+//!
+//! Each check is a chain that `return`s when the packet passes and drops it otherwise, so the
+//! gates compose: `accept` would end the whole hook. Group members are named sets, ports per
+//! subnet named sets of interface names.
+
+use super::Table;
+use crate::model::filter::{Peer, Ports, SgRule, SubnetAcl, Traffic};
+use crate::model::{PREFIX, Port, Router, short};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::net::Ipv4Addr;
+
+pub const TABLE: &str = "lvpc_filter";
+
+/// The router's filter table.
+pub fn table(router: &Router) -> Table {
+    let mut body = String::new();
+    let mut subnets: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for port in &router.ports {
+        let ports = subnets.entry(&port.filter.subnet_id).or_default();
+        ports.push(&port.name);
+    }
+    for (subnet, ports) in &subnets {
+        let names = ports.iter().map(|p| format!("\"{p}\""));
+        set(&mut body, &ports_set(subnet), "ifname", names);
+    }
+    for (group, members) in &router.filter.groups {
+        let set_name = group_set(group);
+        set(
+            &mut body,
+            &set_name,
+            "ipv4_addr",
+            members.iter().map(Ipv4Addr::to_string),
+        );
+    }
+    let checked: Vec<&Port> = router
+        .ports
+        .iter()
+        .filter(|p| p.source_dest_check)
+        .collect();
+    let source = vmap("iifname", "source", checked.iter().copied());
+    let destination = vmap("oifname", "destination", checked.iter().copied());
+
+    chain(&mut body, "input", Some("input"), source.iter().cloned());
+
+    let mut forward: Vec<String> = [source, destination].into_iter().flatten().collect();
+    for subnet in subnets.keys() {
+        let (ports, hex) = (ports_set(subnet), short(subnet));
+        forward.push(format!(
+            "iifname @{ports} oifname != @{ports} jump acl_out_{hex}"
+        ));
+        forward.push(format!(
+            "oifname @{ports} iifname != @{ports} jump acl_in_{hex}"
+        ));
+    }
+    forward.push("ct state established,related accept".into());
+    forward.extend(vmap("iifname", "egress", router.ports.iter()));
+    forward.extend(vmap("oifname", "ingress", router.ports.iter()));
+    chain(&mut body, "forward", Some("forward"), forward);
+
+    for port in checked {
+        let hex = port_hex(port);
+        let addresses = address_list(&port.addresses);
+        let source = [
+            format!("ip saddr {addresses} return"),
+            "ip saddr 0.0.0.0 udp sport 68 udp dport 67 return".into(),
+            "drop".into(),
+        ];
+        chain(&mut body, &format!("source_{hex}"), None, source);
+        let destination = [format!("ip daddr {addresses} return"), "drop".into()];
+        chain(&mut body, &format!("destination_{hex}"), None, destination);
+    }
+    for port in &router.ports {
+        let hex = port_hex(port);
+        let egress = sg_chain(&port.filter.egress, "daddr");
+        chain(&mut body, &format!("egress_{hex}"), None, egress);
+        let ingress = sg_chain(&port.filter.ingress, "saddr");
+        chain(&mut body, &format!("ingress_{hex}"), None, ingress);
+    }
+    for acl in &router.filter.acls {
+        acl_chains(&mut body, acl);
+    }
+    Table {
+        name: TABLE.into(),
+        body,
+    }
+}
+
+fn ports_set(subnet_id: &str) -> String {
+    format!("ports_{}", short(subnet_id))
+}
+
+fn group_set(group_id: &str) -> String {
+    format!("sg_{}", short(group_id))
+}
+
+/// The port's name without localvpc's prefix (the ENI ID's hex digits), to name its chains.
+fn port_hex(port: &Port) -> &str {
+    port.name.strip_prefix(PREFIX).unwrap_or(&port.name)
+}
+
+fn address_list(addresses: &[Ipv4Addr]) -> String {
+    let list: Vec<String> = addresses.iter().map(Ipv4Addr::to_string).collect();
+    format!("{{ {} }}", list.join(", "))
+}
+
+/// `KEY vmap { "port" : jump KIND_hex, … }`, or nothing without ports.
+fn vmap<'p>(key: &str, kind: &str, ports: impl Iterator<Item = &'p Port>) -> Option<String> {
+    let entries: Vec<String> = ports
+        .map(|port| format!("\"{}\" : jump {kind}_{}", port.name, port_hex(port)))
+        .collect();
+    (!entries.is_empty()).then(|| format!("{key} vmap {{ {} }}", entries.join(", ")))
+}
+
+fn set(body: &mut String, name: &str, kind: &str, elements: impl Iterator<Item = String>) {
+    let elements: Vec<String> = elements.collect();
+    let _ = writeln!(body, "\tset {name} {{\n\t\ttype {kind}");
+    if !elements.is_empty() {
+        let _ = writeln!(body, "\t\telements = {{ {} }}", elements.join(", "));
+    }
+    body.push_str("\t}\n");
+}
+
+/// A chain; a base chain (with its hook) accepts what its rules do not drop.
+fn chain(
+    body: &mut String,
+    name: &str,
+    hook: Option<&str>,
+    rules: impl IntoIterator<Item = String>,
+) {
+    let _ = writeln!(body, "\tchain {name} {{");
+    if let Some(hook) = hook {
+        let _ = writeln!(
+            body,
+            "\t\ttype filter hook {hook} priority filter; policy accept;"
+        );
+    }
+    for rule in rules {
+        let _ = writeln!(body, "\t\t{rule}");
+    }
+    body.push_str("\t}\n");
+}
+
+/// A security group gate: any matching rule lets the new flow on; none drops it. `field` is
+/// the peer's side: `saddr` for ingress, `daddr` for egress.
+fn sg_chain(rules: &[SgRule], field: &str) -> Vec<String> {
+    let mut lines: Vec<String> = rules
+        .iter()
+        .map(|rule| {
+            let peer = match &rule.peer {
+                Peer::Cidr(cidr) if cidr.prefix_len() == 0 => "meta nfproto ipv4".into(),
+                Peer::Cidr(cidr) => format!("ip {field} {cidr}"),
+                Peer::Group(group) => format!("ip {field} @{}", group_set(group)),
+            };
+            words([peer, traffic(rule.traffic), "return".into()])
+        })
+        .collect();
+    lines.push("drop".into());
+    lines
+}
+
+/// A subnet's two ACL chains: entries in rule-number order, allow = on to the next gate.
+fn acl_chains(body: &mut String, acl: &SubnetAcl) {
+    let hex = short(&acl.subnet_id);
+    for (direction, rules, field) in [
+        ("in", &acl.inbound, "saddr"),
+        ("out", &acl.outbound, "daddr"),
+    ] {
+        let mut lines: Vec<String> = rules
+            .iter()
+            .map(|rule| {
+                let cidr = if rule.cidr.prefix_len() == 0 {
+                    "meta nfproto ipv4".into()
+                } else {
+                    format!("ip {field} {}", rule.cidr)
+                };
+                let verdict = if rule.allow { "return" } else { "drop" };
+                let comment = format!("comment \"rule {}\"", rule.number);
+                words([cidr, traffic(rule.traffic), verdict.into(), comment])
+            })
+            .collect();
+        lines.push("drop".into());
+        chain(body, &format!("acl_{direction}_{hex}"), None, lines);
+    }
+}
+
+/// The match for a rule's protocol and ports (nothing for all traffic).
+fn traffic(traffic: Traffic) -> String {
+    let ports = |protocol: &str, ports: Ports| match ports {
+        Ports::ALL => format!("meta l4proto {protocol}"),
+        Ports { from, to } if from == to => format!("{protocol} dport {from}"),
+        Ports { from, to } => format!("{protocol} dport {from}-{to}"),
+    };
+    match traffic {
+        Traffic::All => String::new(),
+        Traffic::Tcp(p) => ports("tcp", p),
+        Traffic::Udp(p) => ports("udp", p),
+        Traffic::Icmp { kind: None, .. } => "meta l4proto icmp".into(),
+        Traffic::Icmp {
+            kind: Some(kind),
+            code: None,
+        } => format!("icmp type {kind}"),
+        Traffic::Icmp {
+            kind: Some(kind),
+            code: Some(code),
+        } => format!("icmp type {kind} icmp code {code}"),
+        Traffic::Protocol(n) => format!("meta l4proto {n}"),
+    }
+}
+
+fn words(parts: impl IntoIterator<Item = String>) -> String {
+    let parts: Vec<String> = parts.into_iter().filter(|p| !p.is_empty()).collect();
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,168 @@
+use super::*;
+use crate::model::tests::{ETH0, I1, I2, PEER, VPC, acl_entry, default_acl, default_group, eni};
+use crate::model::{InstanceIn, Snapshot, SubnetIn, topology};
+use localvpc_model::instance::InstanceState;
+use localvpc_model::security_group::{Permission, Protocol, RulePeer};
+
+/// Two instances in two subnets: A (checked) in the default group, B (check off) also in a
+/// group allowing SSH from 192.0.2.0/24 and pings; subnet 2's ACL denies port 22 first.
+fn small() -> Snapshot {
+    let instance = |id: &str, eni| InstanceIn {
+        id: id.into(),
+        state: InstanceState::Running,
+        runs_agent: false,
+        enis: vec![eni],
+    };
+    let mut b = eni(PEER, "subnet-2", 0, &["10.0.2.11"]);
+    b.source_dest_check = false;
+    b.groups.push("sg-0f000000000000002".into());
+    let ssh = Permission {
+        protocol: Protocol::Tcp,
+        ports: Some((22, 22)),
+        peer: RulePeer::Cidr("192.0.2.0/24".parse().unwrap()),
+    };
+    let ping = Permission {
+        protocol: Protocol::Icmp,
+        ports: Some((8, -1)),
+        peer: RulePeer::Cidr("10.0.0.0/16".parse().unwrap()),
+    };
+    let ssh_group = crate::model::filter::GroupIn {
+        id: "sg-0f000000000000002".into(),
+        ingress: vec![ssh, ping],
+        egress: vec![],
+        members: vec!["10.0.2.11".parse().unwrap()],
+    };
+    let mut other_acl = default_acl(&["subnet-2"]);
+    other_acl.id = "acl-0e000000000000002".into();
+    let mut deny_ssh = acl_entry(50, false, false);
+    deny_ssh.protocol = "6".into();
+    deny_ssh.port_range = Some((22, 22));
+    other_acl.entries.push(deny_ssh);
+    Snapshot {
+        vpcs: vec![VPC.into()],
+        subnets: ["10.0.1.0/24", "10.0.2.0/24"]
+            .iter()
+            .enumerate()
+            .map(|(n, cidr)| SubnetIn {
+                id: format!("subnet-{}", n + 1),
+                cidr: cidr.parse().unwrap(),
+            })
+            .collect(),
+        instances: vec![
+            instance(I1, eni(ETH0, "subnet-1", 0, &["10.0.1.10"])),
+            instance(I2, b),
+        ],
+        groups: vec![default_group(&["10.0.1.10", "10.0.2.11"]), ssh_group],
+        acls: vec![default_acl(&["subnet-1"]), other_acl],
+    }
+}
+
+#[test]
+fn renders_checks_acls_and_groups_in_packet_order() {
+    let t = topology(&small());
+    let table = table(&t.routers[0]);
+    assert_eq!(table.name, "lvpc_filter");
+    let expected = r#"	set ports_1 {
+		type ifname
+		elements = { "lvpc-0a00000000" }
+	}
+	set ports_2 {
+		type ifname
+		elements = { "lvpc-0c00000000" }
+	}
+	set sg_0d000000000000001 {
+		type ipv4_addr
+		elements = { 10.0.1.10, 10.0.2.11 }
+	}
+	chain input {
+		type filter hook input priority filter; policy accept;
+		iifname vmap { "lvpc-0a00000000" : jump source_0a00000000 }
+	}
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		iifname vmap { "lvpc-0a00000000" : jump source_0a00000000 }
+		oifname vmap { "lvpc-0a00000000" : jump destination_0a00000000 }
+		iifname @ports_1 oifname != @ports_1 jump acl_out_1
+		oifname @ports_1 iifname != @ports_1 jump acl_in_1
+		iifname @ports_2 oifname != @ports_2 jump acl_out_2
+		oifname @ports_2 iifname != @ports_2 jump acl_in_2
+		ct state established,related accept
+		iifname vmap { "lvpc-0a00000000" : jump egress_0a00000000, "lvpc-0c00000000" : jump egress_0c00000000 }
+		oifname vmap { "lvpc-0a00000000" : jump ingress_0a00000000, "lvpc-0c00000000" : jump ingress_0c00000000 }
+	}
+	chain source_0a00000000 {
+		ip saddr { 10.0.1.10 } return
+		ip saddr 0.0.0.0 udp sport 68 udp dport 67 return
+		drop
+	}
+	chain destination_0a00000000 {
+		ip daddr { 10.0.1.10 } return
+		drop
+	}
+	chain egress_0a00000000 {
+		meta nfproto ipv4 return
+		drop
+	}
+	chain ingress_0a00000000 {
+		ip saddr @sg_0d000000000000001 return
+		drop
+	}
+	chain egress_0c00000000 {
+		meta nfproto ipv4 return
+		drop
+	}
+	chain ingress_0c00000000 {
+		ip saddr @sg_0d000000000000001 return
+		ip saddr 192.0.2.0/24 tcp dport 22 return
+		ip saddr 10.0.0.0/16 icmp type 8 return
+		drop
+	}
+	chain acl_in_1 {
+		meta nfproto ipv4 return comment "rule 100"
+		meta nfproto ipv4 drop comment "rule 32767"
+		drop
+	}
+	chain acl_out_1 {
+		meta nfproto ipv4 return comment "rule 100"
+		meta nfproto ipv4 drop comment "rule 32767"
+		drop
+	}
+	chain acl_in_2 {
+		meta nfproto ipv4 tcp dport 22 drop comment "rule 50"
+		meta nfproto ipv4 return comment "rule 100"
+		meta nfproto ipv4 drop comment "rule 32767"
+		drop
+	}
+	chain acl_out_2 {
+		meta nfproto ipv4 return comment "rule 100"
+		meta nfproto ipv4 drop comment "rule 32767"
+		drop
+	}
+"#;
+    assert_eq!(table.body, expected);
+}
+
+#[test]
+fn traffic_matches_name_ports_and_icmp_types() {
+    let tcp = |from, to| traffic(Traffic::Tcp(Ports { from, to }));
+    assert_eq!(tcp(0, 65535), "meta l4proto tcp");
+    assert_eq!(tcp(1024, 65535), "tcp dport 1024-65535");
+    assert_eq!(
+        traffic(Traffic::Udp(Ports { from: 53, to: 53 })),
+        "udp dport 53"
+    );
+    let icmp = |kind, code| traffic(Traffic::Icmp { kind, code });
+    assert_eq!(icmp(None, None), "meta l4proto icmp");
+    assert_eq!(icmp(Some(3), Some(4)), "icmp type 3 icmp code 4");
+    assert_eq!(traffic(Traffic::Protocol(47)), "meta l4proto 47");
+    assert_eq!(traffic(Traffic::All), "");
+}
+
+#[test]
+fn without_checked_ports_the_hooks_have_no_check_maps() {
+    let mut s = small();
+    s.instances[0].enis[0].source_dest_check = false;
+    let body = table(&topology(&s).routers[0]).body;
+    assert!(!body.contains("jump source_") && !body.contains("chain destination_"));
+    assert!(body.contains("ct state established,related accept"));
+}
