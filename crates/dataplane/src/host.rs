@@ -32,6 +32,7 @@ pub struct Link {
     /// `0a:1b:…`, lower case.
     pub mac: String,
     pub up: bool,
+    pub mtu: u32,
     pub addresses: Vec<Ipv4Net>,
     /// Proxy ARP answers at once (`neigh.<link>.proxy_delay` 0; Linux's default delays them
     /// by up to 0.8 s, AWS's router does not).
@@ -75,6 +76,11 @@ pub enum Change {
         ns: String,
         name: String,
         up: bool,
+    },
+    SetMtu {
+        ns: String,
+        name: String,
+        mtu: u32,
     },
     /// Makes proxy ARP on a router port answer at once.
     PromptProxyArp {
@@ -176,6 +182,7 @@ pub mod fake {
             name: name.into(),
             mac: mac.into(),
             up: false,
+            mtu: 1500,
             addresses: Vec::new(),
             prompt_proxy_arp: false,
             strict_source: false,
@@ -236,6 +243,7 @@ pub mod fake {
                         self.ns(ns)?.routes.retain(|r| r.dev != *name);
                     }
                 }
+                Change::SetMtu { ns, name, mtu } => self.link(ns, name)?.mtu = *mtu,
                 Change::PromptProxyArp { ns, name } => self.link(ns, name)?.prompt_proxy_arp = true,
                 Change::StrictSource { ns, name, on } => self.link(ns, name)?.strict_source = *on,
                 Change::AddAddress { ns, dev, address } => {

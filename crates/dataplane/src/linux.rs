@@ -236,6 +236,7 @@ fn link(v: &Value) -> Link {
             .unwrap_or_default()
             .to_ascii_lowercase(),
         up: flags.is_some_and(|f| f.iter().any(|x| x == "UP")),
+        mtu: v["mtu"].as_u64().unwrap_or_default() as u32,
         addresses: v["addr_info"]
             .as_array()
             .into_iter()
@@ -312,6 +313,9 @@ impl Host for LinuxHost {
             Change::SetLink { ns, name, up } => {
                 let state = if *up { "up" } else { "down" };
                 ip(&["-n", ns, "link", "set", name, state]).map(drop)
+            }
+            Change::SetMtu { ns, name, mtu } => {
+                ip(&["-n", ns, "link", "set", name, "mtu", &mtu.to_string()]).map(drop)
             }
             Change::PromptProxyArp { ns, name } => {
                 in_netns(ns, || Ok(std::fs::write(proxy_delay(name), "0")?))

@@ -52,7 +52,28 @@ pub(crate) fn seed_003() -> Snapshot {
                 enis: vec![eni(PEER, "subnet-1", 0, &["10.0.1.11"])],
             },
         ],
+        dhcp_options: HashMap::from([(
+            VPC.into(),
+            DhcpOptions::amazon_provided(
+                "10.0.0.0/16".parse().unwrap(),
+                "ap-northeast-1.compute.internal".into(),
+            ),
+        )]),
     }
+}
+
+#[test]
+fn every_port_leases_its_primary_address_with_the_vpc_options() {
+    let t = topology(&seed_003());
+    let eth1 = t.routers[0].ports.iter().find(|p| p.eni_id == ETH1).unwrap();
+    assert_eq!(eth1.instance_id, I1);
+    assert_eq!(eth1.mac, "0a:00:00:00:00:01");
+    let dhcp = eth1.dhcp.as_ref().expect("a lease");
+    assert_eq!(dhcp.lease.address, "10.0.2.20/24".parse().unwrap());
+    assert_eq!(dhcp.lease.router, "10.0.2.1".parse::<Ipv4Addr>().unwrap());
+    assert_eq!(dhcp.options.domain_name_server, Ipv4Addr::new(10, 0, 0, 2));
+    assert_eq!(dhcp.options.domain_name, "ap-northeast-1.compute.internal");
+    assert_eq!(dhcp.host_name, "ip-10-0-2-20");
 }
 
 #[test]
