@@ -8,6 +8,9 @@
 //! Sysctls are written from a thread that has joined the namespace (`setns` moves only the
 //! calling thread; /proc/sys/net shows the calling thread's namespace).
 
+pub mod agents;
+pub mod guest;
+
 use crate::host::{Change, Host, HostState, Link, NsState, Route};
 use crate::model::PREFIX;
 use crate::nft::TABLE_PREFIX;

@@ -89,6 +89,25 @@ pub struct Topology {
     pub guests: Vec<Guest>,
 }
 
+impl Topology {
+    /// The router in namespace `ns`.
+    pub fn router(&self, ns: &str) -> Option<&Router> {
+        self.routers.iter().find(|r| r.ns == ns)
+    }
+}
+
+impl Router {
+    pub fn port(&self, name: &str) -> Option<&Port> {
+        self.ports.iter().find(|p| p.name == name)
+    }
+
+    /// The instance whose ENI holds `address` in this VPC and is up: whom IMDS answers.
+    pub fn instance_at(&self, address: Ipv4Addr) -> Option<&str> {
+        let port = self.ports.iter().find(|p| p.up && p.addresses.contains(&address));
+        port.map(|p| p.instance_id.as_str())
+    }
+}
+
 /// A VPC's router: one namespace, one port per attached ENI of the VPC.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Router {

@@ -166,3 +166,18 @@ fn a_multi_vpc_eni_goes_to_its_own_vpcs_router() {
     );
     assert_eq!(t.guests[0].nics[2].router_ns, "lvpc-r-0bbbbbbbbbbbbbbbb");
 }
+
+#[test]
+fn imds_knows_an_instance_by_any_address_of_its_enis_in_that_vpc() {
+    let mut snapshot = seed_003();
+    let t = topology(&snapshot);
+    let router = t.router(&router_ns(VPC)).unwrap();
+    let at = |ip: &str| router.instance_at(ip.parse().unwrap());
+    assert_eq!(at("10.0.1.10"), Some(I1));
+    assert_eq!(at("10.0.2.21"), Some(I1), "a secondary address of eth1");
+    assert_eq!(at("10.0.1.11"), Some(I2));
+    assert_eq!(at("10.0.1.99"), None);
+    snapshot.instances[1].state = InstanceState::Stopped;
+    let t = topology(&snapshot);
+    assert_eq!(t.router(&router_ns(VPC)).unwrap().instance_at("10.0.1.11".parse().unwrap()), None);
+}
