@@ -57,8 +57,15 @@ mod tests {
         snapshot.instances[0].runs_agent = true;
         let first = wanted(&topology(&snapshot));
         assert_eq!(first.len(), 1);
-        assert_eq!((first[0].instance_id.as_str(), &first[0].ns), (I1, &guest_ns(I1)));
-        assert_eq!(wanted(&topology(&snapshot)), first, "stable while nothing changes");
+        assert_eq!(
+            (first[0].instance_id.as_str(), &first[0].ns),
+            (I1, &guest_ns(I1))
+        );
+        assert_eq!(
+            wanted(&topology(&snapshot)),
+            first,
+            "stable while nothing changes"
+        );
         snapshot.instances[0].enis[1].addresses.pop();
         let unassigned = wanted(&topology(&snapshot));
         assert_ne!(unassigned[0].generation, first[0].generation);

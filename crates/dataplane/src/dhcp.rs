@@ -33,7 +33,9 @@ pub struct Reply {
 
 impl Reply {
     pub fn encode(&self) -> Vec<u8> {
-        self.message.to_vec().expect("a DHCP message this module built")
+        self.message
+            .to_vec()
+            .expect("a DHCP message this module built")
     }
 }
 
@@ -148,8 +150,7 @@ mod tests {
 
     fn client(kind: MessageType, mac: &str, extra: &[DhcpOption]) -> Message {
         let mut m = Message::default();
-        m.set_xid(0x1234_5678)
-            .set_chaddr(&mac_bytes(mac).unwrap());
+        m.set_xid(0x1234_5678).set_chaddr(&mac_bytes(mac).unwrap());
         m.opts_mut().insert(DhcpOption::MessageType(kind));
         for option in extra {
             m.opts_mut().insert(option.clone());
@@ -206,7 +207,11 @@ mod tests {
         assert_eq!(option(&nak, OptionCode::AddressLeaseTime), None);
         let elsewhere = DhcpOption::ServerIdentifier([10, 9, 9, 9].into());
         assert_eq!(
-            ask(&client(MessageType::Request, MAC, &[asked([10, 0, 2, 20]), elsewhere])),
+            ask(&client(
+                MessageType::Request,
+                MAC,
+                &[asked([10, 0, 2, 20]), elsewhere]
+            )),
             None,
             "the client chose another server"
         );
@@ -236,7 +241,10 @@ mod tests {
 
     #[test]
     fn only_the_enis_own_mac_and_real_requests_are_answered() {
-        assert_eq!(ask(&client(MessageType::Discover, "0a:00:00:00:00:02", &[])), None);
+        assert_eq!(
+            ask(&client(MessageType::Discover, "0a:00:00:00:00:02", &[])),
+            None
+        );
         assert_eq!(ask(&client(MessageType::Release, MAC, &[])), None);
         assert_eq!(ask(&client(MessageType::Decline, MAC, &[])), None);
         let mut reply = client(MessageType::Discover, MAC, &[]);

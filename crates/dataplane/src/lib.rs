@@ -92,7 +92,10 @@ impl Dataplane {
 
     /// The network as of the latest [`Dataplane::sync`].
     pub fn topology(&self) -> Arc<model::Topology> {
-        self.latest.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.latest
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 

@@ -103,7 +103,10 @@ impl Router {
 
     /// The instance whose ENI holds `address` in this VPC and is up: whom IMDS answers.
     pub fn instance_at(&self, address: Ipv4Addr) -> Option<&str> {
-        let port = self.ports.iter().find(|p| p.up && p.addresses.contains(&address));
+        let port = self
+            .ports
+            .iter()
+            .find(|p| p.up && p.addresses.contains(&address));
         port.map(|p| p.instance_id.as_str())
     }
 }
@@ -240,7 +243,10 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
                 continue;
             };
             let gateway = subnet_router(cidr);
-            let dhcp = match (eni.addresses.first(), snapshot.dhcp_options.get(&eni.vpc_id)) {
+            let dhcp = match (
+                eni.addresses.first(),
+                snapshot.dhcp_options.get(&eni.vpc_id),
+            ) {
                 (Some(&ip), Some(options)) => Some(DhcpLease {
                     lease: Lease {
                         address: Ipv4Net::new(ip, cidr.prefix_len()).expect("subnet prefix"),

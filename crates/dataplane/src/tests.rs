@@ -40,7 +40,12 @@ fn builds_seed_003_and_is_idempotent() {
     assert_eq!(eth0.addresses, ["10.0.1.10/24".parse().unwrap()]);
     assert_eq!(eth0.mtu, 9001);
     let ports = &host.state.namespaces[&router].links;
-    assert!(ports.iter().filter(|l| l.name != "lo").all(|l| l.mtu == 9001));
+    assert!(
+        ports
+            .iter()
+            .filter(|l| l.name != "lo")
+            .all(|l| l.mtu == 9001)
+    );
     let lo = ports.iter().find(|l| l.name == "lo").unwrap();
     assert_eq!(lo.addresses, ["169.254.169.254/32".parse().unwrap()]);
     let eth1 = &host.state.namespaces[&guest_ns(I1)].links[2];

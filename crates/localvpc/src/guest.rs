@@ -26,7 +26,10 @@ impl Drop for RouterServices {
 
 /// Follows `topologies` (each reconciliation's topology) until the sender goes.
 pub async fn run(state: Arc<AppState>, mut topologies: watch::Receiver<Arc<Topology>>) {
-    let agents = match std::env::current_exe().map_err(anyhow::Error::from).and_then(Agents::start) {
+    let agents = match std::env::current_exe()
+        .map_err(anyhow::Error::from)
+        .and_then(Agents::start)
+    {
         Ok(agents) => Some(agents),
         Err(error) => {
             tracing::warn!("guest agents disabled: {error:#}");

@@ -81,11 +81,18 @@ fn manage(executable: &std::path::Path, requests: &Receiver<Vec<AgentSpec>>) {
             }
             match spawn(executable, &spec.ns) {
                 Ok(child) => {
-                    tracing::debug!(instance = spec.instance_id, pid = child.id(), "guest agent started");
+                    tracing::debug!(
+                        instance = spec.instance_id,
+                        pid = child.id(),
+                        "guest agent started"
+                    );
                     running.insert(spec.instance_id.clone(), (spec.clone(), child));
                 }
                 Err(error) => {
-                    tracing::warn!(instance = spec.instance_id, "cannot start the guest agent: {error:#}")
+                    tracing::warn!(
+                        instance = spec.instance_id,
+                        "cannot start the guest agent: {error:#}"
+                    )
                 }
             }
         }

@@ -105,7 +105,11 @@ fn bind_dhcp() -> anyhow::Result<UdpSocket> {
     Ok(socket)
 }
 
-fn serve_dhcp(socket: &UdpSocket, stop: &AtomicBool, lookup: &dyn Fn(&str) -> Option<(String, DhcpLease)>) {
+fn serve_dhcp(
+    socket: &UdpSocket,
+    stop: &AtomicBool,
+    lookup: &dyn Fn(&str) -> Option<(String, DhcpLease)>,
+) {
     let mut buffer = [0u8; 1500];
     while !stop.load(Ordering::Relaxed) {
         let Some((len, port)) = receive(socket, &mut buffer) else {

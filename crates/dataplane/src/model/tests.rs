@@ -65,7 +65,11 @@ pub(crate) fn seed_003() -> Snapshot {
 #[test]
 fn every_port_leases_its_primary_address_with_the_vpc_options() {
     let t = topology(&seed_003());
-    let eth1 = t.routers[0].ports.iter().find(|p| p.eni_id == ETH1).unwrap();
+    let eth1 = t.routers[0]
+        .ports
+        .iter()
+        .find(|p| p.eni_id == ETH1)
+        .unwrap();
     assert_eq!(eth1.instance_id, I1);
     assert_eq!(eth1.mac, "0a:00:00:00:00:01");
     let dhcp = eth1.dhcp.as_ref().expect("a lease");
@@ -179,5 +183,10 @@ fn imds_knows_an_instance_by_any_address_of_its_enis_in_that_vpc() {
     assert_eq!(at("10.0.1.99"), None);
     snapshot.instances[1].state = InstanceState::Stopped;
     let t = topology(&snapshot);
-    assert_eq!(t.router(&router_ns(VPC)).unwrap().instance_at("10.0.1.11".parse().unwrap()), None);
+    assert_eq!(
+        t.router(&router_ns(VPC))
+            .unwrap()
+            .instance_at("10.0.1.11".parse().unwrap()),
+        None
+    );
 }

@@ -39,13 +39,13 @@ const PREFIX: &str = "/_localvpc/imds/";
 
 /// `/_localvpc/imds/<instance-id>[/<path>]`, every method (the protocol refuses the wrong ones).
 pub fn routes() -> Router<Arc<AppState>> {
-    let handler =
-        move |State(state): State<Arc<AppState>>, method: Method, uri: Uri, headers: HeaderMap| {
-            serve(state, method, uri, headers)
-        };
+    let handler = |State(state): State<Arc<AppState>>,
+                   method: Method,
+                   uri: Uri,
+                   headers: HeaderMap| { serve(state, method, uri, headers) };
     Router::new()
-        .route("/_localvpc/imds/{instance}", any(handler.clone()))
-        .route("/_localvpc/imds/{instance}/", any(handler.clone()))
+        .route("/_localvpc/imds/{instance}", any(handler))
+        .route("/_localvpc/imds/{instance}/", any(handler))
         .route("/_localvpc/imds/{instance}/{*path}", any(handler))
 }
 
