@@ -19,6 +19,8 @@ pub struct NsState {
     /// IPv4 routes of the main table added by an administrator (`proto boot`), which is how
     /// localvpc adds them; kernel-made routes (subnet routes of addresses) are not listed.
     pub routes: Vec<Route>,
+    /// Permanent neighbour entries (`nud permanent`), which is how localvpc adds them.
+    pub neighbours: Vec<Neighbour>,
     /// `net.ipv4.ip_forward` and `net.ipv4.conf.all.proxy_arp` both on.
     pub routing: bool,
     /// localvpc's nftables tables (named with [`crate::nft::TABLE_PREFIX`]) and the
@@ -49,6 +51,16 @@ pub struct Route {
     pub dst: Ipv4Net,
     pub gateway: Option<Ipv4Addr>,
     pub dev: String,
+}
+
+/// A permanent IPv4 neighbour: the router knows every ENI address's MAC, as the VPC does, so
+/// an address answers as soon as the guest configures it (no ARP retry to wait for).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Neighbour {
+    pub address: Ipv4Addr,
+    pub dev: String,
+    /// `0a:1b:…`, lower case.
+    pub mac: String,
 }
 
 /// One change to the host. Deleting something already gone succeeds (removing one end of a
@@ -111,6 +123,14 @@ pub enum Change {
         ns: String,
         route: Route,
     },
+    SetNeighbour {
+        ns: String,
+        neighbour: Neighbour,
+    },
+    DelNeighbour {
+        ns: String,
+        neighbour: Neighbour,
+    },
     /// Installs or replaces an nftables table, atomically.
     SetTable {
         ns: String,
@@ -161,6 +181,7 @@ pub mod fake {
             if let Some(state) = self.state.namespaces.get_mut(ns) {
                 state.links.retain(|l| l.name != name);
                 state.routes.retain(|r| r.dev != name);
+                state.neighbours.retain(|n| n.dev != name);
             }
         }
 
@@ -241,6 +262,7 @@ pub mod fake {
                     self.link(ns, name)?.up = *up;
                     if !up {
                         self.ns(ns)?.routes.retain(|r| r.dev != *name);
+                        self.ns(ns)?.neighbours.retain(|n| n.dev != *name);
                     }
                 }
                 Change::SetMtu { ns, name, mtu } => self.link(ns, name)?.mtu = *mtu,
@@ -261,6 +283,17 @@ pub mod fake {
                     state.routes.push(route.clone());
                 }
                 Change::DelRoute { ns, route } => self.ns(ns)?.routes.retain(|r| r != route),
+                Change::SetNeighbour { ns, neighbour } => {
+                    self.link(ns, &neighbour.dev)?;
+                    let state = self.ns(ns)?;
+                    state
+                        .neighbours
+                        .retain(|n| (&n.address, &n.dev) != (&neighbour.address, &neighbour.dev));
+                    state.neighbours.push(neighbour.clone());
+                }
+                Change::DelNeighbour { ns, neighbour } => {
+                    self.ns(ns)?.neighbours.retain(|n| n != neighbour)
+                }
                 Change::SetTable { ns, table } => {
                     let fingerprint = table.fingerprint();
                     self.ns(ns)?.tables.insert(table.name.clone(), fingerprint);

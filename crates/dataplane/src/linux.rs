@@ -11,7 +11,7 @@
 pub mod agents;
 pub mod guest;
 
-use crate::host::{Change, Host, HostState, Link, NsState, Route};
+use crate::host::{Change, Host, HostState, Link, Neighbour, NsState, Route};
 use crate::model::PREFIX;
 use crate::nft::TABLE_PREFIX;
 use anyhow::Context;
@@ -151,16 +151,23 @@ pub fn namespaces() -> anyhow::Result<Vec<String>> {
 }
 
 fn read_ns(ns: &str) -> anyhow::Result<NsState> {
-    let [addresses, routes]: [Vec<Value>; 2] =
-        json_batch(ns, &["addr show", "route show table main"])?
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("ip -n {ns} -batch: unexpected output"))?;
+    let [addresses, routes, neighbours]: [Vec<Value>; 3] = json_batch(
+        ns,
+        &[
+            "addr show",
+            "route show table main",
+            "neigh show nud permanent",
+        ],
+    )?
+    .try_into()
+    .map_err(|_| anyhow::anyhow!("ip -n {ns} -batch: unexpected output"))?;
     let mut links: Vec<Link> = addresses.iter().map(link).collect();
     let routes = routes
         .iter()
         .filter(|r| r["protocol"].as_str() != Some("kernel"))
         .filter_map(route)
         .collect();
+    let neighbours = neighbours.iter().filter_map(neighbour).collect();
     let names: Vec<String> = links.iter().map(|l| l.name.clone()).collect();
     let (routing, sysctls, tables) = in_netns(ns, || {
         let is = |path: String, value: &str| {
@@ -178,6 +185,7 @@ fn read_ns(ns: &str) -> anyhow::Result<NsState> {
     Ok(NsState {
         links,
         routes,
+        neighbours,
         routing,
         tables,
     })
@@ -272,6 +280,14 @@ fn route(v: &Value) -> Option<Route> {
     })
 }
 
+fn neighbour(v: &Value) -> Option<Neighbour> {
+    Some(Neighbour {
+        address: v["dst"].as_str()?.parse().ok()?,
+        dev: v["dev"].as_str()?.into(),
+        mac: v["lladdr"].as_str()?.to_ascii_lowercase(),
+    })
+}
+
 fn route_args(route: &Route) -> Vec<String> {
     let mut args = vec![route.dst.to_string()];
     match route.gateway {
@@ -343,6 +359,29 @@ impl Host for LinuxHost {
                 let args: Vec<&str> = args.iter().map(String::as_str).collect();
                 ip_del(&[&["-n", ns, "route", "del"], &args[..]].concat())
             }
+            Change::SetNeighbour { ns, neighbour: n } => ip(&[
+                "-n",
+                ns,
+                "neigh",
+                "replace",
+                &n.address.to_string(),
+                "lladdr",
+                &n.mac,
+                "dev",
+                &n.dev,
+                "nud",
+                "permanent",
+            ])
+            .map(drop),
+            Change::DelNeighbour { ns, neighbour: n } => ip_del(&[
+                "-n",
+                ns,
+                "neigh",
+                "del",
+                &n.address.to_string(),
+                "dev",
+                &n.dev,
+            ]),
             Change::SetTable { ns, table } => {
                 in_netns(ns, || nft(&["-f", "-"], &table.script()).map(drop))
             }

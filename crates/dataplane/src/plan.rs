@@ -11,7 +11,7 @@
 //! would give eth0 (its address and default route); whatever the guest adds itself — the agent's
 //! addresses, tables and rules — is left alone.
 
-use crate::host::{Change, HostState, Link, NsState, Route};
+use crate::host::{Change, HostState, Link, Neighbour, NsState, Route};
 use crate::model::{Guest, IMDS_ADDRESS, MTU, Nic, PREFIX, Topology};
 use crate::nft::{self, Table};
 use ipnet::Ipv4Net;
@@ -157,6 +157,7 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
             });
         }
         let mut routes = BTreeSet::new();
+        let mut neighbours = BTreeSet::new();
         for port in &router.ports {
             let current = link(state, &router.ns, &port.name);
             steps.set_mtu(&router.ns, &port.name, current);
@@ -196,6 +197,11 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
                     gateway: None,
                     dev: port.name.clone(),
                 }));
+                neighbours.extend(port.addresses.iter().map(|&address| Neighbour {
+                    address,
+                    dev: port.name.clone(),
+                    mac: port.mac.to_ascii_lowercase(),
+                }));
             }
         }
         for route in ns.routes.iter().filter(|r| !routes.contains(r)) {
@@ -205,6 +211,19 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
         for route in routes.into_iter().filter(|r| !ns.routes.contains(r)) {
             let ns = router.ns.clone();
             steps.routes.push(Change::AddRoute { ns, route });
+        }
+        for neighbour in ns.neighbours.iter().filter(|n| !neighbours.contains(n)) {
+            let (ns, neighbour) = (router.ns.clone(), neighbour.clone());
+            steps
+                .route_removals
+                .push(Change::DelNeighbour { ns, neighbour });
+        }
+        for neighbour in neighbours
+            .into_iter()
+            .filter(|n| !ns.neighbours.contains(n))
+        {
+            let ns = router.ns.clone();
+            steps.routes.push(Change::SetNeighbour { ns, neighbour });
         }
         steps.tables(&router.ns, ns, nft::router_tables(router));
     }
