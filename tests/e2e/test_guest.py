@@ -204,6 +204,9 @@ def test_imds_inside_the_instance(dp):
     ec2.modify_instance_metadata_options(InstanceId=a, HttpTokens="required")
     assert curl(a, "/latest/meta-data/instance-id")[0] == 401
     assert curl(a, "/latest/meta-data/instance-id", "-H", header) == (200, a)
+    # From the host, `agent --netns` reaches the instance's own 169.254.169.254 (not the host's).
+    run = subprocess.run([BINARY, "agent", "--once", "--dry-run", "--netns", guest_ns(a)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
     # Stopped and started again: the same instance, still found by its address.
     ec2.stop_instances(InstanceIds=[b])
     ec2.describe_instances()
@@ -274,3 +277,27 @@ def test_dhcp_gives_every_eni_ec2s_lease(dp, tmp_path):
     inst_e = launch(east, s_e, "172.31.16.22")
     lease = dhcp(inst_e, "eth0", tmp_path)
     assert (lease["domain"], lease["dns"], lease["mask"]) == ("ec2.internal", "172.31.0.2", "20")
+
+
+def dhcp_threads(srv):
+    """The server's DHCP server threads, one per router namespace (`dhcp lvpc-r-…`)."""
+    tasks = f"/proc/{srv.proc.pid}/task"
+    names = (open(f"{tasks}/{t}/comm").read().strip() for t in os.listdir(tasks))
+    return sum(1 for n in names if n.startswith("dhcp lvpc-r-"))
+
+
+def test_guest_services_follow_the_routers(dp):
+    """A new VPC's router gets IMDS and DHCP at once; a deleted VPC's are closed, so that
+    nothing keeps its namespace alive."""
+    srv, ec2 = dp
+    assert dhcp_threads(srv) == 0
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    s1 = subnet(ec2, vpc, "10.9.1.0/24")
+    inst = launch(ec2, s1, "10.9.1.10")
+    assert wait_until(lambda: dhcp_threads(srv) == 2), "this VPC's router and the default VPC's"
+    assert curl(inst, "/latest/meta-data/local-ipv4") == (200, "10.9.1.10")
+    ec2.terminate_instances(InstanceIds=[inst])
+    ec2.describe_instances()  # shutting-down → terminated
+    ec2.delete_subnet(SubnetId=s1)
+    ec2.delete_vpc(VpcId=vpc)
+    assert wait_until(lambda: dhcp_threads(srv) == 1)
