@@ -1,4 +1,4 @@
-//! localvpc's real data plane (issue 8, first milestone): instances as network namespaces,
+//! localvpc's real data plane (issue 8): instances as network namespaces,
 //! ENIs as veth pairs, a router namespace per VPC — kept in step with the API state.
 //!
 //! - [`model`]: the pure network model, database snapshot → [`model::Topology`];
@@ -19,9 +19,8 @@
 //! /32, has proxy ARP on, and every private address of the ENI has a /32 route through it, so
 //! the router forwards between any two ENIs of the VPC and answers for the subnet router as
 //! AWS's does. eth0 is configured as EC2's DHCP would configure it (primary address with the
-//! subnet prefix, default route via base + 1), set directly for now; a DHCPv4 server, the guest
-//! agent for Amazon Linux images, source/dest check, security groups, ACLs, route tables and
-//! the internet gateway come in later milestones (docs/ARCHITECTURE.md).
+//! subnet prefix, default route via base + 1), set directly; security groups, ACLs, route tables
+//! and the internet gateway come in later milestones (docs/ARCHITECTURE.md).
 
 pub mod agents;
 pub mod dhcp;

@@ -61,8 +61,7 @@ pub struct SubnetIn {
 pub struct InstanceIn {
     pub id: String,
     pub state: InstanceState,
-    /// Whether the image runs the guest network agent (Amazon Linux); recorded for the
-    /// milestone that starts the agent in the instance.
+    /// Whether the image runs the guest network agent (Amazon Linux): the server runs it.
     pub runs_agent: bool,
     /// Attached interfaces.
     pub enis: Vec<EniIn>,
