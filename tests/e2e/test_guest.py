@@ -132,6 +132,11 @@ def test_seed_003_on_amazon_linux_eth1_answers_by_itself(dp):
     # A secondary address comes up by itself too.
     ec2.assign_private_ip_addresses(NetworkInterfaceId=eni, PrivateIpAddresses=["10.0.2.40"])
     assert wait_until(lambda: ping(peer, "10.0.2.40"))
+    # Launched with both ENIs: both answer shortly after RunInstances returns.
+    both = ec2.run_instances(ImageId=AL2023, InstanceType="t3.medium", MinCount=1, MaxCount=1, NetworkInterfaces=[
+        {"DeviceIndex": 0, "SubnetId": s1, "PrivateIpAddress": "10.0.1.6"},
+        {"DeviceIndex": 1, "SubnetId": s2, "PrivateIpAddress": "10.0.2.6"}])["Instances"][0]["InstanceId"]
+    assert wait_until(lambda: ping(peer, "10.0.1.6") and ping(peer, "10.0.2.6")), both
 
 
 def test_the_agent_runs_with_the_instance_and_dies_with_the_server(dp):
@@ -153,6 +158,7 @@ def test_the_agent_runs_with_the_instance_and_dies_with_the_server(dp):
     again = Server(srv.data_dir, extra_args=["--dataplane"])
     try:
         assert wait_until(lambda: len(agent_pids(al)) == 1), "restarted for the running instance"
+        assert token(al), "IMDS is back in the instance too"
         [pid] = agent_pids(al)
         client(again.endpoint, account).terminate_instances(InstanceIds=[al])
         assert wait_until(lambda: not os.path.exists(f"/proc/{pid}")), "terminated: killed"

@@ -1,8 +1,7 @@
 //! Instance metadata (IMDS v1 and v2) for every instance, as a guest sees it on EC2
 //! (`shared/spec/imds.md`).
 //!
-//! Three layers, so that the data plane's server on 169.254.169.254 — which will know the
-//! instance by the ENI a request arrives on — reuses all but the last few lines here:
+//! Three layers, shared by every server of the same tree:
 //! - [`metadata`]: the tree of one instance, a pure function of domain objects ([`metadata::Facts`]);
 //! - [`protocol`]: HTTP semantics (versions, listings, tokens, 400/401/403/404/405), a pure
 //!   function of a request, the facts, the token key and the time;
