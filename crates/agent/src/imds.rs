@@ -14,6 +14,15 @@ const TOKEN_TTL_SECONDS: &str = "60";
 /// IMDS answers locally; anything slower is a dead endpoint, not a busy one.
 const TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Whether `url`'s host is an IPv4 link-local address (EC2's 169.254.169.254): one only the
+/// guest itself can reach.
+pub fn is_link_local(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let host = rest.split(['/', ':']).next().unwrap_or_default();
+    host.parse::<std::net::Ipv4Addr>()
+        .is_ok_and(|ip| ip.is_link_local())
+}
+
 /// A client for one instance's metadata service.
 pub struct ImdsClient {
     agent: ureq::Agent,
@@ -150,6 +159,16 @@ fn parse_list<T: std::str::FromStr>(get: &mut Get, path: &str) -> anyhow::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_link_local_endpoint_is_the_guests() {
+        assert!(is_link_local("http://169.254.169.254"));
+        assert!(is_link_local("http://169.254.169.254:80/"));
+        assert!(!is_link_local(
+            "http://127.0.0.1:4566/_localvpc/imds/i-0123"
+        ));
+        assert!(!is_link_local("http://metadata.internal/"));
+    }
     use std::collections::HashMap;
 
     fn read(tree: &[(&str, &str)]) -> anyhow::Result<GuestMetadata> {

@@ -54,8 +54,9 @@ pub struct AgentArgs {
     /// Use IMDSv1 (no session token).
     #[arg(long)]
     pub imds_v1: bool,
-    /// Configure the named network namespace (/var/run/netns/NAME) instead of this one;
-    /// metadata is still fetched from where the agent runs.
+    /// Configure the named network namespace (/var/run/netns/NAME) instead of this one. The
+    /// link-local metadata address (the default) is the guest's own, so it is reached from
+    /// inside that namespace (a localvpc instance's IMDS); any other --imds-url from here.
     #[arg(long)]
     pub netns: Option<String>,
 }
@@ -70,7 +71,14 @@ pub enum Renderer {
 /// with --dry-run, files written or removed with --render); with --watch it only returns on error.
 pub fn run(args: &AgentArgs, out: &mut dyn Write) -> anyhow::Result<usize> {
     let imds = imds::ImdsClient::new(&args.imds_url, !args.imds_v1);
-    let mut system = netlink::NetlinkSystem::open(args.netns.as_deref())?;
+    let netns = match args.netns.as_deref() {
+        Some(name) if imds::is_link_local(&args.imds_url) => {
+            netlink::enter(name)?;
+            None
+        }
+        other => other,
+    };
+    let mut system = netlink::NetlinkSystem::open(netns)?;
     if let (Some(Renderer::Networkd), Some(dir)) = (args.render, &args.output) {
         return render(&imds, &mut system, dir, out);
     }

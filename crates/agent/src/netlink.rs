@@ -2,7 +2,9 @@
 //!
 //! `--netns NAME`: a netlink socket stays in the network namespace it was created in, so the
 //! socket is opened on a short-lived thread that first joins `/var/run/netns/NAME` (`setns` only
-//! moves the calling thread); the rest of the process — and the IMDS client — stays where it is.
+//! moves the calling thread); the rest of the process — and the IMDS client — stays where it is,
+//! unless the metadata is the guest's own link-local address: then the agent [`enter`]s the
+//! namespace whole.
 
 use crate::metadata::Mac;
 use crate::state::{Address, Change, Dev, Link, OsState, PROTO, Route, Rule, Seen};
@@ -52,15 +54,26 @@ impl NetlinkSystem {
     }
 }
 
-/// Runs `f` on a thread that has joined the named network namespace.
-fn in_netns<T: Send>(name: &str, f: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
+/// The named network namespace, opened.
+fn open_netns(name: &str) -> anyhow::Result<std::fs::File> {
     anyhow::ensure!(
         !name.is_empty() && !name.contains('/') && name != "." && name != "..",
         "invalid network namespace name {name:?}"
     );
     let path = format!("{NETNS_DIR}/{name}");
-    let file = std::fs::File::open(&path)
-        .with_context(|| format!("no network namespace {name} ({path})"))?;
+    std::fs::File::open(&path).with_context(|| format!("no network namespace {name} ({path})"))
+}
+
+/// Moves the calling thread — the whole agent, which runs on one thread — into the named
+/// network namespace, so that both netlink and IMDS are the guest's.
+pub fn enter(name: &str) -> anyhow::Result<()> {
+    setns(open_netns(name)?, CloneFlags::CLONE_NEWNET)
+        .with_context(|| format!("cannot enter network namespace {name}"))
+}
+
+/// Runs `f` on a thread that has joined the named network namespace.
+fn in_netns<T: Send>(name: &str, f: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
+    let file = open_netns(name)?;
     std::thread::scope(|scope| {
         let thread = scope.spawn(|| {
             setns(&file, CloneFlags::CLONE_NEWNET)

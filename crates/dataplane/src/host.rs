@@ -19,6 +19,8 @@ pub struct NsState {
     /// IPv4 routes of the main table added by an administrator (`proto boot`), which is how
     /// localvpc adds them; kernel-made routes (subnet routes of addresses) are not listed.
     pub routes: Vec<Route>,
+    /// Permanent neighbour entries (`nud permanent`), which is how localvpc adds them.
+    pub neighbours: Vec<Neighbour>,
     /// `net.ipv4.ip_forward` and `net.ipv4.conf.all.proxy_arp` on, reverse-path filtering off
     /// (`conf.{all,default}.rp_filter` 0: the filter table decides which sources are valid).
     pub routing: bool,
@@ -33,6 +35,7 @@ pub struct Link {
     /// `0a:1b:…`, lower case.
     pub mac: String,
     pub up: bool,
+    pub mtu: u32,
     pub addresses: Vec<Ipv4Net>,
     /// Proxy ARP answers at once (`neigh.<link>.proxy_delay` 0; Linux's default delays them
     /// by up to 0.8 s, AWS's router does not).
@@ -45,6 +48,16 @@ pub struct Route {
     pub dst: Ipv4Net,
     pub gateway: Option<Ipv4Addr>,
     pub dev: String,
+}
+
+/// A permanent IPv4 neighbour: the router knows every ENI address's MAC, as the VPC does, so
+/// an address answers as soon as the guest configures it (no ARP retry to wait for).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Neighbour {
+    pub address: Ipv4Addr,
+    pub dev: String,
+    /// `0a:1b:…`, lower case.
+    pub mac: String,
 }
 
 /// One change to the host. Deleting something already gone succeeds (removing one end of a
@@ -73,6 +86,11 @@ pub enum Change {
         name: String,
         up: bool,
     },
+    SetMtu {
+        ns: String,
+        name: String,
+        mtu: u32,
+    },
     /// Makes proxy ARP on a router port answer at once.
     PromptProxyArp {
         ns: String,
@@ -95,6 +113,14 @@ pub enum Change {
     DelRoute {
         ns: String,
         route: Route,
+    },
+    SetNeighbour {
+        ns: String,
+        neighbour: Neighbour,
+    },
+    DelNeighbour {
+        ns: String,
+        neighbour: Neighbour,
     },
     /// Installs or replaces an nftables table, atomically.
     SetTable {
@@ -146,6 +172,7 @@ pub mod fake {
             if let Some(state) = self.state.namespaces.get_mut(ns) {
                 state.links.retain(|l| l.name != name);
                 state.routes.retain(|r| r.dev != name);
+                state.neighbours.retain(|n| n.dev != name);
             }
         }
 
@@ -167,6 +194,7 @@ pub mod fake {
             name: name.into(),
             mac: mac.into(),
             up: false,
+            mtu: 1500,
             addresses: Vec::new(),
             prompt_proxy_arp: false,
         }
@@ -224,8 +252,10 @@ pub mod fake {
                     self.link(ns, name)?.up = *up;
                     if !up {
                         self.ns(ns)?.routes.retain(|r| r.dev != *name);
+                        self.ns(ns)?.neighbours.retain(|n| n.dev != *name);
                     }
                 }
+                Change::SetMtu { ns, name, mtu } => self.link(ns, name)?.mtu = *mtu,
                 Change::PromptProxyArp { ns, name } => self.link(ns, name)?.prompt_proxy_arp = true,
                 Change::AddAddress { ns, dev, address } => {
                     let link = self.link(ns, dev)?;
@@ -242,6 +272,17 @@ pub mod fake {
                     state.routes.push(route.clone());
                 }
                 Change::DelRoute { ns, route } => self.ns(ns)?.routes.retain(|r| r != route),
+                Change::SetNeighbour { ns, neighbour } => {
+                    self.link(ns, &neighbour.dev)?;
+                    let state = self.ns(ns)?;
+                    state
+                        .neighbours
+                        .retain(|n| (&n.address, &n.dev) != (&neighbour.address, &neighbour.dev));
+                    state.neighbours.push(neighbour.clone());
+                }
+                Change::DelNeighbour { ns, neighbour } => {
+                    self.ns(ns)?.neighbours.retain(|n| n != neighbour)
+                }
                 Change::SetTable { ns, table } => {
                     let fingerprint = table.fingerprint();
                     self.ns(ns)?.tables.insert(table.name.clone(), fingerprint);

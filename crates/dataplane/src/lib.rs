@@ -1,4 +1,4 @@
-//! localvpc's real data plane (issue 8, first milestone): instances as network namespaces,
+//! localvpc's real data plane (issue 8): instances as network namespaces,
 //! ENIs as veth pairs, a router namespace per VPC — kept in step with the API state.
 //!
 //! - [`model`]: the pure network model, database snapshot → [`model::Topology`];
@@ -8,16 +8,25 @@
 //!   `host::fake` for unit tests;
 //! - [`load`]: the store → the model's input.
 //!
+//! What a guest sees of its VPC besides packets: a DHCPv4 server ([`dhcp`], answering on every
+//! port of a router) and the sockets IMDS is served on at 169.254.169.254 (in each router's
+//! namespace, on its loopback), both in `linux::guest`; the guest agent of Amazon Linux
+//! images, run as child processes ([`agents`], `linux::agents`). The binary wires them to the
+//! topology after each reconciliation.
+//!
 //! The packet path: an instance's `eth<n>` is one end of a veth pair whose other end is a port
 //! in its VPC's router namespace. The port holds the subnet router address (base + 1) as a
 //! /32, has proxy ARP on, and every private address of the ENI has a /32 route through it, so
 //! the router forwards between any two ENIs of the VPC and answers for the subnet router as
 //! AWS's does. eth0 is configured as EC2's DHCP would configure it (primary address with the
-//! subnet prefix, default route via base + 1), set directly for now. Source/dest check, security
-//! groups and network ACLs are the router's nftables table `lvpc_filter` ([`nft`]). A DHCPv4
-//! server, the guest agent for Amazon Linux images, route tables and the internet gateway come
-//! in later milestones (docs/ARCHITECTURE.md).
+//! subnet prefix, default route via base + 1), set directly, while a DHCPv4 server answers any
+//! client in the guest with the same lease. Source/dest check, security groups and network ACLs
+//! are the router's nftables table `lvpc_filter` ([`nft`]). Images of the Amazon Linux
+//! catalogue run the guest agent ([`agents`]). Route tables and the internet gateway come in
+//! later milestones (docs/ARCHITECTURE.md).
 
+pub mod agents;
+pub mod dhcp;
 pub mod host;
 mod linux;
 mod load;
@@ -27,8 +36,10 @@ pub mod plan;
 
 use host::Host;
 use localvpc_store::Store;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 
+pub use linux::agents::{Agents, die_with_parent};
+pub use linux::guest::{DhcpServer, LeaseLookup, listen_imds};
 pub use linux::{check_privileges, down, exec};
 
 /// Makes `host` match `topology`: removals planned and applied, then a fresh read, then
@@ -59,6 +70,8 @@ pub fn reconcile(topology: &model::Topology, host: &mut dyn Host) -> anyhow::Res
 /// reconciliation at a time.
 pub struct Dataplane {
     host: Mutex<linux::LinuxHost>,
+    /// The topology of the latest reconciliation.
+    latest: RwLock<Arc<model::Topology>>,
 }
 
 impl Dataplane {
@@ -68,14 +81,24 @@ impl Dataplane {
         linux::check_nftables()?;
         Ok(Dataplane {
             host: Mutex::new(linux::LinuxHost),
+            latest: RwLock::default(),
         })
     }
 
     /// Brings the host in line with the database now.
     pub fn sync(&self, store: &Store) -> anyhow::Result<usize> {
-        let topology = model::topology(&load::snapshot(store)?);
+        let topology = Arc::new(model::topology(&load::snapshot(store)?));
         let mut host = self.host.lock().unwrap_or_else(|p| p.into_inner());
+        *self.latest.write().unwrap_or_else(|p| p.into_inner()) = topology.clone();
         reconcile(&topology, &mut *host)
+    }
+
+    /// The network as of the latest [`Dataplane::sync`].
+    pub fn topology(&self) -> Arc<model::Topology> {
+        self.latest
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 

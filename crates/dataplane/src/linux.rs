@@ -8,7 +8,10 @@
 //! Sysctls are written from a thread that has joined the namespace (`setns` moves only the
 //! calling thread; /proc/sys/net shows the calling thread's namespace).
 
-use crate::host::{Change, Host, HostState, Link, NsState, Route};
+pub mod agents;
+pub mod guest;
+
+use crate::host::{Change, Host, HostState, Link, Neighbour, NsState, Route};
 use crate::model::PREFIX;
 use crate::nft::TABLE_PREFIX;
 use anyhow::Context;
@@ -160,16 +163,23 @@ pub fn namespaces() -> anyhow::Result<Vec<String>> {
 }
 
 fn read_ns(ns: &str) -> anyhow::Result<NsState> {
-    let [addresses, routes]: [Vec<Value>; 2] =
-        json_batch(ns, &["addr show", "route show table main"])?
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("ip -n {ns} -batch: unexpected output"))?;
+    let [addresses, routes, neighbours]: [Vec<Value>; 3] = json_batch(
+        ns,
+        &[
+            "addr show",
+            "route show table main",
+            "neigh show nud permanent",
+        ],
+    )?
+    .try_into()
+    .map_err(|_| anyhow::anyhow!("ip -n {ns} -batch: unexpected output"))?;
     let mut links: Vec<Link> = addresses.iter().map(link).collect();
     let routes = routes
         .iter()
         .filter(|r| r["protocol"].as_str() != Some("kernel"))
         .filter_map(route)
         .collect();
+    let neighbours = neighbours.iter().filter_map(neighbour).collect();
     let names: Vec<String> = links.iter().map(|l| l.name.clone()).collect();
     let (routing, sysctls, tables) = in_netns(ns, || {
         let is = |path: String, value: &str| {
@@ -188,6 +198,7 @@ fn read_ns(ns: &str) -> anyhow::Result<NsState> {
     Ok(NsState {
         links,
         routes,
+        neighbours,
         routing,
         tables,
     })
@@ -249,6 +260,7 @@ fn link(v: &Value) -> Link {
             .unwrap_or_default()
             .to_ascii_lowercase(),
         up: flags.is_some_and(|f| f.iter().any(|x| x == "UP")),
+        mtu: v["mtu"].as_u64().unwrap_or_default() as u32,
         addresses: v["addr_info"]
             .as_array()
             .into_iter()
@@ -277,6 +289,14 @@ fn route(v: &Value) -> Option<Route> {
         dst,
         gateway: v["gateway"].as_str().and_then(|g| g.parse().ok()),
         dev: v["dev"].as_str()?.into(),
+    })
+}
+
+fn neighbour(v: &Value) -> Option<Neighbour> {
+    Some(Neighbour {
+        address: v["dst"].as_str()?.parse().ok()?,
+        dev: v["dev"].as_str()?.into(),
+        mac: v["lladdr"].as_str()?.to_ascii_lowercase(),
     })
 }
 
@@ -328,6 +348,9 @@ impl Host for LinuxHost {
                 let state = if *up { "up" } else { "down" };
                 ip(&["-n", ns, "link", "set", name, state]).map(drop)
             }
+            Change::SetMtu { ns, name, mtu } => {
+                ip(&["-n", ns, "link", "set", name, "mtu", &mtu.to_string()]).map(drop)
+            }
             Change::PromptProxyArp { ns, name } => {
                 in_netns(ns, || Ok(std::fs::write(proxy_delay(name), "0")?))
             }
@@ -347,6 +370,29 @@ impl Host for LinuxHost {
                 let args: Vec<&str> = args.iter().map(String::as_str).collect();
                 ip_del(&[&["-n", ns, "route", "del"], &args[..]].concat())
             }
+            Change::SetNeighbour { ns, neighbour: n } => ip(&[
+                "-n",
+                ns,
+                "neigh",
+                "replace",
+                &n.address.to_string(),
+                "lladdr",
+                &n.mac,
+                "dev",
+                &n.dev,
+                "nud",
+                "permanent",
+            ])
+            .map(drop),
+            Change::DelNeighbour { ns, neighbour: n } => ip_del(&[
+                "-n",
+                ns,
+                "neigh",
+                "del",
+                &n.address.to_string(),
+                "dev",
+                &n.dev,
+            ]),
             Change::SetTable { ns, table } => {
                 in_netns(ns, || nft(&["-f", "-"], &table.script()).map(drop))
             }

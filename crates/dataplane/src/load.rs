@@ -1,8 +1,9 @@
 //! Reads the model's input from the store: every partition, in one read-only transaction.
 
 use crate::model::filter::{AclIn, GroupIn};
-use crate::model::{EniIn, InstanceIn, Snapshot, SubnetIn};
+use crate::model::{DhcpOptions, EniIn, InstanceIn, Snapshot, SubnetIn};
 use localvpc_model::image::catalogue_image;
+use localvpc_model::region::Region;
 use localvpc_store::{EniScope, Owner, Store};
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
@@ -15,9 +16,14 @@ pub fn snapshot(store: &Store) -> anyhow::Result<Snapshot> {
                 account: &p.account,
                 region: &p.region,
             };
-            snapshot
-                .vpcs
-                .extend(tx.vpcs(&p.account)?.into_iter().map(|v| v.id));
+            let domain_name = Region::named(&p.region)?.private_dns_suffix();
+            for vpc in tx.vpcs(&p.account)? {
+                if let Some(primary) = vpc.cidr_blocks.first() {
+                    let options = DhcpOptions::amazon_provided(primary.cidr, domain_name.clone());
+                    snapshot.dhcp_options.insert(vpc.id.clone(), options);
+                }
+                snapshot.vpcs.push(vpc.id);
+            }
             snapshot
                 .subnets
                 .extend(tx.subnets(&owner, None)?.into_iter().map(|s| SubnetIn {

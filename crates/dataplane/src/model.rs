@@ -17,6 +17,13 @@ use std::net::Ipv4Addr;
 /// Everything prefixed with this is localvpc's; nothing else on the host is ever touched.
 pub const PREFIX: &str = "lvpc-";
 
+/// The MTU of every ENI, on both ends of its veth pair, and what DHCP tells the guest (EC2's
+/// jumbo frames within a VPC).
+pub const MTU: u32 = 9001;
+
+/// Instance metadata, held on the loopback of every router and served there by localvpc.
+pub const IMDS_ADDRESS: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 254);
+
 /// What the model reads from the database (all partitions; IDs are unique across them).
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
@@ -25,6 +32,28 @@ pub struct Snapshot {
     pub instances: Vec<InstanceIn>,
     pub groups: Vec<GroupIn>,
     pub acls: Vec<AclIn>,
+    /// What each VPC's DHCP options give guests, by VPC ID.
+    pub dhcp_options: HashMap<String, DhcpOptions>,
+}
+
+/// A VPC's DHCP options set as guests see it (localvpc has only the default set).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DhcpOptions {
+    /// `ec2.internal` in us-east-1, `<region>.compute.internal` elsewhere.
+    pub domain_name: String,
+    /// AmazonProvidedDNS: the VPC's primary CIDR base + 2.
+    pub domain_name_server: Ipv4Addr,
+}
+
+impl DhcpOptions {
+    /// The default options set of a VPC with primary block `cidr` in a region whose private
+    /// DNS names end with `domain_name`.
+    pub fn amazon_provided(cidr: Ipv4Net, domain_name: String) -> Self {
+        DhcpOptions {
+            domain_name,
+            domain_name_server: Ipv4Addr::from(u32::from(cidr.network()) + 2),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -37,8 +66,7 @@ pub struct SubnetIn {
 pub struct InstanceIn {
     pub id: String,
     pub state: InstanceState,
-    /// Whether the image runs the guest network agent (Amazon Linux); recorded for the
-    /// milestone that starts the agent in the instance.
+    /// Whether the image runs the guest network agent (Amazon Linux): the server runs it.
     pub runs_agent: bool,
     /// Attached interfaces.
     pub enis: Vec<EniIn>,
@@ -67,6 +95,28 @@ pub struct Topology {
     pub guests: Vec<Guest>,
 }
 
+impl Topology {
+    /// The router in namespace `ns`.
+    pub fn router(&self, ns: &str) -> Option<&Router> {
+        self.routers.iter().find(|r| r.ns == ns)
+    }
+}
+
+impl Router {
+    pub fn port(&self, name: &str) -> Option<&Port> {
+        self.ports.iter().find(|p| p.name == name)
+    }
+
+    /// The instance whose ENI holds `address` in this VPC and is up: whom IMDS answers.
+    pub fn instance_at(&self, address: Ipv4Addr) -> Option<&str> {
+        let port = self
+            .ports
+            .iter()
+            .find(|p| p.up && p.addresses.contains(&address));
+        port.map(|p| p.instance_id.as_str())
+    }
+}
+
 /// A VPC's router: one namespace, one port per attached ENI of the VPC.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Router {
@@ -81,6 +131,12 @@ pub struct Router {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Port {
     pub eni_id: String,
+    /// The instance the ENI is attached to: whom IMDS answers for on this port.
+    pub instance_id: String,
+    /// The ENI's MAC, the only client hardware address the port's DHCP server answers.
+    pub mac: String,
+    /// What the port's DHCP server gives the ENI; `None` if its VPC has no DHCP options.
+    pub dhcp: Option<DhcpLease>,
     /// Link name in the router namespace.
     pub name: String,
     /// The ENI's subnet router (base + 1), held as a /32 on the port so that it answers ARP
@@ -128,6 +184,15 @@ pub struct Nic {
 pub struct Lease {
     pub address: Ipv4Net,
     pub router: Ipv4Addr,
+}
+
+/// EC2's DHCP answer on an ENI: its [`Lease`], and the options that go with it (MTU 9001).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DhcpLease {
+    pub lease: Lease,
+    pub options: DhcpOptions,
+    /// `ip-10-0-1-10`: the host part of the ENI's private DNS name (the domain is separate).
+    pub host_name: String,
 }
 
 /// `vpc-0abc…` → `0abc…`: the ID without its kind prefix.
@@ -188,14 +253,31 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
                 continue;
             };
             let gateway = subnet_router(cidr);
+            let dhcp = match (
+                eni.addresses.first(),
+                snapshot.dhcp_options.get(&eni.vpc_id),
+            ) {
+                (Some(&ip), Some(options)) => Some(DhcpLease {
+                    lease: Lease {
+                        address: Ipv4Net::new(ip, cidr.prefix_len()).expect("subnet prefix"),
+                        router: gateway,
+                    },
+                    options: options.clone(),
+                    host_name: format!("ip-{}", ip.to_string().replace('.', "-")),
+                }),
+                _ => None,
+            };
             router.ports.push(Port {
                 eni_id: eni.id.clone(),
+                instance_id: instance.id.clone(),
+                mac: eni.mac.clone(),
                 name: port_name(&eni.id),
                 gateway,
                 addresses: eni.addresses.clone(),
                 source_dest_check: eni.source_dest_check,
                 up,
                 filter: rules.port(&eni.subnet_id, &eni.groups),
+                dhcp,
             });
             let primary = eni.device_index == 0 && eni.network_card_index == 0;
             let lease = match eni.addresses.first() {

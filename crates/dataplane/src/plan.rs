@@ -11,8 +11,8 @@
 //! would give eth0 (its address and default route); whatever the guest adds itself — the agent's
 //! addresses, tables and rules — is left alone.
 
-use crate::host::{Change, HostState, Link, NsState, Route};
-use crate::model::{Guest, Nic, PREFIX, Topology};
+use crate::host::{Change, HostState, Link, Neighbour, NsState, Route};
+use crate::model::{Guest, IMDS_ADDRESS, MTU, Nic, PREFIX, Topology};
 use crate::nft::{self, Table};
 use ipnet::Ipv4Net;
 use std::collections::BTreeSet;
@@ -99,6 +99,14 @@ struct Steps {
 }
 
 impl Steps {
+    /// A veth end (new, or adopted with another MTU) gets EC2's MTU.
+    fn set_mtu(&mut self, ns: &str, name: &str, current: Option<&Link>) {
+        if current.is_none_or(|l| l.mtu != MTU) {
+            let (ns, name) = (ns.into(), name.into());
+            self.states.push(Change::SetMtu { ns, name, mtu: MTU });
+        }
+    }
+
     fn set_link(&mut self, ns: &str, name: &str, current: Option<&Link>, up: bool) {
         if current.is_none_or(|l| l.up != up) && (up || current.is_some()) {
             let (ns, name) = (ns.into(), name.into());
@@ -140,9 +148,19 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
                 .namespaces
                 .push(Change::EnableRouting(router.ns.clone()));
         }
+        let imds = Ipv4Net::from(IMDS_ADDRESS);
+        if !link(state, &router.ns, "lo").is_some_and(|lo| lo.addresses.contains(&imds)) {
+            steps.addresses.push(Change::AddAddress {
+                ns: router.ns.clone(),
+                dev: "lo".into(),
+                address: imds,
+            });
+        }
         let mut routes = BTreeSet::new();
+        let mut neighbours = BTreeSet::new();
         for port in &router.ports {
             let current = link(state, &router.ns, &port.name);
+            steps.set_mtu(&router.ns, &port.name, current);
             steps.set_link(&router.ns, &port.name, current, port.up);
             if !current.is_some_and(|l| l.prompt_proxy_arp) {
                 steps.states.push(Change::PromptProxyArp {
@@ -172,6 +190,11 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
                     gateway: None,
                     dev: port.name.clone(),
                 }));
+                neighbours.extend(port.addresses.iter().map(|&address| Neighbour {
+                    address,
+                    dev: port.name.clone(),
+                    mac: port.mac.to_ascii_lowercase(),
+                }));
             }
         }
         for route in ns.routes.iter().filter(|r| !routes.contains(r)) {
@@ -181,6 +204,19 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
         for route in routes.into_iter().filter(|r| !ns.routes.contains(r)) {
             let ns = router.ns.clone();
             steps.routes.push(Change::AddRoute { ns, route });
+        }
+        for neighbour in ns.neighbours.iter().filter(|n| !neighbours.contains(n)) {
+            let (ns, neighbour) = (router.ns.clone(), neighbour.clone());
+            steps
+                .route_removals
+                .push(Change::DelNeighbour { ns, neighbour });
+        }
+        for neighbour in neighbours
+            .into_iter()
+            .filter(|n| !ns.neighbours.contains(n))
+        {
+            let ns = router.ns.clone();
+            steps.routes.push(Change::SetNeighbour { ns, neighbour });
         }
         steps.tables(&router.ns, ns, nft::router_tables(router));
     }
@@ -222,6 +258,7 @@ fn guest_nic(steps: &mut Steps, state: &HostState, guest: &Guest, nic: &Nic) {
             peer: nic.port.clone(),
         });
     }
+    steps.set_mtu(&guest.ns, &nic.name, current);
     steps.set_link(&guest.ns, &nic.name, current, guest.up);
     let Some(lease) = nic.lease else {
         return;

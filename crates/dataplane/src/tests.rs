@@ -41,6 +41,25 @@ fn builds_seed_003_and_is_idempotent() {
     assert_eq!(host.state.namespaces[&router].routes.len(), 4);
     let eth0 = &host.state.namespaces[&guest_ns(I1)].links[1];
     assert_eq!(eth0.addresses, ["10.0.1.10/24".parse().unwrap()]);
+    assert_eq!(eth0.mtu, 9001);
+    let ports = &host.state.namespaces[&router].links;
+    assert!(
+        ports
+            .iter()
+            .filter(|l| l.name != "lo")
+            .all(|l| l.mtu == 9001)
+    );
+    let neighbours = &host.state.namespaces[&router].neighbours;
+    assert_eq!(
+        neighbours.len(),
+        4,
+        "every ENI address with its ENI's MAC, no ARP needed"
+    );
+    assert!(neighbours.iter().any(
+        |n| n.address == std::net::Ipv4Addr::new(10, 0, 2, 21) && n.mac == "0a:00:00:00:00:01"
+    ));
+    let lo = ports.iter().find(|l| l.name == "lo").unwrap();
+    assert_eq!(lo.addresses, ["169.254.169.254/32".parse().unwrap()]);
     let eth1 = &host.state.namespaces[&guest_ns(I1)].links[2];
     assert!(
         eth1.up && eth1.addresses.is_empty(),

@@ -1,11 +1,15 @@
 //! `localvpc`: AWS EC2 VPC networking, centred on ENIs, on one machine.
 
+mod guest;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use localvpc_model::Quotas;
 use localvpc_server::{AfterChange, AppState, Auth, Config, Keyring, OpenError};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -119,6 +123,7 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
 }
 
 fn main() -> std::process::ExitCode {
+    localvpc_dataplane::die_with_parent();
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_env("LOCALVPC_LOG").unwrap_or_else(|_| {
             EnvFilter::new("warn,localvpc=info,localvpc_server=info,localvpc_store=info")
@@ -172,18 +177,23 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .join("localvpc"),
     };
     let store = localvpc_server::open_store(&data_dir)?;
-    let after_change = if args.dataplane {
-        Some(dataplane_hook(&store)?)
+    let (after_change, topologies) = if args.dataplane {
+        let (hook, topologies) = dataplane_hook(&store)?;
+        (Some(hook), Some(topologies))
     } else {
-        None
+        (None, None)
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
+        let state = Arc::new(AppState { store, config, after_change, auth });
+        if let Some(topologies) = topologies {
+            tokio::spawn(guest::run(state.clone(), topologies));
+        }
         tracing::info!(listen = %listener.local_addr()?, data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "localvpc ready");
-        localvpc_server::serve(listener, AppState { store, config, after_change, auth }, shutdown_signal()).await?;
+        localvpc_server::serve(listener, state, shutdown_signal()).await?;
         tracing::info!("localvpc stopped");
         anyhow::Ok(())
     })?;
@@ -193,17 +203,26 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The topology of each reconciliation, for the guest services.
+type Topologies = watch::Receiver<Arc<localvpc_dataplane::model::Topology>>;
+
 /// Starts the data plane: adopts (or builds) the network for the current state at once, then
-/// reconciles synchronously after every change, so the network matches each API answer.
-fn dataplane_hook(store: &localvpc_store::Store) -> anyhow::Result<AfterChange> {
+/// reconciles synchronously after every change, so the network matches each API answer, and
+/// publishes each topology for the guest services ([`guest`]).
+fn dataplane_hook(store: &localvpc_store::Store) -> anyhow::Result<(AfterChange, Topologies)> {
     let dataplane = localvpc_dataplane::Dataplane::new()?;
     let changes = dataplane.sync(store).context("data plane start-up")?;
     tracing::info!(changes, "data plane ready");
-    Ok(Box::new(move |store| match dataplane.sync(store) {
-        Ok(0) => {}
-        Ok(changes) => tracing::debug!(changes, "data plane reconciled"),
-        Err(error) => tracing::warn!("data plane: {error:#}"),
-    }))
+    let (publish, topologies) = watch::channel(dataplane.topology());
+    let hook: AfterChange = Box::new(move |store| {
+        match dataplane.sync(store) {
+            Ok(0) => {}
+            Ok(changes) => tracing::debug!(changes, "data plane reconciled"),
+            Err(error) => tracing::warn!("data plane: {error:#}"),
+        }
+        publish.send_replace(dataplane.topology());
+    });
+    Ok((hook, topologies))
 }
 
 fn dataplane_down() -> anyhow::Result<()> {

@@ -17,6 +17,7 @@ mod wire;
 pub use auth::{Auth, Keyring};
 pub use context::Config;
 pub use http::{AfterChange, AppState, handle, router};
+pub use imds::link_local::{Resolver as ImdsResolver, serve as serve_link_local_imds};
 pub use localvpc_store::OpenError;
 
 use std::sync::Arc;
@@ -25,10 +26,10 @@ use tokio::net::TcpListener;
 /// Serves the API on `listener` until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,
-    state: AppState,
+    state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(Arc::new(state)))
+    axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -108,7 +108,32 @@ pub(crate) fn seed_003() -> Snapshot {
             "10.0.1.11",
         ])],
         acls: vec![default_acl(&["subnet-1", "subnet-2"])],
+        dhcp_options: HashMap::from([(
+            VPC.into(),
+            DhcpOptions::amazon_provided(
+                "10.0.0.0/16".parse().unwrap(),
+                "ap-northeast-1.compute.internal".into(),
+            ),
+        )]),
     }
+}
+
+#[test]
+fn every_port_leases_its_primary_address_with_the_vpc_options() {
+    let t = topology(&seed_003());
+    let eth1 = t.routers[0]
+        .ports
+        .iter()
+        .find(|p| p.eni_id == ETH1)
+        .unwrap();
+    assert_eq!(eth1.instance_id, I1);
+    assert_eq!(eth1.mac, "0a:00:00:00:00:01");
+    let dhcp = eth1.dhcp.as_ref().expect("a lease");
+    assert_eq!(dhcp.lease.address, "10.0.2.20/24".parse().unwrap());
+    assert_eq!(dhcp.lease.router, "10.0.2.1".parse::<Ipv4Addr>().unwrap());
+    assert_eq!(dhcp.options.domain_name_server, Ipv4Addr::new(10, 0, 0, 2));
+    assert_eq!(dhcp.options.domain_name, "ap-northeast-1.compute.internal");
+    assert_eq!(dhcp.host_name, "ip-10-0-2-20");
 }
 
 #[test]
@@ -200,4 +225,24 @@ fn a_multi_vpc_eni_goes_to_its_own_vpcs_router() {
         ["10.0.1.10".parse::<Ipv4Addr>().unwrap()]
     );
     assert_eq!(t.guests[0].nics[2].router_ns, "lvpc-r-0bbbbbbbbbbbbbbbb");
+}
+
+#[test]
+fn imds_knows_an_instance_by_any_address_of_its_enis_in_that_vpc() {
+    let mut snapshot = seed_003();
+    let t = topology(&snapshot);
+    let router = t.router(&router_ns(VPC)).unwrap();
+    let at = |ip: &str| router.instance_at(ip.parse().unwrap());
+    assert_eq!(at("10.0.1.10"), Some(I1));
+    assert_eq!(at("10.0.2.21"), Some(I1), "a secondary address of eth1");
+    assert_eq!(at("10.0.1.11"), Some(I2));
+    assert_eq!(at("10.0.1.99"), None);
+    snapshot.instances[1].state = InstanceState::Stopped;
+    let t = topology(&snapshot);
+    assert_eq!(
+        t.router(&router_ns(VPC))
+            .unwrap()
+            .instance_at("10.0.1.11".parse().unwrap()),
+        None
+    );
 }

@@ -35,6 +35,7 @@ fn links_of_a_guest_that_are_not_localvpcs_are_left_alone() {
         name: "dummy0".into(),
         mac: "02:00:00:00:00:09".into(),
         up: true,
+        mtu: 1500,
         addresses: vec![],
         prompt_proxy_arp: false,
     });
@@ -42,6 +43,7 @@ fn links_of_a_guest_that_are_not_localvpcs_are_left_alone() {
         name: "eth5".into(),
         mac: "02:00:00:00:00:05".into(),
         up: true,
+        mtu: 1500,
         addresses: vec![],
         prompt_proxy_arp: false,
     });

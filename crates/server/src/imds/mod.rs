@@ -1,16 +1,19 @@
 //! Instance metadata (IMDS v1 and v2) for every instance, as a guest sees it on EC2
 //! (`shared/spec/imds.md`).
 //!
-//! Three layers, so that the data plane's server on 169.254.169.254 — which will know the
-//! instance by the ENI a request arrives on — reuses all but the last few lines here:
+//! Three layers, shared by every server of the same tree:
 //! - [`metadata`]: the tree of one instance, a pure function of domain objects ([`metadata::Facts`]);
 //! - [`protocol`]: HTTP semantics (versions, listings, tokens, 400/401/403/404/405), a pure
 //!   function of a request, the facts, the token key and the time;
 //! - [`load`]: the facts of an instance ID, read from the store without changing it.
 //!
-//! Until then, the API port serves instance `i-…`'s metadata root at `/_localvpc/imds/i-…/`
-//! (so `/_localvpc/imds/i-…/latest/meta-data/mac`), with the same semantics.
+//! Two servers use them: inside instances, [`link_local`] serves 169.254.169.254 (with the data
+//! plane, the instance found by the address a connection comes from); the API port serves
+//! instance `i-…`'s metadata root at `/_localvpc/imds/i-…/` (so
+//! `/_localvpc/imds/i-…/latest/meta-data/mac`), with the same semantics. Both share one token
+//! key per process, as one instance's tokens are good wherever it reaches IMDS.
 
+pub mod link_local;
 mod load;
 mod metadata;
 mod protocol;
@@ -25,53 +28,62 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use load::load;
 use protocol::{Request, answer};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use token::Tokens;
+
+/// IMDSv2 session tokens: one random key for the life of the process.
+static TOKENS: LazyLock<Tokens> = LazyLock::new(Tokens::random);
 
 const PREFIX: &str = "/_localvpc/imds/";
 
 /// `/_localvpc/imds/<instance-id>[/<path>]`, every method (the protocol refuses the wrong ones).
 pub fn routes() -> Router<Arc<AppState>> {
-    let tokens = Arc::new(Tokens::random());
-    let handler =
-        move |State(state): State<Arc<AppState>>, method: Method, uri: Uri, headers: HeaderMap| {
-            serve(state, tokens.clone(), method, uri, headers)
-        };
+    let handler = |State(state): State<Arc<AppState>>,
+                   method: Method,
+                   uri: Uri,
+                   headers: HeaderMap| { serve(state, method, uri, headers) };
     Router::new()
-        .route("/_localvpc/imds/{instance}", any(handler.clone()))
-        .route("/_localvpc/imds/{instance}/", any(handler.clone()))
+        .route("/_localvpc/imds/{instance}", any(handler))
+        .route("/_localvpc/imds/{instance}/", any(handler))
         .route("/_localvpc/imds/{instance}/{*path}", any(handler))
 }
 
-async fn serve(
-    state: Arc<AppState>,
-    tokens: Arc<Tokens>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
+async fn serve(state: Arc<AppState>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
     let below = uri.path().strip_prefix(PREFIX).unwrap_or_default();
     let (instance_id, path) = below.split_once('/').unwrap_or((below, ""));
-    let id = instance_id.to_owned();
-    let facts = match tokio::task::spawn_blocking(move || load(&state.store, &id)).await {
-        Ok(Ok(facts)) => facts,
-        Ok(Err(e)) => {
-            tracing::error!(code = e.code.as_str(), message = %e.message, "IMDS read failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "IMDS read panicked");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+    let facts = match read_facts(state, Some(instance_id.to_owned())).await {
+        Ok(facts) => facts,
+        Err(status) => return status.into_response(),
     };
     let request = Request {
         method: &method,
         path,
         headers: &headers,
     };
-    let answer = answer(&request, facts.as_ref(), &tokens, unix_millis());
+    let answer = answer(&request, facts.as_ref(), &TOKENS, unix_millis());
     tracing::debug!(instance = instance_id, %method, path, status = answer.status.as_u16(), "imds");
     answer.into_response()
+}
+
+/// The facts of `instance_id` now (`None` for no instance), read off the async workers.
+async fn read_facts(
+    state: Arc<AppState>,
+    instance_id: Option<String>,
+) -> Result<Option<metadata::Facts>, StatusCode> {
+    let Some(id) = instance_id else {
+        return Ok(None);
+    };
+    match tokio::task::spawn_blocking(move || load(&state.store, &id)).await {
+        Ok(Ok(facts)) => Ok(facts),
+        Ok(Err(e)) => {
+            tracing::error!(code = e.code.as_str(), message = %e.message, "IMDS read failed");
+            Err(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "IMDS read panicked");
+            Err(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    }
 }
 
 fn unix_millis() -> u64 {

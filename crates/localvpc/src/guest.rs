@@ -1,0 +1,100 @@
+//! What a guest reaches inside the VPC besides other instances, kept in step with the data
+//! plane after every reconciliation: in each VPC router's namespace, IMDS on
+//! 169.254.169.254:80 (the server crate's, the instance found by the connection's source
+//! address) and a DHCPv4 server; and the guest agent of every running Amazon Linux instance.
+//! A router's services close when the router goes: an open socket would keep its deleted
+//! namespace alive.
+
+use localvpc_dataplane::model::Topology;
+use localvpc_dataplane::{Agents, DhcpServer, agents, listen_imds};
+use localvpc_server::{AppState, ImdsResolver, serve_link_local_imds};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// One router's services.
+struct RouterServices {
+    imds: tokio::task::JoinHandle<()>,
+    _dhcp: DhcpServer,
+}
+
+impl Drop for RouterServices {
+    fn drop(&mut self) {
+        self.imds.abort();
+    }
+}
+
+/// Follows `topologies` (each reconciliation's topology) until the sender goes.
+pub async fn run(state: Arc<AppState>, mut topologies: watch::Receiver<Arc<Topology>>) {
+    let agents = match std::env::current_exe()
+        .map_err(anyhow::Error::from)
+        .and_then(Agents::start)
+    {
+        Ok(agents) => Some(agents),
+        Err(error) => {
+            tracing::warn!("guest agents disabled: {error:#}");
+            None
+        }
+    };
+    let mut routers: HashMap<String, RouterServices> = HashMap::new();
+    loop {
+        let topology = topologies.borrow_and_update().clone();
+        routers.retain(|ns, _| topology.router(ns).is_some());
+        for router in &topology.routers {
+            if routers.contains_key(&router.ns) {
+                continue;
+            }
+            match start(&state, &router.ns, &topologies) {
+                Ok(services) => {
+                    routers.insert(router.ns.clone(), services);
+                }
+                Err(error) => tracing::warn!(router = router.ns, "guest services: {error:#}"),
+            }
+        }
+        if let Some(agents) = &agents {
+            agents.set(agents::wanted(&topology));
+        }
+        if topologies.changed().await.is_err() {
+            break;
+        }
+    }
+}
+
+fn start(
+    state: &Arc<AppState>,
+    ns: &str,
+    topologies: &watch::Receiver<Arc<Topology>>,
+) -> anyhow::Result<RouterServices> {
+    let listener = tokio::net::TcpListener::from_std(listen_imds(ns)?)?;
+    let (rx, router) = (topologies.clone(), ns.to_owned());
+    let resolve: ImdsResolver = Arc::new(move |source| {
+        let topology = rx.borrow();
+        let instance = topology.router(&router)?.instance_at(source)?;
+        Some(instance.to_owned())
+    });
+    let imds = tokio::spawn({
+        let (state, ns) = (state.clone(), ns.to_owned());
+        async move {
+            if let Err(error) = serve_link_local_imds(listener, state, resolve).await {
+                tracing::warn!(router = ns, %error, "IMDS stopped");
+            }
+        }
+    });
+    let (rx, router) = (topologies.clone(), ns.to_owned());
+    let dhcp = DhcpServer::start(
+        ns,
+        Arc::new(move |port| {
+            let topology = rx.borrow();
+            let port = topology.router(&router)?.port(port)?;
+            Some((port.mac.clone(), port.dhcp.clone()?))
+        }),
+    );
+    let dhcp = match dhcp {
+        Ok(dhcp) => dhcp,
+        Err(error) => {
+            imds.abort();
+            return Err(error);
+        }
+    };
+    Ok(RouterServices { imds, _dhcp: dhcp })
+}
