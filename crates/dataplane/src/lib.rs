@@ -28,7 +28,7 @@ use host::Host;
 use localvpc_store::Store;
 use std::sync::Mutex;
 
-pub use linux::{check_privileges, down, exec};
+pub use linux::{check_privileges, down, exec, listen_in};
 
 /// Makes `host` match `topology`: removals planned and applied, then a fresh read, then
 /// additions. A failed change is logged and the others still run; the error lists how many

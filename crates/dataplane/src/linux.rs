@@ -8,8 +8,9 @@
 //! Sysctls are written from a thread that has joined the namespace (`setns` moves only the
 //! calling thread; /proc/sys/net shows the calling thread's namespace).
 
-use crate::host::{Change, Host, HostState, Link, NsState, Route};
+use crate::host::{Change, Host, HostState, Link, NsState, Route, Rule, TableRoute};
 use crate::model::PREFIX;
+use crate::model::routing::{RULE_PRIORITY, RouteKind};
 use crate::nft::TABLE_PREFIX;
 use anyhow::Context;
 use ipnet::Ipv4Net;
@@ -53,6 +54,18 @@ fn ip(args: &[&str]) -> anyhow::Result<String> {
         String::from_utf8_lossy(&out.stderr).trim()
     );
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// `ip -n NS VERB… ARGS…`.
+fn ip_in(ns: &str, verb: &[&str], args: &[String]) -> anyhow::Result<()> {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ip(&[&["-n", ns], verb, &args[..]].concat()).map(drop)
+}
+
+/// [`ip_in`] for a deletion: something already gone is not an error.
+fn ip_del_in(ns: &str, verb: &[&str], args: &[String]) -> anyhow::Result<()> {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ip_del(&[&["-n", ns], verb, &args[..]].concat())
 }
 
 /// Like [`ip`], for a deletion: something already gone is not an error.
@@ -148,10 +161,15 @@ pub fn namespaces() -> anyhow::Result<Vec<String>> {
 }
 
 fn read_ns(ns: &str) -> anyhow::Result<NsState> {
-    let [addresses, routes]: [Vec<Value>; 2] =
-        json_batch(ns, &["addr show", "route show table main"])?
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("ip -n {ns} -batch: unexpected output"))?;
+    let commands = [
+        "addr show",
+        "route show table main",
+        "rule show",
+        "route show table all",
+    ];
+    let [addresses, routes, rules, all_routes]: [Vec<Value>; 4] = json_batch(ns, &commands)?
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("ip -n {ns} -batch: unexpected output"))?;
     let mut links: Vec<Link> = addresses.iter().map(link).collect();
     let routes = routes
         .iter()
@@ -177,6 +195,8 @@ fn read_ns(ns: &str) -> anyhow::Result<NsState> {
         routes,
         routing,
         tables,
+        rules: rules.iter().filter_map(rule).collect(),
+        table_routes: all_routes.iter().filter_map(table_route).collect(),
     })
 }
 
@@ -268,6 +288,70 @@ fn route(v: &Value) -> Option<Route> {
     })
 }
 
+/// A numbered table (`main`, `local` and `default` are named in iproute2's output).
+fn numbered_table(v: &Value) -> Option<u32> {
+    let table: u32 = v["table"].as_str()?.parse().ok()?;
+    (!(253..=255).contains(&table)).then_some(table)
+}
+
+/// A rule of localvpc's priority that only selects a table (by arrival link, or always).
+fn rule(v: &Value) -> Option<Rule> {
+    if v["priority"].as_u64()? != u64::from(RULE_PRIORITY) {
+        return None;
+    }
+    Some(Rule {
+        iif: v["iif"].as_str().map(Into::into),
+        table: numbered_table(v)?,
+    })
+}
+
+fn rule_args(rule: &Rule) -> Vec<String> {
+    let mut args = vec!["priority".into(), RULE_PRIORITY.to_string()];
+    if let Some(iif) = &rule.iif {
+        args.extend(["iif".into(), iif.clone()]);
+    }
+    args.extend(["lookup".into(), rule.table.to_string()]);
+    args
+}
+
+/// A throw, blackhole or `via … onlink` route of a numbered table.
+fn table_route(v: &Value) -> Option<TableRoute> {
+    let table = numbered_table(v)?;
+    let dst = match v["dst"].as_str()? {
+        "default" => Ipv4Net::default(),
+        text if text.contains('/') => text.parse().ok()?,
+        text => Ipv4Net::from(text.parse::<std::net::Ipv4Addr>().ok()?),
+    };
+    let kind = match v["type"].as_str() {
+        Some("throw") => RouteKind::Throw,
+        Some("blackhole") => RouteKind::Blackhole,
+        None | Some("unicast") => RouteKind::Via {
+            gateway: v["gateway"].as_str()?.parse().ok()?,
+            dev: v["dev"].as_str()?.into(),
+        },
+        Some(_) => return None,
+    };
+    Some(TableRoute { table, dst, kind })
+}
+
+fn table_route_args(route: &TableRoute) -> Vec<String> {
+    let dst = route.dst.to_string();
+    let mut args = match &route.kind {
+        RouteKind::Throw => vec!["throw".into(), dst],
+        RouteKind::Blackhole => vec!["blackhole".into(), dst],
+        RouteKind::Via { gateway, dev } => vec![
+            dst,
+            "via".into(),
+            gateway.to_string(),
+            "dev".into(),
+            dev.clone(),
+            "onlink".into(),
+        ],
+    };
+    args.extend(["table".into(), route.table.to_string()]);
+    args
+}
+
 fn route_args(route: &Route) -> Vec<String> {
     let mut args = vec![route.dst.to_string()];
     match route.gateway {
@@ -343,6 +427,14 @@ impl Host for LinuxHost {
                 let script = format!("table inet {name}\ndelete table inet {name}\n");
                 nft(&["-f", "-"], &script).map(drop)
             }),
+            Change::AddRule { ns, rule } => ip_in(ns, &["rule", "add"], &rule_args(rule)),
+            Change::DelRule { ns, rule } => ip_del_in(ns, &["rule", "del"], &rule_args(rule)),
+            Change::AddTableRoute { ns, route } => {
+                ip_in(ns, &["route", "add"], &table_route_args(route))
+            }
+            Change::DelTableRoute { ns, route } => {
+                ip_del_in(ns, &["route", "del"], &table_route_args(route))
+            }
         }
     }
 }
@@ -369,4 +461,15 @@ pub fn exec(ns: &str, argv: &[String]) -> anyhow::Result<i32> {
         .status()
         .context("cannot run `ip netns exec`")?;
     Ok(status.code().unwrap_or(128))
+}
+
+/// A TCP listener inside a namespace: bound from a thread that joined it (a socket keeps the
+/// namespace it was created in), to be served from anywhere in the process.
+pub fn listen_in(ns: &str, address: std::net::SocketAddr) -> anyhow::Result<std::net::TcpListener> {
+    in_netns(ns, || {
+        let listener = std::net::TcpListener::bind(address)
+            .with_context(|| format!("cannot listen on {address} in {ns}"))?;
+        listener.set_nonblocking(true)?;
+        Ok(listener)
+    })
 }

@@ -6,8 +6,11 @@
 //! per router — and the path analyzer evaluates them, so the analyzer and the packets cannot
 //! disagree.
 
+pub mod routing;
+
 use ipnet::Ipv4Net;
 use localvpc_model::instance::InstanceState;
+use routing::{Routing, RoutingIn};
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
@@ -20,6 +23,7 @@ pub struct Snapshot {
     pub vpcs: Vec<String>,
     pub subnets: Vec<SubnetIn>,
     pub instances: Vec<InstanceIn>,
+    pub routing: RoutingIn,
 }
 
 #[derive(Debug, Clone)]
@@ -66,6 +70,8 @@ pub struct Router {
     pub vpc_id: String,
     pub ns: String,
     pub ports: Vec<Port>,
+    /// Route tables, the internet gateway and its NAT ([`routing`]).
+    pub routing: Routing,
 }
 
 /// The router's end of an ENI's veth pair.
@@ -122,7 +128,7 @@ pub struct Lease {
 }
 
 /// `vpc-0abc…` → `0abc…`: the ID without its kind prefix.
-fn short(id: &str) -> &str {
+pub(crate) fn short(id: &str) -> &str {
     id.split_once('-').map_or(id, |(_, rest)| rest)
 }
 
@@ -159,6 +165,7 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
             vpc_id: id.clone(),
             ns: router_ns(id),
             ports: Vec::new(),
+            routing: Routing::default(),
         })
         .collect();
     let mut guests = Vec::new();
@@ -209,6 +216,10 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
             runs_agent: instance.runs_agent,
             nics,
         });
+    }
+    let index = routing::RoutingIndex::new(snapshot);
+    for router in &mut routers {
+        router.routing = index.routing(&router.vpc_id, &router.ports);
     }
     Topology { routers, guests }
 }

@@ -6,6 +6,8 @@
 //! of rules) and rewrites only the tables whose text differs. Every table localvpc owns is in
 //! the `inet` family and named with [`TABLE_PREFIX`]; other tables are never touched.
 
+mod nat;
+
 use crate::model::Router;
 
 /// localvpc's tables, in every namespace it owns.
@@ -49,8 +51,8 @@ impl Table {
 
 /// The tables a VPC router's namespace should hold. Filtering (security groups, network ACLs,
 /// source/destination check) and the internet gateway's 1:1 NAT each add theirs.
-pub fn router_tables(_router: &Router) -> Vec<Table> {
-    Vec::new()
+pub fn router_tables(router: &Router) -> Vec<Table> {
+    router.routing.gateway.iter().map(nat::table).collect()
 }
 
 #[cfg(test)]

@@ -32,7 +32,11 @@ fn builds_seed_003_and_is_idempotent() {
     let mut host = FakeHost::default();
     converged(&mut host, &seed_003());
     let router = router_ns(crate::model::tests::VPC);
-    assert_eq!(host.state.namespaces.len(), 3);
+    assert_eq!(
+        host.state.namespaces.len(),
+        4,
+        "two instances, a router, the internet"
+    );
     assert!(host.state.namespaces[&router].routing);
     assert_eq!(link_names(&host, &guest_ns(I1)), ["eth0", "eth1", "lo"]);
     assert_eq!(host.state.namespaces[&router].routes.len(), 4);
@@ -133,3 +137,5 @@ fn the_source_check_follows_the_eni_attribute() {
     converged(&mut host, &s);
     assert_eq!(strict(&host), 2);
 }
+
+mod routing;

@@ -52,6 +52,7 @@ pub(crate) fn seed_003() -> Snapshot {
                 enis: vec![eni(PEER, "subnet-1", 0, &["10.0.1.11"])],
             },
         ],
+        routing: Default::default(),
     }
 }
 
