@@ -55,10 +55,12 @@ pub struct Route {
     pub dev: String,
 }
 
-/// A policy rule: packets arriving on `iif` (any, when `None`) look up `table`.
+/// A policy rule: packets arriving on `iif` (any, when `None`) look up `table`; with
+/// `port_mark`, only those carrying [`crate::model::routing::PORT_MARK`].
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Rule {
     pub iif: Option<String>,
+    pub port_mark: bool,
     pub table: u32,
 }
 
@@ -68,6 +70,8 @@ pub struct TableRoute {
     pub table: u32,
     pub dst: Ipv4Net,
     pub kind: RouteKind,
+    /// The source address locally made packets take (`src`), instead of the device's.
+    pub src: Option<Ipv4Addr>,
 }
 
 /// One change to the host. Deleting something already gone succeeds (removing one end of a

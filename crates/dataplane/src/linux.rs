@@ -10,7 +10,7 @@
 
 use crate::host::{Change, Host, HostState, Link, NsState, Route, Rule, TableRoute};
 use crate::model::PREFIX;
-use crate::model::routing::{RULE_PRIORITY, RouteKind};
+use crate::model::routing::{PORT_MARK, RULE_PRIORITY, RouteKind};
 use crate::nft::TABLE_PREFIX;
 use anyhow::Context;
 use ipnet::Ipv4Net;
@@ -299,8 +299,14 @@ fn rule(v: &Value) -> Option<Rule> {
     if v["priority"].as_u64()? != u64::from(RULE_PRIORITY) {
         return None;
     }
+    let mark = |key: &str| {
+        v[key]
+            .as_str()
+            .and_then(|m| u32::from_str_radix(m.strip_prefix("0x")?, 16).ok())
+    };
     Some(Rule {
         iif: v["iif"].as_str().map(Into::into),
+        port_mark: mark("fwmark") == Some(PORT_MARK) && mark("fwmask") == Some(PORT_MARK),
         table: numbered_table(v)?,
     })
 }
@@ -309,6 +315,9 @@ fn rule_args(rule: &Rule) -> Vec<String> {
     let mut args = vec!["priority".into(), RULE_PRIORITY.to_string()];
     if let Some(iif) = &rule.iif {
         args.extend(["iif".into(), iif.clone()]);
+    }
+    if rule.port_mark {
+        args.extend(["fwmark".into(), format!("{PORT_MARK:#x}/{PORT_MARK:#x}")]);
     }
     args.extend(["lookup".into(), rule.table.to_string()]);
     args
@@ -331,7 +340,13 @@ fn table_route(v: &Value) -> Option<TableRoute> {
         },
         Some(_) => return None,
     };
-    Some(TableRoute { table, dst, kind })
+    let src = v["prefsrc"].as_str().and_then(|s| s.parse().ok());
+    Some(TableRoute {
+        table,
+        dst,
+        kind,
+        src,
+    })
 }
 
 fn table_route_args(route: &TableRoute) -> Vec<String> {
@@ -348,6 +363,9 @@ fn table_route_args(route: &TableRoute) -> Vec<String> {
             "onlink".into(),
         ],
     };
+    if let Some(src) = route.src {
+        args.extend(["src".into(), src.to_string()]);
+    }
     args.extend(["table".into(), route.table.to_string()]);
     args
 }

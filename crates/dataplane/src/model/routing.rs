@@ -8,7 +8,8 @@
 //! table, whose /32 host routes reach each ENI address. An internet gateway route leaves through
 //! the uplink, a veth to the internet namespace; an ENI or instance route goes to the ENI's
 //! primary address through its port. A route whose target is gone is a blackhole, which is
-//! also what DescribeRouteTables shows ([`RouteState`]).
+//! also what DescribeRouteTables shows ([`RouteState`]). Port rules match only packets marked
+//! on arrival ([`PORT_MARK`]).
 
 use super::{PREFIX, Port, Snapshot, short};
 use ipnet::Ipv4Net;
@@ -32,6 +33,12 @@ pub const TEST_HOSTS: &str = "192.0.2.1/24";
 pub const WHAT_IS_MY_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
 /// The priority of every policy rule localvpc adds (rules of other priorities are not its).
 pub const RULE_PRIORITY: u32 = 1000;
+/// The mark (a bit of `meta mark`) of every packet that arrives on a router port. The port
+/// rules require it, and a reverse-path lookup (`rp_filter`, the source check) carries no mark:
+/// without it, that lookup would use the rule of the *outgoing* port, so replies an appliance
+/// instance sends on with a foreign source would pass its source check whenever a route
+/// table sends traffic through it.
+pub const PORT_MARK: u32 = 0x100;
 /// The first kernel table number of a router's route tables.
 const FIRST_TABLE: u32 = 1000;
 /// The internet namespace's table of routes to public addresses.

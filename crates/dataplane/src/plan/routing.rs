@@ -7,6 +7,7 @@ use super::{Steps, del_link, link};
 use crate::host::{Change, HostState, NsState, Rule, TableRoute};
 use crate::model::routing::{
     INTERNET_NS, INTERNET_TABLE, RouteKind, TEST_HOSTS, UPLINK, UPLINK_INTERNET, UPLINK_ROUTER,
+    WHAT_IS_MY_IP,
 };
 use crate::model::{PREFIX, Router, Topology, short};
 use ipnet::Ipv4Net;
@@ -83,14 +84,18 @@ pub(super) fn additions(steps: &mut Steps, topology: &Topology, state: &HostStat
         let mut rules = BTreeSet::new();
         let mut routes = BTreeSet::new();
         for (port, table) in &router.routing.rules {
-            let iif = Some(port.clone());
-            rules.insert(Rule { iif, table: *table });
+            rules.insert(Rule {
+                iif: Some(port.clone()),
+                port_mark: true,
+                table: *table,
+            });
         }
         for table in &router.routing.tables {
             routes.extend(table.routes.iter().map(|r| TableRoute {
                 table: table.number,
                 dst: r.dst,
                 kind: r.kind.clone(),
+                src: None,
             }));
         }
         if let Some(gateway) = &router.routing.gateway {
@@ -119,12 +124,16 @@ pub(super) fn additions(steps: &mut Steps, topology: &Topology, state: &HostStat
                     gateway: UPLINK_ROUTER,
                     dev: link.clone(),
                 },
+                // A connection opened in the internet comes from a test host, never
+                // from the uplink's link-local address.
+                src: Some(WHAT_IS_MY_IP),
             }));
         }
         policy(steps, &router.ns, current, rules, routes);
     }
     let rule = Rule {
         iif: None,
+        port_mark: false,
         table: INTERNET_TABLE,
     };
     policy(steps, INTERNET_NS, internet, [rule].into(), internet_routes);

@@ -34,6 +34,7 @@ fn the_gateway_gets_an_uplink_policy_rules_tables_and_nat() {
     let rules = &host.state.namespaces[&router].rules;
     assert!(rules.contains(&Rule {
         iif: Some(port_name(ETH0)),
+        port_mark: true,
         table: 1000
     }));
     assert_eq!(rules.len(), 3, "one per port");
@@ -47,7 +48,8 @@ fn the_gateway_gets_an_uplink_policy_rules_tables_and_nat() {
             kind: RouteKind::Via {
                 gateway: "169.254.0.1".parse().unwrap(),
                 dev: "lvpc-0aaaaaaaaa".into()
-            }
+            },
+            src: Some("192.0.2.1".parse().unwrap()),
         }]
     );
     let lo = &internet.links[0];
@@ -90,7 +92,8 @@ fn detaching_the_gateway_removes_the_uplink_and_the_nat() {
     assert!(!has_link(&host, &router, UPLINK));
     assert_eq!(link_count(&host, INTERNET_NS), 1, "only lo");
     assert!(host.state.namespaces[INTERNET_NS].table_routes.is_empty());
-    assert!(host.state.namespaces[&router].tables.is_empty());
+    let tables: Vec<_> = host.state.namespaces[&router].tables.keys().collect();
+    assert_eq!(tables, ["lvpc_route"], "no NAT");
     assert_eq!(default_of(&host, 1000), Some(RouteKind::Blackhole));
 }
 
