@@ -5,13 +5,14 @@ Elastic IPs and public IPs, the internet namespace (`localvpc exec internet -- â
 Needs root, as CI has; run inside scripts/isolated. The `dp` fixture (test_dataplane.py) runs a
 server with the data plane and always tears the network down."""
 import os
+import re
 import signal
 import subprocess
 import time
 
 import pytest
 
-from conftest import BINARY
+from conftest import BINARY, Server
 from test_dataplane import agent, dp, launch, subnet  # noqa: F401  (dp is a fixture)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the data plane needs root")
@@ -246,3 +247,24 @@ def test_a_nat_instance_routes_a_private_subnet_out_once_its_source_dest_check_i
     ec2.describe_instances()  # stopping â†’ stopped
     assert route_state(ec2, table, "0.0.0.0/0") == "blackhole"
     assert my_ip(private) is None
+
+
+def test_a_restarted_server_adopts_the_routing_and_serves_the_internet_again(dp):
+    """After `kill -9`, a new server adopts the routers' rules, tables, uplinks and NAT as they
+    are (the network never stopped), and serves "what is my IP" again."""
+    srv, ec2 = dp
+    _, sub, _, _ = public_vpc(ec2, "10.0.0.0/16", "10.0.1.0/24")
+    inst = launch(ec2, sub, "10.0.1.10")
+    public, _ = eip(ec2, primary_eni(ec2, inst), "10.0.1.10")
+    assert my_ip(inst) == public
+    srv.proc.kill()
+    srv.proc.wait()
+    assert pings(inst, "192.0.2.9"), "the network outlives the server"
+    again = Server(srv.data_dir, extra_args=["--dataplane"])
+    try:
+        assert my_ip(inst) == public
+        with open(again.log.name) as log:
+            ready = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in log if "data plane ready" in line]
+        assert ready and ready[-1].rstrip().endswith("changes=0"), "nothing to change after a restart"
+    finally:
+        again.stop()

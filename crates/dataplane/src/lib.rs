@@ -13,9 +13,11 @@
 //! /32, has proxy ARP on, and every private address of the ENI has a /32 route through it, so
 //! the router forwards between any two ENIs of the VPC and answers for the subnet router as
 //! AWS's does. eth0 is configured as EC2's DHCP would configure it (primary address with the
-//! subnet prefix, default route via base + 1), set directly for now; a DHCPv4 server, the guest
-//! agent for Amazon Linux images, source/dest check, security groups, ACLs, route tables and
-//! the internet gateway come in later milestones (docs/ARCHITECTURE.md).
+//! subnet prefix, default route via base + 1), set directly for now. Each subnet's route table
+//! is a kernel table of the router picked by a policy rule per port, and an attached internet
+//! gateway is an uplink to the `lvpc-internet` namespace with 1:1 NAT of public addresses
+//! ([`model::routing`]). A DHCPv4 server, the guest agent for Amazon Linux images, security
+//! groups and ACLs come in later milestones (docs/ARCHITECTURE.md).
 
 pub mod host;
 mod linux;
