@@ -268,3 +268,29 @@ def test_a_restarted_server_adopts_the_routing_and_serves_the_internet_again(dp)
         assert ready and ready[-1].rstrip().endswith("changes=0"), "nothing to change after a restart"
     finally:
         again.stop()
+
+
+def test_an_instance_reaches_another_through_its_eip_as_the_internet_does(dp):
+    """Hairpin through the gateway: from one instance to another's EIP, the packet leaves with
+    the sender's EIP as source and comes back in through the 1:1 NAT."""
+    srv, ec2 = dp
+    vpc, sub, _, _ = public_vpc(ec2, "10.0.0.0/16", "10.0.1.0/24")
+    group = open_group(ec2, vpc)
+    a, b = (ec2.run_instances(ImageId="ami-0123456789abcdef0", InstanceType="t3.medium", MinCount=1, MaxCount=1,
+                              SubnetId=sub, PrivateIpAddress=f"10.0.1.{n}", SecurityGroupIds=[group])["Instances"][0]["InstanceId"]
+            for n in (10, 11))
+    public_a, _ = eip(ec2, primary_eni(ec2, a), "10.0.1.10")
+    public_b, _ = eip(ec2, primary_eni(ec2, b), "10.0.1.11")
+    listener = subprocess.Popen([BINARY, "exec", b, "--", "sh", "-c", "timeout 5 nc -v -n -l 10.0.1.11 80"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+    try:
+        wait_listening(b, 80)
+        run_in(a, f"echo hello | nc -N -w 2 {public_b} 80")
+        heard, log = listener.communicate(timeout=10)
+    finally:
+        if listener.poll() is None:
+            os.killpg(listener.pid, signal.SIGKILL)
+            listener.communicate()
+    assert heard.strip() == "hello"
+    assert f"Connection received on {public_a} " in log, "the receiver sees the sender's EIP"
