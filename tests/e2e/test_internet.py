@@ -243,6 +243,10 @@ def test_a_nat_instance_routes_a_private_subnet_out_once_its_source_dest_check_i
     assert my_ip(private) is None, "source/dest check on"
     ec2.modify_instance_attribute(InstanceId=nat, SourceDestCheck={"Value": False})
     assert my_ip(private) == public
+    # The same route through the NAT instance's ENI rather than the instance.
+    ec2.replace_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NetworkInterfaceId=primary_eni(ec2, nat))
+    assert my_ip(private) == public
+    ec2.replace_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", InstanceId=nat)
     ec2.stop_instances(InstanceIds=[nat])
     ec2.describe_instances()  # stopping → stopped
     assert route_state(ec2, table, "0.0.0.0/0") == "blackhole"

@@ -491,3 +491,59 @@ pub fn listen_in(ns: &str, address: std::net::SocketAddr) -> anyhow::Result<std:
         Ok(listener)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_localvpcs_rules_and_numbered_routes_as_iproute2_prints_them() {
+        let rules: Vec<Value> = serde_json::from_str(
+            r#"[{"priority":0,"src":"all","table":"local"},
+                {"priority":1000,"src":"all","iif":"lvpc-0a00000000","fwmark":"0x100","fwmask":"0x100","table":"1000"},
+                {"priority":1000,"src":"all","table":"100"},
+                {"priority":32766,"src":"all","table":"main"}]"#,
+        )
+        .unwrap();
+        let rules: Vec<Rule> = rules.iter().filter_map(rule).collect();
+        assert_eq!(
+            rules,
+            [
+                Rule {
+                    iif: Some("lvpc-0a00000000".into()),
+                    port_mark: true,
+                    table: 1000
+                },
+                Rule {
+                    iif: None,
+                    port_mark: false,
+                    table: 100
+                }
+            ]
+        );
+        assert_eq!(
+            rule_args(&rules[0]).join(" "),
+            "priority 1000 iif lvpc-0a00000000 fwmark 0x100/0x100 lookup 1000"
+        );
+        let routes: Vec<Value> = serde_json::from_str(
+            r#"[{"dst":"default","gateway":"169.254.0.2","dev":"lvpc-igw","table":"1000","flags":["onlink"]},
+                {"type":"throw","dst":"10.0.0.0/16","table":"1000","flags":[]},
+                {"type":"blackhole","dst":"10.9.0.0/16","table":"1000","flags":[]},
+                {"dst":"198.51.100.5","gateway":"169.254.0.1","dev":"lvpc-0aaaaaaaaa","table":"100","prefsrc":"192.0.2.1","flags":["onlink"]},
+                {"type":"local","dst":"127.0.0.1","dev":"lo","table":"local","protocol":"kernel"}]"#,
+        )
+        .unwrap();
+        let routes: Vec<TableRoute> = routes.iter().filter_map(table_route).collect();
+        assert_eq!(routes.len(), 4, "the local table is not localvpc's");
+        assert_eq!(routes[1].kind, RouteKind::Throw);
+        assert_eq!(routes[2].kind, RouteKind::Blackhole);
+        assert_eq!(
+            table_route_args(&routes[3]).join(" "),
+            "198.51.100.5/32 via 169.254.0.1 dev lvpc-0aaaaaaaaa onlink src 192.0.2.1 table 100"
+        );
+        assert_eq!(
+            table_route_args(&routes[0]).join(" "),
+            "0.0.0.0/0 via 169.254.0.2 dev lvpc-igw onlink table 1000"
+        );
+    }
+}

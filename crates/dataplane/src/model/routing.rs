@@ -7,9 +7,10 @@
 //! routes as on AWS. The `local` route is `throw <vpc block>`: the lookup falls back to the main
 //! table, whose /32 host routes reach each ENI address. An internet gateway route leaves through
 //! the uplink, a veth to the internet namespace; an ENI or instance route goes to the ENI's
-//! primary address through its port. A route whose target is gone is a blackhole, which is
-//! also what DescribeRouteTables shows ([`RouteState`]). Port rules match only packets marked
-//! on arrival ([`PORT_MARK`]).
+//! primary address through its port. A route whose target is gone is a blackhole, decided as
+//! DescribeRouteTables decides it ([`RouteState`]); so is one whose ENI has no port up here
+//! (detached, or its instance stopped). Port rules match only packets marked on arrival
+//! ([`PORT_MARK`]).
 
 use super::{PREFIX, Port, Snapshot, short};
 use ipnet::Ipv4Net;
