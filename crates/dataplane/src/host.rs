@@ -2,6 +2,7 @@
 //! namespaces, make one change. [`crate::linux`] implements it; [`fake::FakeHost`] is an
 //! in-memory host for unit tests.
 
+use crate::model::routing::RouteKind;
 use crate::nft::Table;
 use ipnet::Ipv4Net;
 use std::collections::BTreeMap;
@@ -27,6 +28,10 @@ pub struct NsState {
     /// localvpc's nftables tables (named with [`crate::nft::TABLE_PREFIX`]) and the
     /// fingerprint each was installed with.
     pub tables: BTreeMap<String, u64>,
+    /// Policy rules of priority [`crate::model::routing::RULE_PRIORITY`] (localvpc's).
+    pub rules: Vec<Rule>,
+    /// Routes of numbered tables other than main, local and default.
+    pub table_routes: Vec<TableRoute>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +63,25 @@ pub struct Neighbour {
     pub dev: String,
     /// `0a:1b:…`, lower case.
     pub mac: String,
+}
+
+/// A policy rule: packets arriving on `iif` (any, when `None`) look up `table`; with
+/// `port_mark`, only those carrying [`crate::model::routing::PORT_MARK`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Rule {
+    pub iif: Option<String>,
+    pub port_mark: bool,
+    pub table: u32,
+}
+
+/// A route in a numbered table.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TableRoute {
+    pub table: u32,
+    pub dst: Ipv4Net,
+    pub kind: RouteKind,
+    /// The source address locally made packets take (`src`), instead of the device's.
+    pub src: Option<Ipv4Addr>,
 }
 
 /// One change to the host. Deleting something already gone succeeds (removing one end of a
@@ -131,6 +155,22 @@ pub enum Change {
         ns: String,
         name: String,
     },
+    AddRule {
+        ns: String,
+        rule: Rule,
+    },
+    DelRule {
+        ns: String,
+        rule: Rule,
+    },
+    AddTableRoute {
+        ns: String,
+        route: TableRoute,
+    },
+    DelTableRoute {
+        ns: String,
+        route: TableRoute,
+    },
 }
 
 pub trait Host {
@@ -140,7 +180,11 @@ pub trait Host {
 
 #[cfg(test)]
 pub mod fake {
-    use super::{Change, Host, HostState, Link, NsState};
+    use super::{Change, Host, HostState, Link, NsState, RouteKind, TableRoute};
+
+    fn through(route: &TableRoute, link: &str) -> bool {
+        matches!(&route.kind, RouteKind::Via { dev, .. } if dev == link)
+    }
 
     /// A host in memory, behaving as the kernel does for what the reconciler touches: a new
     /// namespace has `lo` down; veth ends vanish together; a link going down loses its routes.
@@ -173,6 +217,7 @@ pub mod fake {
                 state.links.retain(|l| l.name != name);
                 state.routes.retain(|r| r.dev != name);
                 state.neighbours.retain(|n| n.dev != name);
+                state.table_routes.retain(|r| !through(r, name));
             }
         }
 
@@ -251,8 +296,10 @@ pub mod fake {
                 Change::SetLink { ns, name, up } => {
                     self.link(ns, name)?.up = *up;
                     if !up {
-                        self.ns(ns)?.routes.retain(|r| r.dev != *name);
-                        self.ns(ns)?.neighbours.retain(|n| n.dev != *name);
+                        let state = self.ns(ns)?;
+                        state.routes.retain(|r| r.dev != *name);
+                        state.neighbours.retain(|n| n.dev != *name);
+                        state.table_routes.retain(|r| !through(r, name));
                     }
                 }
                 Change::SetMtu { ns, name, mtu } => self.link(ns, name)?.mtu = *mtu,
@@ -289,6 +336,27 @@ pub mod fake {
                 }
                 Change::DelTable { ns, name } => {
                     self.ns(ns)?.tables.remove(name);
+                }
+                Change::AddRule { ns, rule } => {
+                    let state = self.ns(ns)?;
+                    anyhow::ensure!(!state.rules.contains(rule), "File exists");
+                    state.rules.push(rule.clone());
+                }
+                Change::DelRule { ns, rule } => self.ns(ns)?.rules.retain(|r| r != rule),
+                Change::AddTableRoute { ns, route } => {
+                    if let RouteKind::Via { dev, .. } = &route.kind {
+                        anyhow::ensure!(self.link(ns, dev)?.up, "Network is down");
+                    }
+                    let state = self.ns(ns)?;
+                    let taken = state
+                        .table_routes
+                        .iter()
+                        .any(|r| r.table == route.table && r.dst == route.dst);
+                    anyhow::ensure!(!taken, "File exists");
+                    state.table_routes.push(route.clone());
+                }
+                Change::DelTableRoute { ns, route } => {
+                    self.ns(ns)?.table_routes.retain(|r| r != route)
                 }
             }
             self.applied.push(change.clone());

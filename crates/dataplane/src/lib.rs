@@ -21,9 +21,10 @@
 //! AWS's does. eth0 is configured as EC2's DHCP would configure it (primary address with the
 //! subnet prefix, default route via base + 1), set directly, while a DHCPv4 server answers any
 //! client in the guest with the same lease. Source/dest check, security groups and network ACLs
-//! are the router's nftables table `lvpc_filter` ([`nft`]). Images of the Amazon Linux
-//! catalogue run the guest agent ([`agents`]). Route tables and the internet gateway come in
-//! later milestones (docs/ARCHITECTURE.md).
+//! are the router's nftables table `lvpc_filter` ([`nft`]). Each subnet's route table is a
+//! kernel table of the router picked by a policy rule per port, and an attached internet
+//! gateway is an uplink to the `lvpc-internet` namespace with 1:1 NAT of public addresses
+//! ([`model::routing`]). Images of the Amazon Linux catalogue run the guest agent ([`agents`]).
 
 pub mod agents;
 pub mod dhcp;
@@ -40,7 +41,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 pub use linux::agents::{Agents, die_with_parent};
 pub use linux::guest::{DhcpServer, LeaseLookup, listen_imds};
-pub use linux::{check_privileges, down, exec};
+pub use linux::{check_privileges, down, exec, listen_in};
 
 /// Makes `host` match `topology`: removals planned and applied, then a fresh read, then
 /// additions. A failed change is logged and the others still run; the error lists how many

@@ -11,8 +11,9 @@
 pub mod agents;
 pub mod guest;
 
-use crate::host::{Change, Host, HostState, Link, Neighbour, NsState, Route};
+use crate::host::{Change, Host, HostState, Link, Neighbour, NsState, Route, Rule, TableRoute};
 use crate::model::PREFIX;
+use crate::model::routing::{PORT_MARK, RULE_PRIORITY, RouteKind};
 use crate::nft::TABLE_PREFIX;
 use anyhow::Context;
 use ipnet::Ipv4Net;
@@ -64,6 +65,18 @@ fn ip(args: &[&str]) -> anyhow::Result<String> {
         String::from_utf8_lossy(&out.stderr).trim()
     );
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// `ip -n NS VERB… ARGS…`.
+fn ip_in(ns: &str, verb: &[&str], args: &[String]) -> anyhow::Result<()> {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ip(&[&["-n", ns], verb, &args[..]].concat()).map(drop)
+}
+
+/// [`ip_in`] for a deletion: something already gone is not an error.
+fn ip_del_in(ns: &str, verb: &[&str], args: &[String]) -> anyhow::Result<()> {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ip_del(&[&["-n", ns], verb, &args[..]].concat())
 }
 
 /// Like [`ip`], for a deletion: something already gone is not an error.
@@ -163,16 +176,17 @@ pub fn namespaces() -> anyhow::Result<Vec<String>> {
 }
 
 fn read_ns(ns: &str) -> anyhow::Result<NsState> {
-    let [addresses, routes, neighbours]: [Vec<Value>; 3] = json_batch(
-        ns,
-        &[
-            "addr show",
-            "route show table main",
-            "neigh show nud permanent",
-        ],
-    )?
-    .try_into()
-    .map_err(|_| anyhow::anyhow!("ip -n {ns} -batch: unexpected output"))?;
+    let commands = [
+        "addr show",
+        "route show table main",
+        "neigh show nud permanent",
+        "rule show",
+        "route show table all",
+    ];
+    let [addresses, routes, neighbours, rules, all_routes]: [Vec<Value>; 5] =
+        json_batch(ns, &commands)?
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("ip -n {ns} -batch: unexpected output"))?;
     let mut links: Vec<Link> = addresses.iter().map(link).collect();
     let routes = routes
         .iter()
@@ -201,6 +215,8 @@ fn read_ns(ns: &str) -> anyhow::Result<NsState> {
         neighbours,
         routing,
         tables,
+        rules: rules.iter().filter_map(rule).collect(),
+        table_routes: all_routes.iter().filter_map(table_route).collect(),
     })
 }
 
@@ -298,6 +314,88 @@ fn neighbour(v: &Value) -> Option<Neighbour> {
         dev: v["dev"].as_str()?.into(),
         mac: v["lladdr"].as_str()?.to_ascii_lowercase(),
     })
+}
+
+/// A numbered table (`main`, `local` and `default` are named in iproute2's output).
+fn numbered_table(v: &Value) -> Option<u32> {
+    let table: u32 = v["table"].as_str()?.parse().ok()?;
+    (!(253..=255).contains(&table)).then_some(table)
+}
+
+/// A rule of localvpc's priority that only selects a table (by arrival link, or always).
+fn rule(v: &Value) -> Option<Rule> {
+    if v["priority"].as_u64()? != u64::from(RULE_PRIORITY) {
+        return None;
+    }
+    let mark = |key: &str| {
+        v[key]
+            .as_str()
+            .and_then(|m| u32::from_str_radix(m.strip_prefix("0x")?, 16).ok())
+    };
+    Some(Rule {
+        iif: v["iif"].as_str().map(Into::into),
+        port_mark: mark("fwmark") == Some(PORT_MARK) && mark("fwmask") == Some(PORT_MARK),
+        table: numbered_table(v)?,
+    })
+}
+
+fn rule_args(rule: &Rule) -> Vec<String> {
+    let mut args = vec!["priority".into(), RULE_PRIORITY.to_string()];
+    if let Some(iif) = &rule.iif {
+        args.extend(["iif".into(), iif.clone()]);
+    }
+    if rule.port_mark {
+        args.extend(["fwmark".into(), format!("{PORT_MARK:#x}/{PORT_MARK:#x}")]);
+    }
+    args.extend(["lookup".into(), rule.table.to_string()]);
+    args
+}
+
+/// A throw, blackhole or `via … onlink` route of a numbered table.
+fn table_route(v: &Value) -> Option<TableRoute> {
+    let table = numbered_table(v)?;
+    let dst = match v["dst"].as_str()? {
+        "default" => Ipv4Net::default(),
+        text if text.contains('/') => text.parse().ok()?,
+        text => Ipv4Net::from(text.parse::<std::net::Ipv4Addr>().ok()?),
+    };
+    let kind = match v["type"].as_str() {
+        Some("throw") => RouteKind::Throw,
+        Some("blackhole") => RouteKind::Blackhole,
+        None | Some("unicast") => RouteKind::Via {
+            gateway: v["gateway"].as_str()?.parse().ok()?,
+            dev: v["dev"].as_str()?.into(),
+        },
+        Some(_) => return None,
+    };
+    let src = v["prefsrc"].as_str().and_then(|s| s.parse().ok());
+    Some(TableRoute {
+        table,
+        dst,
+        kind,
+        src,
+    })
+}
+
+fn table_route_args(route: &TableRoute) -> Vec<String> {
+    let dst = route.dst.to_string();
+    let mut args = match &route.kind {
+        RouteKind::Throw => vec!["throw".into(), dst],
+        RouteKind::Blackhole => vec!["blackhole".into(), dst],
+        RouteKind::Via { gateway, dev } => vec![
+            dst,
+            "via".into(),
+            gateway.to_string(),
+            "dev".into(),
+            dev.clone(),
+            "onlink".into(),
+        ],
+    };
+    if let Some(src) = route.src {
+        args.extend(["src".into(), src.to_string()]);
+    }
+    args.extend(["table".into(), route.table.to_string()]);
+    args
 }
 
 fn route_args(route: &Route) -> Vec<String> {
@@ -400,6 +498,14 @@ impl Host for LinuxHost {
                 let script = format!("table inet {name}\ndelete table inet {name}\n");
                 nft(&["-f", "-"], &script).map(drop)
             }),
+            Change::AddRule { ns, rule } => ip_in(ns, &["rule", "add"], &rule_args(rule)),
+            Change::DelRule { ns, rule } => ip_del_in(ns, &["rule", "del"], &rule_args(rule)),
+            Change::AddTableRoute { ns, route } => {
+                ip_in(ns, &["route", "add"], &table_route_args(route))
+            }
+            Change::DelTableRoute { ns, route } => {
+                ip_del_in(ns, &["route", "del"], &table_route_args(route))
+            }
         }
     }
 }
@@ -426,4 +532,71 @@ pub fn exec(ns: &str, argv: &[String]) -> anyhow::Result<i32> {
         .status()
         .context("cannot run `ip netns exec`")?;
     Ok(status.code().unwrap_or(128))
+}
+
+/// A TCP listener inside a namespace: bound from a thread that joined it (a socket keeps the
+/// namespace it was created in), to be served from anywhere in the process.
+pub fn listen_in(ns: &str, address: std::net::SocketAddr) -> anyhow::Result<std::net::TcpListener> {
+    in_netns(ns, || {
+        let listener = std::net::TcpListener::bind(address)
+            .with_context(|| format!("cannot listen on {address} in {ns}"))?;
+        listener.set_nonblocking(true)?;
+        Ok(listener)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_localvpcs_rules_and_numbered_routes_as_iproute2_prints_them() {
+        let rules: Vec<Value> = serde_json::from_str(
+            r#"[{"priority":0,"src":"all","table":"local"},
+                {"priority":1000,"src":"all","iif":"lvpc-0a00000000","fwmark":"0x100","fwmask":"0x100","table":"1000"},
+                {"priority":1000,"src":"all","table":"100"},
+                {"priority":32766,"src":"all","table":"main"}]"#,
+        )
+        .unwrap();
+        let rules: Vec<Rule> = rules.iter().filter_map(rule).collect();
+        assert_eq!(
+            rules,
+            [
+                Rule {
+                    iif: Some("lvpc-0a00000000".into()),
+                    port_mark: true,
+                    table: 1000
+                },
+                Rule {
+                    iif: None,
+                    port_mark: false,
+                    table: 100
+                }
+            ]
+        );
+        assert_eq!(
+            rule_args(&rules[0]).join(" "),
+            "priority 1000 iif lvpc-0a00000000 fwmark 0x100/0x100 lookup 1000"
+        );
+        let routes: Vec<Value> = serde_json::from_str(
+            r#"[{"dst":"default","gateway":"169.254.0.2","dev":"lvpc-igw","table":"1000","flags":["onlink"]},
+                {"type":"throw","dst":"10.0.0.0/16","table":"1000","flags":[]},
+                {"type":"blackhole","dst":"10.9.0.0/16","table":"1000","flags":[]},
+                {"dst":"198.51.100.5","gateway":"169.254.0.1","dev":"lvpc-0aaaaaaaaa","table":"100","prefsrc":"192.0.2.1","flags":["onlink"]},
+                {"type":"local","dst":"127.0.0.1","dev":"lo","table":"local","protocol":"kernel"}]"#,
+        )
+        .unwrap();
+        let routes: Vec<TableRoute> = routes.iter().filter_map(table_route).collect();
+        assert_eq!(routes.len(), 4, "the local table is not localvpc's");
+        assert_eq!(routes[1].kind, RouteKind::Throw);
+        assert_eq!(routes[2].kind, RouteKind::Blackhole);
+        assert_eq!(
+            table_route_args(&routes[3]).join(" "),
+            "198.51.100.5/32 via 169.254.0.1 dev lvpc-0aaaaaaaaa onlink src 192.0.2.1 table 100"
+        );
+        assert_eq!(
+            table_route_args(&routes[0]).join(" "),
+            "0.0.0.0/0 via 169.254.0.2 dev lvpc-igw onlink table 1000"
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! Reads the model's input from the store: every partition, in one read-only transaction.
 
 use crate::model::filter::{AclIn, GroupIn};
+use crate::model::routing::{GatewayIn, PublicIpIn};
 use crate::model::{DhcpOptions, EniIn, InstanceIn, Snapshot, SubnetIn};
 use localvpc_model::image::catalogue_image;
 use localvpc_model::region::Region;
@@ -30,7 +31,28 @@ pub fn snapshot(store: &Store) -> anyhow::Result<Snapshot> {
                     id: s.id,
                     cidr: s.cidr,
                 }));
+            let routing = &mut snapshot.routing;
+            routing
+                .route_tables
+                .extend(tx.route_tables(&p.account, None)?);
+            let gateways = tx.internet_gateways(&p.account)?.into_iter();
+            routing.gateways.extend(gateways.filter_map(|g| {
+                Some(GatewayIn {
+                    vpc_id: g.vpc_id?,
+                    id: g.id,
+                })
+            }));
             for i in tx.instances(&p.account)? {
+                for e in &i.interfaces {
+                    let public = e.private_ips.iter().filter_map(|ip| {
+                        Some(PublicIpIn {
+                            eni_id: e.id.clone(),
+                            private: ip.address,
+                            public: ip.association.as_ref()?.public_ip,
+                        })
+                    });
+                    snapshot.routing.public_ips.extend(public);
+                }
                 let enis = i.interfaces.into_iter().filter_map(|e| {
                     let a = e.attachment?;
                     Some(EniIn {

@@ -7,10 +7,12 @@
 //! disagree.
 
 pub mod filter;
+pub mod routing;
 
 use filter::{AclIn, GroupIn, PortFilter, RouterFilter, Rules};
 use ipnet::Ipv4Net;
 use localvpc_model::instance::InstanceState;
+use routing::{Routing, RoutingIn};
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
@@ -32,6 +34,7 @@ pub struct Snapshot {
     pub instances: Vec<InstanceIn>,
     pub groups: Vec<GroupIn>,
     pub acls: Vec<AclIn>,
+    pub routing: RoutingIn,
     /// What each VPC's DHCP options give guests, by VPC ID.
     pub dhcp_options: HashMap<String, DhcpOptions>,
 }
@@ -125,6 +128,8 @@ pub struct Router {
     pub ports: Vec<Port>,
     /// Referenced groups' members and the ports' subnets' network ACLs.
     pub filter: RouterFilter,
+    /// Route tables, the internet gateway and its NAT ([`routing`]).
+    pub routing: Routing,
 }
 
 /// The router's end of an ENI's veth pair.
@@ -234,6 +239,7 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
             ns: router_ns(id),
             ports: Vec::new(),
             filter: RouterFilter::default(),
+            routing: Routing::default(),
         })
         .collect();
     let rules = Rules::new(&snapshot.groups, &snapshot.acls);
@@ -304,8 +310,10 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
             nics,
         });
     }
+    let index = routing::RoutingIndex::new(snapshot);
     for router in &mut routers {
         router.filter = rules.router(router.ports.iter().map(|p| &p.filter));
+        router.routing = index.routing(&router.vpc_id, &router.ports);
     }
     Topology { routers, guests }
 }

@@ -7,6 +7,8 @@
 //! the `inet` family and named with [`TABLE_PREFIX`]; other tables are never touched.
 
 mod filter;
+mod nat;
+mod route;
 
 use crate::model::Router;
 
@@ -52,7 +54,11 @@ impl Table {
 /// The tables a VPC router's namespace should hold. Filtering (security groups, network ACLs,
 /// source/destination check) and the internet gateway's 1:1 NAT each add theirs.
 pub fn router_tables(router: &Router) -> Vec<Table> {
-    vec![filter::table(router)]
+    let nat = router.routing.gateway.iter().map(nat::table);
+    [filter::table(router), route::table()]
+        .into_iter()
+        .chain(nat)
+        .collect()
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! addresses, tables and rules — is left alone.
 
 use crate::host::{Change, HostState, Link, Neighbour, NsState, Route};
+use crate::model::routing::{INTERNET_NS, UPLINK};
 use crate::model::{Guest, IMDS_ADDRESS, MTU, Nic, PREFIX, Topology};
 use crate::nft::{self, Table};
 use ipnet::Ipv4Net;
@@ -37,6 +38,7 @@ fn desired_namespaces(topology: &Topology) -> BTreeSet<&str> {
     let routers = topology.routers.iter().map(|r| r.ns.as_str());
     routers
         .chain(topology.guests.iter().map(|g| g.ns.as_str()))
+        .chain([INTERNET_NS])
         .collect()
 }
 
@@ -64,7 +66,8 @@ pub fn removals(topology: &Topology, state: &HostState) -> Vec<Change> {
         let Some(ns) = state.namespaces.get(&router.ns) else {
             continue;
         };
-        for l in ns.links.iter().filter(|l| l.name.starts_with(PREFIX)) {
+        let ports = ns.links.iter().filter(|l| l.name != UPLINK);
+        for l in ports.filter(|l| l.name.starts_with(PREFIX)) {
             let paired = topology.guests.iter().any(|g| {
                 g.nics
                     .iter()
@@ -75,6 +78,7 @@ pub fn removals(topology: &Topology, state: &HostState) -> Vec<Change> {
             }
         }
     }
+    changes.extend(routing::removals(topology, state));
     changes
 }
 
@@ -225,6 +229,7 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
             guest_nic(&mut steps, state, guest, nic);
         }
     }
+    routing::additions(&mut steps, topology, state);
     let Steps {
         namespaces,
         links,
@@ -282,5 +287,6 @@ fn guest_nic(steps: &mut Steps, state: &HostState, guest: &Guest, nic: &Nic) {
     }
 }
 
+mod routing;
 #[cfg(test)]
 mod tests;

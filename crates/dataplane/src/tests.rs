@@ -35,7 +35,11 @@ fn builds_seed_003_and_is_idempotent() {
     let mut host = FakeHost::default();
     converged(&mut host, &seed_003());
     let router = router_ns(crate::model::tests::VPC);
-    assert_eq!(host.state.namespaces.len(), 3);
+    assert_eq!(
+        host.state.namespaces.len(),
+        4,
+        "two instances, a router, the internet"
+    );
     assert!(host.state.namespaces[&router].routing);
     assert_eq!(link_names(&host, &guest_ns(I1)), ["eth0", "eth1", "lo"]);
     assert_eq!(host.state.namespaces[&router].routes.len(), 4);
@@ -177,3 +181,5 @@ fn the_filter_table_follows_the_source_check_groups_members_and_acls() {
     seen.dedup();
     assert_eq!(seen.len(), 5, "every change re-rendered the table");
 }
+
+mod routing;

@@ -12,6 +12,8 @@ use std::sync::Arc;
 use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
 
+mod what_is_my_ip;
+
 #[derive(Parser)]
 #[command(
     name = "localvpc",
@@ -32,7 +34,8 @@ enum Command {
     /// Manage the data plane (the network namespaces `serve --dataplane` builds).
     #[command(subcommand)]
     Dataplane(DataplaneCommand),
-    /// Run a command inside an instance's network namespace (needs `serve --dataplane`).
+    /// Run a command inside an instance's network namespace, or `internet` for the namespace
+    /// beyond every internet gateway (needs `serve --dataplane`).
     Exec(ExecArgs),
 }
 
@@ -44,7 +47,7 @@ enum DataplaneCommand {
 
 #[derive(clap::Args)]
 struct ExecArgs {
-    /// The instance, e.g. i-0123456789abcdef0.
+    /// The instance, e.g. i-0123456789abcdef0, or `internet`.
     instance_id: String,
     /// The command and its arguments, after `--`.
     #[arg(last = true, required = true)]
@@ -136,7 +139,10 @@ fn main() -> std::process::ExitCode {
         Command::Agent(args) => localvpc_agent::run(&args, &mut std::io::stdout().lock()).map(drop),
         Command::Dataplane(DataplaneCommand::Down) => dataplane_down(),
         Command::Exec(args) => {
-            let ns = localvpc_dataplane::model::guest_ns(&args.instance_id);
+            let ns = match args.instance_id.as_str() {
+                "internet" => localvpc_dataplane::model::routing::INTERNET_NS.to_owned(),
+                id => localvpc_dataplane::model::guest_ns(id),
+            };
             match localvpc_dataplane::exec(&ns, &args.command) {
                 Ok(code) => return std::process::ExitCode::from(code.clamp(0, 255) as u8),
                 Err(e) => Err(e),
@@ -177,16 +183,23 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .join("localvpc"),
     };
     let store = localvpc_server::open_store(&data_dir)?;
-    let (after_change, topologies) = if args.dataplane {
+    let (after_change, topologies, what_is_my_ip) = if args.dataplane {
         let (hook, topologies) = dataplane_hook(&store)?;
-        (Some(hook), Some(topologies))
+        (Some(hook), Some(topologies), Some(what_is_my_ip::bind()?))
     } else {
-        (None, None)
+        (None, None, None)
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        if let Some(listener) = what_is_my_ip {
+            tokio::spawn(async move {
+                if let Err(error) = what_is_my_ip::serve(listener).await {
+                    tracing::warn!("what-is-my-IP service: {error:#}");
+                }
+            });
+        }
         let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
         let state = Arc::new(AppState { store, config, after_change, auth });
         if let Some(topologies) = topologies {

@@ -55,6 +55,7 @@ fn small() -> Snapshot {
         groups: vec![default_group(&["10.0.1.10", "10.0.2.11"]), ssh_group],
         acls: vec![default_acl(&["subnet-1"]), other_acl],
         dhcp_options: Default::default(),
+        routing: Default::default(),
     }
 }
 

@@ -1,0 +1,264 @@
+//! VPC routing and the internet gateway in the model: each subnet's route table as a kernel
+//! routing table in the VPC's router, and the 1:1 NAT of public addresses at the gateway.
+//!
+//! In the router namespace every route table of the VPC is one kernel table; a policy rule per
+//! port (`iif <port> lookup <table>`) picks the table of the port's subnet (its explicit
+//! association, else the VPC's main table), so longest-prefix match runs over the subnet's own
+//! routes as on AWS. The `local` route is `throw <vpc block>`: the lookup falls back to the main
+//! table, whose /32 host routes reach each ENI address. An internet gateway route leaves through
+//! the uplink, a veth to the internet namespace; an ENI or instance route goes to the ENI's
+//! primary address through its port. A route whose target is gone is a blackhole, decided as
+//! DescribeRouteTables decides it ([`RouteState`]); so is one whose ENI has no port up here
+//! (detached, or its instance stopped). Port rules match only packets marked on arrival
+//! ([`PORT_MARK`]).
+
+use super::{PREFIX, Port, Snapshot, short};
+use ipnet::Ipv4Net;
+use localvpc_model::instance::InstanceState;
+use localvpc_model::route_table::{LiveTargets, RouteState, RouteTable, RouteTarget};
+use std::collections::{HashMap, HashSet};
+use std::net::Ipv4Addr;
+
+/// The namespace beyond every internet gateway: test hosts and the what-is-my-IP service.
+pub const INTERNET_NS: &str = "lvpc-internet";
+/// The uplink's name in a router namespace.
+pub const UPLINK: &str = "lvpc-igw";
+/// The uplink's address in the router, and its peer's on the internet side. Link-local: AWS
+/// refuses 169.254.0.0/16 as a VPC block, so it can never clash with an instance.
+pub const UPLINK_ROUTER: Ipv4Addr = Ipv4Addr::new(169, 254, 0, 1);
+pub const UPLINK_INTERNET: Ipv4Addr = Ipv4Addr::new(169, 254, 0, 2);
+/// The internet's test hosts: every address of the block answers in the internet namespace,
+/// the first (192.0.2.1) also serves "what is my IP" over HTTP.
+pub const TEST_HOSTS: &str = "192.0.2.1/24";
+/// The test host that answers HTTP on port 80 with the caller's address.
+pub const WHAT_IS_MY_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
+/// The priority of every policy rule localvpc adds (rules of other priorities are not its).
+pub const RULE_PRIORITY: u32 = 1000;
+/// The mark (a bit of `meta mark`) of every packet that arrives on a router port. The port
+/// rules require it, and a reverse-path lookup (`rp_filter`, the source check) carries no mark:
+/// without it, that lookup would use the rule of the *outgoing* port, so replies an appliance
+/// instance sends on with a foreign source would pass its source check whenever a route
+/// table sends traffic through it.
+pub const PORT_MARK: u32 = 0x100;
+/// The first kernel table number of a router's route tables.
+const FIRST_TABLE: u32 = 1000;
+/// The internet namespace's table of routes to public addresses.
+pub const INTERNET_TABLE: u32 = 100;
+
+/// What routing reads from the database, beside the VPCs, subnets and instances.
+#[derive(Debug, Clone, Default)]
+pub struct RoutingIn {
+    /// Every route table, with its routes and associations.
+    pub route_tables: Vec<RouteTable>,
+    /// Internet gateways attached to a VPC.
+    pub gateways: Vec<GatewayIn>,
+    /// Public addresses (Elastic IPs and auto-assigned) of attached ENIs' private addresses.
+    pub public_ips: Vec<PublicIpIn>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GatewayIn {
+    pub id: String,
+    pub vpc_id: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct PublicIpIn {
+    pub eni_id: String,
+    pub private: Ipv4Addr,
+    pub public: Ipv4Addr,
+}
+
+/// How a kernel route forwards.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RouteKind {
+    /// Not here: the lookup goes on with the next rule (the main table).
+    Throw,
+    /// Dropped.
+    Blackhole,
+    /// To `gateway` through `dev`, without needing a subnet route to it (`onlink`).
+    Via { gateway: Ipv4Addr, dev: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KernelRoute {
+    pub dst: Ipv4Net,
+    pub kind: RouteKind,
+}
+
+/// A route table of the VPC as a kernel routing table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KernelTable {
+    pub route_table_id: String,
+    pub number: u32,
+    pub routes: Vec<KernelRoute>,
+}
+
+/// A router's routing: its tables, the table each port looks up, and its internet gateway.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Routing {
+    pub tables: Vec<KernelTable>,
+    /// (port, table number): packets arriving on the port look up that table.
+    pub rules: Vec<(String, u32)>,
+    pub gateway: Option<Gateway>,
+}
+
+/// An attached internet gateway: the uplink to the internet namespace and the 1:1 NAT.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gateway {
+    pub id: String,
+    /// The uplink's peer in the internet namespace.
+    pub internet_link: String,
+    /// (private, public) address pairs, sorted.
+    pub nat: Vec<(Ipv4Addr, Ipv4Addr)>,
+}
+
+/// The uplink's peer in the internet namespace: the prefix and 10 hex digits of the VPC ID.
+pub fn internet_link(vpc_id: &str) -> String {
+    let hex: String = short(vpc_id).chars().take(15 - PREFIX.len()).collect();
+    format!("{PREFIX}{hex}")
+}
+
+/// Routing inputs indexed once for every router.
+pub struct RoutingIndex<'s> {
+    snapshot: &'s Snapshot,
+    live: LiveTargets,
+    /// ENI → (subnet, primary address).
+    enis: HashMap<&'s str, (&'s str, Option<Ipv4Addr>)>,
+    /// Instance → its primary ENI (device 0 of card 0).
+    primary_enis: HashMap<&'s str, &'s str>,
+}
+
+impl<'s> RoutingIndex<'s> {
+    pub fn new(snapshot: &'s Snapshot) -> Self {
+        let mut enis = HashMap::new();
+        let mut primary_enis = HashMap::new();
+        let mut instances = HashSet::new();
+        for instance in &snapshot.instances {
+            if matches!(
+                instance.state,
+                InstanceState::Pending | InstanceState::Running
+            ) {
+                instances.insert(instance.id.clone());
+            }
+            for eni in &instance.enis {
+                let primary = eni.addresses.first().copied();
+                enis.insert(eni.id.as_str(), (eni.subnet_id.as_str(), primary));
+                if eni.device_index == 0 && eni.network_card_index == 0 {
+                    primary_enis.insert(instance.id.as_str(), eni.id.as_str());
+                }
+            }
+        }
+        let live = LiveTargets {
+            gateway: None,
+            interfaces: enis.keys().map(|id| id.to_string()).collect(),
+            instances,
+        };
+        RoutingIndex {
+            snapshot,
+            live,
+            enis,
+            primary_enis,
+        }
+    }
+
+    /// The routing of the VPC's router, whose ports are `ports`.
+    pub fn routing(&self, vpc_id: &str, ports: &[Port]) -> Routing {
+        let routing = &self.snapshot.routing;
+        let gateway_id = routing
+            .gateways
+            .iter()
+            .find(|g| g.vpc_id == vpc_id)
+            .map(|g| g.id.as_str());
+        let live = self.live.for_gateway(gateway_id);
+        let mut tables: Vec<&RouteTable> = routing
+            .route_tables
+            .iter()
+            .filter(|t| t.vpc_id == vpc_id && !t.is_gateway_table())
+            .collect();
+        tables.sort_by(|a, b| a.id.cmp(&b.id));
+        let numbered: Vec<(&RouteTable, u32)> = tables.into_iter().zip(FIRST_TABLE..).collect();
+        let kernel_tables = numbered
+            .iter()
+            .map(|&(table, number)| KernelTable {
+                route_table_id: table.id.clone(),
+                number,
+                routes: table
+                    .routes
+                    .iter()
+                    .map(|r| KernelRoute {
+                        dst: r.destination,
+                        kind: self.kind(&r.target, r.state(&live), ports),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let table_of_subnet = |subnet: &str| {
+            let associated = numbered.iter().find(|(t, _)| {
+                t.associations
+                    .iter()
+                    .any(|a| a.subnet_id.as_deref() == Some(subnet))
+            });
+            associated
+                .or_else(|| numbered.iter().find(|(t, _)| t.is_main()))
+                .map(|&(_, number)| number)
+        };
+        let rules = ports
+            .iter()
+            .filter_map(|p| {
+                let (subnet, _) = self.enis.get(p.eni_id.as_str())?;
+                Some((p.name.clone(), table_of_subnet(subnet)?))
+            })
+            .collect();
+        let gateway = gateway_id.map(|id| {
+            let mut nat: Vec<(Ipv4Addr, Ipv4Addr)> = routing
+                .public_ips
+                .iter()
+                .filter(|p| ports.iter().any(|port| port.eni_id == p.eni_id))
+                .map(|p| (p.private, p.public))
+                .collect();
+            nat.sort();
+            Gateway {
+                id: id.to_owned(),
+                internet_link: internet_link(vpc_id),
+                nat,
+            }
+        });
+        Routing {
+            tables: kernel_tables,
+            rules,
+            gateway,
+        }
+    }
+
+    /// Where a route of a table sends packets: a blackhole when the target is gone, or when
+    /// the target ENI has no port up in this router (its instance stopped or elsewhere).
+    fn kind(&self, target: &RouteTarget, state: RouteState, ports: &[Port]) -> RouteKind {
+        if state == RouteState::Blackhole {
+            return RouteKind::Blackhole;
+        }
+        let eni = match target {
+            RouteTarget::Local => return RouteKind::Throw,
+            RouteTarget::InternetGateway(_) => {
+                return RouteKind::Via {
+                    gateway: UPLINK_INTERNET,
+                    dev: UPLINK.into(),
+                };
+            }
+            RouteTarget::Instance(id) => self.primary_enis.get(id.as_str()).copied(),
+            RouteTarget::NetworkInterface(id) => Some(id.as_str()),
+        };
+        let port = eni.and_then(|eni| ports.iter().find(|p| p.eni_id == eni && p.up));
+        let primary = eni.and_then(|eni| self.enis.get(eni)?.1);
+        match (port, primary) {
+            (Some(port), Some(gateway)) => RouteKind::Via {
+                gateway,
+                dev: port.name.clone(),
+            },
+            _ => RouteKind::Blackhole,
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,172 @@
+//! The plan for routing: policy rules and numbered tables in each router, the uplinks between
+//! routers and the internet namespace, and the internet's test hosts and routes to public
+//! addresses. Routers and the internet namespace are entirely localvpc's, so every rule of
+//! [`RULE_PRIORITY`] and every route of a numbered table in them is planned.
+
+use super::{Steps, del_link, link};
+use crate::host::{Change, HostState, NsState, Rule, TableRoute};
+use crate::model::routing::{
+    INTERNET_NS, INTERNET_TABLE, RouteKind, TEST_HOSTS, UPLINK, UPLINK_INTERNET, UPLINK_ROUTER,
+    WHAT_IS_MY_IP,
+};
+use crate::model::{PREFIX, Router, Topology, short};
+use ipnet::Ipv4Net;
+use std::collections::BTreeSet;
+
+/// Both ends of a router's uplink exist.
+fn uplink_ok(state: &HostState, router: &Router, internet_link: &str) -> bool {
+    link(state, &router.ns, UPLINK).is_some() && link(state, INTERNET_NS, internet_link).is_some()
+}
+
+/// Uplinks of routers whose VPC lost its gateway (or the router), and half pairs.
+pub(super) fn removals(topology: &Topology, state: &HostState) -> Vec<Change> {
+    let mut changes = Vec::new();
+    fn wanted<'t>(state: &HostState, router: &'t Router) -> Option<&'t str> {
+        let gateway = router.routing.gateway.as_ref()?;
+        uplink_ok(state, router, &gateway.internet_link).then_some(gateway.internet_link.as_str())
+    }
+    let kept: Vec<&str> = topology
+        .routers
+        .iter()
+        .filter_map(|r| wanted(state, r))
+        .collect();
+    for router in &topology.routers {
+        if link(state, &router.ns, UPLINK).is_some() && wanted(state, router).is_none() {
+            changes.push(del_link(&router.ns, UPLINK));
+        }
+    }
+    if let Some(internet) = state.namespaces.get(INTERNET_NS) {
+        for l in internet.links.iter().filter(|l| l.name.starts_with(PREFIX)) {
+            if !kept.contains(&l.name.as_str()) {
+                changes.push(del_link(INTERNET_NS, &l.name));
+            }
+        }
+    }
+    changes
+}
+
+/// A locally administered MAC for a router's uplink, from its VPC ID.
+fn uplink_mac(vpc_id: &str) -> String {
+    let hex: Vec<char> = short(vpc_id)
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .chain(std::iter::repeat('0'))
+        .take(8)
+        .collect();
+    let bytes: Vec<String> = hex.chunks(2).map(|c| c.iter().collect()).collect();
+    format!("02:1f:{}", bytes.join(":"))
+}
+
+/// Adds `address` to a link unless it has it.
+fn address(steps: &mut Steps, state: &HostState, ns: &str, dev: &str, address: Ipv4Net) {
+    if !link(state, ns, dev).is_some_and(|l| l.addresses.contains(&address)) {
+        steps.addresses.push(Change::AddAddress {
+            ns: ns.into(),
+            dev: dev.into(),
+            address,
+        });
+    }
+}
+
+pub(super) fn additions(steps: &mut Steps, topology: &Topology, state: &HostState) {
+    let empty = NsState::default();
+    let internet = state.namespaces.get(INTERNET_NS).unwrap_or(&empty);
+    if !internet.routing {
+        steps
+            .namespaces
+            .push(Change::EnableRouting(INTERNET_NS.into()));
+    }
+    let test_hosts: Ipv4Net = TEST_HOSTS.parse().expect("test host block");
+    address(steps, state, INTERNET_NS, "lo", test_hosts);
+    let mut internet_routes = BTreeSet::new();
+    for router in &topology.routers {
+        let current = state.namespaces.get(&router.ns).unwrap_or(&empty);
+        let mut rules = BTreeSet::new();
+        let mut routes = BTreeSet::new();
+        for (port, table) in &router.routing.rules {
+            rules.insert(Rule {
+                iif: Some(port.clone()),
+                port_mark: true,
+                table: *table,
+            });
+        }
+        for table in &router.routing.tables {
+            routes.extend(table.routes.iter().map(|r| TableRoute {
+                table: table.number,
+                dst: r.dst,
+                kind: r.kind.clone(),
+                src: None,
+            }));
+        }
+        if let Some(gateway) = &router.routing.gateway {
+            let (peer, uplink) = (
+                link(state, INTERNET_NS, &gateway.internet_link),
+                link(state, &router.ns, UPLINK),
+            );
+            if uplink.is_none() {
+                steps.links.push(Change::AddVeth {
+                    ns: router.ns.clone(),
+                    name: UPLINK.into(),
+                    mac: uplink_mac(&router.vpc_id),
+                    peer_ns: INTERNET_NS.into(),
+                    peer: gateway.internet_link.clone(),
+                });
+            }
+            steps.set_link(&router.ns, UPLINK, uplink, true);
+            steps.set_link(INTERNET_NS, &gateway.internet_link, peer, true);
+            address(steps, state, &router.ns, UPLINK, UPLINK_ROUTER.into());
+            let link = &gateway.internet_link;
+            address(steps, state, INTERNET_NS, link, UPLINK_INTERNET.into());
+            internet_routes.extend(gateway.nat.iter().map(|&(_, public)| TableRoute {
+                table: INTERNET_TABLE,
+                dst: public.into(),
+                kind: RouteKind::Via {
+                    gateway: UPLINK_ROUTER,
+                    dev: link.clone(),
+                },
+                // A connection opened in the internet comes from a test host, never
+                // from the uplink's link-local address.
+                src: Some(WHAT_IS_MY_IP),
+            }));
+        }
+        policy(steps, &router.ns, current, rules, routes);
+    }
+    let rule = Rule {
+        iif: None,
+        port_mark: false,
+        table: INTERNET_TABLE,
+    };
+    policy(steps, INTERNET_NS, internet, [rule].into(), internet_routes);
+}
+
+/// Makes a namespace's rules and numbered tables exactly `rules` and `routes`. A route that
+/// changes kind is removed before its replacement is added.
+fn policy(
+    steps: &mut Steps,
+    ns: &str,
+    current: &NsState,
+    rules: BTreeSet<Rule>,
+    routes: BTreeSet<TableRoute>,
+) {
+    for rule in current.rules.iter().filter(|r| !rules.contains(r)) {
+        let (ns, rule) = (ns.into(), rule.clone());
+        steps.route_removals.push(Change::DelRule { ns, rule });
+    }
+    for route in current.table_routes.iter().filter(|r| !routes.contains(r)) {
+        let (ns, route) = (ns.into(), route.clone());
+        steps
+            .route_removals
+            .push(Change::DelTableRoute { ns, route });
+    }
+    for rule in rules.into_iter().filter(|r| !current.rules.contains(r)) {
+        let ns = ns.into();
+        steps.routes.push(Change::AddRule { ns, rule });
+    }
+    for route in routes
+        .into_iter()
+        .filter(|r| !current.table_routes.contains(r))
+    {
+        let ns = ns.into();
+        steps.routes.push(Change::AddTableRoute { ns, route });
+    }
+}

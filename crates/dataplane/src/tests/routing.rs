@@ -1,0 +1,115 @@
+//! Route tables, the internet gateway and its NAT against the in-memory host.
+
+use super::converged;
+use crate::host::fake::FakeHost;
+use crate::host::{Rule, TableRoute};
+use crate::model::routing::tests::with_gateway;
+use crate::model::routing::{INTERNET_NS, INTERNET_TABLE, RouteKind, UPLINK};
+use crate::model::tests::{ETH0, VPC};
+use crate::model::{port_name, router_ns};
+use localvpc_model::instance::InstanceState;
+
+fn has_link(host: &FakeHost, ns: &str, name: &str) -> bool {
+    host.state.namespaces[ns]
+        .links
+        .iter()
+        .any(|l| l.name == name && l.up)
+}
+
+fn default_of(host: &FakeHost, table: u32) -> Option<RouteKind> {
+    let routes = &host.state.namespaces[&router_ns(VPC)].table_routes;
+    routes
+        .iter()
+        .find(|r| r.table == table && r.dst.prefix_len() == 0)
+        .map(|r| r.kind.clone())
+}
+
+#[test]
+fn the_gateway_gets_an_uplink_policy_rules_tables_and_nat() {
+    let mut host = FakeHost::default();
+    converged(&mut host, &with_gateway());
+    let router = router_ns(VPC);
+    assert!(has_link(&host, &router, UPLINK));
+    assert!(has_link(&host, INTERNET_NS, "lvpc-0aaaaaaaaa"));
+    let rules = &host.state.namespaces[&router].rules;
+    assert!(rules.contains(&Rule {
+        iif: Some(port_name(ETH0)),
+        port_mark: true,
+        table: 1000
+    }));
+    assert_eq!(rules.len(), 3, "one per port");
+    assert!(matches!(default_of(&host, 1000), Some(RouteKind::Via { dev, .. }) if dev == UPLINK));
+    let internet = &host.state.namespaces[INTERNET_NS];
+    assert_eq!(
+        internet.table_routes,
+        [TableRoute {
+            table: INTERNET_TABLE,
+            dst: "198.51.100.5/32".parse().unwrap(),
+            kind: RouteKind::Via {
+                gateway: "169.254.0.1".parse().unwrap(),
+                dev: "lvpc-0aaaaaaaaa".into()
+            },
+            src: Some("192.0.2.1".parse().unwrap()),
+        }]
+    );
+    let lo = &internet.links[0];
+    assert_eq!(lo.addresses, ["192.0.2.1/24".parse().unwrap()]);
+    assert!(
+        host.state.namespaces[&router]
+            .tables
+            .contains_key("lvpc_nat")
+    );
+}
+
+#[test]
+fn a_stopped_nat_instance_turns_its_route_into_a_blackhole_and_back() {
+    let mut host = FakeHost::default();
+    let mut s = with_gateway();
+    converged(&mut host, &s);
+    assert!(matches!(
+        default_of(&host, 1001),
+        Some(RouteKind::Via { .. })
+    ));
+    s.instances[1].state = InstanceState::Stopped;
+    converged(&mut host, &s);
+    assert_eq!(default_of(&host, 1001), Some(RouteKind::Blackhole));
+    s.instances[1].state = InstanceState::Running;
+    converged(&mut host, &s);
+    assert!(matches!(
+        default_of(&host, 1001),
+        Some(RouteKind::Via { .. })
+    ));
+}
+
+#[test]
+fn detaching_the_gateway_removes_the_uplink_and_the_nat() {
+    let mut host = FakeHost::default();
+    let mut s = with_gateway();
+    converged(&mut host, &s);
+    s.routing.gateways.clear();
+    converged(&mut host, &s);
+    let router = router_ns(VPC);
+    assert!(!has_link(&host, &router, UPLINK));
+    assert_eq!(link_count(&host, INTERNET_NS), 1, "only lo");
+    assert!(host.state.namespaces[INTERNET_NS].table_routes.is_empty());
+    let tables: Vec<_> = host.state.namespaces[&router].tables.keys().collect();
+    assert_eq!(tables, ["lvpc_filter", "lvpc_route"], "no NAT");
+    assert_eq!(default_of(&host, 1000), Some(RouteKind::Blackhole));
+}
+
+#[test]
+fn a_restart_adopts_the_routing_it_left() {
+    let mut host = FakeHost::default();
+    converged(&mut host, &with_gateway());
+    let mut again = FakeHost {
+        state: host.state.clone(),
+        pairs: host.pairs.clone(),
+        applied: Vec::new(),
+    };
+    let t = crate::model::topology(&with_gateway());
+    assert_eq!(crate::reconcile(&t, &mut again).unwrap(), 0);
+}
+
+fn link_count(host: &FakeHost, ns: &str) -> usize {
+    host.state.namespaces[ns].links.len()
+}

@@ -1,0 +1,28 @@
+//! The internet's "what is my IP" service at 192.0.2.1:80 in the internet namespace: like
+//! checkip.amazonaws.com, it answers any GET with the caller's source address and a newline,
+//! which from an instance is the public address its private source was translated to.
+
+use axum::extract::ConnectInfo;
+use localvpc_dataplane::model::routing::{INTERNET_NS, WHAT_IS_MY_IP};
+use std::net::SocketAddr;
+
+/// Binds the service's socket inside the internet namespace (which the data plane's first
+/// reconciliation created).
+pub fn bind() -> anyhow::Result<std::net::TcpListener> {
+    localvpc_dataplane::listen_in(INTERNET_NS, SocketAddr::from((WHAT_IS_MY_IP, 80)))
+}
+
+/// Serves the socket until the process ends.
+pub async fn serve(listener: std::net::TcpListener) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    let app =
+        axum::Router::new().fallback(|ConnectInfo(caller): ConnectInfo<SocketAddr>| async move {
+            format!("{}\n", caller.ip())
+        });
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await?;
+    Ok(())
+}
