@@ -1,8 +1,8 @@
 //! The pure network model: the database state in, the desired [`Topology`] out. No IO.
 //!
 //! This is the one place that decides what the network looks like. The reconciler
-//! ([`crate::plan`]) makes the host match it; security groups and network ACLs are data here
-//! ([`filter`]), later milestones add the subnets' route tables and IGW/NAT mappings per router,
+//! ([`crate::plan`]) makes the host match it. Security groups and network ACLs ([`filter`]), the
+//! subnets' route tables, the internet gateway and its NAT mappings ([`routing`]) are data here,
 //! and the path analyzer evaluates the same types, so the analyzer and the packets cannot
 //! disagree.
 
