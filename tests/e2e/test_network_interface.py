@@ -253,6 +253,18 @@ def test_filters(ec2):
     assert eni_ids(ec2, ("status", ["available"]), ("vpc-id", [vpc])) == sorted([ids["a"], ids["c"]])
     assert eni_ids(ec2, ("network-interface-id", [ids["a"], ids["d"]])) == sorted([ids["a"], ids["d"]])
     assert eni_ids(ec2, ("tag:Name", ["a"])) == [ids["a"]]
+    # Tag filters are answered through an index: other kinds with the same tag, other values,
+    # wildcards and a second filter must still be right.
+    ec2.create_tags(Resources=[subnet, ids["b"]], Tags=[{"Key": "Name", "Value": "a"}])
+    ec2.create_tags(Resources=[ids["d"]], Tags=[{"Key": "Name", "Value": "dee"}])
+    assert eni_ids(ec2, ("tag:Name", ["a"])) == sorted([ids["a"], ids["b"]])
+    assert eni_ids(ec2, ("tag:Name", ["a", "dee"])) == sorted([ids["a"], ids["b"], ids["d"]])
+    assert eni_ids(ec2, ("tag:Name", ["a"]), ("private-ip-address", ["10.0.1.20"])) == [ids["b"]]
+    assert eni_ids(ec2, ("tag:Name", ["d*"])) == [ids["d"]]
+    assert eni_ids(ec2, ("tag:name", ["a"])) == []
+    ec2.delete_tags(Resources=[ids["b"]], Tags=[{"Key": "Name"}])
+    ec2.delete_tags(Resources=[ids["d"]], Tags=[{"Key": "Name"}])
+    assert eni_ids(ec2, ("tag:Name", ["a", "dee"])) == [ids["a"]]
     assert eni_ids(ec2, ("tag-key", ["role"])) == [ids["c"]]
     assert eni_ids(ec2, ("tag-value", ["db"])) == [ids["c"]]
     assert eni_ids(ec2, ("attachment.instance-id", [i["InstanceId"]])) == sorted([ids["b"], primary])

@@ -11,12 +11,14 @@ use std::net::Ipv4Addr;
 
 /// An indexed attribute to find interfaces by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EniLookup {
+pub enum EniLookup<'a> {
     Id,
     Subnet,
     Mac,
     Address,
     Instance,
+    /// The value of the tag with this key.
+    Tag(&'a str),
 }
 
 /// Which interfaces to load.
@@ -281,14 +283,22 @@ impl Tx<'_> {
             EniLookup::Instance => {
                 "SELECT a.eni_id FROM attachments a JOIN network_interfaces e ON e.id = a.eni_id WHERE a.instance_id = ?2 AND e.pid = ?1"
             }
+            // Interface IDs sort in [`eni-`, `eni.`): the index finds the partition's resources
+            // with the tag, the range keeps the interfaces.
+            EniLookup::Tag(_) => {
+                "SELECT resource_id FROM tags WHERE pid = ?1 AND key = ?3 AND value = ?2
+                 AND resource_id >= 'eni-' AND resource_id < 'eni.'"
+            }
         };
-        self.sql
-            .prepare_cached(sql)
-            .db()?
-            .query_map(params![self.pid, value], |r| r.get(0))
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()
+        fn id(r: &rusqlite::Row) -> rusqlite::Result<String> {
+            r.get(0)
+        }
+        let mut stmt = self.sql.prepare_cached(sql).db()?;
+        let ids = match by {
+            EniLookup::Tag(key) => stmt.query_map(params![self.pid, value, key], id),
+            _ => stmt.query_map(params![self.pid, value], id),
+        };
+        ids.db()?.collect::<Result<_, _>>().db()
     }
 
     pub fn count_network_interfaces_in_subnet(&self, subnet_id: &str) -> Result<usize, Ec2Error> {

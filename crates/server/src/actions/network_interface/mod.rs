@@ -118,6 +118,7 @@ fn candidates(
     let mut narrowed: Option<BTreeSet<String>> = None;
     for filter in &req.filters {
         let by = match filter.name.as_deref() {
+            Some(name) if name.starts_with("tag:") => EniLookup::Tag(&name["tag:".len()..]),
             Some("network-interface-id") => EniLookup::Id,
             Some("subnet-id") => EniLookup::Subnet,
             Some("mac-address") => EniLookup::Mac,
