@@ -17,6 +17,7 @@ mod network_acl;
 mod network_interface;
 mod open;
 mod partition;
+mod readers;
 mod resource;
 pub use resource::ResourceTag;
 mod route_table;

@@ -1,6 +1,7 @@
 //! Opening the data dir: one server per directory (an exclusive lock file), SQLite in WAL mode,
 //! and schema migrations.
 
+use crate::readers::Readers;
 use crate::{Db, Tx};
 use localvpc_model::Ec2Error;
 use rusqlite::{Connection, TransactionBehavior};
@@ -56,10 +57,13 @@ impl OpenError {
 }
 
 pub struct Store {
+    /// The writer: every write transaction, one at a time.
     conn: Mutex<Connection>,
+    /// Connections for read-only transactions (see `readers.rs`); unused in memory.
+    pub(crate) readers: Readers,
     path: PathBuf,
     /// Held for the life of the store: the OS releases it if the process dies.
-    _lock: Option<File>,
+    dir_lock: Option<File>,
 }
 
 impl Store {
@@ -86,8 +90,9 @@ impl Store {
         let conn = Connection::open(&path).map_err(|e| OpenError::sqlite(&path, e))?;
         let store = Self {
             conn: Mutex::new(conn),
+            readers: Readers::default(),
             path,
-            _lock: Some(lock),
+            dir_lock: Some(lock),
         };
         store.prepare(dir)?;
         Ok(store)
@@ -99,8 +104,9 @@ impl Store {
         let conn = Connection::open_in_memory().map_err(|e| OpenError::Sqlite(path.clone(), e))?;
         let store = Self {
             conn: Mutex::new(conn),
+            readers: Readers::default(),
             path: path.clone(),
-            _lock: None,
+            dir_lock: None,
         };
         store.prepare(&path)?;
         Ok(store)
@@ -144,6 +150,11 @@ impl Store {
             tracing::debug!(version = index + 1, "applied schema migration");
         }
         Ok(())
+    }
+
+    /// The database file, `None` in memory.
+    pub(crate) fn file(&self) -> Option<&Path> {
+        self.dir_lock.is_some().then_some(self.path.as_path())
     }
 
     /// The connection. A panic while it was held rolled its transaction back, so it is usable.
