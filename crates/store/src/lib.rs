@@ -26,7 +26,7 @@ mod subnet;
 mod tags;
 mod vpc;
 
-pub use network_interface::{EniLookup, EniScope};
+pub use network_interface::{EniLookup, EniScope, SubnetAddresses};
 pub use open::{OpenError, Store};
 pub use subnet::Owner;
 

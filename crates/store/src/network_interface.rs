@@ -1,6 +1,8 @@
 //! Network interfaces, their private addresses, security groups and attachments.
 
 use crate::{Db, Tx, parse_stored};
+use ipnet::Ipv4Net;
+use localvpc_model::address::UsedAddresses;
 use localvpc_model::network_interface::{
     Attachment, GroupRef, NetworkInterface, PrivateIp, PublicAssociation,
 };
@@ -53,7 +55,55 @@ impl<'a> EniScope<'a> {
     }
 }
 
-impl Tx<'_> {
+/// The used addresses of one subnet, counted per /24 by migration 0006's triggers.
+pub struct SubnetAddresses<'t, 'c> {
+    tx: &'t Tx<'c>,
+    subnet_id: &'t str,
+}
+
+impl UsedAddresses for SubnetAddresses<'_, '_> {
+    fn count_per_block(&mut self) -> Result<HashMap<Ipv4Addr, usize>, Ec2Error> {
+        let mut stmt = self
+            .tx
+            .sql
+            .prepare_cached(
+                "SELECT block, used FROM address_blocks WHERE subnet_id = ?1 AND used > 0",
+            )
+            .db()?;
+        let rows = stmt
+            .query_map([self.subnet_id], |r| {
+                let block = parse_stored::<Ipv4Addr>(&format!("{}0", r.get::<_, String>(0)?))?;
+                Ok((block, r.get::<_, i64>(1)? as usize))
+            })
+            .db()?;
+        rows.collect::<Result<_, _>>().db()
+    }
+
+    fn within(&mut self, block: Ipv4Net) -> Result<BTreeSet<Ipv4Addr>, Ec2Error> {
+        // The block's addresses are the texts starting `a.b.c.`: [`a.b.c.`, `a.b.c/`).
+        let [a, b, c, _] = block.network().octets();
+        let mut stmt = self
+            .tx
+            .sql
+            .prepare_cached(
+                "SELECT address FROM private_ips WHERE subnet_id = ?1 AND address >= ?2 AND address < ?3",
+            )
+            .db()?;
+        let rows = stmt
+            .query_map(
+                params![
+                    self.subnet_id,
+                    format!("{a}.{b}.{c}."),
+                    format!("{a}.{b}.{c}/")
+                ],
+                |r| parse_stored::<Ipv4Addr>(&r.get::<_, String>(0)?),
+            )
+            .db()?;
+        rows.collect::<Result<_, _>>().db()
+    }
+}
+
+impl<'c> Tx<'c> {
     /// Interfaces of the partition in `scope`, sorted by ID, with addresses, groups,
     /// attachment and tags.
     pub fn network_interfaces(
@@ -323,18 +373,12 @@ impl Tx<'_> {
         )
     }
 
-    /// Every private address held in a subnet.
-    pub fn used_addresses(&self, subnet_id: &str) -> Result<BTreeSet<Ipv4Addr>, Ec2Error> {
-        let mut stmt = self
-            .sql
-            .prepare_cached("SELECT address FROM private_ips WHERE subnet_id = ?1")
-            .db()?;
-        let rows = stmt
-            .query_map([subnet_id], |r| {
-                parse_stored::<Ipv4Addr>(&r.get::<_, String>(0)?)
-            })
-            .db()?;
-        rows.collect::<Result<_, _>>().db()
+    /// A subnet's used addresses, read a /24 at a time (see [`UsedAddresses`]).
+    pub fn used_addresses<'t>(&'t self, subnet_id: &'t str) -> SubnetAddresses<'t, 'c> {
+        SubnetAddresses {
+            tx: self,
+            subnet_id,
+        }
     }
 
     /// The interface holding an address in a subnet, and whether it is that interface's primary.

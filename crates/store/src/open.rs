@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_elastic_ips.sql"),
     include_str!("../migrations/0004_interface_lookups.sql"),
     include_str!("../migrations/0005_tag_lookups.sql"),
+    include_str!("../migrations/0006_address_blocks.sql"),
 ];
 
 /// Why a data dir could not be opened. Each names the fix.

@@ -505,8 +505,13 @@ pub fn assign_private_ip_addresses(
             let n = usize::try_from(n).ok().filter(|n| *n >= 1).ok_or_else(|| {
                 Ec2Error::invalid_parameter("SecondaryPrivateIpAddressCount", &n.to_string())
             })?;
-            let used = ctx.tx.used_addresses(&subnet.id)?;
-            address::allocate(&subnet.id, subnet.cidr, &used, &[], n)?
+            address::allocate(
+                &subnet.id,
+                subnet.cidr,
+                &mut ctx.tx.used_addresses(&subnet.id),
+                &[],
+                n,
+            )?
         }
         (false, None) => {
             let mut wanted: Vec<Ipv4Addr> = Vec::new();
