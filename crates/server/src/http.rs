@@ -326,5 +326,24 @@ pub(crate) fn is_read_only(action: &str) -> bool {
 
 /// EC2's timestamp format, `2013-11-30T23:36:42.000Z` (sorts as text).
 fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    // The same text as `format("%Y-%m-%dT%H:%M:%S%.3fZ")`, without parsing a format string on
+    // every call.
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_ec2s_format() {
+        let t = chrono::DateTime::parse_from_rfc3339("2013-11-30T23:36:42.5+00:00")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(timestamp(t), "2013-11-30T23:36:42.500Z");
+        assert_eq!(
+            timestamp(t + chrono::Duration::nanoseconds(1)),
+            "2013-11-30T23:36:42.500Z"
+        );
+    }
 }
