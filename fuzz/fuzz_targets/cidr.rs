@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
         );
     }
     let want = texts.len() % 16;
-    match address::allocate("subnet-1", subnet, &used, &[], want) {
+    match address::allocate("subnet-1", subnet, &mut used.clone(), &[], want) {
         Ok(got) => {
             assert_eq!(got.len(), want);
             assert!(got.iter().all(|a| subnet.contains(a)

@@ -151,6 +151,20 @@ def test_count_allocation_skips_reserved_and_used_addresses(ec2):
     assert free(ec2, subnet) == 251 - 9
 
 
+def test_allocation_crosses_24_boundaries_lowest_first(ec2):
+    """A /23 is allocated a /24 at a time: a full first /24 moves on to the second, and an
+    address freed in the first is the next one handed out."""
+    _, subnet = network(ec2, subnet_cidr="10.0.4.0/23")
+    first_block = [new_eni(ec2, subnet, SecondaryPrivateIpAddressCount=20) for _ in range(12)]
+    assert addresses(first_block[-1])[-1] == ("10.0.4.255", False)
+    assert new_eni(ec2, subnet)["PrivateIpAddress"] == "10.0.5.0"
+    ec2.delete_network_interface(NetworkInterfaceId=first_block[3]["NetworkInterfaceId"])
+    assert new_eni(ec2, subnet)["PrivateIpAddress"] == "10.0.4.67"
+    refill = new_eni(ec2, subnet, SecondaryPrivateIpAddressCount=21)
+    assert [a for a, _ in addresses(refill)] == [f"10.0.4.{n}" for n in range(68, 88)] + ["10.0.5.1", "10.0.5.2"]
+    assert free(ec2, subnet) == 507 - 252 - 3
+
+
 def test_a_full_28_refuses_with_insufficient_free_addresses(ec2):
     _, subnet = network(ec2, subnet_cidr="10.0.1.0/28")
     assert free(ec2, subnet) == 11
@@ -253,6 +267,18 @@ def test_filters(ec2):
     assert eni_ids(ec2, ("status", ["available"]), ("vpc-id", [vpc])) == sorted([ids["a"], ids["c"]])
     assert eni_ids(ec2, ("network-interface-id", [ids["a"], ids["d"]])) == sorted([ids["a"], ids["d"]])
     assert eni_ids(ec2, ("tag:Name", ["a"])) == [ids["a"]]
+    # Tag filters are answered through an index: other kinds with the same tag, other values,
+    # wildcards and a second filter must still be right.
+    ec2.create_tags(Resources=[subnet, ids["b"]], Tags=[{"Key": "Name", "Value": "a"}])
+    ec2.create_tags(Resources=[ids["d"]], Tags=[{"Key": "Name", "Value": "dee"}])
+    assert eni_ids(ec2, ("tag:Name", ["a"])) == sorted([ids["a"], ids["b"]])
+    assert eni_ids(ec2, ("tag:Name", ["a", "dee"])) == sorted([ids["a"], ids["b"], ids["d"]])
+    assert eni_ids(ec2, ("tag:Name", ["a"]), ("private-ip-address", ["10.0.1.20"])) == [ids["b"]]
+    assert eni_ids(ec2, ("tag:Name", ["d*"])) == [ids["d"]]
+    assert eni_ids(ec2, ("tag:name", ["a"])) == []
+    ec2.delete_tags(Resources=[ids["b"]], Tags=[{"Key": "Name"}])
+    ec2.delete_tags(Resources=[ids["d"]], Tags=[{"Key": "Name"}])
+    assert eni_ids(ec2, ("tag:Name", ["a", "dee"])) == [ids["a"]]
     assert eni_ids(ec2, ("tag-key", ["role"])) == [ids["c"]]
     assert eni_ids(ec2, ("tag-value", ["db"])) == [ids["c"]]
     assert eni_ids(ec2, ("attachment.instance-id", [i["InstanceId"]])) == sorted([ids["b"], primary])

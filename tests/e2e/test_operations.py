@@ -125,11 +125,11 @@ def test_disk_filling_up_while_serving():
             ec2 = client(srv.endpoint, new_account())
             vpc = ec2.create_vpc(CidrBlock="10.60.0.0/16")["Vpc"]["VpcId"]
             filler = os.path.join(point, "filler")
-            with open(filler, "wb") as f:
+            # Unbuffered: closing must not flush a remainder into the full disk.
+            with open(filler, "wb", buffering=0) as f:
                 with contextlib.suppress(OSError):
                     while True:
                         f.write(b"\0" * 65536)
-                        f.flush()
             failures = []
             for i in range(4):
                 try:

@@ -28,18 +28,40 @@ pub fn encode(
     output: &Value,
     request_id: &str,
 ) -> Result<String, EncodeError> {
-    let mut xml = String::with_capacity(1024);
+    let mut xml = String::with_capacity(4096);
     xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = write!(
         xml,
         "<{action}Response xmlns=\"{XML_NAMESPACE}\"><requestId>{request_id}</requestId>"
     );
     match output_shape {
-        Some(shape) => write_members(model, model.shape(shape), output, &mut xml, action)?,
+        Some(shape) => write_members(
+            model,
+            model.shape(shape),
+            output,
+            &mut xml,
+            &Path::Root(action),
+        )?,
         None => xml.push_str("<return>true</return>"),
     }
     let _ = write!(xml, "</{action}Response>");
     Ok(xml)
+}
+
+/// Where in the response a value sits, for error messages: spelled out only when one is needed,
+/// so the encoding itself allocates nothing for it.
+enum Path<'a> {
+    Root(&'a str),
+    Member(&'a Path<'a>, &'a str),
+}
+
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Root(action) => f.write_str(action),
+            Self::Member(parent, name) => write!(f, "{parent}.{name}"),
+        }
+    }
 }
 
 fn write_members(
@@ -47,39 +69,59 @@ fn write_members(
     shape: &Shape,
     value: &Value,
     xml: &mut String,
-    path: &str,
+    path: &Path,
 ) -> Result<(), EncodeError> {
     let Value::Object(object) = value else {
         return Err(EncodeError(format!(
             "{path}: expected a structure, got {value}"
         )));
     };
-    // An absent (null) value is no member at all; any other unknown key is a localvpc bug.
-    if let Some(extra) = object
-        .iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, _)| k)
-        .find(|k| !shape.members.iter().any(|(name, _)| name == *k))
-    {
-        return Err(EncodeError(format!("{path}.{extra}: no such member")));
-    }
+    let mut written = 0;
     for (name, member) in &shape.members {
         match object.get(name) {
             None | Some(Value::Null) => {}
             Some(v) => {
-                let element = member.element_name(name);
+                written += 1;
                 write_element(
                     model,
                     model.shape(&member.shape),
-                    element,
+                    member.element_name(name),
                     v,
                     xml,
-                    &format!("{path}.{name}"),
+                    &Path::Member(path, name),
                 )?;
             }
         }
     }
+    // An absent (null) value is no member at all; any other unknown key is a localvpc bug.
+    if written < object.values().filter(|v| !v.is_null()).count() {
+        let extra = object
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, _)| k)
+            .find(|k| !shape.members.iter().any(|(name, _)| name == *k))
+            .expect("a key that is no member");
+        return Err(EncodeError(format!("{path}.{extra}: no such member")));
+    }
     Ok(())
+}
+
+fn open_tag(xml: &mut String, element: &str) {
+    xml.push('<');
+    xml.push_str(element);
+    xml.push('>');
+}
+
+fn close_tag(xml: &mut String, element: &str) {
+    xml.push_str("</");
+    xml.push_str(element);
+    xml.push('>');
+}
+
+fn empty_tag(xml: &mut String, element: &str) {
+    xml.push('<');
+    xml.push_str(element);
+    xml.push_str("/>");
 }
 
 fn write_element(
@@ -88,13 +130,13 @@ fn write_element(
     element: &str,
     value: &Value,
     xml: &mut String,
-    path: &str,
+    path: &Path,
 ) -> Result<(), EncodeError> {
     match shape.kind {
         ShapeKind::Structure => {
-            let _ = write!(xml, "<{element}>");
+            open_tag(xml, element);
             write_members(model, shape, value, xml, path)?;
-            let _ = write!(xml, "</{element}>");
+            close_tag(xml, element);
         }
         ShapeKind::List => {
             let Value::Array(items) = value else {
@@ -104,14 +146,14 @@ fn write_element(
             let item_element = member.location_name.as_deref().unwrap_or("member");
             let item_shape = model.shape(&member.shape);
             if items.is_empty() {
-                let _ = write!(xml, "<{element}/>");
+                empty_tag(xml, element);
                 return Ok(());
             }
-            let _ = write!(xml, "<{element}>");
+            open_tag(xml, element);
             for item in items {
                 write_element(model, item_shape, item_element, item, xml, path)?;
             }
-            let _ = write!(xml, "</{element}>");
+            close_tag(xml, element);
         }
         ShapeKind::Map => {
             return Err(EncodeError(format!(
@@ -119,21 +161,28 @@ fn write_element(
             )));
         }
         _ => {
-            let text = match value {
-                Value::String(s) => xml_text(s),
-                Value::Bool(b) => b.to_string(),
-                Value::Number(n) => n.to_string(),
+            let empty = match value {
+                Value::String(s) => s.is_empty(),
+                Value::Bool(_) | Value::Number(_) => false,
                 other => {
                     return Err(EncodeError(format!(
                         "{path}: expected a scalar, got {other}"
                     )));
                 }
             };
-            if text.is_empty() {
-                let _ = write!(xml, "<{element}/>");
-            } else {
-                let _ = write!(xml, "<{element}>{text}</{element}>");
+            if empty {
+                empty_tag(xml, element);
+                return Ok(());
             }
+            open_tag(xml, element);
+            match value {
+                Value::String(s) => push_xml_text(xml, s),
+                Value::Bool(b) => xml.push_str(if *b { "true" } else { "false" }),
+                _ => {
+                    let _ = write!(xml, "{value}");
+                }
+            }
+            close_tag(xml, element);
         }
     }
     Ok(())
@@ -153,15 +202,22 @@ pub fn error_xml(code: &str, message: &str, request_id: &str) -> String {
 /// by U+FFFD. Callers' values and the messages quoting them reach responses, and one stray byte
 /// would otherwise make the whole response unparseable for every SDK.
 pub fn xml_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_xml_text(&mut out, text);
+    out
+}
+
+/// [`xml_text`], appended to `xml`.
+fn push_xml_text(xml: &mut String, text: &str) {
     let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | ' '..='\u{FFFD}' | '\u{10000}'..);
     if text.chars().all(allowed) {
-        escape(text).into_owned()
+        xml.push_str(&escape(text));
     } else {
         let cleaned: String = text
             .chars()
             .map(|c| if allowed(c) { c } else { '\u{FFFD}' })
             .collect();
-        escape(cleaned.as_str()).into_owned()
+        xml.push_str(&escape(cleaned.as_str()));
     }
 }
 

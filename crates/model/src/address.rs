@@ -4,7 +4,7 @@
 use crate::cidr;
 use crate::error::{Ec2Error, ErrorCode};
 use ipnet::Ipv4Net;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::net::Ipv4Addr;
 
 /// Step 1: the text must be an IPv4 address.
@@ -65,22 +65,81 @@ pub fn check_explicit(
     Ok(out)
 }
 
+/// A subnet's used addresses as allocation reads them: a count per /24 first, then the
+/// addresses of only the /24s it picks from, so a large, full subnet is never read whole.
+pub trait UsedAddresses {
+    /// How many addresses of the subnet each /24 holds, keyed by the /24's first address
+    /// (a /24 holding none may be left out).
+    fn count_per_block(&mut self) -> Result<HashMap<Ipv4Addr, usize>, Ec2Error>;
+    /// The used addresses in `block` (a /24).
+    fn within(&mut self, block: Ipv4Net) -> Result<BTreeSet<Ipv4Addr>, Ec2Error>;
+}
+
+/// Every used address at hand, as tests and small callers have them.
+impl UsedAddresses for BTreeSet<Ipv4Addr> {
+    fn count_per_block(&mut self) -> Result<HashMap<Ipv4Addr, usize>, Ec2Error> {
+        let mut counts = HashMap::new();
+        for a in self.iter() {
+            *counts.entry(block_of(*a).network()).or_default() += 1;
+        }
+        Ok(counts)
+    }
+
+    fn within(&mut self, block: Ipv4Net) -> Result<BTreeSet<Ipv4Addr>, Ec2Error> {
+        Ok(self
+            .range(block.network()..=block.broadcast())
+            .copied()
+            .collect())
+    }
+}
+
+/// The /24 an address is in: the unit [`UsedAddresses`] counts by.
+pub fn block_of(addr: Ipv4Addr) -> Ipv4Net {
+    Ipv4Net::new(addr, 24)
+        .expect("24 is a valid prefix")
+        .trunc()
+}
+
 /// Picks `count` free addresses, lowest first, skipping the reserved ones, `used` and `taken`
-/// (addresses chosen explicitly in the same call). All or nothing.
+/// (free addresses chosen explicitly in the same call). All or nothing.
 pub fn allocate(
     subnet_id: &str,
     subnet: Ipv4Net,
-    used: &BTreeSet<Ipv4Addr>,
+    used: &mut impl UsedAddresses,
     taken: &[Ipv4Addr],
     count: usize,
 ) -> Result<Vec<Ipv4Addr>, Ec2Error> {
     let first = u32::from(subnet.network()) + 4;
     let last = u32::from(subnet.broadcast()) - 1;
-    let picked: Vec<Ipv4Addr> = (first..=last)
-        .map(Ipv4Addr::from)
-        .filter(|a| !used.contains(a) && !taken.contains(a))
-        .take(count)
-        .collect();
+    let mut picked: Vec<Ipv4Addr> = Vec::with_capacity(count);
+    if count > 0 && first <= last {
+        let counts = used.count_per_block()?;
+        let mut block_start = first & !0xff;
+        while picked.len() < count && block_start <= last {
+            let (lo, hi) = (first.max(block_start), last.min(block_start | 0xff));
+            let block = block_of(Ipv4Addr::from(block_start));
+            let in_block = |a: &&Ipv4Addr| (lo..=hi).contains(&u32::from(**a));
+            let held = counts.get(&block.network()).copied().unwrap_or(0)
+                + taken.iter().filter(in_block).count();
+            if held < (hi - lo + 1) as usize {
+                let block_used = if counts.contains_key(&block.network()) {
+                    used.within(block)?
+                } else {
+                    BTreeSet::new()
+                };
+                picked.extend(
+                    (lo..=hi)
+                        .map(Ipv4Addr::from)
+                        .filter(|a| !block_used.contains(a) && !taken.contains(a))
+                        .take(count - picked.len()),
+                );
+            }
+            block_start = match block_start.checked_add(0x100) {
+                Some(next) => next,
+                None => break,
+            };
+        }
+    }
     if picked.len() < count {
         return Err(Ec2Error::new(
             ErrorCode::InsufficientFreeAddressesInSubnet,
@@ -138,7 +197,14 @@ mod tests {
     #[test]
     fn allocation_skips_reserved_used_and_taken() {
         let used: BTreeSet<Ipv4Addr> = ["10.0.1.4".parse().unwrap()].into();
-        let got = allocate("s", net(), &used, &["10.0.1.5".parse().unwrap()], 2).unwrap();
+        let got = allocate(
+            "s",
+            net(),
+            &mut used.clone(),
+            &["10.0.1.5".parse().unwrap()],
+            2,
+        )
+        .unwrap();
         assert_eq!(
             got,
             vec![
@@ -147,13 +213,13 @@ mod tests {
             ]
         );
         assert_eq!(
-            allocate("s", net(), &BTreeSet::new(), &[], 11)
+            allocate("s", net(), &mut BTreeSet::new(), &[], 11)
                 .unwrap()
                 .len(),
             11
         );
         assert_eq!(
-            allocate("s", net(), &BTreeSet::new(), &[], 12)
+            allocate("s", net(), &mut BTreeSet::new(), &[], 12)
                 .unwrap_err()
                 .code,
             ErrorCode::InsufficientFreeAddressesInSubnet
@@ -176,6 +242,37 @@ mod tests {
     }
 
     proptest! {
+        /// Block by block, allocation picks exactly what a scan of every address would: the
+        /// lowest free ones, across /24 boundaries, with full and partly full blocks.
+        #[test]
+        fn blockwise_equals_a_full_scan(
+            prefix in 20u8..29,
+            dense in 0u32..1200,
+            scattered in proptest::collection::vec(any::<u32>(), 0..300),
+            taken in proptest::collection::vec(any::<u32>(), 0..4),
+            count in 0usize..700,
+        ) {
+            let subnet = Ipv4Net::new("10.0.0.0".parse().unwrap(), prefix).unwrap();
+            let (first, last) = (u32::from(subnet.network()) + 4, u32::from(subnet.broadcast()) - 1);
+            let size = last - first + 1;
+            let pick = |n: u32| Ipv4Addr::from(first + n % size);
+            let mut used: BTreeSet<Ipv4Addr> = (0..dense.min(size)).map(pick).collect();
+            used.extend(scattered.iter().map(|n| pick(*n)));
+            let taken: Vec<Ipv4Addr> = taken.iter().map(|n| pick(*n)).filter(|a| !used.contains(a)).collect();
+            let scan: Vec<Ipv4Addr> = (first..=last)
+                .map(Ipv4Addr::from)
+                .filter(|a| !used.contains(a) && !taken.contains(a))
+                .take(count)
+                .collect();
+            match allocate("s", subnet, &mut used.clone(), &taken, count) {
+                Ok(got) => prop_assert_eq!(got, scan),
+                Err(e) => {
+                    prop_assert_eq!(e.code, ErrorCode::InsufficientFreeAddressesInSubnet);
+                    prop_assert!(scan.len() < count);
+                }
+            }
+        }
+
         /// Random sequences of assign/unassign never produce a duplicate or a reserved address,
         /// and the free count always matches.
         #[test]
@@ -184,7 +281,7 @@ mod tests {
             let mut used: BTreeSet<Ipv4Addr> = BTreeSet::new();
             for op in ops {
                 match op {
-                    Op::Allocate(n) => match allocate("s", subnet, &used, &[], n) {
+                    Op::Allocate(n) => match allocate("s", subnet, &mut used.clone(), &[], n) {
                         Ok(got) => {
                             prop_assert_eq!(got.len(), n);
                             for a in got { prop_assert!(used.insert(a), "duplicate {}", a); }

@@ -249,7 +249,7 @@ pub fn handle(
     if let Some(hook) = state
         .after_change
         .as_ref()
-        .filter(|_| !action.starts_with("Describe"))
+        .filter(|_| !is_read_only(&action))
     {
         hook(&state.store);
     }
@@ -267,7 +267,8 @@ pub fn handle(
 }
 
 /// One decoded call in one transaction of the caller's partition (provisioned on first use), as
-/// of `now`: applied whole or not at all.
+/// of `now`: applied whole or not at all. `Describe*` calls read on their own connections, in
+/// parallel with each other and with writes, unless an instance is due to settle.
 pub(crate) fn execute(
     store: &Store,
     config: &Config,
@@ -277,19 +278,39 @@ pub(crate) fn execute(
     input: serde_json::Value,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<serde_json::Value, Ec2Error> {
+    let settle_at = timestamp(now);
+    let forget_terminated_before = timestamp(now - chrono::Duration::hours(1));
+    let mut input = Some(input);
+    if is_read_only(action) {
+        let read = store.read(account, region.name, |tx| {
+            if tx.instances_to_settle(&settle_at, &forget_terminated_before)? {
+                return Ok(None);
+            }
+            let input = input.take().expect("read once");
+            let mut ctx = Ctx {
+                tx,
+                account,
+                region,
+                config,
+                now: settle_at.clone(),
+            };
+            dispatch::dispatch(&mut ctx, action, input).map(Some)
+        })?;
+        if let Some(Some(output)) = read {
+            return Ok(output);
+        }
+    }
+    let input = input.expect("not consumed by a read that answered");
     store.transact(account, region.name, |tx, new_partition| {
         // Instances in a transitional state (pending, stopping, shutting-down) settle before
         // the call sees them, so each state lasts exactly until the next call.
-        tx.settle_instances(
-            &timestamp(now),
-            &timestamp(now - chrono::Duration::hours(1)),
-        )?;
+        tx.settle_instances(&settle_at, &forget_terminated_before)?;
         let mut ctx = Ctx {
             tx,
             account,
             region,
             config,
-            now: timestamp(now),
+            now: settle_at.clone(),
         };
         if new_partition {
             provision::provision_partition(&mut ctx)?;
@@ -298,7 +319,31 @@ pub(crate) fn execute(
     })
 }
 
+/// Calls that never change state, so a read-only transaction can answer them.
+pub(crate) fn is_read_only(action: &str) -> bool {
+    action.starts_with("Describe")
+}
+
 /// EC2's timestamp format, `2013-11-30T23:36:42.000Z` (sorts as text).
 fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    // The same text as `format("%Y-%m-%dT%H:%M:%S%.3fZ")`, without parsing a format string on
+    // every call.
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_ec2s_format() {
+        let t = chrono::DateTime::parse_from_rfc3339("2013-11-30T23:36:42.5+00:00")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(timestamp(t), "2013-11-30T23:36:42.500Z");
+        assert_eq!(
+            timestamp(t + chrono::Duration::nanoseconds(1)),
+            "2013-11-30T23:36:42.500Z"
+        );
+    }
 }

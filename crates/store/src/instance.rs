@@ -87,6 +87,25 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Whether [`Tx::settle_instances`] would change anything as of `now`: a read-only
+    /// transaction that finds work for it must not answer, the caller writes instead.
+    pub fn instances_to_settle(
+        &self,
+        now: &str,
+        forget_terminated_before: &str,
+    ) -> Result<bool, Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM instances WHERE pid = ?1 AND settles_at <= ?2)
+                 OR EXISTS (SELECT 1 FROM instances WHERE pid = ?1 AND state = 'terminated' AND terminated_at < ?3)",
+            )
+            .db()?
+            .query_row(params![self.pid, now, forget_terminated_before], |r| {
+                r.get(0)
+            })
+            .db()
+    }
+
     /// Every instance of the partition (sorted by ID) with its attached interfaces and tags.
     pub fn instances(&self, account: &str) -> Result<Vec<Instance>, Ec2Error> {
         let mut instances: Vec<Instance> = self

@@ -17,6 +17,7 @@ mod network_acl;
 mod network_interface;
 mod open;
 mod partition;
+mod readers;
 mod resource;
 pub use resource::ResourceTag;
 mod route_table;
@@ -25,7 +26,7 @@ mod subnet;
 mod tags;
 mod vpc;
 
-pub use network_interface::{EniLookup, EniScope};
+pub use network_interface::{EniLookup, EniScope, SubnetAddresses};
 pub use open::{OpenError, Store};
 pub use subnet::Owner;
 

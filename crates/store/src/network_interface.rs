@@ -1,6 +1,8 @@
 //! Network interfaces, their private addresses, security groups and attachments.
 
 use crate::{Db, Tx, parse_stored};
+use ipnet::Ipv4Net;
+use localvpc_model::address::UsedAddresses;
 use localvpc_model::network_interface::{
     Attachment, GroupRef, NetworkInterface, PrivateIp, PublicAssociation,
 };
@@ -11,12 +13,14 @@ use std::net::Ipv4Addr;
 
 /// An indexed attribute to find interfaces by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EniLookup {
+pub enum EniLookup<'a> {
     Id,
     Subnet,
     Mac,
     Address,
     Instance,
+    /// The value of the tag with this key.
+    Tag(&'a str),
 }
 
 /// Which interfaces to load.
@@ -51,7 +55,55 @@ impl<'a> EniScope<'a> {
     }
 }
 
-impl Tx<'_> {
+/// The used addresses of one subnet, counted per /24 by migration 0006's triggers.
+pub struct SubnetAddresses<'t, 'c> {
+    tx: &'t Tx<'c>,
+    subnet_id: &'t str,
+}
+
+impl UsedAddresses for SubnetAddresses<'_, '_> {
+    fn count_per_block(&mut self) -> Result<HashMap<Ipv4Addr, usize>, Ec2Error> {
+        let mut stmt = self
+            .tx
+            .sql
+            .prepare_cached(
+                "SELECT block, used FROM address_blocks WHERE subnet_id = ?1 AND used > 0",
+            )
+            .db()?;
+        let rows = stmt
+            .query_map([self.subnet_id], |r| {
+                let block = parse_stored::<Ipv4Addr>(&format!("{}0", r.get::<_, String>(0)?))?;
+                Ok((block, r.get::<_, i64>(1)? as usize))
+            })
+            .db()?;
+        rows.collect::<Result<_, _>>().db()
+    }
+
+    fn within(&mut self, block: Ipv4Net) -> Result<BTreeSet<Ipv4Addr>, Ec2Error> {
+        // The block's addresses are the texts starting `a.b.c.`: [`a.b.c.`, `a.b.c/`).
+        let [a, b, c, _] = block.network().octets();
+        let mut stmt = self
+            .tx
+            .sql
+            .prepare_cached(
+                "SELECT address FROM private_ips WHERE subnet_id = ?1 AND address >= ?2 AND address < ?3",
+            )
+            .db()?;
+        let rows = stmt
+            .query_map(
+                params![
+                    self.subnet_id,
+                    format!("{a}.{b}.{c}."),
+                    format!("{a}.{b}.{c}/")
+                ],
+                |r| parse_stored::<Ipv4Addr>(&r.get::<_, String>(0)?),
+            )
+            .db()?;
+        rows.collect::<Result<_, _>>().db()
+    }
+}
+
+impl<'c> Tx<'c> {
     /// Interfaces of the partition in `scope`, sorted by ID, with addresses, groups,
     /// attachment and tags.
     pub fn network_interfaces(
@@ -281,14 +333,22 @@ impl Tx<'_> {
             EniLookup::Instance => {
                 "SELECT a.eni_id FROM attachments a JOIN network_interfaces e ON e.id = a.eni_id WHERE a.instance_id = ?2 AND e.pid = ?1"
             }
+            // Interface IDs sort in [`eni-`, `eni.`): the index finds the partition's resources
+            // with the tag, the range keeps the interfaces.
+            EniLookup::Tag(_) => {
+                "SELECT resource_id FROM tags WHERE pid = ?1 AND key = ?3 AND value = ?2
+                 AND resource_id >= 'eni-' AND resource_id < 'eni.'"
+            }
         };
-        self.sql
-            .prepare_cached(sql)
-            .db()?
-            .query_map(params![self.pid, value], |r| r.get(0))
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()
+        fn id(r: &rusqlite::Row) -> rusqlite::Result<String> {
+            r.get(0)
+        }
+        let mut stmt = self.sql.prepare_cached(sql).db()?;
+        let ids = match by {
+            EniLookup::Tag(key) => stmt.query_map(params![self.pid, value, key], id),
+            _ => stmt.query_map(params![self.pid, value], id),
+        };
+        ids.db()?.collect::<Result<_, _>>().db()
     }
 
     pub fn count_network_interfaces_in_subnet(&self, subnet_id: &str) -> Result<usize, Ec2Error> {
@@ -313,18 +373,12 @@ impl Tx<'_> {
         )
     }
 
-    /// Every private address held in a subnet.
-    pub fn used_addresses(&self, subnet_id: &str) -> Result<BTreeSet<Ipv4Addr>, Ec2Error> {
-        let mut stmt = self
-            .sql
-            .prepare_cached("SELECT address FROM private_ips WHERE subnet_id = ?1")
-            .db()?;
-        let rows = stmt
-            .query_map([subnet_id], |r| {
-                parse_stored::<Ipv4Addr>(&r.get::<_, String>(0)?)
-            })
-            .db()?;
-        rows.collect::<Result<_, _>>().db()
+    /// A subnet's used addresses, read a /24 at a time (see [`UsedAddresses`]).
+    pub fn used_addresses<'t>(&'t self, subnet_id: &'t str) -> SubnetAddresses<'t, 'c> {
+        SubnetAddresses {
+            tx: self,
+            subnet_id,
+        }
     }
 
     /// The interface holding an address in a subnet, and whether it is that interface's primary.

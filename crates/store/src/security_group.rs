@@ -1,6 +1,7 @@
 //! Security groups and their rules.
 
 use crate::{Db, Tx, parse_stored};
+use localvpc_model::network_interface::GroupRef;
 use localvpc_model::security_group::{
     Permission, Protocol, RulePeer, SecurityGroup, SecurityGroupRule,
 };
@@ -89,6 +90,25 @@ impl Tx<'_> {
             g.tags = tags.remove(&g.id).unwrap_or_default();
         }
         Ok(groups)
+    }
+
+    /// The ID and name of every group of a VPC: all an interface needs to name its groups,
+    /// without reading rules and tags.
+    pub fn security_group_refs(&self, vpc_id: &str) -> Result<Vec<GroupRef>, Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "SELECT id, name FROM security_groups WHERE pid = ?1 AND vpc_id = ?2 ORDER BY id",
+            )
+            .db()?
+            .query_map(params![self.pid, vpc_id], |r| {
+                Ok(GroupRef {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })
+            .db()?
+            .collect::<Result<_, _>>()
+            .db()
     }
 
     /// Every rule of every group in the partition, in the order they were added.

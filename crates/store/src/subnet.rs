@@ -7,10 +7,11 @@ use rusqlite::{OptionalExtension, Row, params};
 const COLUMNS: &str = "id, vpc_id, cidr, availability_zone, availability_zone_id, default_for_az, map_public_ip_on_launch, \
     assign_ipv6_address_on_creation, enable_dns64, private_dns_hostname_type, enable_rn_dns_a, enable_rn_dns_aaaa";
 
-/// The same columns plus the number of addresses interfaces hold in the subnet.
+/// The same columns plus the number of addresses interfaces hold in the subnet (counted per
+/// /24 by migration 0006's triggers, so this reads at most one row per /24).
 const SELECT: &str = "SELECT id, vpc_id, cidr, availability_zone, availability_zone_id, default_for_az, map_public_ip_on_launch, \
     assign_ipv6_address_on_creation, enable_dns64, private_dns_hostname_type, enable_rn_dns_a, enable_rn_dns_aaaa, \
-    (SELECT COUNT(*) FROM private_ips p WHERE p.subnet_id = subnets.id) FROM subnets";
+    (SELECT IFNULL(SUM(used), 0) FROM address_blocks a WHERE a.subnet_id = subnets.id) FROM subnets";
 
 /// Who owns the rows being read: the partition's account and region.
 pub struct Owner<'a> {

@@ -3,8 +3,10 @@
 
 use crate::context::Ctx;
 use localvpc_model::network_interface::{GroupRef, NetworkInterface, PrivateIp, generate_mac};
+use localvpc_model::security_group::DEFAULT_GROUP_NAME;
 use localvpc_model::{Ec2Error, ErrorCode, IdKind, Tag, address};
 use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
 
 /// What a caller asked for one new interface.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -91,16 +93,13 @@ pub fn resolve_groups(
     vpc_id: &str,
     group_ids: &[String],
 ) -> Result<Vec<GroupRef>, Ec2Error> {
-    let groups = ctx.tx.security_groups(ctx.account, Some(vpc_id))?;
+    let groups = ctx.tx.security_group_refs(vpc_id)?;
     if group_ids.is_empty() {
         let default = groups
-            .iter()
-            .find(|g| g.is_default())
+            .into_iter()
+            .find(|g| g.name == DEFAULT_GROUP_NAME)
             .ok_or_else(Ec2Error::internal)?;
-        return Ok(vec![GroupRef {
-            id: default.id.clone(),
-            name: default.name.clone(),
-        }]);
+        return Ok(vec![default]);
     }
     let mut out: Vec<GroupRef> = Vec::new();
     for id in group_ids {
@@ -114,10 +113,7 @@ pub fn resolve_groups(
                 format!("The security group '{id}' does not exist in VPC '{vpc_id}'"),
             )
         })?;
-        out.push(GroupRef {
-            id: group.id.clone(),
-            name: group.name.clone(),
-        });
+        out.push(group.clone());
     }
     let limit = ctx.config.quotas.security_groups_per_interface;
     if out.len() > limit {
@@ -129,6 +125,22 @@ pub fn resolve_groups(
         ));
     }
     Ok(out)
+}
+
+/// Which of the addresses named in `texts` some interface in the subnet holds (what
+/// [`address::check_explicit`] needs, found through the primary key).
+pub fn held_addresses(
+    ctx: &mut Ctx,
+    subnet_id: &str,
+    texts: &[String],
+) -> Result<BTreeSet<Ipv4Addr>, Ec2Error> {
+    let mut held = BTreeSet::new();
+    for addr in texts.iter().filter_map(|t| address::parse(t).ok()) {
+        if ctx.tx.address_holder(subnet_id, addr)?.is_some() {
+            held.insert(addr);
+        }
+    }
+    Ok(held)
 }
 
 /// Creates and stores an interface: subnet, groups, addresses (explicit ones checked in AWS's
@@ -151,17 +163,23 @@ pub fn create_interface(ctx: &mut Ctx, new: NewInterface) -> Result<NetworkInter
         ));
     }
     let groups = resolve_groups(ctx, &subnet.vpc_id, &new.group_ids)?;
-    let used: BTreeSet<_> = ctx.tx.used_addresses(&subnet.id)?;
     let explicit: Vec<String> = new
         .primary
         .iter()
         .chain(new.secondaries.iter())
         .cloned()
         .collect();
+    let held = held_addresses(ctx, &subnet.id, &explicit)?;
     let mut addresses =
-        address::check_explicit(subnet.cidr, &explicit, &used, |_| address::in_use())?;
+        address::check_explicit(subnet.cidr, &explicit, &held, |_| address::in_use())?;
     let wanted = usize::from(new.primary.is_none()) + new.secondary_count as usize;
-    let allocated = address::allocate(&subnet.id, subnet.cidr, &used, &addresses, wanted)?;
+    let allocated = address::allocate(
+        &subnet.id,
+        subnet.cidr,
+        &mut ctx.tx.used_addresses(&subnet.id),
+        &addresses,
+        wanted,
+    )?;
     if new.primary.is_none() {
         addresses.insert(0, allocated[0]);
         addresses.extend(&allocated[1..]);

@@ -118,6 +118,7 @@ fn candidates(
     let mut narrowed: Option<BTreeSet<String>> = None;
     for filter in &req.filters {
         let by = match filter.name.as_deref() {
+            Some(name) if name.starts_with("tag:") => EniLookup::Tag(&name["tag:".len()..]),
             Some("network-interface-id") => EniLookup::Id,
             Some("subnet-id") => EniLookup::Subnet,
             Some("mac-address") => EniLookup::Mac,
@@ -504,8 +505,13 @@ pub fn assign_private_ip_addresses(
             let n = usize::try_from(n).ok().filter(|n| *n >= 1).ok_or_else(|| {
                 Ec2Error::invalid_parameter("SecondaryPrivateIpAddressCount", &n.to_string())
             })?;
-            let used = ctx.tx.used_addresses(&subnet.id)?;
-            address::allocate(&subnet.id, subnet.cidr, &used, &[], n)?
+            address::allocate(
+                &subnet.id,
+                subnet.cidr,
+                &mut ctx.tx.used_addresses(&subnet.id),
+                &[],
+                n,
+            )?
         }
         (false, None) => {
             let mut wanted: Vec<Ipv4Addr> = Vec::new();

@@ -192,7 +192,7 @@ pub fn run_instances(ctx: &mut Ctx, req: RunInstancesRequest) -> Result<Reservat
         None => defaults,
     };
     let plans = plan_interfaces(ctx, &req, itype, zone_hint.as_deref(), &eni_tags)?;
-    let count = launchable(ctx, &plans, req.max_count as usize)?;
+    let count = launchable(&plans, req.max_count as usize);
     if count < req.min_count as usize {
         let subnet = plans
             .iter()

@@ -2,7 +2,7 @@
 //! styles, every refusal of rules.md §9, zones, limits, addresses and capacity.
 
 use super::{NetworkInterfaceSpec, RunInstancesRequest};
-use crate::actions::network_interface::create::{NewInterface, split_addresses};
+use crate::actions::network_interface::create::{NewInterface, held_addresses, split_addresses};
 use crate::context::Ctx;
 use localvpc_model::instance_type::InstanceType;
 use localvpc_model::network_interface::{self, NetworkInterface};
@@ -323,7 +323,7 @@ fn check_launch_addresses(
     explicit: &[String],
     claimed: &mut BTreeSet<Ipv4Addr>,
 ) -> Result<(), Ec2Error> {
-    let mut used = ctx.tx.used_addresses(&subnet.id)?;
+    let mut used = held_addresses(ctx, &subnet.id, explicit)?;
     used.extend(claimed.iter().filter(|a| subnet.cidr.contains(*a)));
     let checked = address::check_explicit(subnet.cidr, explicit, &used, address::in_use_at_launch)?;
     claimed.extend(checked);
@@ -365,11 +365,7 @@ fn group_ids_by_name(
 }
 
 /// How many instances the subnets can address, given what each instance needs from each.
-pub(super) fn launchable(
-    ctx: &mut Ctx,
-    plans: &[InterfacePlan],
-    wanted: usize,
-) -> Result<usize, Ec2Error> {
+pub(super) fn launchable(plans: &[InterfacePlan], wanted: usize) -> usize {
     let mut need: Vec<(&Subnet, usize)> = Vec::new();
     for p in plans {
         if let Source::New {
@@ -384,9 +380,8 @@ pub(super) fn launchable(
     }
     let mut fit = wanted;
     for (subnet, per_instance) in need {
-        let free =
-            cidr::usable_count(subnet.cidr) as usize - ctx.tx.used_addresses(&subnet.id)?.len();
+        let free = (cidr::usable_count(subnet.cidr) - subnet.addresses_in_use) as usize;
         fit = fit.min(free / per_instance);
     }
-    Ok(fit)
+    fit
 }
