@@ -158,6 +158,22 @@ def test_a_guest_spoofing_another_instances_source_does_not_reach_the_internet(d
     assert udp_arrives(spoofer, "10.0.1.11", "internet", "192.0.2.7"), "with the check off it leaves"
 
 
+def test_a_route_table_decides_where_packets_leave_a_subnet_not_which_enter_it(dp):
+    """The subnet's table blackholes 192.0.2.0/25 (its target ENI is deleted). AWS applies a
+    route table to traffic leaving the subnet only, so a datagram from 192.0.2.1 still reaches
+    the instance through its EIP (only answering it is impossible)."""
+    srv, ec2 = dp
+    vpc, sub, _, main = public_vpc(ec2, "10.0.0.0/16", "10.0.1.0/24")
+    inst = launch(ec2, sub, "10.0.1.10", open_group(ec2, vpc))
+    public, _ = eip(ec2, primary_eni(ec2, inst), "10.0.1.10")
+    spare = ec2.create_network_interface(SubnetId=sub)["NetworkInterface"]["NetworkInterfaceId"]
+    ec2.create_route(RouteTableId=main, DestinationCidrBlock="192.0.2.0/25", NetworkInterfaceId=spare)
+    ec2.delete_network_interface(NetworkInterfaceId=spare)
+    assert route_state(ec2, main, "192.0.2.0/25") == "blackhole"
+    assert my_ip(inst) is None, "the answer to 192.0.2.1 is blackholed"
+    assert udp_arrives("internet", "192.0.2.1", inst, public), "inbound is not the table's business"
+    assert udp_arrives("internet", "192.0.2.200", inst, public)
+
 def route_states(ec2, table):
     routes = ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
     return {r["DestinationCidrBlock"]: r["State"] for r in routes}
