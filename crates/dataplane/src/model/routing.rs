@@ -9,8 +9,13 @@
 //! the uplink, a veth to the internet namespace; an ENI or instance route goes to the ENI's
 //! primary address through its port. A route whose target is gone is a blackhole, decided as
 //! DescribeRouteTables decides it ([`RouteState`]); so is one whose ENI has no port up here
-//! (detached, or its instance stopped). Port rules match only packets marked on arrival
-//! ([`PORT_MARK`]).
+//! (detached, or its instance stopped).
+//!
+//! A route table decides where packets leaving its subnets go, never which packets may enter
+//! them, as on AWS. That holds because reverse-path filtering is off in routers: the kernel's
+//! source validation of a forwarded packet looks the source up with the *outgoing* port as
+//! `iif`, hence in that port's table, and only with `rp_filter` on would a blackhole found
+//! there drop the packet (the source/destination check is the filter table's).
 
 use super::{PREFIX, Port, Snapshot, short};
 use ipnet::Ipv4Net;
@@ -34,12 +39,6 @@ pub const TEST_HOSTS: &str = "192.0.2.1/24";
 pub const WHAT_IS_MY_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
 /// The priority of every policy rule localvpc adds (rules of other priorities are not its).
 pub const RULE_PRIORITY: u32 = 1000;
-/// The mark (a bit of `meta mark`) of every packet that arrives on a router port. The port
-/// rules require it, and a reverse-path lookup (`rp_filter`, the source check) carries no mark:
-/// without it, that lookup would use the rule of the *outgoing* port, so replies an appliance
-/// instance sends on with a foreign source would pass its source check whenever a route
-/// table sends traffic through it.
-pub const PORT_MARK: u32 = 0x100;
 /// The first kernel table number of a router's route tables.
 const FIRST_TABLE: u32 = 1000;
 /// The internet namespace's table of routes to public addresses.

@@ -92,7 +92,9 @@ mod tests {
             body.contains("set mapped { type ipv4_addr; elements = { 10.0.1.10, 10.0.1.11 }; }")
         );
         assert!(
-            body.contains("set public { type ipv4_addr; elements = { 198.51.100.5, 203.0.113.9 }; }")
+            body.contains(
+                "set public { type ipv4_addr; elements = { 198.51.100.5, 203.0.113.9 }; }"
+            )
         );
         assert!(body.contains("oifname \"lvpc-igw\" ip saddr != @mapped drop"));
         assert!(body.contains("iifname \"lvpc-igw\" ip daddr != @public drop"));
