@@ -5,11 +5,9 @@ and the guest services (GUEST). Each test isolates one rule: a packet that only 
 Needs root, as CI has; run inside scripts/isolated. The `dp` fixture (test_dataplane.py) runs a
 server with the data plane and always tears the network down."""
 import os
-import subprocess
 
 import pytest
 
-from conftest import BINARY
 from test_dataplane import dp, in_guest, ping, source_dest_check, subnet  # noqa: F401  (dp is a fixture)
 from test_filtering import acl_entry, associate, group, launch, primary_eni, udp_arrives
 from test_guest import curl, dhcp
@@ -174,10 +172,38 @@ def test_a_route_table_decides_where_packets_leave_a_subnet_not_which_enter_it(d
     assert udp_arrives("internet", "192.0.2.1", inst, public), "inbound is not the table's business"
     assert udp_arrives("internet", "192.0.2.200", inst, public)
 
-def route_states(ec2, table):
-    routes = ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
-    return {r["DestinationCidrBlock"]: r["State"] for r in routes}
+def test_a_route_to_an_eni_is_active_only_while_a_running_instance_holds_it(dp):
+    """AWS shows a route whose target is not available as a `blackhole`: an ENI that is
+    detached, or whose instance is stopped, receives nothing. DescribeRouteTables and the
+    packets agree at every step."""
+    srv, ec2 = dp
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    s1 = subnet(ec2, vpc, "10.0.1.0/24")
+    sg = open_group(ec2, vpc)
+    client = launch(ec2, s1, "10.0.1.10", sg)
+    appliance = launch(ec2, s1, "10.0.1.11", sg)
+    eni = ec2.create_network_interface(SubnetId=s1, PrivateIpAddress="10.0.1.20", Groups=[sg])["NetworkInterface"]["NetworkInterfaceId"]
+    source_dest_check(ec2, eni, False)
+    main = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]
+    ec2.create_route(RouteTableId=main, DestinationCidrBlock="10.99.0.0/24", NetworkInterfaceId=eni)
+    assert route_state(ec2, main, "10.99.0.0/24") == "blackhole", "detached"
 
+    def configure():
+        in_guest(appliance, "sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth1.rp_filter=0"
+                            " && ip link set eth1 up && ip addr replace 10.99.0.5/32 dev lo")
 
-def run(target, script):
-    return subprocess.run([BINARY, "exec", target, "--", "sh", "-c", script], capture_output=True, text=True, timeout=30)
+    attachment = ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=appliance, DeviceIndex=1)["AttachmentId"]
+    configure()
+    assert route_state(ec2, main, "10.99.0.0/24") == "active"
+    assert udp_arrives(client, "10.0.1.10", appliance, "10.99.0.5")
+    ec2.stop_instances(InstanceIds=[appliance])
+    ec2.describe_instances()  # stopping → stopped
+    assert route_state(ec2, main, "10.99.0.0/24") == "blackhole", "its instance is stopped"
+    ec2.start_instances(InstanceIds=[appliance])
+    configure()
+    assert route_state(ec2, main, "10.99.0.0/24") == "active"
+    assert udp_arrives(client, "10.0.1.10", appliance, "10.99.0.5")
+    ec2.detach_network_interface(AttachmentId=attachment)
+    assert route_state(ec2, main, "10.99.0.0/24") == "blackhole"
+    states = ec2.describe_route_tables(Filters=[{"Name": "route.state", "Values": ["blackhole"]}])["RouteTables"]
+    assert [t["RouteTableId"] for t in states] == [main], "the route.state filter agrees"

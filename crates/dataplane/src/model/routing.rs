@@ -7,9 +7,9 @@
 //! routes as on AWS. The `local` route is `throw <vpc block>`: the lookup falls back to the main
 //! table, whose /32 host routes reach each ENI address. An internet gateway route leaves through
 //! the uplink, a veth to the internet namespace; an ENI or instance route goes to the ENI's
-//! primary address through its port. A route whose target is gone is a blackhole, decided as
-//! DescribeRouteTables decides it ([`RouteState`]); so is one whose ENI has no port up here
-//! (detached, or its instance stopped).
+//! primary address through its port. A route is a blackhole exactly when DescribeRouteTables
+//! says so ([`RouteState`], from the same [`LiveTargets`]): its target is gone, detached, or
+//! its instance stopped.
 //!
 //! A route table decides where packets leaving its subnets go, never which packets may enter
 //! them, as on AWS. That holds because reverse-path filtering is off in routers: the kernel's
@@ -19,9 +19,8 @@
 
 use super::{PREFIX, Port, Snapshot, short};
 use ipnet::Ipv4Net;
-use localvpc_model::instance::InstanceState;
 use localvpc_model::route_table::{LiveTargets, RouteState, RouteTable, RouteTarget};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
 /// The namespace beyond every internet gateway: test hosts and the what-is-my-IP service.
@@ -132,14 +131,7 @@ impl<'s> RoutingIndex<'s> {
     pub fn new(snapshot: &'s Snapshot) -> Self {
         let mut enis = HashMap::new();
         let mut primary_enis = HashMap::new();
-        let mut instances = HashSet::new();
         for instance in &snapshot.instances {
-            if matches!(
-                instance.state,
-                InstanceState::Pending | InstanceState::Running
-            ) {
-                instances.insert(instance.id.clone());
-            }
             for eni in &instance.enis {
                 let primary = eni.addresses.first().copied();
                 enis.insert(eni.id.as_str(), (eni.subnet_id.as_str(), primary));
@@ -148,11 +140,13 @@ impl<'s> RoutingIndex<'s> {
                 }
             }
         }
-        let live = LiveTargets {
-            gateway: None,
-            interfaces: enis.keys().map(|id| id.to_string()).collect(),
-            instances,
-        };
+        let live = LiveTargets::new(
+            snapshot.instances.iter().map(|i| (i.id.as_str(), i.state)),
+            snapshot.instances.iter().flat_map(|i| {
+                let instance = Some(i.id.as_str());
+                i.enis.iter().map(move |eni| (eni.id.as_str(), instance))
+            }),
+        );
         RoutingIndex {
             snapshot,
             live,
@@ -230,8 +224,8 @@ impl<'s> RoutingIndex<'s> {
         }
     }
 
-    /// Where a route of a table sends packets: a blackhole when the target is gone, or when
-    /// the target ENI has no port up in this router (its instance stopped or elsewhere).
+    /// Where a route of a table sends packets: a blackhole when the target is not live, or
+    /// (which the API's validation leaves no way to reach) when its ENI has no port up here.
     fn kind(&self, target: &RouteTarget, state: RouteState, ports: &[Port]) -> RouteKind {
         if state == RouteState::Blackhole {
             return RouteKind::Blackhole;
