@@ -5,7 +5,7 @@
 //! sees its public one, as on AWS. A private address with no public one gets no internet:
 //! its packets toward the gateway are dropped. From the internet, only packets to a public
 //! address get in (checked before the DNAT, on every packet): an internet host that routes a
-//! private address to the gateway reaches nothing, the instances, the router and IMDS included.
+//! private address to the gateway reaches nothing behind it.
 
 use super::Table;
 use crate::model::routing::{Gateway, UPLINK};
