@@ -222,9 +222,11 @@ def test_a_route_to_a_deleted_interface_is_a_blackhole(dp):
 def test_a_nat_instance_routes_a_private_subnet_out_once_its_source_dest_check_is_off(dp):
     """A NAT instance in the public subnet (forwarding on, masquerading with nft in its own
     namespace); the private subnet's default route targets it. With the source/dest check on,
-    the translated replies it sends on are dropped by the VPC; with the check off, the private
-    instance reaches the internet through the NAT instance's EIP. Stopping the NAT instance
-    makes the route a blackhole."""
+    the VPC drops both what it is sent to forward (the destination half) and the translated
+    replies it sends on (the source half); either half alone keeps the private instance offline,
+    so this test cannot tell them apart (test_vpc_paths.py isolates each). With the check off,
+    the private instance reaches the internet through the NAT instance's EIP. Stopping the NAT
+    instance makes the route a blackhole."""
     srv, ec2 = dp
     vpc, public_subnet, _, _ = public_vpc(ec2, "10.0.0.0/16", "10.0.0.0/24")
     private_subnet = subnet(ec2, vpc, "10.0.1.0/24")

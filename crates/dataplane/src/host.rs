@@ -65,12 +65,10 @@ pub struct Neighbour {
     pub mac: String,
 }
 
-/// A policy rule: packets arriving on `iif` (any, when `None`) look up `table`; with
-/// `port_mark`, only those carrying [`crate::model::routing::PORT_MARK`].
+/// A policy rule: packets arriving on `iif` (any, when `None`) look up `table`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Rule {
     pub iif: Option<String>,
-    pub port_mark: bool,
     pub table: u32,
 }
 

@@ -13,7 +13,7 @@ pub mod guest;
 
 use crate::host::{Change, Host, HostState, Link, Neighbour, NsState, Route, Rule, TableRoute};
 use crate::model::PREFIX;
-use crate::model::routing::{PORT_MARK, RULE_PRIORITY, RouteKind};
+use crate::model::routing::{RULE_PRIORITY, RouteKind};
 use crate::nft::TABLE_PREFIX;
 use anyhow::Context;
 use ipnet::Ipv4Net;
@@ -327,14 +327,8 @@ fn rule(v: &Value) -> Option<Rule> {
     if v["priority"].as_u64()? != u64::from(RULE_PRIORITY) {
         return None;
     }
-    let mark = |key: &str| {
-        v[key]
-            .as_str()
-            .and_then(|m| u32::from_str_radix(m.strip_prefix("0x")?, 16).ok())
-    };
     Some(Rule {
         iif: v["iif"].as_str().map(Into::into),
-        port_mark: mark("fwmark") == Some(PORT_MARK) && mark("fwmask") == Some(PORT_MARK),
         table: numbered_table(v)?,
     })
 }
@@ -343,9 +337,6 @@ fn rule_args(rule: &Rule) -> Vec<String> {
     let mut args = vec!["priority".into(), RULE_PRIORITY.to_string()];
     if let Some(iif) = &rule.iif {
         args.extend(["iif".into(), iif.clone()]);
-    }
-    if rule.port_mark {
-        args.extend(["fwmark".into(), format!("{PORT_MARK:#x}/{PORT_MARK:#x}")]);
     }
     args.extend(["lookup".into(), rule.table.to_string()]);
     args
@@ -553,7 +544,7 @@ mod tests {
     fn reads_localvpcs_rules_and_numbered_routes_as_iproute2_prints_them() {
         let rules: Vec<Value> = serde_json::from_str(
             r#"[{"priority":0,"src":"all","table":"local"},
-                {"priority":1000,"src":"all","iif":"lvpc-0a00000000","fwmark":"0x100","fwmask":"0x100","table":"1000"},
+                {"priority":1000,"src":"all","iif":"lvpc-0a00000000","table":"1000"},
                 {"priority":1000,"src":"all","table":"100"},
                 {"priority":32766,"src":"all","table":"main"}]"#,
         )
@@ -564,19 +555,17 @@ mod tests {
             [
                 Rule {
                     iif: Some("lvpc-0a00000000".into()),
-                    port_mark: true,
                     table: 1000
                 },
                 Rule {
                     iif: None,
-                    port_mark: false,
                     table: 100
                 }
             ]
         );
         assert_eq!(
             rule_args(&rules[0]).join(" "),
-            "priority 1000 iif lvpc-0a00000000 fwmark 0x100/0x100 lookup 1000"
+            "priority 1000 iif lvpc-0a00000000 lookup 1000"
         );
         let routes: Vec<Value> = serde_json::from_str(
             r#"[{"dst":"default","gateway":"169.254.0.2","dev":"lvpc-igw","table":"1000","flags":["onlink"]},

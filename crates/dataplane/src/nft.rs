@@ -8,7 +8,6 @@
 
 mod filter;
 mod nat;
-mod route;
 
 use crate::model::Router;
 
@@ -55,10 +54,7 @@ impl Table {
 /// source/destination check) and the internet gateway's 1:1 NAT each add theirs.
 pub fn router_tables(router: &Router) -> Vec<Table> {
     let nat = router.routing.gateway.iter().map(nat::table);
-    [filter::table(router), route::table()]
-        .into_iter()
-        .chain(nat)
-        .collect()
+    std::iter::once(filter::table(router)).chain(nat).collect()
 }
 
 #[cfg(test)]

@@ -7,16 +7,20 @@
 //! routes as on AWS. The `local` route is `throw <vpc block>`: the lookup falls back to the main
 //! table, whose /32 host routes reach each ENI address. An internet gateway route leaves through
 //! the uplink, a veth to the internet namespace; an ENI or instance route goes to the ENI's
-//! primary address through its port. A route whose target is gone is a blackhole, decided as
-//! DescribeRouteTables decides it ([`RouteState`]); so is one whose ENI has no port up here
-//! (detached, or its instance stopped). Port rules match only packets marked on arrival
-//! ([`PORT_MARK`]).
+//! primary address through its port. A route is a blackhole exactly when DescribeRouteTables
+//! says so ([`RouteState`], from the same [`LiveTargets`]): its target is gone, detached, or
+//! its instance stopped.
+//!
+//! A route table decides where packets leaving its subnets go, never which packets may enter
+//! them, as on AWS. That holds because reverse-path filtering is off in routers: the kernel's
+//! source validation of a forwarded packet looks the source up with the *outgoing* port as
+//! `iif`, hence in that port's table, and only with `rp_filter` on would a blackhole found
+//! there drop the packet (the source/destination check is the filter table's).
 
 use super::{PREFIX, Port, Snapshot, short};
 use ipnet::Ipv4Net;
-use localvpc_model::instance::InstanceState;
 use localvpc_model::route_table::{LiveTargets, RouteState, RouteTable, RouteTarget};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
 /// The namespace beyond every internet gateway: test hosts and the what-is-my-IP service.
@@ -34,12 +38,6 @@ pub const TEST_HOSTS: &str = "192.0.2.1/24";
 pub const WHAT_IS_MY_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
 /// The priority of every policy rule localvpc adds (rules of other priorities are not its).
 pub const RULE_PRIORITY: u32 = 1000;
-/// The mark (a bit of `meta mark`) of every packet that arrives on a router port. The port
-/// rules require it, and a reverse-path lookup (`rp_filter`, the source check) carries no mark:
-/// without it, that lookup would use the rule of the *outgoing* port, so replies an appliance
-/// instance sends on with a foreign source would pass its source check whenever a route
-/// table sends traffic through it.
-pub const PORT_MARK: u32 = 0x100;
 /// The first kernel table number of a router's route tables.
 const FIRST_TABLE: u32 = 1000;
 /// The internet namespace's table of routes to public addresses.
@@ -133,14 +131,7 @@ impl<'s> RoutingIndex<'s> {
     pub fn new(snapshot: &'s Snapshot) -> Self {
         let mut enis = HashMap::new();
         let mut primary_enis = HashMap::new();
-        let mut instances = HashSet::new();
         for instance in &snapshot.instances {
-            if matches!(
-                instance.state,
-                InstanceState::Pending | InstanceState::Running
-            ) {
-                instances.insert(instance.id.clone());
-            }
             for eni in &instance.enis {
                 let primary = eni.addresses.first().copied();
                 enis.insert(eni.id.as_str(), (eni.subnet_id.as_str(), primary));
@@ -149,11 +140,13 @@ impl<'s> RoutingIndex<'s> {
                 }
             }
         }
-        let live = LiveTargets {
-            gateway: None,
-            interfaces: enis.keys().map(|id| id.to_string()).collect(),
-            instances,
-        };
+        let live = LiveTargets::new(
+            snapshot.instances.iter().map(|i| (i.id.as_str(), i.state)),
+            snapshot.instances.iter().flat_map(|i| {
+                let instance = Some(i.id.as_str());
+                i.enis.iter().map(move |eni| (eni.id.as_str(), instance))
+            }),
+        );
         RoutingIndex {
             snapshot,
             live,
@@ -231,8 +224,8 @@ impl<'s> RoutingIndex<'s> {
         }
     }
 
-    /// Where a route of a table sends packets: a blackhole when the target is gone, or when
-    /// the target ENI has no port up in this router (its instance stopped or elsewhere).
+    /// Where a route of a table sends packets: a blackhole when the target is not live, or
+    /// (which the API's validation leaves no way to reach) when its ENI has no port up here.
     fn kind(&self, target: &RouteTarget, state: RouteState, ports: &[Port]) -> RouteKind {
         if state == RouteState::Blackhole {
             return RouteKind::Blackhole;

@@ -3,7 +3,9 @@
 //! one leaving for the internet has its private source rewritten to that address's public one
 //! after filtering, so security groups and ACLs see private addresses and the instance never
 //! sees its public one, as on AWS. A private address with no public one gets no internet:
-//! its packets toward the gateway are dropped, and nothing from the internet reaches it.
+//! its packets toward the gateway are dropped. From the internet, only packets to a public
+//! address get in (checked before the DNAT, on every packet): an internet host that routes a
+//! private address to the gateway reaches nothing behind it.
 
 use super::Table;
 use crate::model::routing::{Gateway, UPLINK};
@@ -36,11 +38,17 @@ pub fn table(gateway: &Gateway) -> Table {
             .iter()
             .map(|(public, private)| format!("{public} : {private}")),
     );
-    let mapped = elements(nat.iter().map(|(private, _)| private.to_string())).replace(" : ", "");
+    let mapped = elements(nat.iter().map(|(private, _)| private.to_string()));
+    let public = elements(by_public.iter().map(|(public, _)| public.to_string()));
     let body = format!(
         "\tmap public_of {{ type ipv4_addr : ipv4_addr;{public_of} }}\n\
          \tmap private_of {{ type ipv4_addr : ipv4_addr;{private_of} }}\n\
          \tset mapped {{ type ipv4_addr;{mapped} }}\n\
+         \tset public {{ type ipv4_addr;{public} }}\n\
+         \tchain inbound {{\n\
+         \t\ttype filter hook prerouting priority dstnat - 10; policy accept;\n\
+         \t\tiifname \"{UPLINK}\" ip daddr != @public drop\n\
+         \t}}\n\
          \tchain prerouting {{\n\
          \t\ttype nat hook prerouting priority dstnat; policy accept;\n\
          \t\tiifname \"{UPLINK}\" dnat ip to ip daddr map @private_of\n\
@@ -48,7 +56,6 @@ pub fn table(gateway: &Gateway) -> Table {
          \tchain forward {{\n\
          \t\ttype filter hook forward priority filter; policy accept;\n\
          \t\toifname \"{UPLINK}\" ip saddr != @mapped drop\n\
-         \t\tiifname \"{UPLINK}\" ip daddr != @mapped drop\n\
          \t}}\n\
          \tchain postrouting {{\n\
          \t\ttype nat hook postrouting priority srcnat; policy accept;\n\
@@ -84,7 +91,13 @@ mod tests {
         assert!(
             body.contains("set mapped { type ipv4_addr; elements = { 10.0.1.10, 10.0.1.11 }; }")
         );
+        assert!(
+            body.contains(
+                "set public { type ipv4_addr; elements = { 198.51.100.5, 203.0.113.9 }; }"
+            )
+        );
         assert!(body.contains("oifname \"lvpc-igw\" ip saddr != @mapped drop"));
+        assert!(body.contains("iifname \"lvpc-igw\" ip daddr != @public drop"));
     }
 
     #[test]

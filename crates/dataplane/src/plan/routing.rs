@@ -86,7 +86,6 @@ pub(super) fn additions(steps: &mut Steps, topology: &Topology, state: &HostStat
         for (port, table) in &router.routing.rules {
             rules.insert(Rule {
                 iif: Some(port.clone()),
-                port_mark: true,
                 table: *table,
             });
         }
@@ -133,7 +132,6 @@ pub(super) fn additions(steps: &mut Steps, topology: &Topology, state: &HostStat
     }
     let rule = Rule {
         iif: None,
-        port_mark: false,
         table: INTERNET_TABLE,
     };
     policy(steps, INTERNET_NS, internet, [rule].into(), internet_routes);

@@ -34,7 +34,6 @@ fn the_gateway_gets_an_uplink_policy_rules_tables_and_nat() {
     let rules = &host.state.namespaces[&router].rules;
     assert!(rules.contains(&Rule {
         iif: Some(port_name(ETH0)),
-        port_mark: true,
         table: 1000
     }));
     assert_eq!(rules.len(), 3, "one per port");
@@ -93,7 +92,7 @@ fn detaching_the_gateway_removes_the_uplink_and_the_nat() {
     assert_eq!(link_count(&host, INTERNET_NS), 1, "only lo");
     assert!(host.state.namespaces[INTERNET_NS].table_routes.is_empty());
     let tables: Vec<_> = host.state.namespaces[&router].tables.keys().collect();
-    assert_eq!(tables, ["lvpc_filter", "lvpc_route"], "no NAT");
+    assert_eq!(tables, ["lvpc_filter"], "no NAT");
     assert_eq!(default_of(&host, 1000), Some(RouteKind::Blackhole));
 }
 

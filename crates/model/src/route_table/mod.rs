@@ -16,6 +16,7 @@ pub use rules::{
 };
 
 use crate::filter::{FilterDef, Tagged, def, one};
+use crate::instance::InstanceState;
 use crate::page::PageLimits;
 use crate::tags::Tag;
 use ipnet::Ipv4Net;
@@ -220,17 +221,43 @@ impl Tagged for RouteTable {
     }
 }
 
-/// The route targets that exist right now, which decide whether a route is active.
+/// The route targets that can carry traffic right now, which decide whether a route is active.
 #[derive(Debug, Clone, Default)]
 pub struct LiveTargets {
     /// The internet gateway attached to the table's VPC, if any.
     pub gateway: Option<String>,
+    /// Interfaces attached to one of [`Self::instances`].
     pub interfaces: HashSet<String>,
     /// Instances that can forward traffic: neither stopped nor terminated.
     pub instances: HashSet<String>,
 }
 
 impl LiveTargets {
+    /// The targets among `instances` (ID, state) and `interfaces` (ID, the instance it is
+    /// attached to), without a gateway. AWS shows a route to a detached interface, or to one
+    /// whose instance is stopped, as a `blackhole`, as it does a route to a stopped instance:
+    /// nothing can receive its packets.
+    pub fn new<'a>(
+        instances: impl IntoIterator<Item = (&'a str, InstanceState)>,
+        interfaces: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+    ) -> Self {
+        let instances: HashSet<String> = instances
+            .into_iter()
+            .filter(|(_, state)| matches!(state, InstanceState::Pending | InstanceState::Running))
+            .map(|(id, _)| id.to_owned())
+            .collect();
+        let interfaces = interfaces
+            .into_iter()
+            .filter(|(_, instance)| instance.is_some_and(|i| instances.contains(i)))
+            .map(|(id, _)| id.to_owned())
+            .collect();
+        Self {
+            gateway: None,
+            interfaces,
+            instances,
+        }
+    }
+
     /// The same targets for a VPC whose attached gateway is `gateway`.
     pub fn for_gateway(&self, gateway: Option<&str>) -> Self {
         Self {

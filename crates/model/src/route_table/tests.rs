@@ -432,3 +432,48 @@ fn interface_and_instance_routes_follow_their_targets() {
     assert_eq!(to_eni.state(&live), RouteState::Active);
     assert_eq!(to_instance.state(&live), RouteState::Active);
 }
+
+#[test]
+fn only_running_instances_and_the_interfaces_attached_to_them_are_live() {
+    use crate::instance::InstanceState;
+    let live = LiveTargets::new(
+        [
+            ("i-run", InstanceState::Running),
+            ("i-new", InstanceState::Pending),
+            ("i-stop", InstanceState::Stopped),
+        ],
+        [
+            ("eni-run", Some("i-run")),
+            ("eni-stop", Some("i-stop")),
+            ("eni-free", None),
+        ],
+    );
+    let state =
+        |target: RouteTarget| Route::created("10.9.0.0/16".parse().unwrap(), target).state(&live);
+    assert_eq!(
+        state(RouteTarget::Instance("i-run".into())),
+        RouteState::Active
+    );
+    assert_eq!(
+        state(RouteTarget::Instance("i-new".into())),
+        RouteState::Active
+    );
+    assert_eq!(
+        state(RouteTarget::Instance("i-stop".into())),
+        RouteState::Blackhole
+    );
+    assert_eq!(
+        state(RouteTarget::NetworkInterface("eni-run".into())),
+        RouteState::Active
+    );
+    assert_eq!(
+        state(RouteTarget::NetworkInterface("eni-stop".into())),
+        RouteState::Blackhole,
+        "its instance is stopped"
+    );
+    assert_eq!(
+        state(RouteTarget::NetworkInterface("eni-free".into())),
+        RouteState::Blackhole,
+        "detached"
+    );
+}

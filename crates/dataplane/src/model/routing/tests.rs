@@ -1,6 +1,7 @@
 use super::*;
 use crate::model::tests::{ETH0, ETH1, I2, PEER, VPC, seed_003};
 use crate::model::{port_name, topology};
+use localvpc_model::instance::InstanceState;
 use localvpc_model::route_table::{Route, RouteTableAssociation};
 
 pub(crate) const IGW: &str = "igw-0aaaaaaaaaaaaaaaa";

@@ -5,7 +5,6 @@ use crate::context::Ctx;
 use crate::wire::{
     Empty, FilterWire, Selection, TagSpecification, TagWire, select, tag_set, tags_for,
 };
-use localvpc_model::instance::InstanceState;
 use localvpc_model::route_table::{
     self, DescribedRouteTable, LiveTargets, RouteTable, RouteTableAssociation,
 };
@@ -158,26 +157,17 @@ pub struct DescribeRouteTablesResponse {
     next_token: Option<String>,
 }
 
-/// Interfaces and instances that exist now (an instance stopped or terminated carries nothing).
+/// Instances that can forward traffic now and the interfaces attached to them.
 fn live_targets(ctx: &mut Ctx) -> Result<LiveTargets, Ec2Error> {
-    let interfaces = ctx
-        .tx
-        .network_interfaces(ctx.account, EniScope::All)?
-        .into_iter()
-        .map(|e| e.id)
-        .collect();
-    let instances = ctx
-        .tx
-        .instances(ctx.account)?
-        .into_iter()
-        .filter(|i| matches!(i.state, InstanceState::Pending | InstanceState::Running))
-        .map(|i| i.id)
-        .collect();
-    Ok(LiveTargets {
-        gateway: None,
-        interfaces,
-        instances,
-    })
+    let interfaces = ctx.tx.network_interfaces(ctx.account, EniScope::All)?;
+    let instances = ctx.tx.instances(ctx.account)?;
+    Ok(LiveTargets::new(
+        instances.iter().map(|i| (i.id.as_str(), i.state)),
+        interfaces.iter().map(|e| {
+            let instance = e.attachment.as_ref().map(|a| a.instance_id.as_str());
+            (e.id.as_str(), instance)
+        }),
+    ))
 }
 
 /// DescribeRouteTables: route states are computed now, from the targets that exist at this moment.
