@@ -175,7 +175,8 @@ pub fn namespaces() -> anyhow::Result<Vec<String>> {
     Ok(names)
 }
 
-fn read_ns(ns: &str) -> anyhow::Result<NsState> {
+/// What is in a namespace; its nftables tables only `with_tables` (one `nft` process more).
+fn read_ns(ns: &str, with_tables: bool) -> anyhow::Result<NsState> {
     let commands = [
         "addr show",
         "route show table main",
@@ -204,7 +205,12 @@ fn read_ns(ns: &str) -> anyhow::Result<NsState> {
             && RP_FILTER.iter().all(|path| is((*path).into(), "0"));
         let read = |name: &String| is(proxy_delay(name), "0");
         let sysctls = names.iter().map(read).collect::<Vec<_>>();
-        Ok((routing, sysctls, nft_tables()?))
+        let tables = if with_tables {
+            nft_tables()?
+        } else {
+            BTreeMap::new()
+        };
+        Ok((routing, sysctls, tables))
     })?;
     for (link, prompt) in links.iter_mut().zip(sysctls) {
         link.prompt_proxy_arp = prompt;
@@ -412,10 +418,17 @@ impl Host for LinuxHost {
     fn read(&mut self) -> anyhow::Result<HostState> {
         let mut state = HostState::default();
         for ns in namespaces()? {
-            let read = read_ns(&ns).with_context(|| format!("reading namespace {ns}"))?;
+            let read = read_ns(&ns, true).with_context(|| format!("reading namespace {ns}"))?;
             state.namespaces.insert(ns, read);
         }
         Ok(state)
+    }
+
+    fn read_namespace(&mut self, ns: &str) -> anyhow::Result<Option<NsState>> {
+        if !std::path::Path::new(NETNS_DIR).join(ns).exists() {
+            return Ok(None);
+        }
+        read_ns(ns, false).map(Some)
     }
 
     fn apply(&mut self, change: &Change) -> anyhow::Result<()> {
