@@ -206,6 +206,10 @@ pub trait Host {
     /// reconciler knows them from its own changes ([`crate::reconciler`]).
     fn read_namespace(&mut self, ns: &str) -> anyhow::Result<Option<NsState>>;
     fn apply(&mut self, change: &Change) -> anyhow::Result<()>;
+    /// Makes `changes` in order (a host may group them), one result each.
+    fn apply_all(&mut self, changes: &[Change]) -> Vec<anyhow::Result<()>> {
+        changes.iter().map(|c| self.apply(c)).collect()
+    }
 }
 
 #[cfg(test)]

@@ -47,8 +47,8 @@ impl Reconciler {
         for pass in [plan::removals, plan::additions] {
             let changes = pass(topology, &state);
             let mut tables = Vec::new();
-            for change in &changes {
-                match host.apply(change) {
+            for (change, result) in changes.iter().zip(host.apply_all(&changes)) {
+                match result {
                     Ok(()) => {
                         tracing::debug!(?change, "applied");
                         done += 1;
