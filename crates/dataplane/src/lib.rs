@@ -73,23 +73,33 @@ impl Dataplane {
     /// Brings the host in line with the database now, at the cost of what changed since the
     /// last sync.
     pub fn sync(&self, store: &Store) -> anyhow::Result<usize> {
-        self.sync_reading(store, false)
+        self.sync_reading(store)
     }
 
-    /// Like [`Dataplane::sync`], reading the whole host first: repairs what changed behind
-    /// localvpc's back (a guest deleting its eth0 address, an administrator a route).
+    /// Like [`Dataplane::sync`], after reading the whole host: repairs what changed behind
+    /// localvpc's back (a guest deleting its eth0 address, an administrator a route). The read
+    /// (seconds with hundreds of instances) does not hold up the syncs of API calls.
     pub fn resync(&self, store: &Store) -> anyhow::Result<usize> {
-        self.sync_reading(store, true)
+        self.lock().1.begin_full_read();
+        let read = linux::LinuxHost.read();
+        let mut guard = self.lock();
+        match read {
+            Ok(read) => guard.1.adopt(read),
+            Err(_) => guard.1.forget(),
+        }
+        drop(guard);
+        self.sync_reading(store)
     }
 
-    fn sync_reading(&self, store: &Store, whole: bool) -> anyhow::Result<usize> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (linux::LinuxHost, reconciler::Reconciler)> {
+        self.host.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn sync_reading(&self, store: &Store) -> anyhow::Result<usize> {
         let topology = Arc::new(model::topology(&load::snapshot(store)?));
-        let mut guard = self.host.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.lock();
         let (host, reconciler) = &mut *guard;
         *self.latest.write().unwrap_or_else(|p| p.into_inner()) = topology.clone();
-        if whole {
-            reconciler.forget();
-        }
         reconciler.reconcile(&topology, host)
     }
 

@@ -9,8 +9,8 @@
 //! A failed change leaves the topology unconverged, so the next reconciliation plans again and
 //! retries it (on an exact cache, since the failed change's namespace was re-read). A failed
 //! read forgets the cache. What a guest or an administrator changes behind localvpc's back is
-//! repaired by [`Reconciler::forget`] and the full read that follows, which the server does
-//! periodically.
+//! repaired by a full read ([`Reconciler::forget`], or [`Reconciler::adopt`] for one made
+//! while reconciliations go on), which the server does periodically.
 //!
 //! nftables tables are not re-read: an `nft` transaction is atomic, so the cache records each
 //! table's fingerprint when its change succeeded and keeps the old one when it failed.
@@ -28,6 +28,8 @@ pub struct Reconciler {
     cache: Option<HostState>,
     /// The topology of the last reconciliation in which every change succeeded.
     converged: Option<Topology>,
+    /// The namespaces re-read since [`Reconciler::begin_full_read`], while a full read runs.
+    read_since: Option<BTreeSet<String>>,
 }
 
 impl Reconciler {
@@ -62,7 +64,11 @@ impl Reconciler {
                     }
                 }
             }
-            refresh(host, &mut state, &touched(&changes))?;
+            let names = touched(&changes);
+            if let Some(read_since) = &mut self.read_since {
+                read_since.extend(names.iter().cloned());
+            }
+            refresh(host, &mut state, &names)?;
             for change in tables {
                 record_table(&mut state, change);
             }
@@ -77,6 +83,30 @@ impl Reconciler {
     /// repairs whatever changed behind localvpc's back.
     pub fn forget(&mut self) {
         self.cache = None;
+        self.converged = None;
+    }
+
+    /// Starts a full read made without holding the reconciler (it takes a while, and
+    /// reconciliations go on meanwhile); [`Reconciler::adopt`] takes its result.
+    pub fn begin_full_read(&mut self) {
+        self.read_since = Some(BTreeSet::new());
+    }
+
+    /// Takes the full read begun by [`Reconciler::begin_full_read`] as the cache, except for
+    /// the namespaces reconciliations re-read meanwhile, whose cached state is at least as
+    /// recent; the next reconciliation plans on it and repairs what it finds.
+    pub fn adopt(&mut self, mut read: HostState) {
+        // Without a cache, the next reconciliation reads everything anyway.
+        let (Some(read_since), Some(cache)) = (self.read_since.take(), &self.cache) else {
+            return;
+        };
+        for ns in read_since {
+            match cache.namespaces.get(&ns) {
+                Some(current) => read.namespaces.insert(ns, current.clone()),
+                None => read.namespaces.remove(&ns),
+            };
+        }
+        self.cache = Some(read);
         self.converged = None;
     }
 

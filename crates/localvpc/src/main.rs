@@ -73,6 +73,10 @@ struct ServeArgs {
     /// stops. By default it stays, and the next `serve --dataplane` adopts it.
     #[arg(long, requires = "dataplane")]
     down_on_exit: bool,
+    /// With --dataplane: every so many seconds, read the whole network and repair what a guest
+    /// or an administrator changed behind localvpc's back (API calls read only what they change).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), requires = "dataplane")]
+    resync_seconds: u64,
     /// `off`: any credentials, the account is a 12-digit access key; `verify`: check SigV4
     /// signatures against --credentials.
     #[arg(long, value_enum, default_value_t = AuthMode::Off, env = "LOCALVPC_AUTH")]
@@ -211,7 +215,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             tokio::spawn(guest::run(state.clone(), topologies));
         }
         if let Some(sync) = resync {
-            tokio::spawn(resync_periodically(state.clone(), sync));
+            let period = std::time::Duration::from_secs(args.resync_seconds);
+            tokio::spawn(resync_periodically(state.clone(), sync, period));
         }
         tracing::info!(listen = %listener.local_addr()?, data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "localvpc ready");
         localvpc_server::serve(listener, state, shutdown_signal()).await?;
@@ -226,10 +231,6 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 /// The topology of each reconciliation, for the guest services.
 type Topologies = watch::Receiver<Arc<localvpc_dataplane::model::Topology>>;
-
-/// How often the whole host is read and repaired: what a guest or an administrator changed
-/// behind localvpc's back (the reconciliations after API calls read only what they change).
-const RESYNC_PERIOD: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The running data plane and where its topologies are published.
 struct DataplaneSync {
@@ -270,10 +271,14 @@ fn dataplane_hook(
     Ok((hook, topologies, sync))
 }
 
-/// Every [`RESYNC_PERIOD`], reads the whole host and repairs it.
-async fn resync_periodically(state: Arc<AppState>, sync: Arc<DataplaneSync>) {
+/// Every `period`, reads the whole host and repairs it.
+async fn resync_periodically(
+    state: Arc<AppState>,
+    sync: Arc<DataplaneSync>,
+    period: std::time::Duration,
+) {
     loop {
-        tokio::time::sleep(RESYNC_PERIOD).await;
+        tokio::time::sleep(period).await;
         let (state, sync) = (state.clone(), sync.clone());
         let _ = tokio::task::spawn_blocking(move || sync.sync(&state.store, true)).await;
     }

@@ -177,3 +177,27 @@ fn a_new_veth_pair_touches_both_namespaces() {
         "a deleted pair's other end has its own change"
     );
 }
+
+#[test]
+fn a_full_read_made_while_reconciliations_go_on_keeps_what_they_reread() {
+    let (mut reconciler, mut host) = (Reconciler::default(), Counting::default());
+    let mut s = seed_003();
+    let launched = s.instances.pop().unwrap();
+    step(&mut reconciler, &mut host, &s);
+    let guest = host.host.state.namespaces.get_mut(&guest_ns(I1)).unwrap();
+    guest.links[1].addresses.clear();
+    guest.routes.clear();
+    reconciler.begin_full_read();
+    let read = host.host.read().unwrap();
+    s.instances.push(launched);
+    reconciler.reconcile(&topology(&s), &mut host).unwrap();
+    reconciler.adopt(read);
+    host.host.applied.clear();
+    step(&mut reconciler, &mut host, &s);
+    let repaired: Vec<&str> = host.host.applied.iter().map(|c| c.ns()).collect();
+    assert_eq!(
+        repaired,
+        [guest_ns(I1), guest_ns(I1)],
+        "eth0's address and default route, nothing else: the read's stale router is not used"
+    );
+}
