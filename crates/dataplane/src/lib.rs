@@ -46,8 +46,9 @@ pub use linux::agents::{Agents, die_with_parent};
 pub use linux::guest::{DhcpServer, LeaseLookup, listen_imds};
 pub use linux::{check_privileges, down, exec, listen_in};
 
-/// Makes `host` match `topology` from a full read of it (see [`reconciler::Reconciler`]).
-pub fn reconcile(topology: &model::Topology, host: &mut dyn Host) -> anyhow::Result<usize> {
+/// Makes `host` match `topology` from a full read of it, as a restarted server does.
+#[cfg(test)]
+pub(crate) fn reconcile(topology: &model::Topology, host: &mut dyn Host) -> anyhow::Result<usize> {
     reconciler::Reconciler::default().reconcile(topology, host)
 }
 

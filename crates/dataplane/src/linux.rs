@@ -407,8 +407,12 @@ impl Host for LinuxHost {
     fn read(&mut self) -> anyhow::Result<HostState> {
         let mut state = HostState::default();
         for ns in namespaces()? {
-            let read = read_ns(&ns, true).with_context(|| format!("reading namespace {ns}"))?;
-            state.namespaces.insert(ns, read);
+            match read_ns(&ns, true) {
+                Ok(read) => _ = state.namespaces.insert(ns, read),
+                // Removed since it was listed (the read may run beside a reconciliation).
+                Err(_) if !std::path::Path::new(NETNS_DIR).join(&ns).exists() => {}
+                Err(error) => return Err(error.context(format!("reading namespace {ns}"))),
+            }
         }
         Ok(state)
     }
