@@ -88,22 +88,13 @@ pub(super) fn ip_command(change: &Change) -> Option<IpCommand<'_>> {
 /// Runs `commands` (all in `ns`) in one process; one result each.
 pub(super) fn run_batch(ns: &str, commands: &[IpCommand]) -> Vec<anyhow::Result<()>> {
     let lines: Vec<&str> = commands.iter().map(|c| c.line.as_str()).collect();
-    let failures = match batch(ns, &lines.join("\n")) {
-        Ok(failures) => failures,
-        Err(error) => {
-            return commands
-                .iter()
-                .map(|_| Err(anyhow::anyhow!("{error:#}")))
-                .collect();
-        }
-    };
-    let result = |(at, command): (usize, &IpCommand)| match failures.get(&(at + 1)) {
-        Some(message) if !(command.deletes && is_gone(message)) => {
-            Err(anyhow::anyhow!("ip -n {ns} {}: {message}", command.line))
-        }
-        _ => Ok(()),
-    };
-    commands.iter().enumerate().map(result).collect()
+    match batch(ns, &lines.join("\n")) {
+        Ok(failures) => outcomes(ns, commands, &failures),
+        Err(error) => commands
+            .iter()
+            .map(|_| Err(anyhow::anyhow!("{error:#}")))
+            .collect(),
+    }
 }
 
 /// `ip -n NS -force -batch -` on `script`: the error message of each failed line, by number.
@@ -119,9 +110,20 @@ fn batch(ns: &str, script: &str) -> anyhow::Result<BTreeMap<usize, String>> {
     stdin.write_all(script.as_bytes())?;
     drop(stdin);
     let out = child.wait_with_output()?;
+    let (failures, rest) = failures(&String::from_utf8_lossy(&out.stderr));
+    anyhow::ensure!(
+        out.status.success() || !failures.is_empty(),
+        "ip -n {ns} -batch: {rest}"
+    );
+    Ok(failures)
+}
+
+/// `-force -batch`'s error output: each failed line's message (what precedes its
+/// `Command failed -:N`), by line number, and whatever follows the last.
+fn failures(stderr: &str) -> (BTreeMap<usize, String>, String) {
     let mut failures = BTreeMap::new();
     let mut message = Vec::new();
-    for line in String::from_utf8_lossy(&out.stderr).lines() {
+    for line in stderr.lines() {
         match line
             .strip_prefix("Command failed -:")
             .map(str::parse::<usize>)
@@ -133,12 +135,22 @@ fn batch(ns: &str, script: &str) -> anyhow::Result<BTreeMap<usize, String>> {
             _ => message.push(line.trim().to_owned()),
         }
     }
-    anyhow::ensure!(
-        out.status.success() || !failures.is_empty(),
-        "ip -n {ns} -batch: {}",
-        message.join(" ")
-    );
-    Ok(failures)
+    (failures, message.join(" "))
+}
+
+/// One result per command, from the failed lines' messages: deleting what is gone succeeds.
+fn outcomes(
+    ns: &str,
+    commands: &[IpCommand],
+    failures: &BTreeMap<usize, String>,
+) -> Vec<anyhow::Result<()>> {
+    let result = |(at, command): (usize, &IpCommand)| match failures.get(&(at + 1)) {
+        Some(message) if !(command.deletes && is_gone(message)) => {
+            Err(anyhow::anyhow!("ip -n {ns} {}: {message}", command.line))
+        }
+        _ => Ok(()),
+    };
+    commands.iter().enumerate().map(result).collect()
 }
 
 /// One process's (or one call's) worth of changes, by index.
@@ -238,6 +250,32 @@ mod tests {
     use crate::host::HostState;
     use crate::model::tests::seed_003;
     use crate::model::topology;
+
+    #[test]
+    fn each_failed_line_gets_its_own_message_and_deleting_what_is_gone_succeeds() {
+        let stderr = "Cannot find device \"nosuch\"\nCommand failed -:2\n\
+                      Error: ipv4: Address already assigned.\nCommand failed -:3\n";
+        let (failed, rest) = failures(stderr);
+        assert_eq!(failed[&2], "Cannot find device \"nosuch\"");
+        assert_eq!(failed[&3], "Error: ipv4: Address already assigned.");
+        assert!(rest.is_empty());
+        let command = |line: &str, deletes| IpCommand {
+            ns: "lvpc-r-0a",
+            line: line.into(),
+            deletes,
+        };
+        let commands = [
+            command("link set lo up", false),
+            command("link del nosuch", true),
+            command("addr add 10.0.1.1/32 dev lo", false),
+        ];
+        let results = outcomes("lvpc-r-0a", &commands, &failed);
+        assert!(results[0].is_ok() && results[1].is_ok(), "gone already");
+        let error = results[2].as_ref().unwrap_err().to_string();
+        assert!(
+            error.contains("addr add 10.0.1.1/32 dev lo: Error: ipv4: Address already assigned.")
+        );
+    }
 
     #[test]
     fn a_network_from_scratch_takes_few_processes_in_an_order_the_kernel_accepts() {
