@@ -68,16 +68,17 @@ def exec_in(binary, target, *argv, timeout=30):
     return subprocess.run([binary, "exec", target, "--", *argv], capture_output=True, text=True, timeout=timeout)
 
 
-def answers(binary, source, address):
-    return exec_in(binary, source, "ping", "-c1", "-W1", address).returncode == 0
+def answers(binary, source, address, wait="1"):
+    return exec_in(binary, source, "ping", "-c1", "-W", wait, address).returncode == 0
 
 
 def wait_answering(binary, source, addresses, limit=10.0):
-    """Seconds until every address answers a ping from `source` (polled), or None."""
+    """Seconds until every address answers a ping from `source` (polled), or None. Each ping
+    waits 50 ms for its reply, so a lost first ping does not cost a whole second."""
     start = time.monotonic()
     pending = list(addresses)
     while pending and time.monotonic() - start < limit:
-        pending = [a for a in pending if not answers(binary, source, a)]
+        pending = [a for a in pending if not answers(binary, source, a, wait="0.05")]
     return None if pending else time.monotonic() - start
 
 

@@ -171,9 +171,43 @@ pub enum Change {
     },
 }
 
+impl Change {
+    /// The namespace the change is made in.
+    pub fn ns(&self) -> &str {
+        match self {
+            Change::AddNamespace(ns) | Change::DelNamespace(ns) | Change::EnableRouting(ns) => ns,
+            Change::AddVeth { ns, .. }
+            | Change::DelLink { ns, .. }
+            | Change::SetLink { ns, .. }
+            | Change::SetMtu { ns, .. }
+            | Change::PromptProxyArp { ns, .. }
+            | Change::AddAddress { ns, .. }
+            | Change::DelAddress { ns, .. }
+            | Change::AddRoute { ns, .. }
+            | Change::DelRoute { ns, .. }
+            | Change::SetNeighbour { ns, .. }
+            | Change::DelNeighbour { ns, .. }
+            | Change::SetTable { ns, .. }
+            | Change::DelTable { ns, .. }
+            | Change::AddRule { ns, .. }
+            | Change::DelRule { ns, .. }
+            | Change::AddTableRoute { ns, .. }
+            | Change::DelTableRoute { ns, .. } => ns,
+        }
+    }
+}
+
 pub trait Host {
+    /// Every localvpc namespace, whole.
     fn read(&mut self) -> anyhow::Result<HostState>;
+    /// One namespace (`None` if it does not exist), possibly without its `tables`: the
+    /// reconciler knows them from its own changes ([`crate::reconciler`]).
+    fn read_namespace(&mut self, ns: &str) -> anyhow::Result<Option<NsState>>;
     fn apply(&mut self, change: &Change) -> anyhow::Result<()>;
+    /// Makes `changes` in order (a host may group them), one result each.
+    fn apply_all(&mut self, changes: &[Change]) -> Vec<anyhow::Result<()>> {
+        changes.iter().map(|c| self.apply(c)).collect()
+    }
 }
 
 #[cfg(test)]
@@ -246,6 +280,10 @@ pub mod fake {
     impl Host for FakeHost {
         fn read(&mut self) -> anyhow::Result<HostState> {
             Ok(self.state.clone())
+        }
+
+        fn read_namespace(&mut self, ns: &str) -> anyhow::Result<Option<NsState>> {
+            Ok(self.state.namespaces.get(ns).cloned())
         }
 
         fn apply(&mut self, change: &Change) -> anyhow::Result<()> {

@@ -3,6 +3,8 @@
 //!
 //! - [`model`]: the pure network model, database snapshot → [`model::Topology`];
 //! - [`plan`]: the pure diff, host state × topology → changes;
+//! - [`reconciler`]: plans and applies on a cache of the host, so that a reconciliation
+//!   costs what changed;
 //! - [`host::Host`]: the narrow interface that reads the host and applies one change, over
 //!   iproute2 and `setns` in [`linux`] (the only module that talks to Linux) and in memory in
 //!   `host::fake` for unit tests;
@@ -34,6 +36,7 @@ mod load;
 pub mod model;
 pub mod nft;
 pub mod plan;
+pub mod reconciler;
 
 use host::Host;
 use localvpc_store::Store;
@@ -43,34 +46,16 @@ pub use linux::agents::{Agents, die_with_parent};
 pub use linux::guest::{DhcpServer, LeaseLookup, listen_imds};
 pub use linux::{check_privileges, down, exec, listen_in};
 
-/// Makes `host` match `topology`: removals planned and applied, then a fresh read, then
-/// additions. A failed change is logged and the others still run; the error lists how many
-/// failed, and the next reconciliation retries them. Returns the number of changes made.
-pub fn reconcile(topology: &model::Topology, host: &mut dyn Host) -> anyhow::Result<usize> {
-    let (mut done, mut failed) = (0, 0);
-    for pass in [plan::removals, plan::additions] {
-        let state = host.read()?;
-        for change in pass(topology, &state) {
-            match host.apply(&change) {
-                Ok(()) => {
-                    tracing::debug!(?change, "applied");
-                    done += 1;
-                }
-                Err(error) => {
-                    tracing::warn!(?change, "{error:#}");
-                    failed += 1;
-                }
-            }
-        }
-    }
-    anyhow::ensure!(failed == 0, "{failed} data plane changes failed");
-    Ok(done)
+/// Makes `host` match `topology` from a full read of it, as a restarted server does.
+#[cfg(test)]
+pub(crate) fn reconcile(topology: &model::Topology, host: &mut dyn Host) -> anyhow::Result<usize> {
+    reconciler::Reconciler::default().reconcile(topology, host)
 }
 
 /// The data plane of a running server: reads the store and reconciles the host, one
 /// reconciliation at a time.
 pub struct Dataplane {
-    host: Mutex<linux::LinuxHost>,
+    host: Mutex<(linux::LinuxHost, reconciler::Reconciler)>,
     /// The topology of the latest reconciliation.
     latest: RwLock<Arc<model::Topology>>,
 }
@@ -81,17 +66,42 @@ impl Dataplane {
         check_privileges()?;
         linux::check_nftables()?;
         Ok(Dataplane {
-            host: Mutex::new(linux::LinuxHost),
+            host: Mutex::new((linux::LinuxHost, reconciler::Reconciler::default())),
             latest: RwLock::default(),
         })
     }
 
-    /// Brings the host in line with the database now.
+    /// Brings the host in line with the database now, at the cost of what changed since the
+    /// last sync.
     pub fn sync(&self, store: &Store) -> anyhow::Result<usize> {
+        self.sync_reading(store)
+    }
+
+    /// Like [`Dataplane::sync`], after reading the whole host: repairs what changed behind
+    /// localvpc's back (a guest deleting its eth0 address, an administrator a route). The read
+    /// (seconds with hundreds of instances) does not hold up the syncs of API calls.
+    pub fn resync(&self, store: &Store) -> anyhow::Result<usize> {
+        self.lock().1.begin_full_read();
+        let read = linux::LinuxHost.read();
+        let mut guard = self.lock();
+        match read {
+            Ok(read) => guard.1.adopt(read),
+            Err(_) => guard.1.forget(),
+        }
+        drop(guard);
+        self.sync_reading(store)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (linux::LinuxHost, reconciler::Reconciler)> {
+        self.host.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn sync_reading(&self, store: &Store) -> anyhow::Result<usize> {
         let topology = Arc::new(model::topology(&load::snapshot(store)?));
-        let mut host = self.host.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.lock();
+        let (host, reconciler) = &mut *guard;
         *self.latest.write().unwrap_or_else(|p| p.into_inner()) = topology.clone();
-        reconcile(&topology, &mut *host)
+        reconciler.reconcile(&topology, host)
     }
 
     /// The network as of the latest [`Dataplane::sync`].

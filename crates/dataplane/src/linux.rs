@@ -9,6 +9,7 @@
 //! calling thread; /proc/sys/net shows the calling thread's namespace).
 
 pub mod agents;
+mod apply;
 pub mod guest;
 
 use crate::host::{Change, Host, HostState, Link, Neighbour, NsState, Route, Rule, TableRoute};
@@ -65,18 +66,6 @@ fn ip(args: &[&str]) -> anyhow::Result<String> {
         String::from_utf8_lossy(&out.stderr).trim()
     );
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// `ip -n NS VERB… ARGS…`.
-fn ip_in(ns: &str, verb: &[&str], args: &[String]) -> anyhow::Result<()> {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    ip(&[&["-n", ns], verb, &args[..]].concat()).map(drop)
-}
-
-/// [`ip_in`] for a deletion: something already gone is not an error.
-fn ip_del_in(ns: &str, verb: &[&str], args: &[String]) -> anyhow::Result<()> {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    ip_del(&[&["-n", ns], verb, &args[..]].concat())
 }
 
 /// Like [`ip`], for a deletion: something already gone is not an error.
@@ -175,7 +164,8 @@ pub fn namespaces() -> anyhow::Result<Vec<String>> {
     Ok(names)
 }
 
-fn read_ns(ns: &str) -> anyhow::Result<NsState> {
+/// What is in a namespace; its nftables tables only `with_tables` (one `nft` process more).
+fn read_ns(ns: &str, with_tables: bool) -> anyhow::Result<NsState> {
     let commands = [
         "addr show",
         "route show table main",
@@ -204,7 +194,12 @@ fn read_ns(ns: &str) -> anyhow::Result<NsState> {
             && RP_FILTER.iter().all(|path| is((*path).into(), "0"));
         let read = |name: &String| is(proxy_delay(name), "0");
         let sysctls = names.iter().map(read).collect::<Vec<_>>();
-        Ok((routing, sysctls, nft_tables()?))
+        let tables = if with_tables {
+            nft_tables()?
+        } else {
+            BTreeMap::new()
+        };
+        Ok((routing, sysctls, tables))
     })?;
     for (link, prompt) in links.iter_mut().zip(sysctls) {
         link.prompt_proxy_arp = prompt;
@@ -403,13 +398,28 @@ impl Host for LinuxHost {
     fn read(&mut self) -> anyhow::Result<HostState> {
         let mut state = HostState::default();
         for ns in namespaces()? {
-            let read = read_ns(&ns).with_context(|| format!("reading namespace {ns}"))?;
-            state.namespaces.insert(ns, read);
+            match read_ns(&ns, true) {
+                Ok(read) => _ = state.namespaces.insert(ns, read),
+                // Removed since it was listed (the read may run beside a reconciliation).
+                Err(_) if !std::path::Path::new(NETNS_DIR).join(&ns).exists() => {}
+                Err(error) => return Err(error.context(format!("reading namespace {ns}"))),
+            }
         }
         Ok(state)
     }
 
+    fn read_namespace(&mut self, ns: &str) -> anyhow::Result<Option<NsState>> {
+        if !std::path::Path::new(NETNS_DIR).join(ns).exists() {
+            return Ok(None);
+        }
+        read_ns(ns, false).map(Some)
+    }
+
     fn apply(&mut self, change: &Change) -> anyhow::Result<()> {
+        if let Some(command) = apply::ip_command(change) {
+            let mut results = apply::run_batch(command.ns, &[command]);
+            return results.remove(0);
+        }
         match change {
             Change::AddNamespace(ns) => ip(&["netns", "add", ns]).map(drop),
             Change::DelNamespace(ns) => ip_del(&["netns", "del", ns]),
@@ -421,67 +431,9 @@ impl Host for LinuxHost {
                 }
                 Ok(())
             }),
-            Change::AddVeth {
-                ns,
-                name,
-                mac,
-                peer_ns,
-                peer,
-            } => ip(&[
-                "-n", ns, "link", "add", name, "address", mac, "type", "veth", "peer", "name",
-                peer, "netns", peer_ns,
-            ])
-            .map(drop),
-            Change::DelLink { ns, name } => ip_del(&["-n", ns, "link", "del", name]),
-            Change::SetLink { ns, name, up } => {
-                let state = if *up { "up" } else { "down" };
-                ip(&["-n", ns, "link", "set", name, state]).map(drop)
-            }
-            Change::SetMtu { ns, name, mtu } => {
-                ip(&["-n", ns, "link", "set", name, "mtu", &mtu.to_string()]).map(drop)
-            }
             Change::PromptProxyArp { ns, name } => {
                 in_netns(ns, || Ok(std::fs::write(proxy_delay(name), "0")?))
             }
-            Change::AddAddress { ns, dev, address } => {
-                ip(&["-n", ns, "addr", "add", &address.to_string(), "dev", dev]).map(drop)
-            }
-            Change::DelAddress { ns, dev, address } => {
-                ip_del(&["-n", ns, "addr", "del", &address.to_string(), "dev", dev])
-            }
-            Change::AddRoute { ns, route } => {
-                let args = route_args(route);
-                let args: Vec<&str> = args.iter().map(String::as_str).collect();
-                ip(&[&["-n", ns, "route", "add"], &args[..]].concat()).map(drop)
-            }
-            Change::DelRoute { ns, route } => {
-                let args = route_args(route);
-                let args: Vec<&str> = args.iter().map(String::as_str).collect();
-                ip_del(&[&["-n", ns, "route", "del"], &args[..]].concat())
-            }
-            Change::SetNeighbour { ns, neighbour: n } => ip(&[
-                "-n",
-                ns,
-                "neigh",
-                "replace",
-                &n.address.to_string(),
-                "lladdr",
-                &n.mac,
-                "dev",
-                &n.dev,
-                "nud",
-                "permanent",
-            ])
-            .map(drop),
-            Change::DelNeighbour { ns, neighbour: n } => ip_del(&[
-                "-n",
-                ns,
-                "neigh",
-                "del",
-                &n.address.to_string(),
-                "dev",
-                &n.dev,
-            ]),
             Change::SetTable { ns, table } => {
                 in_netns(ns, || nft(&["-f", "-"], &table.script()).map(drop))
             }
@@ -489,15 +441,12 @@ impl Host for LinuxHost {
                 let script = format!("table inet {name}\ndelete table inet {name}\n");
                 nft(&["-f", "-"], &script).map(drop)
             }),
-            Change::AddRule { ns, rule } => ip_in(ns, &["rule", "add"], &rule_args(rule)),
-            Change::DelRule { ns, rule } => ip_del_in(ns, &["rule", "del"], &rule_args(rule)),
-            Change::AddTableRoute { ns, route } => {
-                ip_in(ns, &["route", "add"], &table_route_args(route))
-            }
-            Change::DelTableRoute { ns, route } => {
-                ip_del_in(ns, &["route", "del"], &table_route_args(route))
-            }
+            _ => unreachable!("iproute2 makes every other change"),
         }
+    }
+
+    fn apply_all(&mut self, changes: &[Change]) -> Vec<anyhow::Result<()>> {
+        apply::apply_all(self, changes)
     }
 }
 

@@ -182,4 +182,5 @@ fn the_filter_table_follows_the_source_check_groups_members_and_acls() {
     assert_eq!(seen.len(), 5, "every change re-rendered the table");
 }
 
+mod cache;
 mod routing;

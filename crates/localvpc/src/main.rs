@@ -73,6 +73,10 @@ struct ServeArgs {
     /// stops. By default it stays, and the next `serve --dataplane` adopts it.
     #[arg(long, requires = "dataplane")]
     down_on_exit: bool,
+    /// With --dataplane: every so many seconds, read the whole network and repair what a guest
+    /// or an administrator changed behind localvpc's back (API calls read only what they change).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), requires = "dataplane")]
+    resync_seconds: u64,
     /// `off`: any credentials, the account is a 12-digit access key; `verify`: check SigV4
     /// signatures against --credentials.
     #[arg(long, value_enum, default_value_t = AuthMode::Off, env = "LOCALVPC_AUTH")]
@@ -183,11 +187,16 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .join("localvpc"),
     };
     let store = localvpc_server::open_store(&data_dir)?;
-    let (after_change, topologies, what_is_my_ip) = if args.dataplane {
-        let (hook, topologies) = dataplane_hook(&store)?;
-        (Some(hook), Some(topologies), Some(what_is_my_ip::bind()?))
+    let (after_change, topologies, resync, what_is_my_ip) = if args.dataplane {
+        let (hook, topologies, sync) = dataplane_hook(&store)?;
+        (
+            Some(hook),
+            Some(topologies),
+            Some(sync),
+            Some(what_is_my_ip::bind()?),
+        )
     } else {
-        (None, None, None)
+        (None, None, None, None)
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -205,6 +214,10 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         if let Some(topologies) = topologies {
             tokio::spawn(guest::run(state.clone(), topologies));
         }
+        if let Some(sync) = resync {
+            let period = std::time::Duration::from_secs(args.resync_seconds);
+            tokio::spawn(resync_periodically(state.clone(), sync, period));
+        }
         tracing::info!(listen = %listener.local_addr()?, data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "localvpc ready");
         localvpc_server::serve(listener, state, shutdown_signal()).await?;
         tracing::info!("localvpc stopped");
@@ -219,23 +232,56 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
 /// The topology of each reconciliation, for the guest services.
 type Topologies = watch::Receiver<Arc<localvpc_dataplane::model::Topology>>;
 
+/// The running data plane and where its topologies are published.
+struct DataplaneSync {
+    dataplane: localvpc_dataplane::Dataplane,
+    publish: watch::Sender<Arc<localvpc_dataplane::model::Topology>>,
+}
+
+impl DataplaneSync {
+    /// Reconciles (`whole`: after reading the whole host) and publishes the topology.
+    fn sync(&self, store: &localvpc_store::Store, whole: bool) {
+        let synced = if whole {
+            self.dataplane.resync(store)
+        } else {
+            self.dataplane.sync(store)
+        };
+        match synced {
+            Ok(0) => {}
+            Ok(changes) => tracing::debug!(changes, whole, "data plane reconciled"),
+            Err(error) => tracing::warn!("data plane: {error:#}"),
+        }
+        self.publish.send_replace(self.dataplane.topology());
+    }
+}
+
 /// Starts the data plane: adopts (or builds) the network for the current state at once, then
 /// reconciles synchronously after every change, so the network matches each API answer, and
 /// publishes each topology for the guest services ([`guest`]).
-fn dataplane_hook(store: &localvpc_store::Store) -> anyhow::Result<(AfterChange, Topologies)> {
+fn dataplane_hook(
+    store: &localvpc_store::Store,
+) -> anyhow::Result<(AfterChange, Topologies, Arc<DataplaneSync>)> {
     let dataplane = localvpc_dataplane::Dataplane::new()?;
     let changes = dataplane.sync(store).context("data plane start-up")?;
     tracing::info!(changes, "data plane ready");
     let (publish, topologies) = watch::channel(dataplane.topology());
-    let hook: AfterChange = Box::new(move |store| {
-        match dataplane.sync(store) {
-            Ok(0) => {}
-            Ok(changes) => tracing::debug!(changes, "data plane reconciled"),
-            Err(error) => tracing::warn!("data plane: {error:#}"),
-        }
-        publish.send_replace(dataplane.topology());
-    });
-    Ok((hook, topologies))
+    let sync = Arc::new(DataplaneSync { dataplane, publish });
+    let after_change = sync.clone();
+    let hook: AfterChange = Box::new(move |store| after_change.sync(store, false));
+    Ok((hook, topologies, sync))
+}
+
+/// Every `period`, reads the whole host and repairs it.
+async fn resync_periodically(
+    state: Arc<AppState>,
+    sync: Arc<DataplaneSync>,
+    period: std::time::Duration,
+) {
+    loop {
+        tokio::time::sleep(period).await;
+        let (state, sync) = (state.clone(), sync.clone());
+        let _ = tokio::task::spawn_blocking(move || sync.sync(&state.store, true)).await;
+    }
 }
 
 fn dataplane_down() -> anyhow::Result<()> {
