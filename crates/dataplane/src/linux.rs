@@ -21,7 +21,8 @@ use ipnet::Ipv4Net;
 use nix::sched::{CloneFlags, setns};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::process::Command;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 
 /// Where `ip netns add` puts named namespaces.
 const NETNS_DIR: &str = "/var/run/netns";
@@ -89,18 +90,7 @@ fn is_gone(message: &str) -> bool {
 
 /// Runs several `ip` commands in one process (`ip -j -n NS -batch -`): one JSON document each.
 fn json_batch(ns: &str, commands: &[&str]) -> anyhow::Result<Vec<Vec<Value>>> {
-    use std::io::Write;
-    let mut child = Command::new("ip")
-        .args(["-j", "-n", ns, "-batch", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .context("cannot run `ip` (install iproute2)")?;
-    let mut stdin = child.stdin.take().context("ip's stdin")?;
-    stdin.write_all(commands.join("\n").as_bytes())?;
-    drop(stdin);
-    let out = child.wait_with_output()?;
+    let out = run_with_input("ip", &["-j", "-n", ns, "-batch", "-"], &commands.join("\n"))?;
     anyhow::ensure!(
         out.status.success(),
         "ip -n {ns} -batch: {}",
@@ -215,20 +205,29 @@ fn read_ns(ns: &str, with_tables: bool) -> anyhow::Result<NsState> {
     })
 }
 
+/// Runs `program ARGS…` with `input` on its standard input and waits for it, whatever its exit
+/// status (the caller judges it). Naming the Debian package when the program is missing.
+fn run_with_input(program: &str, args: &[&str], input: &str) -> anyhow::Result<Output> {
+    let package = match program {
+        "nft" => "nftables",
+        _ => "iproute2",
+    };
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run `{program}` (install {package})"))?;
+    let mut stdin = child.stdin.take().context("no stdin")?;
+    stdin.write_all(input.as_bytes())?;
+    drop(stdin);
+    Ok(child.wait_with_output()?)
+}
+
 /// Runs `nft ARGS…` in the calling thread's namespace, `stdin` as its input.
 fn nft(args: &[&str], stdin: &str) -> anyhow::Result<String> {
-    use std::io::Write;
-    let mut child = Command::new("nft")
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .context("cannot run `nft` (install nftables)")?;
-    let mut input = child.stdin.take().context("nft's stdin")?;
-    input.write_all(stdin.as_bytes())?;
-    drop(input);
-    let out = child.wait_with_output()?;
+    let out = run_with_input("nft", args, stdin)?;
     anyhow::ensure!(
         out.status.success(),
         "nft {}: {}",

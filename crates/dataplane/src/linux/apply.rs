@@ -10,12 +10,9 @@
 //! an nftables table after what is pending in its namespace, a sysctl at once (it needs only
 //! its namespace, or a link no pending change creates).
 
-use super::{LinuxHost, is_gone, route_args, rule_args, table_route_args};
+use super::{LinuxHost, is_gone, route_args, rule_args, run_with_input, table_route_args};
 use crate::host::{Change, Host};
-use anyhow::Context;
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 /// A change iproute2 makes with one command line in one namespace.
 pub(super) struct IpCommand<'c> {
@@ -99,17 +96,7 @@ pub(super) fn run_batch(ns: &str, commands: &[IpCommand]) -> Vec<anyhow::Result<
 
 /// `ip -n NS -force -batch -` on `script`: the error message of each failed line, by number.
 fn batch(ns: &str, script: &str) -> anyhow::Result<BTreeMap<usize, String>> {
-    let mut child = Command::new("ip")
-        .args(["-n", ns, "-force", "-batch", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("cannot run `ip` (install iproute2)")?;
-    let mut stdin = child.stdin.take().context("ip's stdin")?;
-    stdin.write_all(script.as_bytes())?;
-    drop(stdin);
-    let out = child.wait_with_output()?;
+    let out = run_with_input("ip", &["-n", ns, "-force", "-batch", "-"], script)?;
     let (failures, rest) = failures(&String::from_utf8_lossy(&out.stderr));
     anyhow::ensure!(
         out.status.success() || !failures.is_empty(),
