@@ -54,8 +54,11 @@ fn mac_bytes(mac: &str) -> Option<[u8; 6]> {
 /// a RELEASE or DECLINE, a REQUEST for another server).
 pub fn answer(packet: &[u8], mac: &str, lease: &DhcpLease) -> Option<Reply> {
     let request = Message::from_bytes(packet).ok()?;
-    if request.opcode() != Opcode::BootRequest
-        || request.chaddr().get(..6) != Some(&mac_bytes(mac)?[..])
+    // An Ethernet address is 6 bytes; dhcproto slices chaddr by the packet's own hlen, which
+    // would panic past 16, so nothing else is read.
+    if request.hlen() != 6
+        || request.opcode() != Opcode::BootRequest
+        || request.chaddr() != mac_bytes(mac)?
     {
         return None;
     }
@@ -164,6 +167,17 @@ mod tests {
 
     fn option(reply: &Reply, code: OptionCode) -> Option<DhcpOption> {
         reply.message.opts().get(code).cloned()
+    }
+
+    #[test]
+    fn a_hardware_address_length_other_than_ethernets_is_ignored() {
+        let mut bytes = client(MessageType::Discover, MAC, &[]).to_vec().unwrap();
+        for hlen in [0, 5, 7, 16, 17, 255] {
+            bytes[2] = hlen; // op, htype, hlen
+            assert!(answer(&bytes, MAC, &lease()).is_none(), "hlen {hlen}");
+        }
+        bytes[2] = 6;
+        assert!(answer(&bytes, MAC, &lease()).is_some());
     }
 
     #[test]

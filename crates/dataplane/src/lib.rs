@@ -74,7 +74,13 @@ impl Dataplane {
     /// Brings the host in line with the database now, at the cost of what changed since the
     /// last sync.
     pub fn sync(&self, store: &Store) -> anyhow::Result<usize> {
-        self.sync_reading(store)
+        let mut guard = self.lock();
+        // The snapshot is read under the lock: API calls commit in parallel, and a snapshot
+        // taken before another call's sync would roll the network back to an older state.
+        let topology = Arc::new(model::topology(&load::snapshot(store)?));
+        let (host, reconciler) = &mut *guard;
+        *self.latest.write().unwrap_or_else(|p| p.into_inner()) = topology.clone();
+        reconciler.reconcile(&topology, host)
     }
 
     /// Like [`Dataplane::sync`], after reading the whole host: repairs what changed behind
@@ -89,19 +95,11 @@ impl Dataplane {
             Err(_) => guard.1.forget(),
         }
         drop(guard);
-        self.sync_reading(store)
+        self.sync(store)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, (linux::LinuxHost, reconciler::Reconciler)> {
         self.host.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn sync_reading(&self, store: &Store) -> anyhow::Result<usize> {
-        let topology = Arc::new(model::topology(&load::snapshot(store)?));
-        let mut guard = self.lock();
-        let (host, reconciler) = &mut *guard;
-        *self.latest.write().unwrap_or_else(|p| p.into_inner()) = topology.clone();
-        reconciler.reconcile(&topology, host)
     }
 
     /// The network as of the latest [`Dataplane::sync`].

@@ -83,6 +83,7 @@ fn is_gone(message: &str) -> bool {
         "No such file",
         "No such process",
         "does not exist",
+        "Cannot assign requested address",
     ]
     .iter()
     .any(|m| message.contains(m))

@@ -239,14 +239,16 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
         routes,
         tables,
     } = steps;
+    // Filtering is in place before any link comes up or is routed to: a new ENI never forwards
+    // unchecked (nft matches interfaces by name, so the links need not exist yet).
     [
         namespaces,
+        tables,
         links,
         states,
         addresses,
         route_removals,
         routes,
-        tables,
     ]
     .concat()
 }

@@ -84,6 +84,7 @@ impl Reconciler {
     pub fn forget(&mut self) {
         self.cache = None;
         self.converged = None;
+        self.read_since = None;
     }
 
     /// Starts a full read made without holding the reconciler (it takes a while, and

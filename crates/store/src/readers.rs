@@ -66,6 +66,8 @@ fn open_reader(path: &Path) -> Result<Connection, Ec2Error> {
     )
     .db()?;
     conn.set_prepared_statement_cache_capacity(256);
+    // Wait out a moment's lock (WAL recovery after a kill) as the writer does, not fail.
+    conn.busy_timeout(std::time::Duration::from_secs(5)).db()?;
     // Stable plans for cached statements, as on the writer (see `Store::prepare`).
     conn.set_db_config(
         rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,

@@ -64,7 +64,10 @@ pub fn table(router: &Router) -> Table {
     let source = vmap("iifname", "source", checked.iter().copied());
     let destination = vmap("oifname", "destination", checked.iter().copied());
 
-    chain(&mut body, "input", Some("input"), source.iter().cloned());
+    // A DHCP client has no address yet: its DISCOVER, to the router only, is exempt.
+    let dhcp = "ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept".to_owned();
+    let input = std::iter::once(dhcp).chain(source.iter().cloned());
+    chain(&mut body, "input", Some("input"), input);
 
     let mut forward: Vec<String> = [source, destination].into_iter().flatten().collect();
     for subnet in subnets.keys() {
@@ -84,11 +87,7 @@ pub fn table(router: &Router) -> Table {
     for port in checked {
         let hex = port_hex(port);
         let addresses = address_list(&port.addresses);
-        let source = [
-            format!("ip saddr {addresses} return"),
-            "ip saddr 0.0.0.0 udp sport 68 udp dport 67 return".into(),
-            "drop".into(),
-        ];
+        let source = [format!("ip saddr {addresses} return"), "drop".into()];
         chain(&mut body, &format!("source_{hex}"), None, source);
         let destination = [format!("ip daddr {addresses} return"), "drop".into()];
         chain(&mut body, &format!("destination_{hex}"), None, destination);

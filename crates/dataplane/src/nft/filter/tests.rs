@@ -78,6 +78,7 @@ fn renders_checks_acls_and_groups_in_packet_order() {
 	}
 	chain input {
 		type filter hook input priority filter; policy accept;
+		ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept
 		iifname vmap { "lvpc-0a00000000" : jump source_0a00000000 }
 	}
 	chain forward {
@@ -94,7 +95,6 @@ fn renders_checks_acls_and_groups_in_packet_order() {
 	}
 	chain source_0a00000000 {
 		ip saddr { 10.0.1.10 } return
-		ip saddr 0.0.0.0 udp sport 68 udp dport 67 return
 		drop
 	}
 	chain destination_0a00000000 {
