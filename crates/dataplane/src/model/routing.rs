@@ -38,8 +38,19 @@ pub const TEST_HOSTS: &str = "192.0.2.1/24";
 pub const WHAT_IS_MY_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
 /// The priority of every policy rule localvpc adds (rules of other priorities are not its).
 pub const RULE_PRIORITY: u32 = 1000;
-/// The first kernel table number of a router's route tables.
+/// Route tables' kernel table numbers: [`kernel_table_number`] maps into this range.
 const FIRST_TABLE: u32 = 1000;
+const TABLE_SPAN: u32 = 1 << 24;
+
+/// The kernel table of a route table, from its ID alone: creating or deleting another route
+/// table never renumbers it (on AWS, CreateRouteTable does nothing to traffic). Two IDs that
+/// meet in the range are told apart by probing, in ID order ([`RoutingIndex::routing`]).
+pub fn kernel_table_number(route_table_id: &str) -> u32 {
+    let hash = route_table_id.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    });
+    FIRST_TABLE + hash % TABLE_SPAN
+}
 /// The internet namespace's table of routes to public addresses.
 pub const INTERNET_TABLE: u32 = 100;
 
@@ -170,7 +181,17 @@ impl<'s> RoutingIndex<'s> {
             .filter(|t| t.vpc_id == vpc_id && !t.is_gateway_table())
             .collect();
         tables.sort_by(|a, b| a.id.cmp(&b.id));
-        let numbered: Vec<(&RouteTable, u32)> = tables.into_iter().zip(FIRST_TABLE..).collect();
+        let mut taken = std::collections::BTreeSet::new();
+        let numbered: Vec<(&RouteTable, u32)> = tables
+            .into_iter()
+            .map(|table| {
+                let mut number = kernel_table_number(&table.id);
+                while !taken.insert(number) {
+                    number = FIRST_TABLE + (number - FIRST_TABLE + 1) % TABLE_SPAN;
+                }
+                (table, number)
+            })
+            .collect();
         let kernel_tables = numbered
             .iter()
             .map(|&(table, number)| KernelTable {

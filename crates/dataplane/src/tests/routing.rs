@@ -3,7 +3,7 @@
 use super::converged;
 use crate::host::fake::FakeHost;
 use crate::host::{Rule, TableRoute};
-use crate::model::routing::tests::with_gateway;
+use crate::model::routing::tests::{main_table, private_table, with_gateway};
 use crate::model::routing::{INTERNET_NS, INTERNET_TABLE, RouteKind, UPLINK};
 use crate::model::tests::{ETH0, VPC};
 use crate::model::{port_name, router_ns};
@@ -34,10 +34,12 @@ fn the_gateway_gets_an_uplink_policy_rules_tables_and_nat() {
     let rules = &host.state.namespaces[&router].rules;
     assert!(rules.contains(&Rule {
         iif: Some(port_name(ETH0)),
-        table: 1000
+        table: main_table()
     }));
     assert_eq!(rules.len(), 3, "one per port");
-    assert!(matches!(default_of(&host, 1000), Some(RouteKind::Via { dev, .. }) if dev == UPLINK));
+    assert!(
+        matches!(default_of(&host, main_table()), Some(RouteKind::Via { dev, .. }) if dev == UPLINK)
+    );
     let internet = &host.state.namespaces[INTERNET_NS];
     assert_eq!(
         internet.table_routes,
@@ -66,16 +68,19 @@ fn a_stopped_nat_instance_turns_its_route_into_a_blackhole_and_back() {
     let mut s = with_gateway();
     converged(&mut host, &s);
     assert!(matches!(
-        default_of(&host, 1001),
+        default_of(&host, private_table()),
         Some(RouteKind::Via { .. })
     ));
     s.instances[1].state = InstanceState::Stopped;
     converged(&mut host, &s);
-    assert_eq!(default_of(&host, 1001), Some(RouteKind::Blackhole));
+    assert_eq!(
+        default_of(&host, private_table()),
+        Some(RouteKind::Blackhole)
+    );
     s.instances[1].state = InstanceState::Running;
     converged(&mut host, &s);
     assert!(matches!(
-        default_of(&host, 1001),
+        default_of(&host, private_table()),
         Some(RouteKind::Via { .. })
     ));
 }
@@ -93,7 +98,7 @@ fn detaching_the_gateway_removes_the_uplink_and_the_nat() {
     assert!(host.state.namespaces[INTERNET_NS].table_routes.is_empty());
     let tables: Vec<_> = host.state.namespaces[&router].tables.keys().collect();
     assert_eq!(tables, ["lvpc_filter"], "no NAT");
-    assert_eq!(default_of(&host, 1000), Some(RouteKind::Blackhole));
+    assert_eq!(default_of(&host, main_table()), Some(RouteKind::Blackhole));
 }
 
 #[test]

@@ -8,6 +8,14 @@ pub(crate) const IGW: &str = "igw-0aaaaaaaaaaaaaaaa";
 pub(crate) const MAIN: &str = "rtb-0a000000000000001";
 pub(crate) const PRIVATE: &str = "rtb-0b000000000000002";
 
+pub(crate) fn main_table() -> u32 {
+    kernel_table_number(MAIN)
+}
+
+pub(crate) fn private_table() -> u32 {
+    kernel_table_number(PRIVATE)
+}
+
 fn association(table: &str, main: bool, subnet: Option<&str>) -> RouteTableAssociation {
     RouteTableAssociation {
         id: format!("rtbassoc-{}", &table[4..]),
@@ -80,14 +88,14 @@ fn each_port_looks_up_its_subnets_table_or_the_main_one() {
             .iter()
             .map(|t| (t.route_table_id.as_str(), t.number))
             .collect::<Vec<_>>(),
-        [(MAIN, 1000), (PRIVATE, 1001)]
+        [(MAIN, main_table()), (PRIVATE, private_table())]
     );
     assert_eq!(
         r.rules,
         [
-            (port_name(ETH0), 1000),
-            (port_name(ETH1), 1001),
-            (port_name(PEER), 1000)
+            (port_name(ETH0), main_table()),
+            (port_name(ETH1), private_table()),
+            (port_name(PEER), main_table())
         ]
     );
 }
@@ -101,7 +109,7 @@ fn local_throws_to_the_host_routes_and_targets_become_next_hops() {
     };
     assert!(r.tables.iter().all(|t| t.routes.contains(&local)));
     assert_eq!(
-        default_route(&r, 1000),
+        default_route(&r, main_table()),
         RouteKind::Via {
             gateway: UPLINK_INTERNET,
             dev: UPLINK.into()
@@ -109,7 +117,7 @@ fn local_throws_to_the_host_routes_and_targets_become_next_hops() {
     );
     // The NAT instance's primary ENI, through its port, to its primary address.
     assert_eq!(
-        default_route(&r, 1001),
+        default_route(&r, private_table()),
         RouteKind::Via {
             gateway: "10.0.1.11".parse().unwrap(),
             dev: port_name(PEER)
@@ -133,16 +141,24 @@ fn a_gone_target_is_a_blackhole() {
     s.instances[1].state = InstanceState::Stopped;
     let r = routing(&s);
     assert_eq!(
-        default_route(&r, 1000),
+        default_route(&r, main_table()),
         RouteKind::Blackhole,
         "IGW detached"
     );
-    assert_eq!(default_route(&r, 1001), RouteKind::Blackhole, "NAT stopped");
+    assert_eq!(
+        default_route(&r, private_table()),
+        RouteKind::Blackhole,
+        "NAT stopped"
+    );
     assert_eq!(r.gateway, None, "no gateway, no uplink and no NAT");
     let mut s = with_gateway();
     s.instances.pop();
     let r = routing(&s);
-    assert_eq!(default_route(&r, 1001), RouteKind::Blackhole, "NAT gone");
+    assert_eq!(
+        default_route(&r, private_table()),
+        RouteKind::Blackhole,
+        "NAT gone"
+    );
 }
 
 #[test]
@@ -154,7 +170,7 @@ fn an_eni_target_follows_the_eni_to_another_instance() {
     s.instances[1].enis.push(eth1);
     let r = routing(&s);
     assert_eq!(
-        default_route(&r, 1001),
+        default_route(&r, private_table()),
         RouteKind::Via {
             gateway: "10.0.2.20".parse().unwrap(),
             dev: port_name(ETH1)
@@ -171,4 +187,24 @@ fn nat_holds_only_this_vpcs_addresses() {
         public: "198.51.100.6".parse().unwrap(),
     });
     assert_eq!(routing(&s).gateway.unwrap().nat.len(), 1);
+}
+
+#[test]
+fn a_new_route_table_never_renumbers_the_others() {
+    let before = routing(&with_gateway());
+    let mut s = with_gateway();
+    let mut extra = s.routing.route_tables[1].clone();
+    extra.id = "rtb-00000000000000000".into(); // sorts before both
+    extra.associations.clear();
+    s.routing.route_tables.push(extra);
+    let after = routing(&s);
+    assert_eq!(after.tables.len(), 3);
+    for table in &before.tables {
+        let same = after
+            .tables
+            .iter()
+            .find(|t| t.route_table_id == table.route_table_id);
+        assert_eq!(same.map(|t| t.number), Some(table.number));
+    }
+    assert_eq!(after.rules, before.rules);
 }
