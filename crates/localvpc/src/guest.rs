@@ -10,18 +10,13 @@ use localvpc_dataplane::{Agents, DhcpServer, agents, listen_imds};
 use localvpc_server::{AppState, ImdsResolver, serve_link_local_imds};
 use std::collections::HashMap;
 use std::sync::Arc;
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
-/// One router's services.
+/// One router's services; dropping it stops them (IMDS closes its connections when the
+/// sender goes).
 struct RouterServices {
-    imds: tokio::task::JoinHandle<()>,
+    _stop_imds: oneshot::Sender<()>,
     _dhcp: DhcpServer,
-}
-
-impl Drop for RouterServices {
-    fn drop(&mut self) {
-        self.imds.abort();
-    }
 }
 
 /// Follows `topologies` (each reconciliation's topology) until the sender goes.
@@ -72,14 +67,6 @@ fn start(
         let instance = topology.router(&router)?.instance_at(source)?;
         Some(instance.to_owned())
     });
-    let imds = tokio::spawn({
-        let (state, ns) = (state.clone(), ns.to_owned());
-        async move {
-            if let Err(error) = serve_link_local_imds(listener, state, resolve).await {
-                tracing::warn!(router = ns, %error, "IMDS stopped");
-            }
-        }
-    });
     let (rx, router) = (topologies.clone(), ns.to_owned());
     let dhcp = DhcpServer::start(
         ns,
@@ -88,13 +75,19 @@ fn start(
             let port = topology.router(&router)?.port(port)?;
             Some((port.mac.clone(), port.dhcp.clone()?))
         }),
-    );
-    let dhcp = match dhcp {
-        Ok(dhcp) => dhcp,
-        Err(error) => {
-            imds.abort();
-            return Err(error);
-        }
+    )?;
+    let (stop_imds, stopped) = oneshot::channel::<()>();
+    let shutdown = async move {
+        let _ = stopped.await;
     };
-    Ok(RouterServices { imds, _dhcp: dhcp })
+    let (state, ns) = (state.clone(), ns.to_owned());
+    tokio::spawn(async move {
+        if let Err(error) = serve_link_local_imds(listener, state, resolve, shutdown).await {
+            tracing::warn!(router = ns, %error, "IMDS stopped");
+        }
+    });
+    Ok(RouterServices {
+        _stop_imds: stop_imds,
+        _dhcp: dhcp,
+    })
 }

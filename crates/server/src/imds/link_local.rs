@@ -46,11 +46,14 @@ impl Connected<IncomingStream<'_, TcpListener>> for Connection {
     }
 }
 
-/// Serves instance metadata on `listener` until the task is dropped.
+/// Serves instance metadata on `listener` until `shutdown` completes, then closes every
+/// connection (idle keep-alive ones at once): an open socket would keep a deleted router's
+/// namespace alive.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
     resolve: Resolver,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let handler = move |State(state): State<Arc<AppState>>,
                         ConnectInfo(connection): ConnectInfo<Connection>,
@@ -68,6 +71,7 @@ pub async fn serve(
         listener,
         app.into_make_service_with_connect_info::<Connection>(),
     )
+    .with_graceful_shutdown(shutdown)
     .await
 }
 
