@@ -202,3 +202,11 @@ def test_down_on_exit_removes_the_network_when_the_server_stops(dp):
     finally:
         again.stop()
     assert lvpc_namespaces() == []
+
+
+def test_a_describe_that_provisions_an_account_builds_its_default_vpc_router(dp):
+    """A new account's first call, even a Describe, provisions its default VPC: the data plane
+    follows that write as any other (no later write needed)."""
+    srv, ec2 = dp
+    default_vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    assert "lvpc-r-" + default_vpc.split("-", 1)[1] in lvpc_namespaces()

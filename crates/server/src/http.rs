@@ -237,7 +237,7 @@ pub fn handle(
     }
     let region = Region::named(region)?;
     let input = decode(model, operation.input.as_deref(), params)?;
-    let output = execute(
+    let Executed { output, wrote } = execute(
         &state.store,
         &state.config,
         account,
@@ -246,11 +246,9 @@ pub fn handle(
         input,
         chrono::Utc::now(),
     )?;
-    if let Some(hook) = state
-        .after_change
-        .as_ref()
-        .filter(|_| !is_read_only(&action))
-    {
+    // After every committed write, a Describe that settled instances or provisioned the
+    // partition included.
+    if let Some(hook) = state.after_change.as_ref().filter(|_| wrote) {
         hook(&state.store);
     }
     encode(
@@ -266,6 +264,13 @@ pub fn handle(
     })
 }
 
+/// A call's response, and whether it committed a change (a `Describe*` can: instances settle
+/// and a partition is provisioned on first use).
+pub(crate) struct Executed {
+    pub output: serde_json::Value,
+    pub wrote: bool,
+}
+
 /// One decoded call in one transaction of the caller's partition (provisioned on first use), as
 /// of `now`: applied whole or not at all. `Describe*` calls read on their own connections, in
 /// parallel with each other and with writes, unless an instance is due to settle.
@@ -277,7 +282,7 @@ pub(crate) fn execute(
     action: &str,
     input: serde_json::Value,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<serde_json::Value, Ec2Error> {
+) -> Result<Executed, Ec2Error> {
     let settle_at = timestamp(now);
     let forget_terminated_before = timestamp(now - chrono::Duration::hours(1));
     let mut input = Some(input);
@@ -297,30 +302,38 @@ pub(crate) fn execute(
             dispatch::dispatch(&mut ctx, action, input).map(Some)
         })?;
         if let Some(Some(output)) = read {
-            return Ok(output);
+            return Ok(Executed {
+                output,
+                wrote: false,
+            });
         }
     }
     let input = input.expect("not consumed by a read that answered");
-    store.transact(account, region.name, |tx, new_partition| {
-        // Instances in a transitional state (pending, stopping, shutting-down) settle before
-        // the call sees them, so each state lasts exactly until the next call.
-        tx.settle_instances(&settle_at, &forget_terminated_before)?;
-        let mut ctx = Ctx {
-            tx,
-            account,
-            region,
-            config,
-            now: settle_at.clone(),
-        };
-        if new_partition {
-            provision::provision_partition(&mut ctx)?;
-        }
-        dispatch::dispatch(&mut ctx, action, input)
-    })
+    store
+        .transact(account, region.name, |tx, new_partition| {
+            // Instances in a transitional state (pending, stopping, shutting-down) settle before
+            // the call sees them, so each state lasts exactly until the next call.
+            tx.settle_instances(&settle_at, &forget_terminated_before)?;
+            let mut ctx = Ctx {
+                tx,
+                account,
+                region,
+                config,
+                now: settle_at.clone(),
+            };
+            if new_partition {
+                provision::provision_partition(&mut ctx)?;
+            }
+            dispatch::dispatch(&mut ctx, action, input)
+        })
+        .map(|output| Executed {
+            output,
+            wrote: true,
+        })
 }
 
 /// Calls that never change state, so a read-only transaction can answer them.
-pub(crate) fn is_read_only(action: &str) -> bool {
+fn is_read_only(action: &str) -> bool {
     action.starts_with("Describe")
 }
 

@@ -119,7 +119,8 @@ impl World {
             action,
             input,
             self.now,
-        );
+        )
+        .map(|executed| executed.output);
         if let Err(e) = &result {
             assert!(
                 e.code != ErrorCode::InternalError && e.code.http_status() < 500,
