@@ -95,15 +95,16 @@ impl Traffic {
     }
 
     /// A network ACL entry's traffic: its protocol number (`-1` = all) with ports or ICMP
-    /// type/code.
-    fn of_acl_entry(entry: &NetworkAclEntry) -> Traffic {
-        match entry.protocol.parse::<i32>() {
-            Ok(6) => Traffic::Tcp(Ports::from_ec2(entry.port_range)),
-            Ok(17) => Traffic::Udp(Ports::from_ec2(entry.port_range)),
-            Ok(1) => Traffic::icmp(entry.icmp_type_code),
-            Ok(n) => u8::try_from(n).map_or(Traffic::All, Traffic::Protocol),
-            Err(_) => Traffic::All,
-        }
+    /// type/code; `None` for a protocol that is no number (the store never holds one), so the
+    /// entry matches nothing rather than everything.
+    fn of_acl_entry(entry: &NetworkAclEntry) -> Option<Traffic> {
+        Some(match entry.protocol.parse::<i32>().ok()? {
+            -1 => Traffic::All,
+            6 => Traffic::Tcp(Ports::from_ec2(entry.port_range)),
+            17 => Traffic::Udp(Ports::from_ec2(entry.port_range)),
+            1 => Traffic::icmp(entry.icmp_type_code),
+            n => Traffic::Protocol(u8::try_from(n).ok()?),
+        })
     }
 }
 
@@ -226,7 +227,7 @@ impl<'s> Rules<'s> {
                         number: e.rule_number,
                         allow: e.action == RuleAction::Allow,
                         cidr,
-                        traffic: Traffic::of_acl_entry(e),
+                        traffic: Traffic::of_acl_entry(e)?,
                     })
                 })
                 .collect();

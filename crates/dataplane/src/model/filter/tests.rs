@@ -132,3 +132,21 @@ fn a_subnet_without_an_acl_lets_nothing_through() {
     let acl = &rules.router([&port]).acls[0];
     assert_eq!((acl.acl_id.clone(), acl.inbound.len()), (None, 0));
 }
+
+#[test]
+fn an_acl_entry_matches_its_protocol_and_never_widens() {
+    let traffic = |protocol: &str| {
+        let mut entry = acl_entry(100, false, true);
+        entry.protocol = protocol.into();
+        entry.port_range = Some((80, 80));
+        Traffic::of_acl_entry(&entry)
+    };
+    assert_eq!(traffic("-1"), Some(Traffic::All));
+    assert_eq!(
+        traffic("6"),
+        Some(Traffic::Tcp(Ports::from_ec2(Some((80, 80)))))
+    );
+    assert_eq!(traffic("47"), Some(Traffic::Protocol(47)));
+    assert_eq!(traffic("tcp"), None, "not a number: matches nothing");
+    assert_eq!(traffic("300"), None);
+}
