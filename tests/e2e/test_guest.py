@@ -88,13 +88,20 @@ def seed_003_network(ec2):
     return vpc, [subnet(ec2, vpc, f"10.0.{n}.0/24") for n in (1, 2, 254)]
 
 
+def seed_003_instance(ec2, image, eth0_ip, eth1_ip):
+    """Seed 003's instance of `image` (eth0 in 10.0.1.0/24, an ENI in 10.0.2.0/24 attached as
+    eth1) and its peer at 10.0.254.4: (instance, peer, eth1's ENI, (eth0's subnet, eth1's))."""
+    vpc, (s1, s2, s254) = seed_003_network(ec2)
+    inst = launch(ec2, s1, eth0_ip, image=image)
+    peer = launch(ec2, s254, "10.0.254.4")
+    eni = ec2.create_network_interface(SubnetId=s2, PrivateIpAddress=eth1_ip)["NetworkInterface"]["NetworkInterfaceId"]
+    ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=inst, DeviceIndex=1)
+    return inst, peer, eni, (s1, s2)
+
+
 def test_seed_003_on_a_generic_image_eth1_answers_only_after_the_agent(dp, tmp_path):
     srv, ec2 = dp
-    vpc, (s1, s2, s254) = seed_003_network(ec2)
-    inst = launch(ec2, s1, "10.0.1.5", image=CENTOS6)
-    peer = launch(ec2, s254, "10.0.254.4")
-    eni = ec2.create_network_interface(SubnetId=s2, PrivateIpAddress="10.0.2.5")["NetworkInterface"]["NetworkInterfaceId"]
-    ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=inst, DeviceIndex=1)
+    inst, peer, _, _ = seed_003_instance(ec2, CENTOS6, "10.0.1.5", "10.0.2.5")
     assert ping(peer, "10.0.1.5"), "eth0 answers"
     assert not ping(peer, "10.0.2.5"), "eth1 stays unconfigured on this image"
     # `ifup eth1` with BOOTPROTO=dhcp and DEFROUTE=no: the address from the VPC's DHCP, no route.
@@ -120,11 +127,7 @@ def test_seed_003_on_a_generic_image_eth1_answers_only_after_the_agent(dp, tmp_p
 
 def test_seed_003_on_amazon_linux_eth1_answers_by_itself(dp):
     srv, ec2 = dp
-    vpc, (s1, s2, s254) = seed_003_network(ec2)
-    inst = launch(ec2, s1, "10.0.1.4", image=AL2023)
-    peer = launch(ec2, s254, "10.0.254.4")
-    eni = ec2.create_network_interface(SubnetId=s2, PrivateIpAddress="10.0.2.4")["NetworkInterface"]["NetworkInterfaceId"]
-    ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=inst, DeviceIndex=1)
+    inst, peer, eni, (s1, s2) = seed_003_instance(ec2, AL2023, "10.0.1.4", "10.0.2.4")
     assert wait_until(lambda: ping(peer, "10.0.2.4")), "the agent configured eth1 and its policy routing"
     assert ping(peer, "10.0.1.4")
     rules = run_in(inst, "ip", "rule").stdout

@@ -30,6 +30,15 @@ def internet_link(vpc):
     return "lvpc-" + vpc.split("-", 1)[1][:10]
 
 
+def appliance_network(ec2):
+    """A VPC 10.0.0.0/16, subnet 10.0.1.0/24, an open group, a client at 10.0.1.10 and an
+    appliance at 10.0.1.11: (vpc, subnet, group, client, appliance)."""
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    s1 = subnet(ec2, vpc, "10.0.1.0/24")
+    sg = open_group(ec2, vpc)
+    return vpc, s1, sg, launch(ec2, s1, "10.0.1.10", sg), launch(ec2, s1, "10.0.1.11", sg)
+
+
 def test_the_destination_check_drops_what_a_route_sends_to_an_eni_for_others(dp):
     """A route table sends 10.99.0.0/24 to an appliance's ENI, and the appliance accepts
     10.99.0.5 (on its loopback). A one-way datagram shows the destination half of the check
@@ -37,11 +46,7 @@ def test_the_destination_check_drops_what_a_route_sends_to_an_eni_for_others(dp)
     ENI's addresses); with the check off it is delivered. No reply is needed, so the source half
     plays no part."""
     srv, ec2 = dp
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    s1 = subnet(ec2, vpc, "10.0.1.0/24")
-    sg = open_group(ec2, vpc)
-    client = launch(ec2, s1, "10.0.1.10", sg)
-    appliance = launch(ec2, s1, "10.0.1.11", sg)
+    vpc, s1, sg, client, appliance = appliance_network(ec2)
     eni = primary_eni(ec2, appliance)
     in_guest(appliance, "ip addr add 10.99.0.5/32 dev lo")
     main = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]
@@ -177,11 +182,7 @@ def test_a_route_to_an_eni_is_active_only_while_a_running_instance_holds_it(dp):
     detached, or whose instance is stopped, receives nothing. DescribeRouteTables and the
     packets agree at every step."""
     srv, ec2 = dp
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    s1 = subnet(ec2, vpc, "10.0.1.0/24")
-    sg = open_group(ec2, vpc)
-    client = launch(ec2, s1, "10.0.1.10", sg)
-    appliance = launch(ec2, s1, "10.0.1.11", sg)
+    vpc, s1, sg, client, appliance = appliance_network(ec2)
     eni = ec2.create_network_interface(SubnetId=s1, PrivateIpAddress="10.0.1.20", Groups=[sg])["NetworkInterface"]["NetworkInterfaceId"]
     source_dest_check(ec2, eni, False)
     main = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]

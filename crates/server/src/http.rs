@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use localvpc_api::{Model, decode, encode, error_xml};
 use localvpc_model::region::Region;
 use localvpc_model::{Ec2Error, ErrorCode};
-use localvpc_store::Store;
+use localvpc_store::{Store, Tx};
 use std::sync::Arc;
 
 /// Shared by every request.
@@ -285,6 +285,20 @@ pub(crate) fn execute(
 ) -> Result<Executed, Ec2Error> {
     let settle_at = timestamp(now);
     let forget_terminated_before = timestamp(now - chrono::Duration::hours(1));
+    // The call itself, on whichever transaction answers it.
+    let run = |tx: &mut Tx<'_>, new_partition: bool, input| {
+        let mut ctx = Ctx {
+            tx,
+            account,
+            region,
+            config,
+            now: settle_at.clone(),
+        };
+        if new_partition {
+            provision::provision_partition(&mut ctx)?;
+        }
+        dispatch::dispatch(&mut ctx, action, input)
+    };
     let mut input = Some(input);
     if is_read_only(action) {
         let read = store.read(account, region.name, |tx| {
@@ -292,14 +306,7 @@ pub(crate) fn execute(
                 return Ok(None);
             }
             let input = input.take().expect("read once");
-            let mut ctx = Ctx {
-                tx,
-                account,
-                region,
-                config,
-                now: settle_at.clone(),
-            };
-            dispatch::dispatch(&mut ctx, action, input).map(Some)
+            run(tx, false, input).map(Some)
         })?;
         if let Some(Some(output)) = read {
             return Ok(Executed {
@@ -314,17 +321,7 @@ pub(crate) fn execute(
             // Instances in a transitional state (pending, stopping, shutting-down) settle before
             // the call sees them, so each state lasts exactly until the next call.
             tx.settle_instances(&settle_at, &forget_terminated_before)?;
-            let mut ctx = Ctx {
-                tx,
-                account,
-                region,
-                config,
-                now: settle_at.clone(),
-            };
-            if new_partition {
-                provision::provision_partition(&mut ctx)?;
-            }
-            dispatch::dispatch(&mut ctx, action, input)
+            run(tx, new_partition, input)
         })
         .map(|output| Executed {
             output,
