@@ -35,6 +35,17 @@ DescribeInstanceTypes DescribeImages CreateKeyPair ImportKeyPair DescribeKeyPair
 CreateTags DeleteTags DescribeTags DescribeAvailabilityZones DescribeRegions
 DescribeAccountAttributes CreateNetworkAcl DeleteNetworkAcl DescribeNetworkAcls
 CreateNetworkAclEntry ReplaceNetworkAclEntry DeleteNetworkAclEntry ReplaceNetworkAclAssociation
+AssociateSubnetCidrBlock DisassociateSubnetCidrBlock CreateEgressOnlyInternetGateway DescribeEgressOnlyInternetGateways DeleteEgressOnlyInternetGateway
+CreateLaunchTemplate CreateLaunchTemplateVersion DescribeLaunchTemplates DescribeLaunchTemplateVersions ModifyLaunchTemplate DeleteLaunchTemplate DeleteLaunchTemplateVersions GetLaunchTemplateData
+CreateManagedPrefixList ModifyManagedPrefixList RestoreManagedPrefixListVersion DeleteManagedPrefixList DescribeManagedPrefixLists GetManagedPrefixListEntries GetManagedPrefixListAssociations DescribePrefixLists
+CreateDhcpOptions DescribeDhcpOptions DeleteDhcpOptions AssociateDhcpOptions
+GetSecurityGroupsForVpc DescribeSecurityGroupReferences DescribeStaleSecurityGroups UpdateSecurityGroupRuleDescriptionsIngress UpdateSecurityGroupRuleDescriptionsEgress
+ResetAddressAttribute CreateSubnetCidrReservation GetSubnetCidrReservations DeleteSubnetCidrReservation
+CreateNatGateway DeleteNatGateway DescribeNatGateways AssignPrivateNatGatewayAddress UnassignPrivateNatGatewayAddress AssociateNatGatewayAddress DisassociateNatGatewayAddress
+CreateVpcPeeringConnection AcceptVpcPeeringConnection RejectVpcPeeringConnection DeleteVpcPeeringConnection DescribeVpcPeeringConnections ModifyVpcPeeringConnectionOptions
+CreateVpcEndpoint ModifyVpcEndpoint DeleteVpcEndpoints DescribeVpcEndpoints DescribeVpcEndpointServices
+CreateNetworkInsightsPath DescribeNetworkInsightsPaths DeleteNetworkInsightsPath StartNetworkInsightsAnalysis DescribeNetworkInsightsAnalyses DeleteNetworkInsightsAnalysis
+DescribeVolumes DescribeInstanceCreditSpecifications ModifyInstanceCreditSpecification DescribeInstanceTypeOfferings GetEbsEncryptionByDefault
 """.split()
 
 # Values the live service accepts beyond botocore's enum: DescribeAccountAttributes documents
@@ -95,7 +106,8 @@ def main() -> None:
     dest = os.path.join(os.path.dirname(__file__), "..", "crates", "api", "model", "ec2.json")
     os.makedirs(os.path.dirname(dest), exist_ok=True)
     with open(dest, "w") as f:
-        json.dump(trimmed, f, indent=None, separators=(",", ":"), sort_keys=False)
+        # One member a line: branches that add operations merge without rewriting the file.
+        json.dump(trimmed, f, indent=1, separators=(",", ": "), sort_keys=False)
         f.write("\n")
     print(f"{len(operations)} operations, {len(keep)} shapes -> {os.path.normpath(dest)}", file=sys.stderr)
 

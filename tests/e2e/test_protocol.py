@@ -51,7 +51,7 @@ def test_get_with_query_string(server):
 def test_action_errors(server):
     status, _, body = call(server, {"Action": "FlyToTheMoon", "Version": "2016-11-15"})
     assert status == 400 and error_of(body) == ("InvalidAction", "The action FlyToTheMoon is not valid for this web service.")
-    status, _, body = call(server, {"Action": "CreateVpcEndpoint", "Version": "2016-11-15"})
+    status, _, body = call(server, {"Action": "CreateTransitGateway", "Version": "2016-11-15"})
     assert status == 400 and error_of(body)[0] == "UnsupportedOperation"
     status, _, body = call(server, {"Version": "2016-11-15"})
     assert status == 400 and error_of(body)[0] == "MissingParameter"
