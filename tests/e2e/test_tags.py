@@ -224,3 +224,26 @@ def test_tags_on_route_tables_groups_rules_and_gateways(ec2):
     ec2.create_tags(Resources=list(ids.values()), Tags=[{"Key": "a", "Value": "1"}])
     found = ec2.describe_tags(Filters=[{"Name": "key", "Values": ["a"]}])["Tags"]
     assert {t["ResourceType"]: t["ResourceId"] for t in found} == ids
+
+
+def test_elastic_ips_take_tags_at_allocation_and_later(aws, ec2):
+    """An allocation's tags, given to AllocateAddress or by create-tags, show in DescribeTags and
+    DescribeAddresses, go with DeleteTags and with the allocation."""
+    spec = [{"ResourceType": "elastic-ip", "Tags": [{"Key": "Name", "Value": "web"}]}]
+    alloc = ec2.allocate_address(Domain="vpc", TagSpecifications=spec)["AllocationId"]
+    assert tags_of(ec2, alloc) == {"Name": "web"}
+    aws.run("create-tags", "--resources", alloc, "--tags", "Key=team,Value=net")
+    listed = ec2.describe_tags(Filters=[{"Name": "resource-type", "Values": ["elastic-ip"]}])["Tags"]
+    assert sorted((t["ResourceId"], t["ResourceType"], t["Key"], t["Value"]) for t in listed) == [
+        (alloc, "elastic-ip", "Name", "web"),
+        (alloc, "elastic-ip", "team", "net"),
+    ]
+    address = ec2.describe_addresses(AllocationIds=[alloc])["Addresses"][0]
+    assert {t["Key"]: t["Value"] for t in address["Tags"]} == {"Name": "web", "team": "net"}
+    aws.run("delete-tags", "--resources", alloc, "--tags", "Key=Name")
+    assert tags_of(ec2, alloc) == {"team": "net"}
+    ec2.release_address(AllocationId=alloc)
+    assert tags_of(ec2, alloc) == {}
+    err = aws.error("create-tags", "--resources", alloc, "--tags", "Key=a,Value=b")
+    assert err.code == "InvalidAllocationID.NotFound"
+    assert err.message == f"The allocation ID '{alloc}' does not exist"

@@ -4,127 +4,207 @@
 use crate::error::{Ec2Error, ErrorCode};
 use rand::RngExt;
 
-/// Every kind of identifier localvpc hands out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum IdKind {
-    Vpc,
-    VpcCidrAssociation,
-    Subnet,
-    InternetGateway,
-    RouteTable,
-    RouteTableAssociation,
-    SecurityGroup,
-    SecurityGroupRule,
-    NetworkAcl,
-    NetworkAclAssociation,
-    DhcpOptions,
-    NetworkInterface,
-    Attachment,
-    Instance,
-    Reservation,
-    Allocation,
-    EipAssociation,
-    KeyPair,
-    Image,
+/// Declares [`IdKind`] and its row of facts in [`KINDS`] together, so a kind cannot exist
+/// without its prefix, codes, message and tag type.
+macro_rules! resource_kinds {
+    ($($kind:ident {
+        prefix: $prefix:literal,
+        not_found: $not_found:ident,
+        malformed: $malformed:ident,
+        message: $message:literal,
+        tag_type: $tag_type:expr $(,)?
+    },)*) => {
+        /// Every kind of identifier localvpc hands out.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum IdKind { $($kind,)* }
+
+        /// One row per kind, in [`IdKind`]'s order.
+        pub const KINDS: &[Kind] = &[$(Kind {
+            kind: IdKind::$kind,
+            prefix: $prefix,
+            not_found: ErrorCode::$not_found,
+            malformed: ErrorCode::$malformed,
+            not_found_message: $message,
+            tag_type: $tag_type,
+        },)*];
+    };
+}
+
+/// What EC2 says about one kind of resource ID.
+#[derive(Debug)]
+pub struct Kind {
+    pub kind: IdKind,
+    /// `vpc` in `vpc-0123…`.
+    pub prefix: &'static str,
+    /// A well-formed ID that names nothing the caller owns.
+    pub not_found: ErrorCode,
+    /// An ID that is not `prefix-` and 8 or 17 hex digits.
+    pub malformed: ErrorCode,
+    /// The not-found message, `{id}` standing for the ID.
+    pub not_found_message: &'static str,
+    /// EC2's tag `ResourceType` (DescribeTags, `TagSpecification`); `None`: not taggable. A
+    /// taggable kind's store lookup is `store::resource` (a test holds the two together).
+    pub tag_type: Option<&'static str>,
+}
+
+resource_kinds! {
+    Vpc {
+        prefix: "vpc",
+        not_found: InvalidVpcIdNotFound,
+        malformed: InvalidVpcIdMalformed,
+        message: "The vpc ID '{id}' does not exist",
+        tag_type: Some("vpc"),
+    },
+    VpcCidrAssociation {
+        prefix: "vpc-cidr-assoc",
+        not_found: InvalidVpcCidrBlockAssociationIdNotFound,
+        malformed: InvalidVpcCidrBlockAssociationIdMalformed,
+        message: "The vpc cidr block association ID '{id}' does not exist",
+        tag_type: None,
+    },
+    Subnet {
+        prefix: "subnet",
+        not_found: InvalidSubnetIdNotFound,
+        malformed: InvalidSubnetIdMalformed,
+        message: "The subnet ID '{id}' does not exist",
+        tag_type: Some("subnet"),
+    },
+    InternetGateway {
+        prefix: "igw",
+        not_found: InvalidInternetGatewayIdNotFound,
+        malformed: InvalidInternetGatewayIdMalformed,
+        message: "The internetGateway ID '{id}' does not exist",
+        tag_type: Some("internet-gateway"),
+    },
+    RouteTable {
+        prefix: "rtb",
+        not_found: InvalidRouteTableIdNotFound,
+        malformed: InvalidRouteTableIdMalformed,
+        message: "The routeTable ID '{id}' does not exist",
+        tag_type: Some("route-table"),
+    },
+    RouteTableAssociation {
+        prefix: "rtbassoc",
+        not_found: InvalidAssociationIdNotFound,
+        malformed: InvalidAssociationIdMalformed,
+        message: "The association ID '{id}' does not exist",
+        tag_type: None,
+    },
+    SecurityGroup {
+        prefix: "sg",
+        not_found: InvalidGroupNotFound,
+        malformed: InvalidGroupIdMalformed,
+        message: "The security group '{id}' does not exist",
+        tag_type: Some("security-group"),
+    },
+    SecurityGroupRule {
+        prefix: "sgr",
+        not_found: InvalidSecurityGroupRuleIdNotFound,
+        malformed: InvalidSecurityGroupRuleIdMalformed,
+        message: "The security group rule ID '{id}' does not exist",
+        tag_type: Some("security-group-rule"),
+    },
+    NetworkAcl {
+        prefix: "acl",
+        not_found: InvalidNetworkAclIdNotFound,
+        malformed: InvalidNetworkAclIdMalformed,
+        message: "The networkAcl ID '{id}' does not exist",
+        tag_type: Some("network-acl"),
+    },
+    NetworkAclAssociation {
+        prefix: "aclassoc",
+        not_found: InvalidAssociationIdNotFound,
+        malformed: InvalidAssociationIdMalformed,
+        message: "The association ID '{id}' does not exist",
+        tag_type: None,
+    },
+    DhcpOptions {
+        prefix: "dopt",
+        not_found: InvalidParameterValue,
+        malformed: InvalidParameterValue,
+        message: "The dhcpOption ID '{id}' does not exist",
+        tag_type: None,
+    },
+    NetworkInterface {
+        prefix: "eni",
+        not_found: InvalidNetworkInterfaceIdNotFound,
+        malformed: InvalidNetworkInterfaceIdMalformed,
+        message: "The networkInterface ID '{id}' does not exist",
+        tag_type: Some("network-interface"),
+    },
+    Attachment {
+        prefix: "eni-attach",
+        not_found: InvalidAttachmentIdNotFound,
+        malformed: InvalidNetworkInterfaceAttachmentIdMalformed,
+        message: "The attachment '{id}' does not exist.",
+        tag_type: None,
+    },
+    Instance {
+        prefix: "i",
+        not_found: InvalidInstanceIdNotFound,
+        malformed: InvalidInstanceIdMalformed,
+        message: "The instance ID '{id}' does not exist",
+        tag_type: Some("instance"),
+    },
+    Reservation {
+        prefix: "r",
+        not_found: InvalidInstanceIdNotFound,
+        malformed: InvalidInstanceIdMalformed,
+        message: "The reservation ID '{id}' does not exist",
+        tag_type: None,
+    },
+    Allocation {
+        prefix: "eipalloc",
+        not_found: InvalidAllocationIdNotFound,
+        malformed: InvalidAllocationIdMalformed,
+        message: "The allocation ID '{id}' does not exist",
+        tag_type: Some("elastic-ip"),
+    },
+    EipAssociation {
+        prefix: "eipassoc",
+        not_found: InvalidAssociationIdNotFound,
+        malformed: InvalidAssociationIdMalformed,
+        message: "The association ID '{id}' does not exist",
+        tag_type: None,
+    },
+    // EC2 has no malformed code for key pair IDs: a bad one names no key pair.
+    KeyPair {
+        prefix: "key",
+        not_found: InvalidKeyPairNotFound,
+        malformed: InvalidKeyPairNotFound,
+        message: "The key pair ID '{id}' does not exist",
+        tag_type: Some("key-pair"),
+    },
+    Image {
+        prefix: "ami",
+        not_found: InvalidAmiIdNotFound,
+        malformed: InvalidAmiIdMalformed,
+        message: "The image id '[{id}]' does not exist",
+        tag_type: None,
+    },
 }
 
 impl IdKind {
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Self::Vpc => "vpc",
-            Self::VpcCidrAssociation => "vpc-cidr-assoc",
-            Self::Subnet => "subnet",
-            Self::InternetGateway => "igw",
-            Self::RouteTable => "rtb",
-            Self::RouteTableAssociation => "rtbassoc",
-            Self::SecurityGroup => "sg",
-            Self::SecurityGroupRule => "sgr",
-            Self::NetworkAcl => "acl",
-            Self::NetworkAclAssociation => "aclassoc",
-            Self::DhcpOptions => "dopt",
-            Self::NetworkInterface => "eni",
-            Self::Attachment => "eni-attach",
-            Self::Instance => "i",
-            Self::Reservation => "r",
-            Self::Allocation => "eipalloc",
-            Self::EipAssociation => "eipassoc",
-            Self::KeyPair => "key",
-            Self::Image => "ami",
-        }
+    /// This kind's row of [`KINDS`].
+    pub fn info(self) -> &'static Kind {
+        &KINDS[self as usize]
     }
 
-    /// The noun EC2 uses in "The <noun> ID '…' does not exist".
-    fn noun(self) -> &'static str {
-        match self {
-            Self::Vpc => "vpc",
-            Self::VpcCidrAssociation => "vpc cidr block association",
-            Self::Subnet => "subnet",
-            Self::InternetGateway => "internetGateway",
-            Self::RouteTable => "routeTable",
-            Self::RouteTableAssociation => "association",
-            Self::SecurityGroup => "security group",
-            Self::SecurityGroupRule => "security group rule",
-            Self::NetworkAcl => "networkAcl",
-            Self::NetworkAclAssociation => "association",
-            Self::DhcpOptions => "dhcpOption",
-            Self::NetworkInterface => "networkInterface",
-            Self::Attachment => "attachment",
-            Self::Instance => "instance",
-            Self::Reservation => "reservation",
-            Self::Allocation => "allocation",
-            Self::EipAssociation => "association",
-            Self::KeyPair => "key pair",
-            Self::Image => "image",
-        }
+    pub fn prefix(self) -> &'static str {
+        self.info().prefix
     }
 
     pub fn not_found_code(self) -> ErrorCode {
-        use ErrorCode as C;
-        match self {
-            Self::Vpc => C::InvalidVpcIdNotFound,
-            Self::VpcCidrAssociation => C::InvalidVpcCidrBlockAssociationIdNotFound,
-            Self::Subnet => C::InvalidSubnetIdNotFound,
-            Self::InternetGateway => C::InvalidInternetGatewayIdNotFound,
-            Self::RouteTable => C::InvalidRouteTableIdNotFound,
-            Self::RouteTableAssociation | Self::NetworkAclAssociation | Self::EipAssociation => {
-                C::InvalidAssociationIdNotFound
-            }
-            Self::SecurityGroup => C::InvalidGroupNotFound,
-            Self::SecurityGroupRule => C::InvalidSecurityGroupRuleIdNotFound,
-            Self::NetworkAcl => C::InvalidNetworkAclIdNotFound,
-            Self::DhcpOptions => C::InvalidParameterValue,
-            Self::NetworkInterface => C::InvalidNetworkInterfaceIdNotFound,
-            Self::Attachment => C::InvalidAttachmentIdNotFound,
-            Self::Instance | Self::Reservation => C::InvalidInstanceIdNotFound,
-            Self::Allocation => C::InvalidAllocationIdNotFound,
-            Self::KeyPair => C::InvalidKeyPairNotFound,
-            Self::Image => C::InvalidAmiIdNotFound,
-        }
+        self.info().not_found
     }
 
     pub fn malformed_code(self) -> ErrorCode {
-        use ErrorCode as C;
-        match self {
-            Self::Vpc => C::InvalidVpcIdMalformed,
-            Self::VpcCidrAssociation => C::InvalidVpcCidrBlockAssociationIdMalformed,
-            Self::Subnet => C::InvalidSubnetIdMalformed,
-            Self::InternetGateway => C::InvalidInternetGatewayIdMalformed,
-            Self::RouteTable => C::InvalidRouteTableIdMalformed,
-            Self::RouteTableAssociation | Self::NetworkAclAssociation | Self::EipAssociation => {
-                C::InvalidAssociationIdMalformed
-            }
-            Self::SecurityGroup => C::InvalidGroupIdMalformed,
-            Self::SecurityGroupRule => C::InvalidSecurityGroupRuleIdMalformed,
-            Self::NetworkAcl => C::InvalidNetworkAclIdMalformed,
-            Self::DhcpOptions => C::InvalidParameterValue,
-            Self::NetworkInterface => C::InvalidNetworkInterfaceIdMalformed,
-            Self::Attachment => C::InvalidNetworkInterfaceAttachmentIdMalformed,
-            Self::Instance | Self::Reservation => C::InvalidInstanceIdMalformed,
-            Self::Allocation => C::InvalidAllocationIdMalformed,
-            // EC2 has no malformed code for key pair IDs: a bad one names no key pair.
-            Self::KeyPair => C::InvalidKeyPairNotFound,
-            Self::Image => C::InvalidAmiIdMalformed,
-        }
+        self.info().malformed
+    }
+
+    /// EC2's tag `ResourceType` of a taggable kind.
+    pub fn tag_type(self) -> Option<&'static str> {
+        self.info().tag_type
     }
 
     /// A fresh long-format ID of this kind.
@@ -156,35 +236,25 @@ impl IdKind {
 
     /// The error for a well-formed ID that names nothing the caller owns.
     pub fn not_found(self, id: &str) -> Ec2Error {
-        let message = match self {
-            Self::SecurityGroup => format!("The security group '{id}' does not exist"),
-            Self::Attachment => format!("The attachment '{id}' does not exist."),
-            Self::DhcpOptions => format!("The dhcpOption ID '{id}' does not exist"),
-            Self::Image => format!("The image id '[{id}]' does not exist"),
-            _ => format!("The {} ID '{id}' does not exist", self.noun()),
-        };
-        Ec2Error::new(self.not_found_code(), message)
+        let info = self.info();
+        Ec2Error::new(info.not_found, info.not_found_message.replace("{id}", id))
     }
 
-    /// Finds the kind an ID belongs to by its prefix (used by tag actions, which take any ID).
+    /// The taggable kind an ID belongs to, by its prefix (the tag actions take any ID).
     pub fn of(id: &str) -> Option<Self> {
-        const TAGGABLE: [IdKind; 11] = [
-            IdKind::Vpc,
-            IdKind::Subnet,
-            IdKind::InternetGateway,
-            IdKind::RouteTable,
-            IdKind::SecurityGroup,
-            IdKind::SecurityGroupRule,
-            IdKind::NetworkAcl,
-            IdKind::NetworkInterface,
-            IdKind::Instance,
-            IdKind::Allocation,
-            IdKind::KeyPair,
-        ];
         let (prefix, _) = id.rsplit_once('-')?;
-        TAGGABLE
-            .into_iter()
-            .find(|k| k.prefix() == prefix && k.parse(id).is_ok())
+        KINDS
+            .iter()
+            .find(|k| k.tag_type.is_some() && k.prefix == prefix && k.kind.parse(id).is_ok())
+            .map(|k| k.kind)
+    }
+
+    /// The taggable kind of a tag `ResourceType`.
+    pub fn of_tag_type(resource_type: &str) -> Option<Self> {
+        KINDS
+            .iter()
+            .find(|k| k.tag_type == Some(resource_type))
+            .map(|k| k.kind)
     }
 }
 
@@ -223,6 +293,28 @@ mod tests {
         assert_eq!(
             IdKind::Subnet.parse("subnet-zz").unwrap_err().code.as_str(),
             "InvalidSubnetID.Malformed"
+        );
+    }
+
+    #[test]
+    fn the_table_is_in_declaration_order_with_distinct_prefixes_and_tag_types() {
+        for (i, row) in KINDS.iter().enumerate() {
+            assert_eq!(row.kind as usize, i, "{row:?}");
+            assert!(row.not_found_message.contains("{id}"), "{row:?}");
+            let other = KINDS.iter().filter(|k| k.prefix == row.prefix).count();
+            assert_eq!(other, 1, "{row:?}");
+            if let Some(t) = row.tag_type {
+                assert_eq!(IdKind::of_tag_type(t), Some(row.kind));
+                assert_eq!(IdKind::of(&row.kind.generate()), Some(row.kind));
+            } else {
+                assert_eq!(IdKind::of(&row.kind.generate()), None, "{row:?}");
+            }
+        }
+        let err = IdKind::Allocation.not_found("eipalloc-12345678");
+        assert_eq!(err.code.as_str(), "InvalidAllocationID.NotFound");
+        assert_eq!(
+            err.message,
+            "The allocation ID 'eipalloc-12345678' does not exist"
         );
     }
 

@@ -1,8 +1,9 @@
-//! From an EC2 action name and decoded parameters to a response: the action table, `DryRun`,
-//! client-token idempotency, and the typed (de)serialisation around each handler.
+//! From an EC2 action name and decoded parameters to a response: `DryRun`, client-token
+//! idempotency (as the operation registry says), and the typed (de)serialisation around each
+//! handler.
 
-use crate::actions;
 use crate::context::Ctx;
+use crate::operations;
 use localvpc_model::{Ec2Error, ErrorCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -39,18 +40,10 @@ fn not_supported(e: serde_json::Error) -> Ec2Error {
     }
 }
 
-/// Operations whose `ClientToken` makes a retry return the first response.
-const IDEMPOTENT: &[&str] = &[
-    "CreateNetworkInterface",
-    "RunInstances",
-    "CreateRouteTable",
-    "CreateNetworkAcl",
-];
-
 /// Runs `action` inside the caller's transaction. An error rolls everything back; so does a
 /// successful `DryRun`, which then answers `DryRunOperation`.
 pub fn dispatch(ctx: &mut Ctx, action: &str, mut input: Value) -> Result<Value, Ec2Error> {
-    let handler = actions::lookup(action).ok_or_else(|| {
+    let operation = operations::find(action).ok_or_else(|| {
         Ec2Error::new(
             ErrorCode::UnsupportedOperation,
             format!("The action {action} is not supported by localvpc yet."),
@@ -61,16 +54,12 @@ pub fn dispatch(ctx: &mut Ctx, action: &str, mut input: Value) -> Result<Value, 
         .and_then(|o| o.remove("DryRun"))
         .and_then(|v| v.as_bool())
         .unwrap_or(false);
-    let token = IDEMPOTENT
-        .contains(&action)
-        .then(|| {
-            input
-                .get("ClientToken")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-        .flatten();
-    if let Some(token) = &token {
+    let handler = operation.handler;
+    let idempotent = operation.client_token.and_then(|idempotency| {
+        let token = input.get("ClientToken").and_then(Value::as_str)?;
+        Some((idempotency, token.to_owned()))
+    });
+    if let Some((idempotency, token)) = &idempotent {
         check_token(token)?;
         let fingerprint = fingerprint(&input);
         if let Some(seen) = ctx.tx.client_token(action, token)? {
@@ -80,7 +69,7 @@ pub fn dispatch(ctx: &mut Ctx, action: &str, mut input: Value) -> Result<Value, 
                     "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).",
                 ));
             }
-            if let Some(check) = replay_check(action) {
+            if let Some(check) = idempotency.replay {
                 check(ctx, token)?;
             }
             if dry_run {
@@ -101,17 +90,6 @@ pub fn dispatch(ctx: &mut Ctx, action: &str, mut input: Value) -> Result<Value, 
         return Err(Ec2Error::dry_run());
     }
     Ok(response)
-}
-
-/// A check on a retried request (context, client token).
-type ReplayCheck = fn(&mut Ctx, &str) -> Result<(), Ec2Error>;
-
-/// What a retry must still satisfy before its first response is given again.
-fn replay_check(action: &str) -> Option<ReplayCheck> {
-    match action {
-        "RunInstances" => Some(actions::instance::run::check_replay),
-        _ => None,
-    }
 }
 
 fn check_token(token: &str) -> Result<(), Ec2Error> {

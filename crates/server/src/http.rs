@@ -4,6 +4,7 @@
 
 use crate::auth::{self, Auth};
 use crate::context::{Config, Ctx};
+use crate::operations::{self, Access};
 use crate::{dispatch, provision, sts};
 use axum::Router;
 use axum::body::Bytes;
@@ -300,7 +301,7 @@ pub(crate) fn execute(
         dispatch::dispatch(&mut ctx, action, input)
     };
     let mut input = Some(input);
-    if is_read_only(action) {
+    if operations::find(action).is_some_and(|op| op.access == Access::Read) {
         let read = store.read(account, region.name, |tx| {
             if tx.instances_to_settle(&settle_at, &forget_terminated_before)? {
                 return Ok(None);
@@ -327,11 +328,6 @@ pub(crate) fn execute(
             output,
             wrote: true,
         })
-}
-
-/// Calls that never change state, so a read-only transaction can answer them.
-fn is_read_only(action: &str) -> bool {
-    action.starts_with("Describe")
 }
 
 /// EC2's timestamp format, `2013-11-30T23:36:42.000Z` (sorts as text).

@@ -36,8 +36,9 @@ pub struct TagSpecification {
     pub tags: Vec<TagWire>,
 }
 
-/// The tags a create call's `TagSpecification.N` gives the new resource of `resource_type`.
-pub fn tags_for(specs: &[TagSpecification], resource_type: &str) -> Result<Vec<Tag>, Ec2Error> {
+/// The tags a create call's `TagSpecification.N` gives the new resource of a taggable kind.
+pub fn tags_for(specs: &[TagSpecification], kind: IdKind) -> Result<Vec<Tag>, Ec2Error> {
+    let resource_type = kind.tag_type().ok_or_else(Ec2Error::internal)?;
     let mut tags = Vec::new();
     for spec in specs {
         match spec.resource_type.as_deref() {

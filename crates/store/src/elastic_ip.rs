@@ -45,7 +45,7 @@ impl Tx<'_> {
             .db()?
             .collect::<Result<_, _>>()
             .db()?;
-        let mut tags = self.tags_by_resource("eipalloc-")?;
+        let mut tags = self.tags_by_resource(IdKind::Allocation)?;
         for e in &mut eips {
             e.tags = tags.remove(&e.allocation_id).unwrap_or_default();
         }

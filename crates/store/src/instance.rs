@@ -127,7 +127,7 @@ impl Tx<'_> {
                     .push(eni);
             }
         }
-        let mut tags = self.tags_by_resource("i-")?;
+        let mut tags = self.tags_by_resource(IdKind::Instance)?;
         for i in &mut instances {
             i.interfaces = by_instance.remove(&i.id).unwrap_or_default();
             sort_interfaces(&mut i.interfaces);

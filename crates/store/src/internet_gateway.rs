@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, params};
 
 impl Tx<'_> {
     pub fn internet_gateways(&self, owner: &str) -> Result<Vec<InternetGateway>, Ec2Error> {
-        let mut tags = self.tags_by_resource("igw-")?;
+        let mut tags = self.tags_by_resource(IdKind::InternetGateway)?;
         self.sql
             .prepare_cached("SELECT id, vpc_id FROM internet_gateways WHERE pid = ?1 ORDER BY id")
             .db()?

@@ -3,6 +3,7 @@
 
 use crate::{Db, Tx, parse_stored};
 use localvpc_model::Ec2Error;
+use localvpc_model::IdKind;
 use localvpc_model::key_pair::KeyPair;
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -33,7 +34,7 @@ impl Tx<'_> {
             .db()?
             .collect::<Result<_, _>>()
             .db()?;
-        let mut tags = self.tags_by_resource("key-")?;
+        let mut tags = self.tags_by_resource(IdKind::KeyPair)?;
         for key in &mut keys {
             key.tags = tags.remove(&key.key_pair_id).unwrap_or_default();
         }

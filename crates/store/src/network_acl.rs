@@ -87,7 +87,7 @@ impl Tx<'_> {
                 .or_default()
                 .push(a);
         }
-        let mut tags = self.tags_by_resource("acl-")?;
+        let mut tags = self.tags_by_resource(IdKind::NetworkAcl)?;
         for acl in &mut acls {
             acl.entries = entries.remove(&acl.id).unwrap_or_default();
             acl.associations = associations.remove(&acl.id).unwrap_or_default();

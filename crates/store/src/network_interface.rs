@@ -163,7 +163,7 @@ impl<'c> Tx<'c> {
         })?;
         let mut tags = match scope {
             EniScope::One(one) => HashMap::from([(one.to_owned(), self.tags_of(one)?)]),
-            _ => self.tags_by_resource("eni-")?,
+            _ => self.tags_by_resource(IdKind::NetworkInterface)?,
         };
         for eni in &mut enis {
             eni.private_ips = ips.remove(&eni.id).unwrap_or_default();

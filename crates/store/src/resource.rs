@@ -2,71 +2,46 @@
 //! IDs of every kind in one list.
 
 use crate::{Db, Tx};
+use localvpc_model::id::KINDS;
 use localvpc_model::{Ec2Error, IdKind, Tag};
 use rusqlite::{OptionalExtension, params};
 
-/// A kind of resource the store holds that EC2 lets callers tag.
-struct TaggableKind {
-    kind: IdKind,
-    /// EC2's `ResourceType` for it (`DescribeTags`, `TagSpecification`).
-    resource_type: &'static str,
-    /// The IDs of this kind in partition `?1`, as one `id` column.
-    ids_in_partition: &'static str,
+/// How to find the IDs of a taggable kind in partition `?1`, as one `id` column; `None` for a
+/// kind EC2 does not let callers tag (`IdKind::tag_type`). No wildcard arm: a new kind is
+/// decided here, and a test holds this to the model's kind table.
+fn ids_in_partition(kind: IdKind) -> Option<&'static str> {
+    use IdKind as K;
+    Some(match kind {
+        K::Vpc => "SELECT id FROM vpcs WHERE pid = ?1",
+        K::Subnet => "SELECT id FROM subnets WHERE pid = ?1",
+        K::InternetGateway => "SELECT id FROM internet_gateways WHERE pid = ?1",
+        K::RouteTable => "SELECT id FROM route_tables WHERE pid = ?1",
+        K::SecurityGroup => "SELECT id FROM security_groups WHERE pid = ?1",
+        K::SecurityGroupRule => {
+            "SELECT r.id AS id FROM security_group_rules r JOIN security_groups g ON g.id = r.group_id WHERE g.pid = ?1"
+        }
+        K::NetworkAcl => "SELECT id FROM network_acls WHERE pid = ?1",
+        K::NetworkInterface => "SELECT id FROM network_interfaces WHERE pid = ?1",
+        K::Instance => "SELECT id FROM instances WHERE pid = ?1",
+        K::Allocation => "SELECT allocation_id AS id FROM elastic_ips WHERE pid = ?1",
+        K::KeyPair => "SELECT key_pair_id AS id FROM key_pairs WHERE pid = ?1",
+        K::VpcCidrAssociation
+        | K::RouteTableAssociation
+        | K::NetworkAclAssociation
+        | K::DhcpOptions
+        | K::Attachment
+        | K::Reservation
+        | K::EipAssociation
+        | K::Image => return None,
+    })
 }
 
-/// Adding a taggable kind is one line here (once its table exists).
-const TAGGABLE: &[TaggableKind] = &[
-    TaggableKind {
-        kind: IdKind::NetworkInterface,
-        resource_type: "network-interface",
-        ids_in_partition: "SELECT id FROM network_interfaces WHERE pid = ?1",
-    },
-    TaggableKind {
-        kind: IdKind::Instance,
-        resource_type: "instance",
-        ids_in_partition: "SELECT id FROM instances WHERE pid = ?1",
-    },
-    TaggableKind {
-        kind: IdKind::Vpc,
-        resource_type: "vpc",
-        ids_in_partition: "SELECT id FROM vpcs WHERE pid = ?1",
-    },
-    TaggableKind {
-        kind: IdKind::Subnet,
-        resource_type: "subnet",
-        ids_in_partition: "SELECT id FROM subnets WHERE pid = ?1",
-    },
-    TaggableKind {
-        kind: IdKind::InternetGateway,
-        resource_type: "internet-gateway",
-        ids_in_partition: "SELECT id FROM internet_gateways WHERE pid = ?1",
-    },
-    TaggableKind {
-        kind: IdKind::RouteTable,
-        resource_type: "route-table",
-        ids_in_partition: "SELECT id FROM route_tables WHERE pid = ?1",
-    },
-    TaggableKind {
-        kind: IdKind::SecurityGroup,
-        resource_type: "security-group",
-        ids_in_partition: "SELECT id FROM security_groups WHERE pid = ?1",
-    },
-    TaggableKind {
-        kind: IdKind::SecurityGroupRule,
-        resource_type: "security-group-rule",
-        ids_in_partition: "SELECT r.id AS id FROM security_group_rules r JOIN security_groups g ON g.id = r.group_id WHERE g.pid = ?1",
-    },
-    TaggableKind {
-        kind: IdKind::NetworkAcl,
-        resource_type: "network-acl",
-        ids_in_partition: "SELECT id FROM network_acls WHERE pid = ?1",
-    },
-    TaggableKind {
-        kind: IdKind::KeyPair,
-        resource_type: "key-pair",
-        ids_in_partition: "SELECT key_pair_id AS id FROM key_pairs WHERE pid = ?1",
-    },
-];
+/// The taggable kinds with their `ResourceType` and lookup.
+fn taggable() -> impl Iterator<Item = (&'static str, &'static str)> {
+    KINDS
+        .iter()
+        .filter_map(|k| Some((k.tag_type?, ids_in_partition(k.kind)?)))
+}
 
 /// One tag of one resource, as DescribeTags lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,38 +55,34 @@ impl Tx<'_> {
     /// EC2's resource type of `id` if it names a resource of the caller's partition (its kind
     /// already read from its prefix), else `None`.
     pub fn resource_type(&self, kind: IdKind, id: &str) -> Result<Option<&'static str>, Ec2Error> {
-        let Some(taggable) = TAGGABLE.iter().find(|t| t.kind == kind) else {
+        let (Some(resource_type), Some(ids)) = (kind.tag_type(), ids_in_partition(kind)) else {
             return Ok(None);
         };
         let found: Option<i64> = self
             .sql
-            .prepare_cached(&format!(
-                "SELECT 1 FROM ({}) WHERE id = ?2",
-                taggable.ids_in_partition
-            ))
+            .prepare_cached(&format!("SELECT 1 FROM ({ids}) WHERE id = ?2"))
             .db()?
             .query_row(params![self.pid, id], |r| r.get(0))
             .optional()
             .db()?;
-        Ok(found.map(|_| taggable.resource_type))
+        Ok(found.map(|_| resource_type))
     }
 
     /// Every tag of every resource in the partition, sorted by resource ID then key.
     pub fn resource_tags(&self) -> Result<Vec<ResourceTag>, Ec2Error> {
         let mut all = Vec::new();
-        for taggable in TAGGABLE {
+        for (resource_type, ids) in taggable() {
             let mut stmt = self
                 .sql
                 .prepare_cached(&format!(
-                    "SELECT resource_id, key, value FROM tags WHERE pid = ?1 AND resource_id IN ({})",
-                    taggable.ids_in_partition
+                    "SELECT resource_id, key, value FROM tags WHERE pid = ?1 AND resource_id IN ({ids})"
                 ))
                 .db()?;
             let rows = stmt
                 .query_map([self.pid], |r| {
                     Ok(ResourceTag {
                         resource_id: r.get(0)?,
-                        resource_type: taggable.resource_type,
+                        resource_type,
                         tag: Tag::new(r.get::<_, String>(1)?, r.get::<_, String>(2)?),
                     })
                 })
@@ -128,6 +99,8 @@ impl Tx<'_> {
 #[cfg(test)]
 mod tests {
     use crate::{Store, Tx};
+    use localvpc_model::elastic_ip::ElasticIp;
+    use localvpc_model::id::KINDS;
     use localvpc_model::internet_gateway::InternetGateway;
     use localvpc_model::key_pair::{KeyPair, KeyType};
     use localvpc_model::network_acl::NetworkAcl;
@@ -202,7 +175,27 @@ mod tests {
             public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJKeon45KvB5G57uQo31fV1nX4ySP0HWnxGHik30qehu laptop".into(),
             create_time: "2024-01-01T00:00:00.000Z".into(),
             tags: vec![],
-        })
+        })?;
+        tx.insert_elastic_ip(&ElasticIp {
+            allocation_id: "eipalloc-12345678".into(),
+            public_ip: "198.51.100.7".parse().unwrap(),
+            owner_id: OWNER.into(),
+            network_border_group: "us-east-1".into(),
+            association: None,
+            tags: vec![],
+        })?;
+        Ok(())
+    }
+
+    #[test]
+    fn every_taggable_kind_of_the_model_has_a_lookup_and_no_other_kind_has_one() {
+        for kind in KINDS {
+            assert_eq!(
+                kind.tag_type.is_some(),
+                super::ids_in_partition(kind.kind).is_some(),
+                "{kind:?}: taggable in the model's kind table exactly when the store can find it"
+            );
+        }
     }
 
     #[test]
@@ -224,6 +217,7 @@ mod tests {
                     ),
                     (IdKind::NetworkAcl, "acl-12345678", "network-acl"),
                     (IdKind::KeyPair, "key-12345678", "key-pair"),
+                    (IdKind::Allocation, "eipalloc-12345678", "elastic-ip"),
                 ] {
                     assert_eq!(tx.resource_type(kind, id)?, Some(resource_type), "{id}");
                 }

@@ -118,7 +118,7 @@ impl Tx<'_> {
                 .or_default()
                 .push(association);
         }
-        let mut tags = self.tags_by_resource("rtb-")?;
+        let mut tags = self.tags_by_resource(IdKind::RouteTable)?;
         for t in &mut tables {
             t.routes = routes.remove(&t.id).unwrap_or_default();
             t.associations = associations.remove(&t.id).unwrap_or_default();

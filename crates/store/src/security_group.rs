@@ -78,8 +78,8 @@ impl Tx<'_> {
             .db()?
             .collect::<Result<_, _>>()
             .db()?;
-        let mut tags = self.tags_by_resource("sg-")?;
-        let mut rule_tags = self.tags_by_resource("sgr-")?;
+        let mut tags = self.tags_by_resource(IdKind::SecurityGroup)?;
+        let mut rule_tags = self.tags_by_resource(IdKind::SecurityGroupRule)?;
         let mut rules: HashMap<String, Vec<SecurityGroupRule>> = HashMap::new();
         for mut rule in self.security_group_rules()? {
             rule.tags = rule_tags.remove(&rule.id).unwrap_or_default();

@@ -53,7 +53,7 @@ impl Tx<'_> {
             .db()?
             .collect::<Result<_, _>>()
             .db()?;
-        let mut tags = self.tags_by_resource("subnet-")?;
+        let mut tags = self.tags_by_resource(IdKind::Subnet)?;
         for s in &mut subnets {
             s.tags = tags.remove(&s.id).unwrap_or_default();
         }

@@ -1,7 +1,7 @@
 //! Tags of any resource, kept in one table keyed by resource ID.
 
 use crate::{Db, Tx};
-use localvpc_model::{Ec2Error, Tag};
+use localvpc_model::{Ec2Error, IdKind, Tag};
 use rusqlite::params;
 use std::collections::HashMap;
 
@@ -21,12 +21,10 @@ impl Tx<'_> {
     /// The tags of every resource of one kind in the partition (IDs starting with `prefix`, e.g.
     /// `eni-`), grouped by resource ID, to decorate a whole listing at once. The ID range is a
     /// prefix scan of the primary key, so other kinds' tags are never read.
-    pub fn tags_by_resource(&self, prefix: &str) -> Result<HashMap<String, Vec<Tag>>, Ec2Error> {
+    pub fn tags_by_resource(&self, kind: IdKind) -> Result<HashMap<String, Vec<Tag>>, Ec2Error> {
         // IDs are `<kind>-<hex>`: every ID of the kind sorts in [`<kind>-`, `<kind>.`).
-        let stem = prefix
-            .strip_suffix('-')
-            .expect("an ID prefix ends with '-'");
-        let end = format!("{stem}.");
+        let prefix = format!("{}-", kind.prefix());
+        let end = format!("{}.", kind.prefix());
         let mut map: HashMap<String, Vec<Tag>> = HashMap::new();
         let mut stmt = self
             .sql

@@ -59,7 +59,7 @@ impl Tx<'_> {
                 cidr: parse_stored(&cidr).db()?,
             });
         }
-        let mut tags = self.tags_by_resource("vpc-")?;
+        let mut tags = self.tags_by_resource(IdKind::Vpc)?;
         for vpc in &mut vpcs {
             vpc.cidr_blocks = blocks.remove(&vpc.id).unwrap_or_default();
             vpc.tags = tags.remove(&vpc.id).unwrap_or_default();

@@ -298,9 +298,3 @@ pub fn describe_account_attributes(
         .collect::<Result<_, Ec2Error>>()?;
     Ok(DescribeAccountAttributesResponse { account_attributes })
 }
-
-actions! {
-    "DescribeRegions" => describe_regions,
-    "DescribeAvailabilityZones" => describe_availability_zones,
-    "DescribeAccountAttributes" => describe_account_attributes,
-}

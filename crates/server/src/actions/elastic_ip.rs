@@ -93,7 +93,7 @@ pub fn allocate_address(
             "Value ({group}) for parameter networkBorderGroup is invalid."
         )));
     }
-    let tags = tags_for(&req.tag_specifications, "elastic-ip")?;
+    let tags = tags_for(&req.tag_specifications, IdKind::Allocation)?;
     if ctx.tx.count_elastic_ips()? >= ctx.config.quotas.elastic_ips_per_region {
         return Err(Ec2Error::new(
             ErrorCode::AddressLimitExceeded,
@@ -458,12 +458,4 @@ pub fn describe_addresses(
     Ok(DescribeAddressesResponse {
         addresses: eips.iter().map(view).collect(),
     })
-}
-
-actions! {
-    "AllocateAddress" => allocate_address,
-    "AssociateAddress" => associate_address,
-    "DisassociateAddress" => disassociate_address,
-    "ReleaseAddress" => release_address,
-    "DescribeAddresses" => describe_addresses,
 }

@@ -204,7 +204,3 @@ fn visible_images(ctx: &Ctx) -> Result<Vec<Image>, Ec2Error> {
     images.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(images)
 }
-
-actions! {
-    "DescribeImages" => describe_images,
-}

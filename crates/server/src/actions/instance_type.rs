@@ -192,7 +192,3 @@ pub fn describe_instance_types(
         next_token,
     })
 }
-
-actions! {
-    "DescribeInstanceTypes" => describe_instance_types,
-}

@@ -59,7 +59,7 @@ pub fn create_internet_gateway(
     ctx: &mut Ctx,
     req: CreateInternetGatewayRequest,
 ) -> Result<CreateInternetGatewayResponse, Ec2Error> {
-    let tags = tags_for(&req.tag_specifications, "internet-gateway")?;
+    let tags = tags_for(&req.tag_specifications, IdKind::InternetGateway)?;
     let limit = ctx.config.quotas.internet_gateways_per_region;
     if ctx.tx.count_internet_gateways()? >= limit {
         return Err(Ec2Error::new(
@@ -173,12 +173,4 @@ pub fn detach_internet_gateway(ctx: &mut Ctx, req: AttachmentRequest) -> Result<
     }
     ctx.tx.set_internet_gateway_vpc(&igw.id, None)?;
     Ok(Empty {})
-}
-
-actions! {
-    "CreateInternetGateway" => create_internet_gateway,
-    "DescribeInternetGateways" => describe_internet_gateways,
-    "DeleteInternetGateway" => delete_internet_gateway,
-    "AttachInternetGateway" => attach_internet_gateway,
-    "DetachInternetGateway" => detach_internet_gateway,
 }

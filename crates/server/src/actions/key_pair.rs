@@ -102,7 +102,7 @@ pub fn import_key_pair(
 /// Checks a new key's name (well-formed and free) and its tag specifications.
 fn check_new_name(ctx: &Ctx, name: &str, specs: &[TagSpecification]) -> Result<Vec<Tag>, Ec2Error> {
     key_pair::check_name(name)?;
-    let tags = tags_for(specs, "key-pair")?;
+    let tags = tags_for(specs, IdKind::KeyPair)?;
     if ctx.tx.key_pair_named(name)?.is_some() {
         return Err(key_pair::duplicate(name));
     }
@@ -239,11 +239,4 @@ pub fn delete_key_pair(
         r#return: true,
         key_pair_id: key.map(|k| k.key_pair_id),
     })
-}
-
-actions! {
-    "CreateKeyPair" => create_key_pair,
-    "ImportKeyPair" => import_key_pair,
-    "DescribeKeyPairs" => describe_key_pairs,
-    "DeleteKeyPair" => delete_key_pair,
 }

@@ -1,20 +1,5 @@
-//! One file per resource, each holding its actions' wire types and handlers and registering
-//! them with [`actions!`]. `lookup` asks each in turn.
-
-use crate::dispatch::Handler;
-
-/// Declares a resource module's action table: `actions! { "CreateVpc" => create_vpc, … }`.
-macro_rules! actions {
-    ($($name:literal => $handler:path),* $(,)?) => {
-        /// The handler of one of this module's actions.
-        pub fn lookup(action: &str) -> Option<crate::dispatch::Handler> {
-            match action {
-                $($name => Some(|ctx, input| crate::dispatch::typed(ctx, input, $handler)),)*
-                _ => None,
-            }
-        }
-    };
-}
+//! One file (or directory) per resource, each holding its actions' wire types and handlers;
+//! `crate::operations` registers them.
 
 pub mod account;
 pub mod elastic_ip;
@@ -30,25 +15,3 @@ pub mod security_group;
 pub mod subnet;
 pub mod tags;
 pub mod vpc;
-
-/// The handler of an action localvpc implements.
-pub fn lookup(action: &str) -> Option<Handler> {
-    [
-        vpc::lookup,
-        subnet::lookup,
-        internet_gateway::lookup,
-        route_table::lookup,
-        security_group::lookup,
-        network_acl::lookup,
-        network_interface::lookup,
-        instance::lookup,
-        elastic_ip::lookup,
-        tags::lookup,
-        key_pair::lookup,
-        image::lookup,
-        instance_type::lookup,
-        account::lookup,
-    ]
-    .into_iter()
-    .find_map(|module| module(action))
-}

@@ -130,7 +130,7 @@ pub fn create_network_acl(
     req: CreateNetworkAclRequest,
 ) -> Result<CreateNetworkAclResponse, Ec2Error> {
     let vpc = ctx.tx.vpc(ctx.account, &IdKind::Vpc.parse(&req.vpc_id)?)?;
-    let tags = tags_for(&req.tag_specifications, "network-acl")?;
+    let tags = tags_for(&req.tag_specifications, IdKind::NetworkAcl)?;
     network_acl::check_acl_quota(
         ctx.tx.count_network_acls_in_vpc(&vpc.id)?,
         ctx.config.quotas.network_acls_per_vpc,
@@ -309,14 +309,4 @@ pub fn replace_network_acl_association(
     ctx.tx
         .move_network_acl_association(&association.id, &new_association_id, &target.id)?;
     Ok(ReplaceNetworkAclAssociationResponse { new_association_id })
-}
-
-actions! {
-    "CreateNetworkAcl" => create_network_acl,
-    "DescribeNetworkAcls" => describe_network_acls,
-    "DeleteNetworkAcl" => delete_network_acl,
-    "CreateNetworkAclEntry" => create_network_acl_entry,
-    "ReplaceNetworkAclEntry" => replace_network_acl_entry,
-    "DeleteNetworkAclEntry" => delete_network_acl_entry,
-    "ReplaceNetworkAclAssociation" => replace_network_acl_association,
 }

@@ -118,7 +118,7 @@ pub fn create_subnet(
         })?,
         (None, None) => &ctx.region.zones[0],
     };
-    let tags = tags_for(&req.tag_specifications, "subnet")?;
+    let tags = tags_for(&req.tag_specifications, IdKind::Subnet)?;
     let siblings = ctx.tx.subnets(&ctx.owner(), Some(&vpc.id))?;
     let cidr = subnet::check_new_block(&vpc, &siblings, &text)?;
     let limit = ctx.config.quotas.subnets_per_vpc;
@@ -281,11 +281,4 @@ pub fn modify_subnet_attribute(
     }
     ctx.tx.update_subnet_attributes(&subnet)?;
     Ok(Empty {})
-}
-
-actions! {
-    "CreateSubnet" => create_subnet,
-    "DescribeSubnets" => describe_subnets,
-    "DeleteSubnet" => delete_subnet,
-    "ModifySubnetAttribute" => modify_subnet_attribute,
 }

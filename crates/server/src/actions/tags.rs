@@ -211,12 +211,6 @@ pub fn describe_tags(
     })
 }
 
-actions! {
-    "CreateTags" => create_tags,
-    "DeleteTags" => delete_tags,
-    "DescribeTags" => describe_tags,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -93,7 +93,7 @@ pub fn create_vpc(ctx: &mut Ctx, req: CreateVpcRequest) -> Result<CreateVpcRespo
         .cidr_block
         .ok_or_else(|| Ec2Error::missing_parameter("CidrBlock"))?;
     let cidr = cidr::vpc_block(&text)?;
-    let tags = tags_for(&req.tag_specifications, "vpc")?;
+    let tags = tags_for(&req.tag_specifications, IdKind::Vpc)?;
     let limit = ctx.config.quotas.vpcs_per_region;
     if ctx.tx.count_vpcs()? >= limit {
         return Err(Ec2Error::new(
@@ -378,14 +378,4 @@ pub fn disassociate_vpc_cidr_block(
             },
         },
     })
-}
-
-actions! {
-    "CreateVpc" => create_vpc,
-    "DescribeVpcs" => describe_vpcs,
-    "DeleteVpc" => delete_vpc,
-    "ModifyVpcAttribute" => modify_vpc_attribute,
-    "DescribeVpcAttribute" => describe_vpc_attribute,
-    "AssociateVpcCidrBlock" => associate_vpc_cidr_block,
-    "DisassociateVpcCidrBlock" => disassociate_vpc_cidr_block,
 }

@@ -79,16 +79,3 @@ pub fn describe_instances(
         next_token,
     })
 }
-
-actions! {
-    "RunInstances" => run::run_instances,
-    "DescribeInstances" => describe_instances,
-    "DescribeInstanceStatus" => lifecycle::describe_instance_status,
-    "StartInstances" => lifecycle::start_instances,
-    "StopInstances" => lifecycle::stop_instances,
-    "RebootInstances" => lifecycle::reboot_instances,
-    "TerminateInstances" => lifecycle::terminate_instances,
-    "ModifyInstanceAttribute" => attributes::modify_instance_attribute,
-    "DescribeInstanceAttribute" => attributes::describe_instance_attribute,
-    "ModifyInstanceMetadataOptions" => attributes::modify_instance_metadata_options,
-}

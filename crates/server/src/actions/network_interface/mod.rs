@@ -75,7 +75,7 @@ pub fn create_network_interface(
             group_ids: req.groups,
             interface_type,
             ipv6_requested: req.ipv6_address_count.unwrap_or(0) > 0,
-            tags: tags_for(&req.tag_specifications, "network-interface")?,
+            tags: tags_for(&req.tag_specifications, IdKind::NetworkInterface)?,
         },
     )?;
     let naming = view::Naming::load(ctx)?;
@@ -201,17 +201,4 @@ pub fn delete_network_interface(ctx: &mut Ctx, req: InterfaceRequest) -> Result<
     crate::actions::elastic_ip::release_addresses(ctx, &eni, &addresses)?;
     ctx.tx.delete_network_interface(&eni.id)?;
     Ok(Empty {})
-}
-
-actions! {
-    "CreateNetworkInterface" => create_network_interface,
-    "DescribeNetworkInterfaces" => describe_network_interfaces,
-    "DeleteNetworkInterface" => delete_network_interface,
-    "AttachNetworkInterface" => attachment::attach_network_interface,
-    "DetachNetworkInterface" => attachment::detach_network_interface,
-    "ModifyNetworkInterfaceAttribute" => attributes::modify_network_interface_attribute,
-    "DescribeNetworkInterfaceAttribute" => attributes::describe_network_interface_attribute,
-    "ResetNetworkInterfaceAttribute" => attributes::reset_network_interface_attribute,
-    "AssignPrivateIpAddresses" => addresses::assign_private_ip_addresses,
-    "UnassignPrivateIpAddresses" => addresses::unassign_private_ip_addresses,
 }

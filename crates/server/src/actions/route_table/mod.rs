@@ -3,9 +3,9 @@
 //! (Associate/Disassociate/ReplaceRouteTableAssociation). The rules live in
 //! `localvpc_model::route_table`.
 
-mod associations;
-mod routes;
-mod tables;
+pub mod associations;
+pub mod routes;
+pub mod tables;
 #[cfg(test)]
 mod tests;
 
@@ -31,16 +31,4 @@ fn internet_gateway(ctx: &Ctx, id: &str) -> Result<InternetGateway, Ec2Error> {
         ));
     }
     ctx.tx.internet_gateway(ctx.account, &kind.parse(id)?)
-}
-
-actions! {
-    "CreateRouteTable" => tables::create_route_table,
-    "DescribeRouteTables" => tables::describe_route_tables,
-    "DeleteRouteTable" => tables::delete_route_table,
-    "CreateRoute" => routes::create_route,
-    "ReplaceRoute" => routes::replace_route,
-    "DeleteRoute" => routes::delete_route,
-    "AssociateRouteTable" => associations::associate_route_table,
-    "DisassociateRouteTable" => associations::disassociate_route_table,
-    "ReplaceRouteTableAssociation" => associations::replace_route_table_association,
 }

@@ -117,7 +117,7 @@ pub fn create_route_table(
     req: CreateRouteTableRequest,
 ) -> Result<CreateRouteTableResponse, Ec2Error> {
     let vpc = ctx.tx.vpc(ctx.account, &IdKind::Vpc.parse(&req.vpc_id)?)?;
-    let tags = tags_for(&req.tag_specifications, "route-table")?;
+    let tags = tags_for(&req.tag_specifications, IdKind::RouteTable)?;
     route_table::check_table_quota(
         &vpc.id,
         ctx.tx.count_route_tables_in_vpc(&vpc.id)?,

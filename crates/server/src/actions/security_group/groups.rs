@@ -35,7 +35,7 @@ pub fn create_security_group(
 ) -> Result<CreateSecurityGroupResponse, Ec2Error> {
     naming::check_group_name(&req.group_name)?;
     naming::check_group_description(&req.description)?;
-    let tags = tags_for(&req.tag_specifications, "security-group")?;
+    let tags = tags_for(&req.tag_specifications, IdKind::SecurityGroup)?;
     let vpc_id = match &req.vpc_id {
         Some(id) => ctx.tx.vpc(ctx.account, &IdKind::Vpc.parse(id)?)?.id,
         None => ctx.tx.default_vpc_id()?.ok_or_else(|| {

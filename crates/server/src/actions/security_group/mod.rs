@@ -4,9 +4,9 @@
 //! `groups` holds the group actions, `rules` the rule actions, `permissions` turns a request's
 //! `IpPermissions` (or the old flat parameters) into domain requests, and `wire` the shapes.
 
-mod groups;
+pub mod groups;
 mod permissions;
-mod rules;
+pub mod rules;
 mod wire;
 
 use crate::context::Ctx;
@@ -58,16 +58,4 @@ fn named_in_default_vpc(
                 ),
             )
         })
-}
-
-actions! {
-    "CreateSecurityGroup" => groups::create_security_group,
-    "DescribeSecurityGroups" => groups::describe_security_groups,
-    "DeleteSecurityGroup" => groups::delete_security_group,
-    "AuthorizeSecurityGroupIngress" => rules::authorize_ingress,
-    "AuthorizeSecurityGroupEgress" => rules::authorize_egress,
-    "RevokeSecurityGroupIngress" => rules::revoke_ingress,
-    "RevokeSecurityGroupEgress" => rules::revoke_egress,
-    "DescribeSecurityGroupRules" => rules::describe_security_group_rules,
-    "ModifySecurityGroupRules" => rules::modify_security_group_rules,
 }

@@ -111,7 +111,7 @@ fn authorize(
     if wires.is_empty() {
         return Err(Ec2Error::missing_parameter("IpPermissions"));
     }
-    let tags = tags_for(tag_specifications, "security-group-rule")?;
+    let tags = tags_for(tag_specifications, IdKind::SecurityGroupRule)?;
     let new = expand(&permissions::resolve(ctx, &group, wires)?)?;
     let limit = ctx.config.quotas.rules_per_security_group;
     changes::check_additions(&group, is_egress, &new, limit)?;

@@ -326,10 +326,10 @@ fn image_metadata_defaults(image: Option<&CatalogueImage>) -> MetadataOptions {
 /// Tags for the instances and for the interfaces the launch creates; other resource types
 /// (volumes, …) are not modelled and are refused rather than dropped.
 fn launch_tags(specs: &[TagSpecification]) -> Result<(Vec<Tag>, Vec<Tag>), Ec2Error> {
-    let of = |kind: &str| -> Vec<TagSpecification> {
+    let of = |kind: IdKind| -> Vec<TagSpecification> {
         specs
             .iter()
-            .filter(|s| s.resource_type.as_deref() == Some(kind))
+            .filter(|s| s.resource_type.as_deref() == kind.tag_type())
             .cloned()
             .collect()
     };
@@ -352,8 +352,8 @@ fn launch_tags(specs: &[TagSpecification]) -> Result<(Vec<Tag>, Vec<Tag>), Ec2Er
         };
     }
     Ok((
-        tags_for(&of("instance"), "instance")?,
-        tags_for(&of("network-interface"), "network-interface")?,
+        tags_for(&of(IdKind::Instance), IdKind::Instance)?,
+        tags_for(&of(IdKind::NetworkInterface), IdKind::NetworkInterface)?,
     ))
 }
 
