@@ -112,6 +112,9 @@ struct ConfigFile {
     /// CIDR blocks public IPv4 addresses (auto-assigned and Elastic IPs) are drawn from.
     #[serde(default, rename = "public-ip-pool")]
     public_ip_pool: Option<Vec<ipnet::Ipv4Net>>,
+    /// The block (a /56 or larger) Amazon-provided VPC IPv6 blocks are drawn from.
+    #[serde(default, rename = "ipv6-pool")]
+    ipv6_pool: Option<ipnet::Ipv6Net>,
 }
 
 fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
@@ -126,6 +129,7 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     Ok(Config {
         quotas: file.quotas,
         public_ip_pool: file.public_ip_pool.unwrap_or(default.public_ip_pool),
+        ipv6_pool: file.ipv6_pool.unwrap_or(default.ipv6_pool),
     })
 }
 

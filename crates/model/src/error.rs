@@ -66,6 +66,9 @@ error_codes! {
     InvalidVpcCidrBlockAssociationIdNotFound = "InvalidVpcCidrBlockAssociationID.NotFound";
     InvalidVpcCidrBlockAssociationIdMalformed = "InvalidVpcCidrBlockAssociationId.Malformed";
     VpcIdNotSpecified = "VPCIdNotSpecified";
+    InvalidCidrBlockInUse = "InvalidCidrBlock.InUse";
+    InvalidSubnetCidrBlockAssociationIdNotFound = "InvalidSubnetCidrBlockAssociationID.NotFound";
+    InvalidSubnetCidrBlockAssociationIdMalformed = "InvalidSubnetCidrBlockAssociationId.Malformed";
     // Subnets
     InvalidSubnetIdNotFound = "InvalidSubnetID.NotFound";
     InvalidSubnetIdMalformed = "InvalidSubnetID.Malformed";

@@ -13,6 +13,7 @@ mod instance;
 mod key_pair;
 pub use client_token::RememberedToken;
 mod internet_gateway;
+mod ipv6;
 mod network_acl;
 mod network_interface;
 mod open;
