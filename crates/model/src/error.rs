@@ -147,6 +147,15 @@ error_codes! {
     InstanceLimitExceeded = "InstanceLimitExceeded";
     InsufficientAddressCapacity = "InsufficientAddressCapacity";
     InsufficientFreeAddressesInSubnet = "InsufficientFreeAddressesInSubnet";
+    // Launch templates
+    InvalidLaunchTemplateIdNotFound = "InvalidLaunchTemplateId.NotFound";
+    InvalidLaunchTemplateIdMalformed = "InvalidLaunchTemplateId.Malformed";
+    InvalidLaunchTemplateIdVersionNotFound = "InvalidLaunchTemplateId.VersionNotFound";
+    InvalidLaunchTemplateNameNotFoundException = "InvalidLaunchTemplateName.NotFoundException";
+    InvalidLaunchTemplateNameMalformedException = "InvalidLaunchTemplateName.MalformedException";
+    InvalidLaunchTemplateNameAlreadyExistsException = "InvalidLaunchTemplateName.AlreadyExistsException";
+    MaxTemplateLimitExceeded = "MaxTemplateLimitExceeded";
+    MaxTemplateVersionLimitExceeded = "MaxTemplateVersionLimitExceeded";
 }
 
 impl fmt::Display for ErrorCode {
