@@ -330,6 +330,32 @@ pub fn exec(ns: &str, argv: &[String]) -> anyhow::Result<i32> {
     Ok(status.code().unwrap_or(128))
 }
 
+/// What a guest sees of its own network (the console's instance page): `ip addr`, `ip rule`
+/// and `ip route` of every table, run in its namespace.
+pub fn network_view(ns: &str) -> anyhow::Result<Vec<(String, String)>> {
+    anyhow::ensure!(
+        std::path::Path::new(NETNS_DIR).join(ns).exists(),
+        "the instance has no network namespace (it is neither running nor stopped)"
+    );
+    let views: [&[&str]; 3] = [&["addr"], &["rule"], &["route", "show", "table", "all"]];
+    views
+        .iter()
+        .map(|args| {
+            let out = Command::new("ip")
+                .args(["-n", ns])
+                .args(*args)
+                .output()
+                .context("cannot run `ip`")?;
+            let text = String::from_utf8_lossy(if out.status.success() {
+                &out.stdout
+            } else {
+                &out.stderr
+            });
+            Ok((format!("ip {}", args.join(" ")), text.into_owned()))
+        })
+        .collect()
+}
+
 /// A TCP listener inside a namespace: bound from a thread that joined it (a socket keeps the
 /// namespace it was created in), to be served from anywhere in the process.
 pub fn listen_in(ns: &str, address: std::net::SocketAddr) -> anyhow::Result<std::net::TcpListener> {

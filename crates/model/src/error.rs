@@ -66,6 +66,9 @@ error_codes! {
     InvalidVpcCidrBlockAssociationIdNotFound = "InvalidVpcCidrBlockAssociationID.NotFound";
     InvalidVpcCidrBlockAssociationIdMalformed = "InvalidVpcCidrBlockAssociationId.Malformed";
     VpcIdNotSpecified = "VPCIdNotSpecified";
+    InvalidCidrBlockInUse = "InvalidCidrBlock.InUse";
+    InvalidSubnetCidrBlockAssociationIdNotFound = "InvalidSubnetCidrBlockAssociationID.NotFound";
+    InvalidSubnetCidrBlockAssociationIdMalformed = "InvalidSubnetCidrBlockAssociationId.Malformed";
     // Subnets
     InvalidSubnetIdNotFound = "InvalidSubnetID.NotFound";
     InvalidSubnetIdMalformed = "InvalidSubnetID.Malformed";
@@ -144,6 +147,15 @@ error_codes! {
     InstanceLimitExceeded = "InstanceLimitExceeded";
     InsufficientAddressCapacity = "InsufficientAddressCapacity";
     InsufficientFreeAddressesInSubnet = "InsufficientFreeAddressesInSubnet";
+    // Launch templates
+    InvalidLaunchTemplateIdNotFound = "InvalidLaunchTemplateId.NotFound";
+    InvalidLaunchTemplateIdMalformed = "InvalidLaunchTemplateId.Malformed";
+    InvalidLaunchTemplateIdVersionNotFound = "InvalidLaunchTemplateId.VersionNotFound";
+    InvalidLaunchTemplateNameNotFoundException = "InvalidLaunchTemplateName.NotFoundException";
+    InvalidLaunchTemplateNameMalformedException = "InvalidLaunchTemplateName.MalformedException";
+    InvalidLaunchTemplateNameAlreadyExistsException = "InvalidLaunchTemplateName.AlreadyExistsException";
+    MaxTemplateLimitExceeded = "MaxTemplateLimitExceeded";
+    MaxTemplateVersionLimitExceeded = "MaxTemplateVersionLimitExceeded";
 }
 
 impl fmt::Display for ErrorCode {

@@ -40,7 +40,7 @@ pub struct Kind {
     pub not_found: ErrorCode,
     /// An ID that is not `prefix-` and 8 or 17 hex digits.
     pub malformed: ErrorCode,
-    /// The not-found message, `{id}` standing for the ID.
+    /// The not-found message, `{id}` standing for the ID (where EC2 names it).
     pub not_found_message: &'static str,
     /// EC2's tag `ResourceType` (DescribeTags, `TagSpecification`); `None`: not taggable. A
     /// taggable kind's store lookup is `store::resource` (a test holds the two together).
@@ -68,6 +68,13 @@ resource_kinds! {
         malformed: InvalidSubnetIdMalformed,
         message: "The subnet ID '{id}' does not exist",
         tag_type: Some("subnet"),
+    },
+    SubnetCidrAssociation {
+        prefix: "subnet-cidr-assoc",
+        not_found: InvalidSubnetCidrBlockAssociationIdNotFound,
+        malformed: InvalidSubnetCidrBlockAssociationIdMalformed,
+        message: "The subnet cidr block association ID '{id}' does not exist",
+        tag_type: None,
     },
     InternetGateway {
         prefix: "igw",
@@ -181,6 +188,13 @@ resource_kinds! {
         malformed: InvalidAmiIdMalformed,
         message: "The image id '[{id}]' does not exist",
         tag_type: None,
+    },
+    LaunchTemplate {
+        prefix: "lt",
+        not_found: InvalidLaunchTemplateIdNotFound,
+        malformed: InvalidLaunchTemplateIdMalformed,
+        message: "Atleast one of the launch templates specified in the request does not exist.",
+        tag_type: Some("launch-template"),
     },
 }
 
@@ -300,7 +314,6 @@ mod tests {
     fn the_table_is_in_declaration_order_with_distinct_prefixes_and_tag_types() {
         for (i, row) in KINDS.iter().enumerate() {
             assert_eq!(row.kind as usize, i, "{row:?}");
-            assert!(row.not_found_message.contains("{id}"), "{row:?}");
             let other = KINDS.iter().filter(|k| k.prefix == row.prefix).count();
             assert_eq!(other, 1, "{row:?}");
             if let Some(t) = row.tag_type {

@@ -83,6 +83,16 @@ pub static OPERATIONS: &[Operation] = &[
         subnet::modify_subnet_attribute,
         Write
     ),
+    row!(
+        "AssociateSubnetCidrBlock",
+        subnet::associate_subnet_cidr_block,
+        Write
+    ),
+    row!(
+        "DisassociateSubnetCidrBlock",
+        subnet::disassociate_subnet_cidr_block,
+        Write
+    ),
     // internet_gateway
     row!(
         "CreateInternetGateway",
@@ -318,6 +328,35 @@ pub static OPERATIONS: &[Operation] = &[
     row!("ImportKeyPair", key_pair::import_key_pair, Write),
     row!("DescribeKeyPairs", key_pair::describe_key_pairs, Read),
     row!("DeleteKeyPair", key_pair::delete_key_pair, Write),
+    // launch_template
+    row!("CreateLaunchTemplate", launch_template::create_launch_template, Write, token: None),
+    row!("CreateLaunchTemplateVersion", launch_template::create_launch_template_version, Write, token: None),
+    row!(
+        "DescribeLaunchTemplates",
+        launch_template::describe_launch_templates,
+        Read
+    ),
+    row!(
+        "DescribeLaunchTemplateVersions",
+        launch_template::versions::describe_launch_template_versions,
+        Read
+    ),
+    row!("ModifyLaunchTemplate", launch_template::modify_launch_template, Write, token: None),
+    row!(
+        "DeleteLaunchTemplate",
+        launch_template::delete_launch_template,
+        Write
+    ),
+    row!(
+        "DeleteLaunchTemplateVersions",
+        launch_template::versions::delete_launch_template_versions,
+        Write
+    ),
+    row!(
+        "GetLaunchTemplateData",
+        launch_template::get_launch_template_data,
+        Read
+    ),
     // image
     row!("DescribeImages", image::describe_images, Read),
     // instance_type
@@ -348,11 +387,8 @@ pub const UNSUPPORTED: &[&str] = &[
     "AssignPrivateNatGatewayAddress",
     "AssociateDhcpOptions",
     "AssociateNatGatewayAddress",
-    "AssociateSubnetCidrBlock",
     "CreateDhcpOptions",
     "CreateEgressOnlyInternetGateway",
-    "CreateLaunchTemplate",
-    "CreateLaunchTemplateVersion",
     "CreateManagedPrefixList",
     "CreateNatGateway",
     "CreateNetworkInsightsPath",
@@ -362,8 +398,6 @@ pub const UNSUPPORTED: &[&str] = &[
     "CreateVpcPeeringConnection",
     "DeleteDhcpOptions",
     "DeleteEgressOnlyInternetGateway",
-    "DeleteLaunchTemplate",
-    "DeleteLaunchTemplateVersions",
     "DeleteManagedPrefixList",
     "DeleteNatGateway",
     "DeleteNetworkInsightsAnalysis",
@@ -377,8 +411,6 @@ pub const UNSUPPORTED: &[&str] = &[
     "DescribeEgressOnlyInternetGateways",
     "DescribeInstanceCreditSpecifications",
     "DescribeInstanceTypeOfferings",
-    "DescribeLaunchTemplateVersions",
-    "DescribeLaunchTemplates",
     "DescribeManagedPrefixLists",
     "DescribeNatGateways",
     "DescribeNetworkInsightsAnalyses",
@@ -392,16 +424,13 @@ pub const UNSUPPORTED: &[&str] = &[
     "DescribeVpcEndpoints",
     "DescribeVpcPeeringConnections",
     "DisassociateNatGatewayAddress",
-    "DisassociateSubnetCidrBlock",
     "GetEbsEncryptionByDefault",
-    "GetLaunchTemplateData",
     "GetManagedPrefixListAssociations",
     "GetManagedPrefixListEntries",
     "GetSecurityGroupsForVpc",
     "GetSubnetCidrReservations",
     "ModifyAddressAttribute",
     "ModifyInstanceCreditSpecification",
-    "ModifyLaunchTemplate",
     "ModifyManagedPrefixList",
     "ModifyVpcEndpoint",
     "ModifyVpcPeeringConnectionOptions",

@@ -25,7 +25,9 @@ fn ids_in_partition(kind: IdKind) -> Option<&'static str> {
         K::Instance => "SELECT id FROM instances WHERE pid = ?1",
         K::Allocation => "SELECT allocation_id AS id FROM elastic_ips WHERE pid = ?1",
         K::KeyPair => "SELECT key_pair_id AS id FROM key_pairs WHERE pid = ?1",
+        K::LaunchTemplate => "SELECT id FROM launch_templates WHERE pid = ?1",
         K::VpcCidrAssociation
+        | K::SubnetCidrAssociation
         | K::RouteTableAssociation
         | K::NetworkAclAssociation
         | K::DhcpOptions
@@ -123,6 +125,7 @@ mod tests {
                 association_id: "vpc-cidr-assoc-12345678".into(),
                 cidr,
             }],
+            ipv6_blocks: vec![],
             is_default: false,
             instance_tenancy: "default".into(),
             dhcp_options_id: "dopt-12345678".into(),

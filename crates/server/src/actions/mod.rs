@@ -8,6 +8,7 @@ pub mod instance;
 pub mod instance_type;
 pub mod internet_gateway;
 pub mod key_pair;
+pub mod launch_template;
 pub mod network_acl;
 pub mod network_interface;
 pub mod route_table;
