@@ -17,6 +17,7 @@ pub use id::IdKind;
 pub use tags::Tag;
 
 pub mod internet_gateway;
+pub mod ipv6;
 pub mod network_acl;
 pub mod quota;
 pub mod route_table;

@@ -15,6 +15,7 @@ mod key_pair;
 mod launch_template;
 pub use client_token::RememberedToken;
 mod internet_gateway;
+mod ipv6;
 mod network_acl;
 mod network_interface;
 mod open;

@@ -160,6 +160,7 @@ mod tests {
                 association_id: "vpc-cidr-assoc-12345678".into(),
                 cidr,
             }],
+            ipv6_blocks: vec![],
             is_default: false,
             instance_tenancy: "default".into(),
             dhcp_options_id: "dopt-12345678".into(),
