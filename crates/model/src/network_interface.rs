@@ -449,6 +449,7 @@ mod tests {
             shutdown_behavior: "stop".into(),
             disable_api_termination: false,
             monitoring: false,
+            cpu_credits: Some("unlimited".into()),
             public_ip: None,
             auto_public_ip: false,
             tags: vec![],

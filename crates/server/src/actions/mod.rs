@@ -17,6 +17,7 @@ macro_rules! actions {
 }
 
 pub mod account;
+pub mod address_attribute;
 pub mod elastic_ip;
 pub mod image;
 pub mod instance;
@@ -43,6 +44,7 @@ pub fn lookup(action: &str) -> Option<Handler> {
         network_interface::lookup,
         instance::lookup,
         elastic_ip::lookup,
+        address_attribute::lookup,
         tags::lookup,
         key_pair::lookup,
         image::lookup,

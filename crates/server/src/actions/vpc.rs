@@ -4,7 +4,8 @@
 use crate::context::Ctx;
 use crate::provision::{self, NewVpc};
 use crate::wire::{
-    BoolValue, Empty, FilterWire, Selection, TagSpecification, TagWire, select, tag_set, tags_for,
+    BoolValue, Empty, FilterWire, Selection, TagSpecification, TagWire, default_false, select,
+    tag_set, tags_for,
 };
 use localvpc_model::page::DEFAULT_LIMITS;
 use localvpc_model::vpc::{self, Vpc, VpcCidrBlock};
@@ -44,6 +45,8 @@ pub struct VpcWire {
     pub is_default: bool,
     pub block_public_access_states: BlockPublicAccessStates,
     pub tags: Option<Vec<TagWire>>,
+    /// Empty on CreateVpc's answer (as AWS has it), absent from DescribeVpcs until IPv6 lands.
+    pub ipv6_cidr_block_association_set: Option<Vec<CidrBlockAssociationWire>>,
 }
 
 fn view(v: &Vpc, state: &'static str) -> VpcWire {
@@ -70,6 +73,7 @@ fn view(v: &Vpc, state: &'static str) -> VpcWire {
             internet_gateway_block_mode: "off",
         },
         tags: tag_set(&v.tags),
+        ipv6_cidr_block_association_set: None,
     }
 }
 
@@ -78,6 +82,7 @@ fn view(v: &Vpc, state: &'static str) -> VpcWire {
 pub struct CreateVpcRequest {
     cidr_block: Option<String>,
     instance_tenancy: Option<String>,
+    amazon_provided_ipv6_cidr_block: Option<bool>,
     #[serde(default)]
     tag_specifications: Vec<TagSpecification>,
 }
@@ -89,6 +94,10 @@ pub struct CreateVpcResponse {
 }
 
 pub fn create_vpc(ctx: &mut Ctx, req: CreateVpcRequest) -> Result<CreateVpcResponse, Ec2Error> {
+    default_false(
+        "AmazonProvidedIpv6CidrBlock",
+        req.amazon_provided_ipv6_cidr_block,
+    )?;
     let text = req
         .cidr_block
         .ok_or_else(|| Ec2Error::missing_parameter("CidrBlock"))?;
@@ -112,7 +121,10 @@ pub fn create_vpc(ctx: &mut Ctx, req: CreateVpcRequest) -> Result<CreateVpcRespo
         },
     )?;
     Ok(CreateVpcResponse {
-        vpc: view(&vpc, "pending"),
+        vpc: VpcWire {
+            ipv6_cidr_block_association_set: Some(vec![]),
+            ..view(&vpc, "pending")
+        },
     })
 }
 

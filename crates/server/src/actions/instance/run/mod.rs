@@ -5,10 +5,10 @@
 use super::view::{Naming, ReservationWire, instance as instance_view};
 use crate::actions::network_interface::create::{PrivateIpSpec, create_interface};
 use crate::context::Ctx;
-use crate::wire::{TagSpecification, tags_for};
+use crate::wire::{TagSpecification, default_false, tags_for};
 use base64::Engine;
 use localvpc_model::image::{CatalogueImage, catalogue_image};
-use localvpc_model::instance::{Instance, InstanceState, MetadataOptions};
+use localvpc_model::instance::{Instance, InstanceState, MetadataOptions, credits};
 use localvpc_model::instance_type::InstanceType;
 use localvpc_model::instance_type_info;
 use localvpc_model::network_interface::Attachment;
@@ -86,6 +86,18 @@ pub struct MonitoringRequest {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct CreditSpecificationRequest {
+    cpu_credits: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct HibernationOptionsRequest {
+    configured: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct RunInstancesRequest {
     image_id: Option<String>,
     instance_type: Option<String>,
@@ -110,6 +122,9 @@ pub struct RunInstancesRequest {
     disable_api_termination: Option<bool>,
     instance_initiated_shutdown_behavior: Option<String>,
     client_token: Option<String>,
+    credit_specification: Option<CreditSpecificationRequest>,
+    hibernation_options: Option<HibernationOptionsRequest>,
+    ebs_optimized: Option<bool>,
 }
 
 pub fn run_instances(ctx: &mut Ctx, req: RunInstancesRequest) -> Result<ReservationWire, Ec2Error> {
@@ -152,6 +167,17 @@ pub fn run_instances(ctx: &mut Ctx, req: RunInstancesRequest) -> Result<Reservat
             "Invalid BASE64 encoding of user data.",
         ));
     }
+    default_false(
+        "HibernationOptions.Configured",
+        req.hibernation_options.as_ref().and_then(|h| h.configured),
+    )?;
+    default_false("EbsOptimized", req.ebs_optimized)?;
+    let cpu_credits = credits::cpu_credits(
+        &itype.name,
+        req.credit_specification
+            .as_ref()
+            .and_then(|c| c.cpu_credits.as_deref()),
+    )?;
     let placement = req.placement.as_ref();
     if let Some(t) = placement
         .and_then(|p| p.tenancy.as_deref())
@@ -171,7 +197,9 @@ pub fn run_instances(ctx: &mut Ctx, req: RunInstancesRequest) -> Result<Reservat
             format!("localvpc does not model placement groups (GroupName={g})."),
         ));
     }
-    let zone_hint = placement.and_then(|p| p.availability_zone.clone());
+    let zone_hint = placement
+        .and_then(|p| p.availability_zone.clone())
+        .filter(|z| !z.is_empty());
     if let Some(z) = &zone_hint {
         ctx.region.require_zone(z)?;
     }
@@ -237,6 +265,7 @@ pub fn run_instances(ctx: &mut Ctx, req: RunInstancesRequest) -> Result<Reservat
                     .unwrap_or_else(|| "stop".into()),
                 disable_api_termination: req.disable_api_termination.unwrap_or(false),
                 monitoring: req.monitoring.as_ref().is_some_and(|m| m.enabled),
+                cpu_credits: cpu_credits.clone(),
                 public_ip: None,
                 auto_public_ip: wants_public_ip,
                 tags: instance_tags.clone(),
