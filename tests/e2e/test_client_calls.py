@@ -13,9 +13,7 @@ def test_create_vpc_takes_amazon_provided_ipv6_false_and_answers_an_empty_ipv6_s
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", AmazonProvidedIpv6CidrBlock=False)["Vpc"]
     assert vpc["Ipv6CidrBlockAssociationSet"] == []
     assert vpc["CidrBlock"] == "10.0.0.0/16"
-    err = error_code(ec2.create_vpc, CidrBlock="10.1.0.0/16", AmazonProvidedIpv6CidrBlock=True)
-    assert code_of(err) == "UnsupportedOperation"
-    assert len(ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["false"]}])["Vpcs"]) == 1
+    assert "Ipv6CidrBlockAssociationSet" not in ec2.describe_vpcs(VpcIds=[vpc["VpcId"]])["Vpcs"][0]
 
 
 def test_run_instances_takes_terraforms_defaults(ec2):

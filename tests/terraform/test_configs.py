@@ -98,6 +98,10 @@ class Terraform:
         with open(os.path.join(CACHE, ".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             self.run("init", "-input=false")
+            # Seen once: an init that succeeded yet left no provider link; a second init repairs it.
+            link = os.path.join(self.dir, ".terraform", "providers", "registry.terraform.io", "hashicorp", "aws", "5.100.0", "linux_amd64")
+            if not os.path.exists(link):
+                self.run("init", "-input=false")
 
     def apply(self, *var_args: str):
         self.run("apply", "-auto-approve", "-input=false", *var_args)
