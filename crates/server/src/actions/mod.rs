@@ -17,6 +17,7 @@ macro_rules! actions {
 }
 
 pub mod account;
+pub mod address_attribute;
 pub mod dhcp_options;
 pub mod elastic_ip;
 pub mod image;
@@ -45,6 +46,7 @@ pub fn lookup(action: &str) -> Option<Handler> {
         network_interface::lookup,
         instance::lookup,
         elastic_ip::lookup,
+        address_attribute::lookup,
         tags::lookup,
         key_pair::lookup,
         dhcp_options::lookup,
