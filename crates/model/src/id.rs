@@ -10,6 +10,7 @@ pub enum IdKind {
     Vpc,
     VpcCidrAssociation,
     Subnet,
+    SubnetCidrAssociation,
     InternetGateway,
     RouteTable,
     RouteTableAssociation,
@@ -26,6 +27,7 @@ pub enum IdKind {
     EipAssociation,
     KeyPair,
     Image,
+    LaunchTemplate,
 }
 
 impl IdKind {
@@ -34,6 +36,7 @@ impl IdKind {
             Self::Vpc => "vpc",
             Self::VpcCidrAssociation => "vpc-cidr-assoc",
             Self::Subnet => "subnet",
+            Self::SubnetCidrAssociation => "subnet-cidr-assoc",
             Self::InternetGateway => "igw",
             Self::RouteTable => "rtb",
             Self::RouteTableAssociation => "rtbassoc",
@@ -50,6 +53,7 @@ impl IdKind {
             Self::EipAssociation => "eipassoc",
             Self::KeyPair => "key",
             Self::Image => "ami",
+            Self::LaunchTemplate => "lt",
         }
     }
 
@@ -59,6 +63,7 @@ impl IdKind {
             Self::Vpc => "vpc",
             Self::VpcCidrAssociation => "vpc cidr block association",
             Self::Subnet => "subnet",
+            Self::SubnetCidrAssociation => "subnet cidr block association",
             Self::InternetGateway => "internetGateway",
             Self::RouteTable => "routeTable",
             Self::RouteTableAssociation => "association",
@@ -75,6 +80,7 @@ impl IdKind {
             Self::EipAssociation => "association",
             Self::KeyPair => "key pair",
             Self::Image => "image",
+            Self::LaunchTemplate => "launch template",
         }
     }
 
@@ -84,6 +90,7 @@ impl IdKind {
             Self::Vpc => C::InvalidVpcIdNotFound,
             Self::VpcCidrAssociation => C::InvalidVpcCidrBlockAssociationIdNotFound,
             Self::Subnet => C::InvalidSubnetIdNotFound,
+            Self::SubnetCidrAssociation => C::InvalidSubnetCidrBlockAssociationIdNotFound,
             Self::InternetGateway => C::InvalidInternetGatewayIdNotFound,
             Self::RouteTable => C::InvalidRouteTableIdNotFound,
             Self::RouteTableAssociation | Self::NetworkAclAssociation | Self::EipAssociation => {
@@ -99,6 +106,7 @@ impl IdKind {
             Self::Allocation => C::InvalidAllocationIdNotFound,
             Self::KeyPair => C::InvalidKeyPairNotFound,
             Self::Image => C::InvalidAmiIdNotFound,
+            Self::LaunchTemplate => C::InvalidLaunchTemplateIdNotFound,
         }
     }
 
@@ -108,6 +116,7 @@ impl IdKind {
             Self::Vpc => C::InvalidVpcIdMalformed,
             Self::VpcCidrAssociation => C::InvalidVpcCidrBlockAssociationIdMalformed,
             Self::Subnet => C::InvalidSubnetIdMalformed,
+            Self::SubnetCidrAssociation => C::InvalidSubnetCidrBlockAssociationIdMalformed,
             Self::InternetGateway => C::InvalidInternetGatewayIdMalformed,
             Self::RouteTable => C::InvalidRouteTableIdMalformed,
             Self::RouteTableAssociation | Self::NetworkAclAssociation | Self::EipAssociation => {
@@ -124,6 +133,7 @@ impl IdKind {
             // EC2 has no malformed code for key pair IDs: a bad one names no key pair.
             Self::KeyPair => C::InvalidKeyPairNotFound,
             Self::Image => C::InvalidAmiIdMalformed,
+            Self::LaunchTemplate => C::InvalidLaunchTemplateIdMalformed,
         }
     }
 
@@ -161,6 +171,10 @@ impl IdKind {
             Self::Attachment => format!("The attachment '{id}' does not exist."),
             Self::DhcpOptions => format!("The dhcpOption ID '{id}' does not exist"),
             Self::Image => format!("The image id '[{id}]' does not exist"),
+            Self::LaunchTemplate => {
+                "Atleast one of the launch templates specified in the request does not exist."
+                    .to_owned()
+            }
             _ => format!("The {} ID '{id}' does not exist", self.noun()),
         };
         Ec2Error::new(self.not_found_code(), message)
@@ -168,7 +182,7 @@ impl IdKind {
 
     /// Finds the kind an ID belongs to by its prefix (used by tag actions, which take any ID).
     pub fn of(id: &str) -> Option<Self> {
-        const TAGGABLE: [IdKind; 11] = [
+        const TAGGABLE: [IdKind; 12] = [
             IdKind::Vpc,
             IdKind::Subnet,
             IdKind::InternetGateway,
@@ -180,6 +194,7 @@ impl IdKind {
             IdKind::Instance,
             IdKind::Allocation,
             IdKind::KeyPair,
+            IdKind::LaunchTemplate,
         ];
         let (prefix, _) = id.rsplit_once('-')?;
         TAGGABLE
