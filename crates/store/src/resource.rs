@@ -62,6 +62,11 @@ const TAGGABLE: &[TaggableKind] = &[
         ids_in_partition: "SELECT id FROM network_acls WHERE pid = ?1",
     },
     TaggableKind {
+        kind: IdKind::Allocation,
+        resource_type: "elastic-ip",
+        ids_in_partition: "SELECT allocation_id AS id FROM elastic_ips WHERE pid = ?1",
+    },
+    TaggableKind {
         kind: IdKind::KeyPair,
         resource_type: "key-pair",
         ids_in_partition: "SELECT key_pair_id AS id FROM key_pairs WHERE pid = ?1",
