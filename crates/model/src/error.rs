@@ -141,6 +141,12 @@ error_codes! {
     SecurityGroupsPerInterfaceLimitExceeded = "SecurityGroupsPerInterfaceLimitExceeded";
     SecurityGroupsPerInstanceLimitExceeded = "SecurityGroupsPerInstanceLimitExceeded";
     InvalidKeyPairNotFound = "InvalidKeyPair.NotFound";
+    // Reachability Analyzer
+    InvalidNetworkInsightsPathIdNotFound = "InvalidNetworkInsightsPathId.NotFound";
+    InvalidNetworkInsightsPathIdMalformed = "InvalidNetworkInsightsPathId.Malformed";
+    InvalidNetworkInsightsAnalysisIdNotFound = "InvalidNetworkInsightsAnalysisId.NotFound";
+    InvalidNetworkInsightsAnalysisIdMalformed = "InvalidNetworkInsightsAnalysisId.Malformed";
+    AnalysisExistsForNetworkInsightsPath = "AnalysisExistsForNetworkInsightsPath";
     InvalidKeyPairDuplicate = "InvalidKeyPair.Duplicate";
     InvalidKeyFormat = "InvalidKey.Format";
     InvalidAmiIdMalformed = "InvalidAMIID.Malformed";

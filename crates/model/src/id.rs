@@ -26,6 +26,8 @@ pub enum IdKind {
     EipAssociation,
     KeyPair,
     Image,
+    NetworkInsightsPath,
+    NetworkInsightsAnalysis,
 }
 
 impl IdKind {
@@ -50,6 +52,8 @@ impl IdKind {
             Self::EipAssociation => "eipassoc",
             Self::KeyPair => "key",
             Self::Image => "ami",
+            Self::NetworkInsightsPath => "nip",
+            Self::NetworkInsightsAnalysis => "nia",
         }
     }
 
@@ -75,6 +79,8 @@ impl IdKind {
             Self::EipAssociation => "association",
             Self::KeyPair => "key pair",
             Self::Image => "image",
+            Self::NetworkInsightsPath => "network insights path",
+            Self::NetworkInsightsAnalysis => "network insights analysis",
         }
     }
 
@@ -99,6 +105,8 @@ impl IdKind {
             Self::Allocation => C::InvalidAllocationIdNotFound,
             Self::KeyPair => C::InvalidKeyPairNotFound,
             Self::Image => C::InvalidAmiIdNotFound,
+            Self::NetworkInsightsPath => C::InvalidNetworkInsightsPathIdNotFound,
+            Self::NetworkInsightsAnalysis => C::InvalidNetworkInsightsAnalysisIdNotFound,
         }
     }
 
@@ -124,6 +132,8 @@ impl IdKind {
             // EC2 has no malformed code for key pair IDs: a bad one names no key pair.
             Self::KeyPair => C::InvalidKeyPairNotFound,
             Self::Image => C::InvalidAmiIdMalformed,
+            Self::NetworkInsightsPath => C::InvalidNetworkInsightsPathIdMalformed,
+            Self::NetworkInsightsAnalysis => C::InvalidNetworkInsightsAnalysisIdMalformed,
         }
     }
 
@@ -168,7 +178,7 @@ impl IdKind {
 
     /// Finds the kind an ID belongs to by its prefix (used by tag actions, which take any ID).
     pub fn of(id: &str) -> Option<Self> {
-        const TAGGABLE: [IdKind; 11] = [
+        const TAGGABLE: [IdKind; 13] = [
             IdKind::Vpc,
             IdKind::Subnet,
             IdKind::InternetGateway,
@@ -180,6 +190,8 @@ impl IdKind {
             IdKind::Instance,
             IdKind::Allocation,
             IdKind::KeyPair,
+            IdKind::NetworkInsightsPath,
+            IdKind::NetworkInsightsAnalysis,
         ];
         let (prefix, _) = id.rsplit_once('-')?;
         TAGGABLE

@@ -10,6 +10,8 @@ pub struct Config {
     pub quotas: Quotas,
     /// Where public IPv4 addresses come from (default: 198.51.100.0/24 and 203.0.113.0/24).
     pub public_ip_pool: Vec<ipnet::Ipv4Net>,
+    /// How long an analysis shows `running` before its outcome (`--analysis-delay-ms`).
+    pub analysis_delay_ms: u64,
 }
 
 impl Default for Config {
@@ -17,6 +19,7 @@ impl Default for Config {
         Self {
             quotas: Quotas::default(),
             public_ip_pool: localvpc_model::public_ip::default_pool(),
+            analysis_delay_ms: 0,
         }
     }
 }

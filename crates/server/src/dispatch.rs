@@ -45,6 +45,8 @@ const IDEMPOTENT: &[&str] = &[
     "RunInstances",
     "CreateRouteTable",
     "CreateNetworkAcl",
+    "CreateNetworkInsightsPath",
+    "StartNetworkInsightsAnalysis",
 ];
 
 /// Runs `action` inside the caller's transaction. An error rolls everything back; so does a

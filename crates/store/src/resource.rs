@@ -66,6 +66,16 @@ const TAGGABLE: &[TaggableKind] = &[
         resource_type: "key-pair",
         ids_in_partition: "SELECT key_pair_id AS id FROM key_pairs WHERE pid = ?1",
     },
+    TaggableKind {
+        kind: IdKind::NetworkInsightsPath,
+        resource_type: "network-insights-path",
+        ids_in_partition: "SELECT id FROM network_insights_paths WHERE pid = ?1",
+    },
+    TaggableKind {
+        kind: IdKind::NetworkInsightsAnalysis,
+        resource_type: "network-insights-analysis",
+        ids_in_partition: "SELECT id FROM network_insights_analyses WHERE pid = ?1",
+    },
 ];
 
 /// One tag of one resource, as DescribeTags lists it.

@@ -24,6 +24,7 @@ pub mod instance_type;
 pub mod internet_gateway;
 pub mod key_pair;
 pub mod network_acl;
+pub mod network_insights;
 pub mod network_interface;
 pub mod route_table;
 pub mod security_group;
@@ -41,6 +42,7 @@ pub fn lookup(action: &str) -> Option<Handler> {
         security_group::lookup,
         network_acl::lookup,
         network_interface::lookup,
+        network_insights::lookup,
         instance::lookup,
         elastic_ip::lookup,
         tags::lookup,
