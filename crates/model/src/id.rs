@@ -10,6 +10,7 @@ pub enum IdKind {
     Vpc,
     VpcCidrAssociation,
     Subnet,
+    SubnetCidrAssociation,
     InternetGateway,
     RouteTable,
     RouteTableAssociation,
@@ -28,6 +29,7 @@ pub enum IdKind {
     Image,
     NetworkInsightsPath,
     NetworkInsightsAnalysis,
+    LaunchTemplate,
 }
 
 impl IdKind {
@@ -36,6 +38,7 @@ impl IdKind {
             Self::Vpc => "vpc",
             Self::VpcCidrAssociation => "vpc-cidr-assoc",
             Self::Subnet => "subnet",
+            Self::SubnetCidrAssociation => "subnet-cidr-assoc",
             Self::InternetGateway => "igw",
             Self::RouteTable => "rtb",
             Self::RouteTableAssociation => "rtbassoc",
@@ -54,6 +57,7 @@ impl IdKind {
             Self::Image => "ami",
             Self::NetworkInsightsPath => "nip",
             Self::NetworkInsightsAnalysis => "nia",
+            Self::LaunchTemplate => "lt",
         }
     }
 
@@ -63,6 +67,7 @@ impl IdKind {
             Self::Vpc => "vpc",
             Self::VpcCidrAssociation => "vpc cidr block association",
             Self::Subnet => "subnet",
+            Self::SubnetCidrAssociation => "subnet cidr block association",
             Self::InternetGateway => "internetGateway",
             Self::RouteTable => "routeTable",
             Self::RouteTableAssociation => "association",
@@ -81,6 +86,7 @@ impl IdKind {
             Self::Image => "image",
             Self::NetworkInsightsPath => "network insights path",
             Self::NetworkInsightsAnalysis => "network insights analysis",
+            Self::LaunchTemplate => "launch template",
         }
     }
 
@@ -90,6 +96,7 @@ impl IdKind {
             Self::Vpc => C::InvalidVpcIdNotFound,
             Self::VpcCidrAssociation => C::InvalidVpcCidrBlockAssociationIdNotFound,
             Self::Subnet => C::InvalidSubnetIdNotFound,
+            Self::SubnetCidrAssociation => C::InvalidSubnetCidrBlockAssociationIdNotFound,
             Self::InternetGateway => C::InvalidInternetGatewayIdNotFound,
             Self::RouteTable => C::InvalidRouteTableIdNotFound,
             Self::RouteTableAssociation | Self::NetworkAclAssociation | Self::EipAssociation => {
@@ -107,6 +114,7 @@ impl IdKind {
             Self::Image => C::InvalidAmiIdNotFound,
             Self::NetworkInsightsPath => C::InvalidNetworkInsightsPathIdNotFound,
             Self::NetworkInsightsAnalysis => C::InvalidNetworkInsightsAnalysisIdNotFound,
+            Self::LaunchTemplate => C::InvalidLaunchTemplateIdNotFound,
         }
     }
 
@@ -116,6 +124,7 @@ impl IdKind {
             Self::Vpc => C::InvalidVpcIdMalformed,
             Self::VpcCidrAssociation => C::InvalidVpcCidrBlockAssociationIdMalformed,
             Self::Subnet => C::InvalidSubnetIdMalformed,
+            Self::SubnetCidrAssociation => C::InvalidSubnetCidrBlockAssociationIdMalformed,
             Self::InternetGateway => C::InvalidInternetGatewayIdMalformed,
             Self::RouteTable => C::InvalidRouteTableIdMalformed,
             Self::RouteTableAssociation | Self::NetworkAclAssociation | Self::EipAssociation => {
@@ -134,6 +143,7 @@ impl IdKind {
             Self::Image => C::InvalidAmiIdMalformed,
             Self::NetworkInsightsPath => C::InvalidNetworkInsightsPathIdMalformed,
             Self::NetworkInsightsAnalysis => C::InvalidNetworkInsightsAnalysisIdMalformed,
+            Self::LaunchTemplate => C::InvalidLaunchTemplateIdMalformed,
         }
     }
 
@@ -171,6 +181,10 @@ impl IdKind {
             Self::Attachment => format!("The attachment '{id}' does not exist."),
             Self::DhcpOptions => format!("The dhcpOption ID '{id}' does not exist"),
             Self::Image => format!("The image id '[{id}]' does not exist"),
+            Self::LaunchTemplate => {
+                "Atleast one of the launch templates specified in the request does not exist."
+                    .to_owned()
+            }
             _ => format!("The {} ID '{id}' does not exist", self.noun()),
         };
         Ec2Error::new(self.not_found_code(), message)
@@ -178,7 +192,7 @@ impl IdKind {
 
     /// Finds the kind an ID belongs to by its prefix (used by tag actions, which take any ID).
     pub fn of(id: &str) -> Option<Self> {
-        const TAGGABLE: [IdKind; 13] = [
+        const TAGGABLE: [IdKind; 14] = [
             IdKind::Vpc,
             IdKind::Subnet,
             IdKind::InternetGateway,
@@ -192,6 +206,7 @@ impl IdKind {
             IdKind::KeyPair,
             IdKind::NetworkInsightsPath,
             IdKind::NetworkInsightsAnalysis,
+            IdKind::LaunchTemplate,
         ];
         let (prefix, _) = id.rsplit_once('-')?;
         TAGGABLE

@@ -12,6 +12,8 @@ pub struct Config {
     pub public_ip_pool: Vec<ipnet::Ipv4Net>,
     /// How long an analysis shows `running` before its outcome (`--analysis-delay-ms`).
     pub analysis_delay_ms: u64,
+    /// Where Amazon-provided IPv6 /56 blocks come from (default: 2001:db8::/32).
+    pub ipv6_pool: ipnet::Ipv6Net,
 }
 
 impl Default for Config {
@@ -20,6 +22,7 @@ impl Default for Config {
             quotas: Quotas::default(),
             public_ip_pool: localvpc_model::public_ip::default_pool(),
             analysis_delay_ms: 0,
+            ipv6_pool: localvpc_model::ipv6::default_pool(),
         }
     }
 }

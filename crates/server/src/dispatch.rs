@@ -47,6 +47,9 @@ const IDEMPOTENT: &[&str] = &[
     "CreateNetworkAcl",
     "CreateNetworkInsightsPath",
     "StartNetworkInsightsAnalysis",
+    "CreateLaunchTemplate",
+    "CreateLaunchTemplateVersion",
+    "ModifyLaunchTemplate",
 ];
 
 /// Runs `action` inside the caller's transaction. An error rolls everything back; so does a

@@ -76,6 +76,11 @@ const TAGGABLE: &[TaggableKind] = &[
         resource_type: "network-insights-analysis",
         ids_in_partition: "SELECT id FROM network_insights_analyses WHERE pid = ?1",
     },
+    TaggableKind {
+        kind: IdKind::LaunchTemplate,
+        resource_type: "launch-template",
+        ids_in_partition: "SELECT id FROM launch_templates WHERE pid = ?1",
+    },
 ];
 
 /// One tag of one resource, as DescribeTags lists it.
@@ -160,6 +165,7 @@ mod tests {
                 association_id: "vpc-cidr-assoc-12345678".into(),
                 cidr,
             }],
+            ipv6_blocks: vec![],
             is_default: false,
             instance_tenancy: "default".into(),
             dhcp_options_id: "dopt-12345678".into(),
