@@ -137,6 +137,12 @@ error_codes! {
     NetworkInterfaceLimitExceeded = "NetworkInterfaceLimitExceeded";
     SecurityGroupsPerInterfaceLimitExceeded = "SecurityGroupsPerInterfaceLimitExceeded";
     InvalidKeyPairNotFound = "InvalidKeyPair.NotFound";
+    // Reachability Analyzer
+    InvalidNetworkInsightsPathIdNotFound = "InvalidNetworkInsightsPathId.NotFound";
+    InvalidNetworkInsightsPathIdMalformed = "InvalidNetworkInsightsPathId.Malformed";
+    InvalidNetworkInsightsAnalysisIdNotFound = "InvalidNetworkInsightsAnalysisId.NotFound";
+    InvalidNetworkInsightsAnalysisIdMalformed = "InvalidNetworkInsightsAnalysisId.Malformed";
+    AnalysisExistsForNetworkInsightsPath = "AnalysisExistsForNetworkInsightsPath";
     InvalidKeyPairDuplicate = "InvalidKeyPair.Duplicate";
     InvalidKeyFormat = "InvalidKey.Format";
     InvalidAmiIdMalformed = "InvalidAMIID.Malformed";

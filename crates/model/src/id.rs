@@ -27,6 +27,8 @@ pub enum IdKind {
     EipAssociation,
     KeyPair,
     Image,
+    NetworkInsightsPath,
+    NetworkInsightsAnalysis,
     LaunchTemplate,
 }
 
@@ -53,6 +55,8 @@ impl IdKind {
             Self::EipAssociation => "eipassoc",
             Self::KeyPair => "key",
             Self::Image => "ami",
+            Self::NetworkInsightsPath => "nip",
+            Self::NetworkInsightsAnalysis => "nia",
             Self::LaunchTemplate => "lt",
         }
     }
@@ -80,6 +84,8 @@ impl IdKind {
             Self::EipAssociation => "association",
             Self::KeyPair => "key pair",
             Self::Image => "image",
+            Self::NetworkInsightsPath => "network insights path",
+            Self::NetworkInsightsAnalysis => "network insights analysis",
             Self::LaunchTemplate => "launch template",
         }
     }
@@ -106,6 +112,8 @@ impl IdKind {
             Self::Allocation => C::InvalidAllocationIdNotFound,
             Self::KeyPair => C::InvalidKeyPairNotFound,
             Self::Image => C::InvalidAmiIdNotFound,
+            Self::NetworkInsightsPath => C::InvalidNetworkInsightsPathIdNotFound,
+            Self::NetworkInsightsAnalysis => C::InvalidNetworkInsightsAnalysisIdNotFound,
             Self::LaunchTemplate => C::InvalidLaunchTemplateIdNotFound,
         }
     }
@@ -133,6 +141,8 @@ impl IdKind {
             // EC2 has no malformed code for key pair IDs: a bad one names no key pair.
             Self::KeyPair => C::InvalidKeyPairNotFound,
             Self::Image => C::InvalidAmiIdMalformed,
+            Self::NetworkInsightsPath => C::InvalidNetworkInsightsPathIdMalformed,
+            Self::NetworkInsightsAnalysis => C::InvalidNetworkInsightsAnalysisIdMalformed,
             Self::LaunchTemplate => C::InvalidLaunchTemplateIdMalformed,
         }
     }
@@ -182,7 +192,7 @@ impl IdKind {
 
     /// Finds the kind an ID belongs to by its prefix (used by tag actions, which take any ID).
     pub fn of(id: &str) -> Option<Self> {
-        const TAGGABLE: [IdKind; 13] = [
+        const TAGGABLE: [IdKind; 15] = [
             IdKind::Vpc,
             IdKind::Subnet,
             IdKind::InternetGateway,
@@ -194,6 +204,8 @@ impl IdKind {
             IdKind::Instance,
             IdKind::Allocation,
             IdKind::KeyPair,
+            IdKind::NetworkInsightsPath,
+            IdKind::NetworkInsightsAnalysis,
             IdKind::LaunchTemplate,
             IdKind::DhcpOptions,
         ];

@@ -45,6 +45,8 @@ const IDEMPOTENT: &[&str] = &[
     "RunInstances",
     "CreateRouteTable",
     "CreateNetworkAcl",
+    "CreateNetworkInsightsPath",
+    "StartNetworkInsightsAnalysis",
     "CreateLaunchTemplate",
     "CreateLaunchTemplateVersion",
     "ModifyLaunchTemplate",

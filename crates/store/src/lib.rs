@@ -17,6 +17,7 @@ pub use client_token::RememberedToken;
 mod internet_gateway;
 mod ipv6;
 mod network_acl;
+mod network_insights;
 mod network_interface;
 mod open;
 mod partition;
@@ -29,6 +30,7 @@ mod subnet;
 mod tags;
 mod vpc;
 
+pub use network_insights::{StoredAnalysis, StoredPath};
 pub use network_interface::{EniLookup, EniScope, SubnetAddresses};
 pub use open::{OpenError, Store};
 pub use subnet::Owner;

@@ -27,6 +27,7 @@ pub mod internet_gateway;
 pub mod key_pair;
 pub mod launch_template;
 pub mod network_acl;
+pub mod network_insights;
 pub mod network_interface;
 pub mod route_table;
 pub mod security_group;
@@ -44,6 +45,7 @@ pub fn lookup(action: &str) -> Option<Handler> {
         security_group::lookup,
         network_acl::lookup,
         network_interface::lookup,
+        network_insights::lookup,
         instance::lookup,
         elastic_ip::lookup,
         address_attribute::lookup,
