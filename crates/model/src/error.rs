@@ -151,6 +151,12 @@ error_codes! {
     InstanceLimitExceeded = "InstanceLimitExceeded";
     InsufficientAddressCapacity = "InsufficientAddressCapacity";
     InsufficientFreeAddressesInSubnet = "InsufficientFreeAddressesInSubnet";
+    // NAT gateways
+    NatGatewayNotFound = "NatGatewayNotFound";
+    NatGatewayMalformed = "NatGatewayMalformed";
+    NatGatewayLimitExceeded = "NatGatewayLimitExceeded";
+    InvalidSubnet = "InvalidSubnet";
+    InvalidElasticIpIdMalformed = "InvalidElasticIpID.Malformed";
 }
 
 impl fmt::Display for ErrorCode {

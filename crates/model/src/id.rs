@@ -26,6 +26,9 @@ pub enum IdKind {
     EipAssociation,
     KeyPair,
     Image,
+    NatGateway,
+    /// The attachment of an interface a service manages (`ela-attach-…`).
+    ServiceAttachment,
 }
 
 impl IdKind {
@@ -50,6 +53,8 @@ impl IdKind {
             Self::EipAssociation => "eipassoc",
             Self::KeyPair => "key",
             Self::Image => "ami",
+            Self::NatGateway => "nat",
+            Self::ServiceAttachment => "ela-attach",
         }
     }
 
@@ -75,6 +80,8 @@ impl IdKind {
             Self::EipAssociation => "association",
             Self::KeyPair => "key pair",
             Self::Image => "image",
+            Self::NatGateway => "NAT gateway",
+            Self::ServiceAttachment => "attachment",
         }
     }
 
@@ -99,6 +106,8 @@ impl IdKind {
             Self::Allocation => C::InvalidAllocationIdNotFound,
             Self::KeyPair => C::InvalidKeyPairNotFound,
             Self::Image => C::InvalidAmiIdNotFound,
+            Self::NatGateway => C::NatGatewayNotFound,
+            Self::ServiceAttachment => C::InvalidAttachmentIdNotFound,
         }
     }
 
@@ -124,6 +133,8 @@ impl IdKind {
             // EC2 has no malformed code for key pair IDs: a bad one names no key pair.
             Self::KeyPair => C::InvalidKeyPairNotFound,
             Self::Image => C::InvalidAmiIdMalformed,
+            Self::NatGateway => C::NatGatewayMalformed,
+            Self::ServiceAttachment => C::InvalidNetworkInterfaceAttachmentIdMalformed,
         }
     }
 
@@ -161,6 +172,7 @@ impl IdKind {
             Self::Attachment => format!("The attachment '{id}' does not exist."),
             Self::DhcpOptions => format!("The dhcpOption ID '{id}' does not exist"),
             Self::Image => format!("The image id '[{id}]' does not exist"),
+            Self::NatGateway => format!("NAT gateway {id} was not found"),
             _ => format!("The {} ID '{id}' does not exist", self.noun()),
         };
         Ec2Error::new(self.not_found_code(), message)
@@ -168,7 +180,7 @@ impl IdKind {
 
     /// Finds the kind an ID belongs to by its prefix (used by tag actions, which take any ID).
     pub fn of(id: &str) -> Option<Self> {
-        const TAGGABLE: [IdKind; 11] = [
+        const TAGGABLE: [IdKind; 12] = [
             IdKind::Vpc,
             IdKind::Subnet,
             IdKind::InternetGateway,
@@ -180,6 +192,7 @@ impl IdKind {
             IdKind::Instance,
             IdKind::Allocation,
             IdKind::KeyPair,
+            IdKind::NatGateway,
         ];
         let (prefix, _) = id.rsplit_once('-')?;
         TAGGABLE

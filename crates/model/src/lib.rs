@@ -29,5 +29,6 @@ pub mod instance;
 pub mod instance_type;
 pub mod instance_type_info;
 pub mod key_pair;
+pub mod nat_gateway;
 pub mod network_interface;
 pub mod public_ip;

@@ -45,6 +45,7 @@ const IDEMPOTENT: &[&str] = &[
     "RunInstances",
     "CreateRouteTable",
     "CreateNetworkAcl",
+    "CreateNatGateway",
 ];
 
 /// Runs `action` inside the caller's transaction. An error rolls everything back; so does a

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_tag_lookups.sql"),
     include_str!("../migrations/0006_address_blocks.sql"),
     include_str!("../migrations/0007_instance_settling.sql"),
+    include_str!("../migrations/0008_nat_gateways.sql"),
 ];
 
 /// The writer's page cache at most (SQLite's default is 2 MiB).

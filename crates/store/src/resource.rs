@@ -66,6 +66,11 @@ const TAGGABLE: &[TaggableKind] = &[
         resource_type: "key-pair",
         ids_in_partition: "SELECT key_pair_id AS id FROM key_pairs WHERE pid = ?1",
     },
+    TaggableKind {
+        kind: IdKind::NatGateway,
+        resource_type: "natgateway",
+        ids_in_partition: "SELECT id FROM nat_gateways WHERE pid = ?1",
+    },
 ];
 
 /// One tag of one resource, as DescribeTags lists it.

@@ -74,6 +74,7 @@ pub fn create_network_interface(
             interface_type,
             ipv6_requested: req.ipv6_address_count.unwrap_or(0) > 0,
             tags: tags_for(&req.tag_specifications, "network-interface")?,
+            requester: None,
         },
     )?;
     let naming = view::Naming::load(ctx)?;
@@ -268,6 +269,9 @@ pub fn detach_network_interface(
     ctx: &mut Ctx,
     req: DetachNetworkInterfaceRequest,
 ) -> Result<Empty, Ec2Error> {
+    if IdKind::ServiceAttachment.parse(&req.attachment_id).is_ok() {
+        return Err(network_interface::service_attachment_refused());
+    }
     let attachment_id = IdKind::Attachment.parse(&req.attachment_id)?;
     let eni_id = ctx
         .tx
@@ -316,6 +320,7 @@ pub fn modify_network_interface_attribute(
         ctx.account,
         &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
     )?;
+    network_interface::check_user_managed(&eni)?;
     let given: Vec<&str> = [
         ("description", req.description.is_some()),
         ("sourceDestCheck", req.source_dest_check.is_some()),
@@ -446,6 +451,7 @@ pub fn reset_network_interface_attribute(
         ctx.account,
         &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
     )?;
+    network_interface::check_user_managed(&eni)?;
     req.source_dest_check
         .ok_or_else(|| Ec2Error::missing_parameter("SourceDestCheck"))?;
     eni.source_dest_check = true;
@@ -486,6 +492,7 @@ pub fn assign_private_ip_addresses(
         ctx.account,
         &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
     )?;
+    network_interface::check_user_managed(&eni)?;
     let subnet = ctx.tx.subnet(&ctx.owner(), &eni.subnet_id)?;
     let assigned: Vec<Ipv4Addr> = match (
         req.private_ip_addresses.is_empty(),
@@ -572,6 +579,7 @@ pub fn unassign_private_ip_addresses(
         ctx.account,
         &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
     )?;
+    network_interface::check_user_managed(&eni)?;
     if req.private_ip_addresses.is_empty() {
         return Err(Ec2Error::missing_parameter("PrivateIpAddress"));
     }
