@@ -32,7 +32,7 @@ pub mod agents;
 pub mod dhcp;
 pub mod host;
 mod linux;
-mod load;
+pub mod load;
 pub mod model;
 pub mod nft;
 pub mod plan;

@@ -3,111 +3,115 @@
 use crate::model::filter::{AclIn, GroupIn};
 use crate::model::routing::{GatewayIn, PublicIpIn};
 use crate::model::{DhcpOptions, EniIn, InstanceIn, Snapshot, SubnetIn};
+use localvpc_model::Ec2Error;
 use localvpc_model::image::catalogue_image;
 use localvpc_model::region::Region;
-use localvpc_store::{EniScope, Owner, Store};
+use localvpc_store::{EniScope, Owner, Partition, Store, Tx};
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
 pub fn snapshot(store: &Store) -> anyhow::Result<Snapshot> {
     let mut snapshot = Snapshot::default();
     store
-        .read_every_partition(|tx, p| {
-            let owner = Owner {
-                account: &p.account,
-                region: &p.region,
-            };
-            let domain_name = Region::named(&p.region)?.private_dns_suffix();
-            for vpc in tx.vpcs(&p.account)? {
-                if let Some(primary) = vpc.cidr_blocks.first() {
-                    let options = DhcpOptions::amazon_provided(primary.cidr, domain_name.clone());
-                    snapshot.dhcp_options.insert(vpc.id.clone(), options);
-                }
-                snapshot.vpcs.push(vpc.id);
-            }
-            snapshot
-                .subnets
-                .extend(tx.subnets(&owner, None)?.into_iter().map(|s| SubnetIn {
-                    id: s.id,
-                    cidr: s.cidr,
-                }));
-            let routing = &mut snapshot.routing;
-            routing
-                .route_tables
-                .extend(tx.route_tables(&p.account, None)?);
-            let gateways = tx.internet_gateways(&p.account)?.into_iter();
-            routing.gateways.extend(gateways.filter_map(|g| {
-                Some(GatewayIn {
-                    vpc_id: g.vpc_id?,
-                    id: g.id,
-                })
-            }));
-            for i in tx.instances(&p.account)? {
-                for e in &i.interfaces {
-                    let public = e.private_ips.iter().filter_map(|ip| {
-                        Some(PublicIpIn {
-                            eni_id: e.id.clone(),
-                            private: ip.address,
-                            public: ip.association.as_ref()?.public_ip,
-                        })
-                    });
-                    snapshot.routing.public_ips.extend(public);
-                }
-                let enis = i.interfaces.into_iter().filter_map(|e| {
-                    let a = e.attachment?;
-                    Some(EniIn {
-                        addresses: e.private_ips.iter().map(|ip| ip.address).collect(),
-                        id: e.id,
-                        vpc_id: e.vpc_id,
-                        subnet_id: e.subnet_id,
-                        mac: e.mac_address,
-                        device_index: a.device_index,
-                        network_card_index: a.network_card_index,
-                        source_dest_check: e.source_dest_check,
-                        groups: e.groups.iter().map(|g| g.id.clone()).collect(),
-                    })
-                });
-                snapshot.instances.push(InstanceIn {
-                    runs_agent: catalogue_image(&i.image_id)
-                        .is_some_and(|c| c.family.runs_network_agent()),
-                    enis: enis.collect(),
-                    id: i.id,
-                    state: i.state,
-                });
-            }
-            let mut members: HashMap<String, Vec<Ipv4Addr>> = HashMap::new();
-            for eni in tx.network_interfaces(&p.account, EniScope::All)? {
-                for group in eni.groups {
-                    let addresses = eni.private_ips.iter().map(|ip| ip.address);
-                    members.entry(group.id).or_default().extend(addresses);
-                }
-            }
-            for group in tx.security_groups(&p.account, None)? {
-                let (mut ingress, mut egress) = (Vec::new(), Vec::new());
-                for rule in group.rules {
-                    let side = if rule.is_egress {
-                        &mut egress
-                    } else {
-                        &mut ingress
-                    };
-                    side.push(rule.permission);
-                }
-                snapshot.groups.push(GroupIn {
-                    members: members.remove(&group.id).unwrap_or_default(),
-                    ingress,
-                    egress,
-                    id: group.id,
-                });
-            }
-            for acl in tx.network_acls(&p.account, None)? {
-                snapshot.acls.push(AclIn {
-                    subnets: acl.associations.into_iter().map(|a| a.subnet_id).collect(),
-                    entries: acl.entries,
-                    id: acl.id,
-                });
-            }
-            Ok(())
-        })
+        .read_every_partition(|tx, p| read_partition(tx, p, &mut snapshot))
         .map_err(|e| anyhow::anyhow!("cannot read the database: {}", e.message))?;
     Ok(snapshot)
+}
+
+/// Adds one partition's state to `snapshot`, from the caller's transaction: what the path
+/// analyzer reads for an account and region (within the transaction of the API call).
+pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result<(), Ec2Error> {
+    let owner = Owner {
+        account: &p.account,
+        region: &p.region,
+    };
+    let domain_name = Region::named(&p.region)?.private_dns_suffix();
+    for vpc in tx.vpcs(&p.account)? {
+        if let Some(primary) = vpc.cidr_blocks.first() {
+            let options = DhcpOptions::amazon_provided(primary.cidr, domain_name.clone());
+            snapshot.dhcp_options.insert(vpc.id.clone(), options);
+        }
+        snapshot.vpcs.push(vpc.id);
+    }
+    snapshot
+        .subnets
+        .extend(tx.subnets(&owner, None)?.into_iter().map(|s| SubnetIn {
+            id: s.id,
+            cidr: s.cidr,
+        }));
+    let routing = &mut snapshot.routing;
+    routing
+        .route_tables
+        .extend(tx.route_tables(&p.account, None)?);
+    let gateways = tx.internet_gateways(&p.account)?.into_iter();
+    routing.gateways.extend(gateways.filter_map(|g| {
+        Some(GatewayIn {
+            vpc_id: g.vpc_id?,
+            id: g.id,
+        })
+    }));
+    for i in tx.instances(&p.account)? {
+        for e in &i.interfaces {
+            let public = e.private_ips.iter().filter_map(|ip| {
+                Some(PublicIpIn {
+                    eni_id: e.id.clone(),
+                    private: ip.address,
+                    public: ip.association.as_ref()?.public_ip,
+                })
+            });
+            snapshot.routing.public_ips.extend(public);
+        }
+        let enis = i.interfaces.into_iter().filter_map(|e| {
+            let a = e.attachment?;
+            Some(EniIn {
+                addresses: e.private_ips.iter().map(|ip| ip.address).collect(),
+                id: e.id,
+                vpc_id: e.vpc_id,
+                subnet_id: e.subnet_id,
+                mac: e.mac_address,
+                device_index: a.device_index,
+                network_card_index: a.network_card_index,
+                source_dest_check: e.source_dest_check,
+                groups: e.groups.iter().map(|g| g.id.clone()).collect(),
+            })
+        });
+        snapshot.instances.push(InstanceIn {
+            runs_agent: catalogue_image(&i.image_id).is_some_and(|c| c.family.runs_network_agent()),
+            enis: enis.collect(),
+            id: i.id,
+            state: i.state,
+        });
+    }
+    let mut members: HashMap<String, Vec<Ipv4Addr>> = HashMap::new();
+    for eni in tx.network_interfaces(&p.account, EniScope::All)? {
+        for group in eni.groups {
+            let addresses = eni.private_ips.iter().map(|ip| ip.address);
+            members.entry(group.id).or_default().extend(addresses);
+        }
+    }
+    for group in tx.security_groups(&p.account, None)? {
+        let (mut ingress, mut egress) = (Vec::new(), Vec::new());
+        for rule in group.rules {
+            let side = if rule.is_egress {
+                &mut egress
+            } else {
+                &mut ingress
+            };
+            side.push(rule.permission);
+        }
+        snapshot.groups.push(GroupIn {
+            members: members.remove(&group.id).unwrap_or_default(),
+            ingress,
+            egress,
+            id: group.id,
+        });
+    }
+    for acl in tx.network_acls(&p.account, None)? {
+        snapshot.acls.push(AclIn {
+            subnets: acl.associations.into_iter().map(|a| a.subnet_id).collect(),
+            entries: acl.entries,
+            id: acl.id,
+        });
+    }
+    Ok(())
 }
