@@ -5,7 +5,7 @@ mod guest;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use localvpc_model::Quotas;
-use localvpc_server::{AfterChange, AppState, Auth, Config, Keyring, OpenError};
+use localvpc_server::{AfterChange, AppState, Auth, Config, Console, Keyring, OpenError};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -112,6 +112,9 @@ struct ConfigFile {
     /// CIDR blocks public IPv4 addresses (auto-assigned and Elastic IPs) are drawn from.
     #[serde(default, rename = "public-ip-pool")]
     public_ip_pool: Option<Vec<ipnet::Ipv4Net>>,
+    /// The block (a /56 or larger) Amazon-provided VPC IPv6 blocks are drawn from.
+    #[serde(default, rename = "ipv6-pool")]
+    ipv6_pool: Option<ipnet::Ipv6Net>,
 }
 
 fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
@@ -126,6 +129,7 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
     Ok(Config {
         quotas: file.quotas,
         public_ip_pool: file.public_ip_pool.unwrap_or(default.public_ip_pool),
+        ipv6_pool: file.ipv6_pool.unwrap_or(default.ipv6_pool),
     })
 }
 
@@ -210,7 +214,15 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             });
         }
         let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
-        let state = Arc::new(AppState { store, config, after_change, auth });
+        let console = if args.dataplane {
+            Console::with_guest(Box::new(|id| {
+                localvpc_dataplane::network_view(&localvpc_dataplane::model::guest_ns(id))
+                    .map_err(|e| format!("{e:#}"))
+            }))
+        } else {
+            Console::default()
+        };
+        let state = Arc::new(AppState { store, config, after_change, auth, console });
         if let Some(topologies) = topologies {
             tokio::spawn(guest::run(state.clone(), topologies));
         }

@@ -36,7 +36,6 @@ error_codes! {
     InvalidParameterValue = "InvalidParameterValue";
     InvalidParameterCombination = "InvalidParameterCombination";
     InvalidParameter = "InvalidParameter";
-    InvalidFilter = "InvalidFilter";
     FilterLimitExceeded = "FilterLimitExceeded";
     InvalidNextToken = "InvalidNextToken";
     InvalidId = "InvalidID";
@@ -64,17 +63,18 @@ error_codes! {
     InvalidVpcRange = "InvalidVpc.Range";
     VpcLimitExceeded = "VpcLimitExceeded";
     CidrLimitExceeded = "CidrLimitExceeded";
-    InvalidCidrBlockMalformed = "InvalidCidrBlock.Malformed";
     InvalidVpcCidrBlockAssociationIdNotFound = "InvalidVpcCidrBlockAssociationID.NotFound";
     InvalidVpcCidrBlockAssociationIdMalformed = "InvalidVpcCidrBlockAssociationId.Malformed";
     VpcIdNotSpecified = "VPCIdNotSpecified";
+    InvalidCidrBlockInUse = "InvalidCidrBlock.InUse";
+    InvalidSubnetCidrBlockAssociationIdNotFound = "InvalidSubnetCidrBlockAssociationID.NotFound";
+    InvalidSubnetCidrBlockAssociationIdMalformed = "InvalidSubnetCidrBlockAssociationId.Malformed";
     // Subnets
     InvalidSubnetIdNotFound = "InvalidSubnetID.NotFound";
     InvalidSubnetIdMalformed = "InvalidSubnetID.Malformed";
     InvalidSubnetRange = "InvalidSubnet.Range";
     InvalidSubnetConflict = "InvalidSubnet.Conflict";
     SubnetLimitExceeded = "SubnetLimitExceeded";
-    InvalidAvailabilityZone = "InvalidAvailabilityZone";
     // Internet gateways
     InvalidInternetGatewayIdNotFound = "InvalidInternetGatewayID.NotFound";
     InvalidInternetGatewayIdMalformed = "InvalidInternetGatewayId.Malformed";
@@ -97,10 +97,8 @@ error_codes! {
     // Security groups
     InvalidGroupNotFound = "InvalidGroup.NotFound";
     InvalidGroupIdMalformed = "InvalidGroupId.Malformed";
-    InvalidSecurityGroupIdNotFound = "InvalidSecurityGroupID.NotFound";
     InvalidGroupDuplicate = "InvalidGroup.Duplicate";
     InvalidGroupReserved = "InvalidGroup.Reserved";
-    InvalidGroupInUse = "InvalidGroup.InUse";
     CannotDelete = "CannotDelete";
     InvalidPermissionDuplicate = "InvalidPermission.Duplicate";
     InvalidPermissionNotFound = "InvalidPermission.NotFound";
@@ -120,7 +118,6 @@ error_codes! {
     NetworkAclLimitExceeded = "NetworkAclLimitExceeded";
     // Tags
     TagLimitExceeded = "TagLimitExceeded";
-    InvalidTagKeyMalformed = "InvalidTagKey.Malformed";
     // Network interfaces, instances, addresses (used from issue 3 on)
     InvalidNetworkInterfaceIdNotFound = "InvalidNetworkInterfaceID.NotFound";
     InvalidNetworkInterfaceIdMalformed = "InvalidNetworkInterfaceId.Malformed";
@@ -139,7 +136,6 @@ error_codes! {
     InvalidInterfaceIpAddressLimitExceeded = "InvalidInterface.IpAddressLimitExceeded";
     NetworkInterfaceLimitExceeded = "NetworkInterfaceLimitExceeded";
     SecurityGroupsPerInterfaceLimitExceeded = "SecurityGroupsPerInterfaceLimitExceeded";
-    SecurityGroupsPerInstanceLimitExceeded = "SecurityGroupsPerInstanceLimitExceeded";
     InvalidKeyPairNotFound = "InvalidKeyPair.NotFound";
     InvalidKeyPairDuplicate = "InvalidKeyPair.Duplicate";
     InvalidKeyFormat = "InvalidKey.Format";
@@ -157,6 +153,15 @@ error_codes! {
     NatGatewayLimitExceeded = "NatGatewayLimitExceeded";
     InvalidSubnet = "InvalidSubnet";
     InvalidElasticIpIdMalformed = "InvalidElasticIpID.Malformed";
+    // Launch templates
+    InvalidLaunchTemplateIdNotFound = "InvalidLaunchTemplateId.NotFound";
+    InvalidLaunchTemplateIdMalformed = "InvalidLaunchTemplateId.Malformed";
+    InvalidLaunchTemplateIdVersionNotFound = "InvalidLaunchTemplateId.VersionNotFound";
+    InvalidLaunchTemplateNameNotFoundException = "InvalidLaunchTemplateName.NotFoundException";
+    InvalidLaunchTemplateNameMalformedException = "InvalidLaunchTemplateName.MalformedException";
+    InvalidLaunchTemplateNameAlreadyExistsException = "InvalidLaunchTemplateName.AlreadyExistsException";
+    MaxTemplateLimitExceeded = "MaxTemplateLimitExceeded";
+    MaxTemplateVersionLimitExceeded = "MaxTemplateVersionLimitExceeded";
 }
 
 impl fmt::Display for ErrorCode {

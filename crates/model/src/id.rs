@@ -10,6 +10,7 @@ pub enum IdKind {
     Vpc,
     VpcCidrAssociation,
     Subnet,
+    SubnetCidrAssociation,
     InternetGateway,
     RouteTable,
     RouteTableAssociation,
@@ -29,6 +30,7 @@ pub enum IdKind {
     NatGateway,
     /// The attachment of an interface a service manages (`ela-attach-…`).
     ServiceAttachment,
+    LaunchTemplate,
 }
 
 impl IdKind {
@@ -37,6 +39,7 @@ impl IdKind {
             Self::Vpc => "vpc",
             Self::VpcCidrAssociation => "vpc-cidr-assoc",
             Self::Subnet => "subnet",
+            Self::SubnetCidrAssociation => "subnet-cidr-assoc",
             Self::InternetGateway => "igw",
             Self::RouteTable => "rtb",
             Self::RouteTableAssociation => "rtbassoc",
@@ -55,6 +58,7 @@ impl IdKind {
             Self::Image => "ami",
             Self::NatGateway => "nat",
             Self::ServiceAttachment => "ela-attach",
+            Self::LaunchTemplate => "lt",
         }
     }
 
@@ -64,6 +68,7 @@ impl IdKind {
             Self::Vpc => "vpc",
             Self::VpcCidrAssociation => "vpc cidr block association",
             Self::Subnet => "subnet",
+            Self::SubnetCidrAssociation => "subnet cidr block association",
             Self::InternetGateway => "internetGateway",
             Self::RouteTable => "routeTable",
             Self::RouteTableAssociation => "association",
@@ -82,6 +87,7 @@ impl IdKind {
             Self::Image => "image",
             Self::NatGateway => "NAT gateway",
             Self::ServiceAttachment => "attachment",
+            Self::LaunchTemplate => "launch template",
         }
     }
 
@@ -91,6 +97,7 @@ impl IdKind {
             Self::Vpc => C::InvalidVpcIdNotFound,
             Self::VpcCidrAssociation => C::InvalidVpcCidrBlockAssociationIdNotFound,
             Self::Subnet => C::InvalidSubnetIdNotFound,
+            Self::SubnetCidrAssociation => C::InvalidSubnetCidrBlockAssociationIdNotFound,
             Self::InternetGateway => C::InvalidInternetGatewayIdNotFound,
             Self::RouteTable => C::InvalidRouteTableIdNotFound,
             Self::RouteTableAssociation | Self::NetworkAclAssociation | Self::EipAssociation => {
@@ -108,6 +115,7 @@ impl IdKind {
             Self::Image => C::InvalidAmiIdNotFound,
             Self::NatGateway => C::NatGatewayNotFound,
             Self::ServiceAttachment => C::InvalidAttachmentIdNotFound,
+            Self::LaunchTemplate => C::InvalidLaunchTemplateIdNotFound,
         }
     }
 
@@ -117,6 +125,7 @@ impl IdKind {
             Self::Vpc => C::InvalidVpcIdMalformed,
             Self::VpcCidrAssociation => C::InvalidVpcCidrBlockAssociationIdMalformed,
             Self::Subnet => C::InvalidSubnetIdMalformed,
+            Self::SubnetCidrAssociation => C::InvalidSubnetCidrBlockAssociationIdMalformed,
             Self::InternetGateway => C::InvalidInternetGatewayIdMalformed,
             Self::RouteTable => C::InvalidRouteTableIdMalformed,
             Self::RouteTableAssociation | Self::NetworkAclAssociation | Self::EipAssociation => {
@@ -135,6 +144,7 @@ impl IdKind {
             Self::Image => C::InvalidAmiIdMalformed,
             Self::NatGateway => C::NatGatewayMalformed,
             Self::ServiceAttachment => C::InvalidNetworkInterfaceAttachmentIdMalformed,
+            Self::LaunchTemplate => C::InvalidLaunchTemplateIdMalformed,
         }
     }
 
@@ -173,6 +183,10 @@ impl IdKind {
             Self::DhcpOptions => format!("The dhcpOption ID '{id}' does not exist"),
             Self::Image => format!("The image id '[{id}]' does not exist"),
             Self::NatGateway => format!("NAT gateway {id} was not found"),
+            Self::LaunchTemplate => {
+                "Atleast one of the launch templates specified in the request does not exist."
+                    .to_owned()
+            }
             _ => format!("The {} ID '{id}' does not exist", self.noun()),
         };
         Ec2Error::new(self.not_found_code(), message)
@@ -180,7 +194,7 @@ impl IdKind {
 
     /// Finds the kind an ID belongs to by its prefix (used by tag actions, which take any ID).
     pub fn of(id: &str) -> Option<Self> {
-        const TAGGABLE: [IdKind; 12] = [
+        const TAGGABLE: [IdKind; 13] = [
             IdKind::Vpc,
             IdKind::Subnet,
             IdKind::InternetGateway,
@@ -193,6 +207,7 @@ impl IdKind {
             IdKind::Allocation,
             IdKind::KeyPair,
             IdKind::NatGateway,
+            IdKind::LaunchTemplate,
         ];
         let (prefix, _) = id.rsplit_once('-')?;
         TAGGABLE

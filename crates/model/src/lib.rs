@@ -16,6 +16,7 @@ pub use id::IdKind;
 pub use tags::Tag;
 
 pub mod internet_gateway;
+pub mod ipv6;
 pub mod network_acl;
 pub mod quota;
 pub mod route_table;
@@ -29,6 +30,7 @@ pub mod instance;
 pub mod instance_type;
 pub mod instance_type_info;
 pub mod key_pair;
+pub mod launch_template;
 pub mod nat_gateway;
 pub mod network_interface;
 pub mod public_ip;

@@ -3,6 +3,7 @@
 use crate::cidr;
 use crate::error::{Ec2Error, ErrorCode};
 use crate::filter::{FilterDef, Tagged, def, one};
+use crate::ipv6::SubnetIpv6Block;
 use crate::region::Zone;
 use crate::tags::Tag;
 use crate::vpc::Vpc;
@@ -19,6 +20,10 @@ pub struct Subnet {
     pub default_for_az: bool,
     pub map_public_ip_on_launch: bool,
     pub assign_ipv6_address_on_creation: bool,
+    /// The subnet's IPv6 /64, if it has one.
+    pub ipv6_block: Option<SubnetIpv6Block>,
+    /// An IPv6-only subnet: its interfaces have no private IPv4 address.
+    pub ipv6_native: bool,
     pub enable_dns64: bool,
     pub private_dns_hostname_type: String,
     pub enable_resource_name_dns_a_record: bool,
@@ -52,6 +57,8 @@ impl Subnet {
             default_for_az,
             map_public_ip_on_launch: default_for_az,
             assign_ipv6_address_on_creation: false,
+            ipv6_block: None,
+            ipv6_native: false,
             enable_dns64: false,
             private_dns_hostname_type: "ip-name".into(),
             enable_resource_name_dns_a_record: false,
@@ -95,10 +102,22 @@ pub const FILTERS: &[FilterDef<Subnet>] = &[
     def("defaultForAz", |s| one(s.default_for_az)),
     def("enable-dns64", |s| one(s.enable_dns64)),
     def("enable-lni-at-device-index", |_| vec![]),
-    def("ipv6-cidr-block-association.ipv6-cidr-block", |_| vec![]),
-    def("ipv6-cidr-block-association.association-id", |_| vec![]),
-    def("ipv6-cidr-block-association.state", |_| vec![]),
-    def("ipv6-native", |_| one(false)),
+    def("ipv6-cidr-block-association.ipv6-cidr-block", |s| {
+        s.ipv6_block.iter().map(|b| b.cidr.to_string()).collect()
+    }),
+    def("ipv6-cidr-block-association.association-id", |s| {
+        s.ipv6_block
+            .iter()
+            .map(|b| b.association_id.clone())
+            .collect()
+    }),
+    def("ipv6-cidr-block-association.state", |s| {
+        s.ipv6_block
+            .iter()
+            .map(|_| "associated".to_string())
+            .collect()
+    }),
+    def("ipv6-native", |s| one(s.ipv6_native)),
     def("map-customer-owned-ip-on-launch", |_| one(false)),
     def(
         "map-public-ip-on-launch",
@@ -145,6 +164,52 @@ pub fn check_new_block(vpc: &Vpc, siblings: &[Subnet], text: &str) -> Result<Ipv
     Ok(net)
 }
 
+/// Checks DisassociateSubnetCidrBlock: the subnet's IPv6 block, refused while new interfaces
+/// get an address from it (`AssignIpv6AddressOnCreation`) or an interface holds one.
+pub fn check_remove_ipv6_block(
+    subnet: &Subnet,
+    association_id: &str,
+    addresses_in_use: bool,
+) -> Result<SubnetIpv6Block, Ec2Error> {
+    let block = subnet
+        .ipv6_block
+        .clone()
+        .filter(|b| b.association_id == association_id)
+        .ok_or_else(|| crate::IdKind::SubnetCidrAssociation.not_found(association_id))?;
+    if subnet.assign_ipv6_address_on_creation {
+        return Err(Ec2Error::new(
+            ErrorCode::InvalidCidrBlockInUse,
+            format!(
+                "The subnet IPv6 CIDR block with association ID {association_id} may not be disassociated, because its subnet has assign-ipv6-address-on-creation set to true."
+            ),
+        ));
+    }
+    if addresses_in_use {
+        return Err(Ec2Error::new(
+            ErrorCode::InvalidCidrBlockInUse,
+            format!(
+                "The subnet IPv6 CIDR block with association ID {association_id} may not be disassociated, because network interfaces in subnet {} hold IPv6 addresses from it.",
+                subnet.id
+            ),
+        ));
+    }
+    Ok(block)
+}
+
+/// Checks AssociateSubnetCidrBlock: a subnet has at most one IPv6 block.
+pub fn check_add_ipv6_block(subnet: &Subnet) -> Result<(), Ec2Error> {
+    match &subnet.ipv6_block {
+        Some(b) => Err(Ec2Error::new(
+            ErrorCode::InvalidParameterValue,
+            format!(
+                "The subnet {} already has an IPv6 CIDR block ({}) associated with it.",
+                subnet.id, b.cidr
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The blocks of a default VPC's default subnets: consecutive /20s of 172.31.0.0/16, one per zone.
 pub fn default_subnet_blocks(zones: usize) -> Vec<Ipv4Net> {
     let base: Ipv4Net = crate::vpc::DEFAULT_VPC_CIDR.parse().expect("valid");
@@ -167,6 +232,7 @@ mod tests {
                 association_id: "a".into(),
                 cidr: "10.0.0.0/16".parse().unwrap(),
             }],
+            ipv6_blocks: vec![],
             is_default: false,
             instance_tenancy: "default".into(),
             dhcp_options_id: "dopt-1".into(),
@@ -233,6 +299,38 @@ mod tests {
         assert_eq!(s.available_ip_address_count(), 251);
         s.addresses_in_use = 2;
         assert_eq!(s.available_ip_address_count(), 249);
+    }
+
+    #[test]
+    fn ipv6_block_rules() {
+        let mut s = subnet("10.0.1.0/24");
+        assert!(check_add_ipv6_block(&s).is_ok());
+        assert_eq!(
+            check_remove_ipv6_block(&s, "subnet-cidr-assoc-12345678", false)
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidSubnetCidrBlockAssociationIdNotFound
+        );
+        s.ipv6_block = Some(SubnetIpv6Block {
+            association_id: "subnet-cidr-assoc-12345678".into(),
+            cidr: "2001:db8:0:101::/64".parse().unwrap(),
+        });
+        assert_eq!(
+            check_add_ipv6_block(&s).unwrap_err().code,
+            ErrorCode::InvalidParameterValue
+        );
+        let remove =
+            |s: &Subnet, used| check_remove_ipv6_block(s, "subnet-cidr-assoc-12345678", used);
+        assert_eq!(
+            remove(&s, true).unwrap_err().code,
+            ErrorCode::InvalidCidrBlockInUse
+        );
+        assert!(remove(&s, false).is_ok());
+        s.assign_ipv6_address_on_creation = true;
+        assert_eq!(
+            remove(&s, false).unwrap_err().code,
+            ErrorCode::InvalidCidrBlockInUse
+        );
     }
 
     #[test]

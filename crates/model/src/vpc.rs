@@ -4,8 +4,9 @@
 use crate::cidr;
 use crate::error::{Ec2Error, ErrorCode};
 use crate::filter::{FilterDef, Tagged, def, one};
+use crate::ipv6::VpcIpv6Block;
 use crate::tags::Tag;
-use ipnet::Ipv4Net;
+use ipnet::{Ipv4Net, Ipv6Net};
 
 /// The CIDR of every default VPC.
 pub const DEFAULT_VPC_CIDR: &str = "172.31.0.0/16";
@@ -22,6 +23,8 @@ pub struct Vpc {
     pub owner_id: String,
     /// The primary block first, then secondary blocks in the order they were added.
     pub cidr_blocks: Vec<VpcCidrBlock>,
+    /// IPv6 /56 blocks in the order they were associated.
+    pub ipv6_blocks: Vec<VpcIpv6Block>,
     pub is_default: bool,
     pub instance_tenancy: String,
     pub dhcp_options_id: String,
@@ -66,10 +69,24 @@ pub const FILTERS: &[FilterDef<Vpc>] = &[
             .collect()
     }),
     def("dhcp-options-id", |v| one(&v.dhcp_options_id)),
-    def("ipv6-cidr-block-association.ipv6-cidr-block", |_| vec![]),
-    def("ipv6-cidr-block-association.ipv6-pool", |_| vec![]),
-    def("ipv6-cidr-block-association.association-id", |_| vec![]),
-    def("ipv6-cidr-block-association.state", |_| vec![]),
+    def("ipv6-cidr-block-association.ipv6-cidr-block", |v| {
+        v.ipv6_blocks.iter().map(|b| b.cidr.to_string()).collect()
+    }),
+    def("ipv6-cidr-block-association.ipv6-pool", |v| {
+        v.ipv6_blocks.iter().map(|b| b.pool.clone()).collect()
+    }),
+    def("ipv6-cidr-block-association.association-id", |v| {
+        v.ipv6_blocks
+            .iter()
+            .map(|b| b.association_id.clone())
+            .collect()
+    }),
+    def("ipv6-cidr-block-association.state", |v| {
+        v.ipv6_blocks
+            .iter()
+            .map(|_| "associated".to_string())
+            .collect()
+    }),
     def("is-default", |v| one(v.is_default)),
     def("owner-id", |v| one(&v.owner_id)),
     def("state", |_| one("available")),
@@ -173,6 +190,46 @@ pub fn check_remove_block(
     Ok(block)
 }
 
+/// Checks AssociateVpcCidrBlock with `AmazonProvidedIpv6CidrBlock`: at most
+/// [`crate::ipv6::BLOCKS_PER_VPC`] IPv6 blocks per VPC.
+pub fn check_additional_ipv6_block(vpc: &Vpc) -> Result<(), Ec2Error> {
+    let max = crate::ipv6::BLOCKS_PER_VPC;
+    if vpc.ipv6_blocks.len() >= max {
+        return Err(Ec2Error::new(
+            ErrorCode::CidrLimitExceeded,
+            format!(
+                "This network '{}' has met its maximum number of allowed IPv6 CIDRs: {max}",
+                vpc.id
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks DisassociateVpcCidrBlock of an IPv6 block: refused while a subnet uses it.
+pub fn check_remove_ipv6_block(
+    vpc: &Vpc,
+    association_id: &str,
+    subnet_blocks: &[Ipv6Net],
+) -> Result<Ipv6Net, Ec2Error> {
+    let block = vpc
+        .ipv6_blocks
+        .iter()
+        .find(|b| b.association_id == association_id)
+        .ok_or_else(|| crate::IdKind::VpcCidrAssociation.not_found(association_id))?
+        .cidr;
+    if subnet_blocks.iter().any(|s| block.contains(s)) {
+        return Err(Ec2Error::new(
+            ErrorCode::InvalidCidrBlockInUse,
+            format!(
+                "The vpc {} currently has a subnet within CIDR block {block}",
+                vpc.id
+            ),
+        ));
+    }
+    Ok(block)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +246,7 @@ mod tests {
                     cidr: b.parse().unwrap(),
                 })
                 .collect(),
+            ipv6_blocks: vec![],
             is_default: false,
             instance_tenancy: "default".into(),
             dhcp_options_id: "dopt-12345678".into(),
@@ -273,6 +331,37 @@ mod tests {
             ErrorCode::InvalidVpcRange
         );
         assert!(check_additional_block(&v, "10.0.0.0/25", 5, &routes).is_ok());
+    }
+
+    #[test]
+    fn ipv6_blocks() {
+        let mut v = vpc(&["10.0.0.0/16"]);
+        for i in 0..5 {
+            assert!(check_additional_ipv6_block(&v).is_ok());
+            v.ipv6_blocks.push(VpcIpv6Block {
+                association_id: format!("vpc-cidr-assoc-1000000{i}"),
+                cidr: format!("2001:db8:0:{i}00::/56").parse().unwrap(),
+                pool: "Amazon".into(),
+            });
+        }
+        assert_eq!(
+            check_additional_ipv6_block(&v).unwrap_err().code,
+            ErrorCode::CidrLimitExceeded
+        );
+        let used = ["2001:db8:0:105::/64".parse().unwrap()];
+        assert_eq!(
+            check_remove_ipv6_block(&v, "vpc-cidr-assoc-10000001", &used)
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidCidrBlockInUse
+        );
+        assert!(check_remove_ipv6_block(&v, "vpc-cidr-assoc-10000002", &used).is_ok());
+        assert_eq!(
+            check_remove_ipv6_block(&v, "vpc-cidr-assoc-10000009", &used)
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidVpcCidrBlockAssociationIdNotFound
+        );
     }
 
     #[test]

@@ -46,6 +46,9 @@ const IDEMPOTENT: &[&str] = &[
     "CreateRouteTable",
     "CreateNetworkAcl",
     "CreateNatGateway",
+    "CreateLaunchTemplate",
+    "CreateLaunchTemplateVersion",
+    "ModifyLaunchTemplate",
 ];
 
 /// Runs `action` inside the caller's transaction. An error rolls everything back; so does a

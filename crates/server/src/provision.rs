@@ -2,6 +2,7 @@
 
 use crate::context::Ctx;
 use localvpc_model::internet_gateway::InternetGateway;
+use localvpc_model::ipv6::VpcIpv6Block;
 use localvpc_model::network_acl::{NetworkAcl, NetworkAclAssociation};
 use localvpc_model::route_table::{
     Route, RouteOrigin, RouteTable, RouteTableAssociation, RouteTarget,
@@ -16,6 +17,8 @@ pub struct NewVpc {
     pub cidr: ipnet::Ipv4Net,
     pub is_default: bool,
     pub instance_tenancy: String,
+    /// `AmazonProvidedIpv6CidrBlock`: a /56 from the Amazon pool.
+    pub amazon_ipv6: bool,
     pub tags: Vec<Tag>,
 }
 
@@ -29,6 +32,7 @@ pub fn create_vpc(ctx: &mut Ctx, new: NewVpc) -> Result<Vpc, Ec2Error> {
             association_id: IdKind::VpcCidrAssociation.generate(),
             cidr: new.cidr,
         }],
+        ipv6_blocks: Vec::new(),
         is_default: new.is_default,
         instance_tenancy: new.instance_tenancy,
         dhcp_options_id: ctx.tx.default_dhcp_options_id()?,
@@ -69,7 +73,37 @@ pub fn create_vpc(ctx: &mut Ctx, new: NewVpc) -> Result<Vpc, Ec2Error> {
         true,
     );
     ctx.tx.insert_network_acl(&acl)?;
+    if new.amazon_ipv6 {
+        let block = amazon_ipv6_block(ctx)?;
+        gain_ipv6(ctx, &vpc.id, &block)?;
+        return ctx.tx.vpc(ctx.account, &vpc.id);
+    }
     Ok(vpc)
+}
+
+/// A fresh association of the next /56 of the Amazon pool.
+pub fn amazon_ipv6_block(ctx: &mut Ctx) -> Result<VpcIpv6Block, Ec2Error> {
+    Ok(VpcIpv6Block {
+        association_id: IdKind::VpcCidrAssociation.generate(),
+        cidr: ctx.tx.take_amazon_ipv6_block(ctx.config.ipv6_pool)?,
+        pool: "Amazon".into(),
+    })
+}
+
+/// Associates an IPv6 block with a VPC, with what AWS adds then: the route tables' `local`
+/// routes follow the VPC's blocks by themselves; the default group gets all egress to `::/0`
+/// unless its egress was changed.
+pub fn gain_ipv6(ctx: &mut Ctx, vpc_id: &str, block: &VpcIpv6Block) -> Result<(), Ec2Error> {
+    let first = ctx.tx.vpc(ctx.account, vpc_id)?.ipv6_blocks.is_empty();
+    ctx.tx.add_vpc_ipv6_block(vpc_id, block)?;
+    if first {
+        for group in ctx.tx.security_groups(ctx.account, Some(vpc_id))? {
+            if let Some(rule) = group.ipv6_default_egress(IdKind::SecurityGroupRule.generate()) {
+                ctx.tx.insert_security_group_rule(&rule)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Associates a new subnet with its VPC's default network ACL, as AWS does.
@@ -98,6 +132,7 @@ pub fn provision_partition(ctx: &mut Ctx) -> Result<(), Ec2Error> {
             cidr,
             is_default: true,
             instance_tenancy: "default".into(),
+            amazon_ipv6: false,
             tags: vec![],
         },
     )?;

@@ -17,7 +17,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_tag_lookups.sql"),
     include_str!("../migrations/0006_address_blocks.sql"),
     include_str!("../migrations/0007_instance_settling.sql"),
-    include_str!("../migrations/0008_nat_gateways.sql"),
+    include_str!("../migrations/0008_ipv6.sql"),
+    include_str!("../migrations/0009_launch_templates.sql"),
+    include_str!("../migrations/0010_nat_gateways.sql"),
 ];
 
 /// The writer's page cache at most (SQLite's default is 2 MiB).

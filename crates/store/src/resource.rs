@@ -71,6 +71,11 @@ const TAGGABLE: &[TaggableKind] = &[
         resource_type: "natgateway",
         ids_in_partition: "SELECT id FROM nat_gateways WHERE pid = ?1",
     },
+    TaggableKind {
+        kind: IdKind::LaunchTemplate,
+        resource_type: "launch-template",
+        ids_in_partition: "SELECT id FROM launch_templates WHERE pid = ?1",
+    },
 ];
 
 /// One tag of one resource, as DescribeTags lists it.
@@ -155,6 +160,7 @@ mod tests {
                 association_id: "vpc-cidr-assoc-12345678".into(),
                 cidr,
             }],
+            ipv6_blocks: vec![],
             is_default: false,
             instance_tenancy: "default".into(),
             dhcp_options_id: "dopt-12345678".into(),

@@ -65,6 +65,7 @@ impl Tx<'_> {
                     vpc_id: r.get(1)?,
                     owner_id: owner.to_owned(),
                     routes: Vec::new(),
+                    ipv6_local: Vec::new(),
                     associations: Vec::new(),
                     tags: Vec::new(),
                 })
@@ -121,7 +122,12 @@ impl Tx<'_> {
                 .push(association);
         }
         let mut tags = self.tags_by_resource("rtb-")?;
+        let ipv6 = self.vpc_ipv6_blocks(vpc_id)?;
         for t in &mut tables {
+            t.ipv6_local = ipv6
+                .get(&t.vpc_id)
+                .map(|blocks| blocks.iter().map(|b| b.cidr).collect())
+                .unwrap_or_default();
             t.routes = routes.remove(&t.id).unwrap_or_default();
             t.associations = associations.remove(&t.id).unwrap_or_default();
             t.tags = tags.remove(&t.id).unwrap_or_default();

@@ -5,12 +5,12 @@ use localvpc_model::{Ec2Error, IdKind, subnet::Subnet};
 use rusqlite::{OptionalExtension, Row, params};
 
 const COLUMNS: &str = "id, vpc_id, cidr, availability_zone, availability_zone_id, default_for_az, map_public_ip_on_launch, \
-    assign_ipv6_address_on_creation, enable_dns64, private_dns_hostname_type, enable_rn_dns_a, enable_rn_dns_aaaa";
+    assign_ipv6_address_on_creation, enable_dns64, private_dns_hostname_type, enable_rn_dns_a, enable_rn_dns_aaaa, ipv6_native";
 
 /// The same columns plus the number of addresses interfaces hold in the subnet (counted per
 /// /24 by migration 0006's triggers, so this reads at most one row per /24).
 const SELECT: &str = "SELECT id, vpc_id, cidr, availability_zone, availability_zone_id, default_for_az, map_public_ip_on_launch, \
-    assign_ipv6_address_on_creation, enable_dns64, private_dns_hostname_type, enable_rn_dns_a, enable_rn_dns_aaaa, \
+    assign_ipv6_address_on_creation, enable_dns64, private_dns_hostname_type, enable_rn_dns_a, enable_rn_dns_aaaa, ipv6_native, \
     (SELECT IFNULL(SUM(used), 0) FROM address_blocks a WHERE a.subnet_id = subnets.id) FROM subnets";
 
 /// Who owns the rows being read: the partition's account and region.
@@ -34,7 +34,9 @@ fn from_row(r: &Row, owner: &Owner) -> rusqlite::Result<Subnet> {
         private_dns_hostname_type: r.get(9)?,
         enable_resource_name_dns_a_record: r.get(10)?,
         enable_resource_name_dns_aaaa_record: r.get(11)?,
-        addresses_in_use: r.get::<_, i64>(12)? as u64,
+        ipv6_native: r.get(12)?,
+        ipv6_block: None,
+        addresses_in_use: r.get::<_, i64>(13)? as u64,
         region: owner.region.to_owned(),
         tags: Vec::new(),
     })
@@ -54,7 +56,9 @@ impl Tx<'_> {
             .collect::<Result<_, _>>()
             .db()?;
         let mut tags = self.tags_by_resource("subnet-")?;
+        let mut ipv6 = self.subnet_ipv6_blocks()?;
         for s in &mut subnets {
+            s.ipv6_block = ipv6.remove(&s.id);
             s.tags = tags.remove(&s.id).unwrap_or_default();
         }
         Ok(subnets)
@@ -69,6 +73,7 @@ impl Tx<'_> {
             .optional()
             .db()?
             .ok_or_else(|| IdKind::Subnet.not_found(id))?;
+        subnet.ipv6_block = self.subnet_ipv6_block(id)?;
         subnet.tags = self.tags_of(id)?;
         Ok(subnet)
     }
@@ -79,7 +84,7 @@ impl Tx<'_> {
 
     pub fn insert_subnet(&self, s: &Subnet) -> Result<(), Ec2Error> {
         self.sql
-            .prepare_cached(&format!("INSERT INTO subnets (pid, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"))
+            .prepare_cached(&format!("INSERT INTO subnets (pid, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"))
             .db()?
             .execute(params![
                 self.pid,
@@ -94,9 +99,13 @@ impl Tx<'_> {
                 s.enable_dns64,
                 s.private_dns_hostname_type,
                 s.enable_resource_name_dns_a_record,
-                s.enable_resource_name_dns_aaaa_record
+                s.enable_resource_name_dns_aaaa_record,
+                s.ipv6_native
             ])
             .db()?;
+        if let Some(block) = &s.ipv6_block {
+            self.add_subnet_ipv6_block(&s.id, &s.vpc_id, block)?;
+        }
         self.set_tags(&s.id, &s.tags)
     }
 

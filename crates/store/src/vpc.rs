@@ -15,6 +15,7 @@ fn from_row(r: &Row, owner: &str) -> rusqlite::Result<Vpc> {
         id: r.get(0)?,
         owner_id: owner.to_owned(),
         cidr_blocks: Vec::new(),
+        ipv6_blocks: Vec::new(),
         is_default: r.get(1)?,
         instance_tenancy: r.get(2)?,
         dhcp_options_id: r.get(3)?,
@@ -60,8 +61,10 @@ impl Tx<'_> {
             });
         }
         let mut tags = self.tags_by_resource("vpc-")?;
+        let mut ipv6 = self.vpc_ipv6_blocks(None)?;
         for vpc in &mut vpcs {
             vpc.cidr_blocks = blocks.remove(&vpc.id).unwrap_or_default();
+            vpc.ipv6_blocks = ipv6.remove(&vpc.id).unwrap_or_default();
             vpc.tags = tags.remove(&vpc.id).unwrap_or_default();
         }
         Ok(vpcs)
@@ -87,6 +90,10 @@ impl Tx<'_> {
             .db()?
             .collect::<Result<_, _>>()
             .db()?;
+        vpc.ipv6_blocks = self
+            .vpc_ipv6_blocks(Some(id))?
+            .remove(id)
+            .unwrap_or_default();
         vpc.tags = self.tags_of(id)?;
         Ok(vpc)
     }
@@ -123,6 +130,9 @@ impl Tx<'_> {
             .db()?;
         for block in &vpc.cidr_blocks {
             self.add_vpc_cidr_block(&vpc.id, block)?;
+        }
+        for block in &vpc.ipv6_blocks {
+            self.add_vpc_ipv6_block(&vpc.id, block)?;
         }
         self.set_tags(&vpc.id, &vpc.tags)
     }

@@ -19,7 +19,7 @@ use crate::filter::{FilterDef, Tagged, def, one};
 use crate::instance::InstanceState;
 use crate::page::PageLimits;
 use crate::tags::Tag;
-use ipnet::Ipv4Net;
+use ipnet::{Ipv4Net, Ipv6Net};
 use std::collections::HashSet;
 
 /// DescribeRouteTables takes `MaxResults` from 5 to 100 (most Describe calls go to 1000).
@@ -169,6 +169,9 @@ pub struct RouteTable {
     pub vpc_id: String,
     pub owner_id: String,
     pub routes: Vec<Route>,
+    /// The VPC's IPv6 blocks, each a `local` route of the table (it follows the VPC's
+    /// associations, so it is never stored).
+    pub ipv6_local: Vec<Ipv6Net>,
     pub associations: Vec<RouteTableAssociation>,
     pub tags: Vec<Tag>,
 }
@@ -189,6 +192,7 @@ impl RouteTable {
             vpc_id,
             owner_id,
             routes,
+            ipv6_local: Vec::new(),
             associations: Vec::new(),
             tags: Vec::new(),
         }
@@ -354,11 +358,17 @@ pub const FILTERS: &[FilterDef<DescribedRouteTable>] = &[
     def("route.destination-cidr-block", |t| {
         route_values(t, |r| Some(r.destination.to_string()))
     }),
-    def("route.destination-ipv6-cidr-block", |_| vec![]),
+    def("route.destination-ipv6-cidr-block", |t| {
+        t.table.ipv6_local.iter().map(|b| b.to_string()).collect()
+    }),
     def("route.destination-prefix-list-id", |_| vec![]),
     def("route.egress-only-internet-gateway-id", |_| vec![]),
     def("route.gateway-id", |t| {
-        route_values(t, |r| r.target.gateway_id().map(str::to_owned))
+        let mut ids = route_values(t, |r| r.target.gateway_id().map(str::to_owned));
+        if !t.table.ipv6_local.is_empty() {
+            ids.push("local".into());
+        }
+        ids
     }),
     def("route.instance-id", |t| {
         route_values(t, |r| r.target.instance_id().map(str::to_owned))

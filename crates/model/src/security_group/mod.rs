@@ -87,6 +87,25 @@ impl SecurityGroup {
         }
     }
 
+    /// The rule AWS adds to a default group when its VPC gains IPv6: all traffic out to `::/0`,
+    /// only while the group's egress is still the single all-to-`0.0.0.0/0` rule it was born
+    /// with (AWS leaves modified egress alone).
+    pub fn ipv6_default_egress(&self, rule_id: String) -> Option<SecurityGroupRule> {
+        let born_with =
+            Permission::all_traffic(RulePeer::Cidr("0.0.0.0/0".parse().expect("valid")));
+        let mut egress = self.rules.iter().filter(|r| r.is_egress);
+        let unmodified =
+            egress.next().is_some_and(|r| r.permission == born_with) && egress.next().is_none();
+        (self.is_default() && unmodified).then(|| SecurityGroupRule {
+            id: rule_id,
+            group_id: self.id.clone(),
+            is_egress: true,
+            permission: Permission::all_traffic(RulePeer::Ipv6Cidr("::/0".parse().expect("valid"))),
+            description: None,
+            tags: Vec::new(),
+        })
+    }
+
     /// The group every VPC is born with: all egress, and all ingress from its own members.
     pub fn new_default(
         id: String,

@@ -5,6 +5,7 @@ use crate::provision;
 use crate::wire::{
     BoolValue, Empty, FilterWire, Selection, TagSpecification, TagWire, select, tag_set, tags_for,
 };
+use localvpc_model::ipv6::{self, SubnetIpv6Block};
 use localvpc_model::page::DEFAULT_LIMITS;
 use localvpc_model::subnet::{self, Placement, Subnet};
 use localvpc_model::{Ec2Error, ErrorCode, IdKind};
@@ -41,7 +42,7 @@ pub struct SubnetWire {
     map_public_ip_on_launch: bool,
     map_customer_owned_ip_on_launch: bool,
     assign_ipv6_address_on_creation: bool,
-    ipv6_cidr_block_association_set: Vec<Empty>,
+    ipv6_cidr_block_association_set: Vec<SubnetIpv6AssociationWire>,
     enable_dns64: bool,
     ipv6_native: bool,
     private_dns_name_options_on_launch: PrivateDnsNameOptions,
@@ -49,7 +50,38 @@ pub struct SubnetWire {
     tags: Option<Vec<TagWire>>,
 }
 
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SubnetIpv6State {
+    state: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SubnetIpv6AssociationWire {
+    association_id: String,
+    ipv6_cidr_block: String,
+    ipv6_cidr_block_state: SubnetIpv6State,
+    ipv6_address_attribute: &'static str,
+    ip_source: &'static str,
+}
+
+fn ipv6_view(b: &SubnetIpv6Block, state: &'static str) -> SubnetIpv6AssociationWire {
+    SubnetIpv6AssociationWire {
+        association_id: b.association_id.clone(),
+        ipv6_cidr_block: b.cidr.to_string(),
+        ipv6_cidr_block_state: SubnetIpv6State { state },
+        ipv6_address_attribute: "public",
+        ip_source: "amazon",
+    }
+}
+
 fn view(s: &Subnet) -> SubnetWire {
+    view_in(s, "associated")
+}
+
+/// A subnet with its IPv6 association in `ipv6_state` (`associating` in CreateSubnet's answer).
+fn view_in(s: &Subnet, ipv6_state: &'static str) -> SubnetWire {
     SubnetWire {
         subnet_id: s.id.clone(),
         subnet_arn: s.arn(),
@@ -64,9 +96,13 @@ fn view(s: &Subnet) -> SubnetWire {
         map_public_ip_on_launch: s.map_public_ip_on_launch,
         map_customer_owned_ip_on_launch: false,
         assign_ipv6_address_on_creation: s.assign_ipv6_address_on_creation,
-        ipv6_cidr_block_association_set: Vec::new(),
+        ipv6_cidr_block_association_set: s
+            .ipv6_block
+            .iter()
+            .map(|b| ipv6_view(b, ipv6_state))
+            .collect(),
         enable_dns64: s.enable_dns64,
-        ipv6_native: false,
+        ipv6_native: s.ipv6_native,
         private_dns_name_options_on_launch: PrivateDnsNameOptions {
             hostname_type: s.private_dns_hostname_type.clone(),
             enable_resource_name_dns_a_record: s.enable_resource_name_dns_a_record,
@@ -86,6 +122,8 @@ pub struct CreateSubnetRequest {
     cidr_block: Option<String>,
     availability_zone: Option<String>,
     availability_zone_id: Option<String>,
+    ipv6_cidr_block: Option<String>,
+    ipv6_native: Option<bool>,
     #[serde(default)]
     tag_specifications: Vec<TagSpecification>,
 }
@@ -101,6 +139,13 @@ pub fn create_subnet(
     req: CreateSubnetRequest,
 ) -> Result<CreateSubnetResponse, Ec2Error> {
     let vpc = ctx.tx.vpc(ctx.account, &IdKind::Vpc.parse(&req.vpc_id)?)?;
+    if req.ipv6_native == Some(true) {
+        // An IPv6-only subnet has no IPv4 block, which localvpc's subnets cannot yet express.
+        return Err(Ec2Error::new(
+            ErrorCode::UnsupportedOperation,
+            "IPv6-only subnets (Ipv6Native=true) are not supported by localvpc yet.",
+        ));
+    }
     let text = req
         .cidr_block
         .ok_or_else(|| Ec2Error::missing_parameter("CidrBlock"))?;
@@ -121,6 +166,11 @@ pub fn create_subnet(
     let tags = tags_for(&req.tag_specifications, "subnet")?;
     let siblings = ctx.tx.subnets(&ctx.owner(), Some(&vpc.id))?;
     let cidr = subnet::check_new_block(&vpc, &siblings, &text)?;
+    let ipv6_block = req
+        .ipv6_cidr_block
+        .as_deref()
+        .map(|text| new_ipv6_block(&vpc, &siblings, text))
+        .transpose()?;
     let limit = ctx.config.quotas.subnets_per_vpc;
     if siblings.len() >= limit {
         return Err(Ec2Error::new(
@@ -140,12 +190,92 @@ pub fn create_subnet(
     };
     let subnet = Subnet {
         tags,
+        ipv6_block,
         ..Subnet::new(IdKind::Subnet.generate(), at, false)
     };
     ctx.tx.insert_subnet(&subnet)?;
     provision::associate_default_acl(ctx, &subnet)?;
     Ok(CreateSubnetResponse {
-        subnet: view(&subnet),
+        subnet: view_in(&subnet, "associating"),
+    })
+}
+
+/// A new association of `text` (a /64 of one of the VPC's IPv6 blocks, used by no sibling).
+fn new_ipv6_block(
+    vpc: &localvpc_model::vpc::Vpc,
+    siblings: &[Subnet],
+    text: &str,
+) -> Result<SubnetIpv6Block, Ec2Error> {
+    let taken: Vec<_> = siblings
+        .iter()
+        .filter_map(|s| s.ipv6_block.as_ref().map(|b| (s.id.clone(), b.cidr)))
+        .collect();
+    Ok(SubnetIpv6Block {
+        association_id: IdKind::SubnetCidrAssociation.generate(),
+        cidr: ipv6::check_subnet_block(&vpc.ipv6_blocks, &taken, text)?,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct AssociateSubnetCidrBlockRequest {
+    subnet_id: String,
+    ipv6_cidr_block: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SubnetCidrBlockResponse {
+    ipv6_cidr_block_association: SubnetIpv6AssociationWire,
+    subnet_id: String,
+}
+
+/// AssociateSubnetCidrBlock: gives a subnet without IPv6 a /64 of its VPC's blocks.
+pub fn associate_subnet_cidr_block(
+    ctx: &mut Ctx,
+    req: AssociateSubnetCidrBlockRequest,
+) -> Result<SubnetCidrBlockResponse, Ec2Error> {
+    let subnet = ctx
+        .tx
+        .subnet(&ctx.owner(), &IdKind::Subnet.parse(&req.subnet_id)?)?;
+    let text = req
+        .ipv6_cidr_block
+        .ok_or_else(|| Ec2Error::missing_parameter("Ipv6CidrBlock"))?;
+    subnet::check_add_ipv6_block(&subnet)?;
+    let vpc = ctx.tx.vpc(ctx.account, &subnet.vpc_id)?;
+    let siblings = ctx.tx.subnets(&ctx.owner(), Some(&vpc.id))?;
+    let block = new_ipv6_block(&vpc, &siblings, &text)?;
+    ctx.tx.add_subnet_ipv6_block(&subnet.id, &vpc.id, &block)?;
+    Ok(SubnetCidrBlockResponse {
+        ipv6_cidr_block_association: ipv6_view(&block, "associating"),
+        subnet_id: subnet.id,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct DisassociateSubnetCidrBlockRequest {
+    association_id: String,
+}
+
+/// DisassociateSubnetCidrBlock: refused while the subnet assigns IPv6 on creation or an
+/// interface holds an address of the block.
+pub fn disassociate_subnet_cidr_block(
+    ctx: &mut Ctx,
+    req: DisassociateSubnetCidrBlockRequest,
+) -> Result<SubnetCidrBlockResponse, Ec2Error> {
+    let association_id = IdKind::SubnetCidrAssociation.parse(&req.association_id)?;
+    let subnet_id = ctx
+        .tx
+        .subnet_of_ipv6_association(&association_id)?
+        .ok_or_else(|| IdKind::SubnetCidrAssociation.not_found(&association_id))?;
+    let subnet = ctx.tx.subnet(&ctx.owner(), &subnet_id)?;
+    let in_use = ctx.tx.subnet_has_ipv6_addresses(&subnet.id)?;
+    let block = subnet::check_remove_ipv6_block(&subnet, &association_id, in_use)?;
+    ctx.tx.remove_subnet_ipv6_block(&association_id)?;
+    Ok(SubnetCidrBlockResponse {
+        ipv6_cidr_block_association: ipv6_view(&block, "disassociating"),
+        subnet_id: subnet.id,
     })
 }
 
@@ -257,13 +387,14 @@ pub fn modify_subnet_attribute(
         subnet.map_public_ip_on_launch = value(b, "MapPublicIpOnLaunch")?;
     }
     if let Some(b) = req.assign_ipv6_address_on_creation {
-        if value(b, "AssignIpv6AddressOnCreation")? {
+        let on = value(b, "AssignIpv6AddressOnCreation")?;
+        if on && subnet.ipv6_block.is_none() {
             return Err(Ec2Error::invalid_value(format!(
-                "Invalid value 'true' for assignIpv6AddressOnCreation. Cannot set assignIpv6AddressOnCreation to true unless the subnet ({}) has an IPv6 CIDR block associated with it.",
+                "Invalid value 'true' for assign-ipv6-address-on-creation. Cannot set assign-ipv6-address-on-creation to true unless the subnet ({}) has an IPv6 CIDR block associated with it.",
                 subnet.id
             )));
         }
-        subnet.assign_ipv6_address_on_creation = false;
+        subnet.assign_ipv6_address_on_creation = on;
     }
     if let Some(b) = req.enable_dns64 {
         subnet.enable_dns64 = value(b, "EnableDns64")?;
@@ -288,4 +419,6 @@ actions! {
     "DescribeSubnets" => describe_subnets,
     "DeleteSubnet" => delete_subnet,
     "ModifySubnetAttribute" => modify_subnet_attribute,
+    "AssociateSubnetCidrBlock" => associate_subnet_cidr_block,
+    "DisassociateSubnetCidrBlock" => disassociate_subnet_cidr_block,
 }

@@ -6,6 +6,7 @@ use crate::provision::{self, NewVpc};
 use crate::wire::{
     BoolValue, Empty, FilterWire, Selection, TagSpecification, TagWire, select, tag_set, tags_for,
 };
+use localvpc_model::ipv6::VpcIpv6Block;
 use localvpc_model::page::DEFAULT_LIMITS;
 use localvpc_model::vpc::{self, Vpc, VpcCidrBlock};
 use localvpc_model::{Ec2Error, ErrorCode, IdKind, cidr};
@@ -27,6 +28,31 @@ pub struct CidrBlockAssociationWire {
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
+pub struct Ipv6BlockAssociationWire {
+    pub association_id: String,
+    /// Omitted while associating, as CreateVpc and AssociateVpcCidrBlock answer.
+    pub ipv6_cidr_block: Option<String>,
+    pub ipv6_cidr_block_state: CidrBlockState,
+    pub network_border_group: String,
+    pub ipv6_pool: String,
+    pub ipv6_address_attribute: &'static str,
+    pub ip_source: &'static str,
+}
+
+fn ipv6_view(b: &VpcIpv6Block, region: &str, state: &'static str) -> Ipv6BlockAssociationWire {
+    Ipv6BlockAssociationWire {
+        association_id: b.association_id.clone(),
+        ipv6_cidr_block: (state != "associating").then(|| b.cidr.to_string()),
+        ipv6_cidr_block_state: CidrBlockState { state },
+        network_border_group: region.to_owned(),
+        ipv6_pool: b.pool.clone(),
+        ipv6_address_attribute: "public",
+        ip_source: "amazon",
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct BlockPublicAccessStates {
     pub internet_gateway_block_mode: &'static str,
 }
@@ -39,6 +65,7 @@ pub struct VpcWire {
     pub state: &'static str,
     pub cidr_block: String,
     pub cidr_block_association_set: Vec<CidrBlockAssociationWire>,
+    pub ipv6_cidr_block_association_set: Option<Vec<Ipv6BlockAssociationWire>>,
     pub dhcp_options_id: String,
     pub instance_tenancy: String,
     pub is_default: bool,
@@ -46,7 +73,14 @@ pub struct VpcWire {
     pub tags: Option<Vec<TagWire>>,
 }
 
-fn view(v: &Vpc, state: &'static str) -> VpcWire {
+/// A VPC as Describe shows it (`available`, blocks `associated`) or as CreateVpc answers
+/// (`pending`, IPv6 blocks `associating`).
+fn view(v: &Vpc, region: &str, state: &'static str) -> VpcWire {
+    let ipv6_state = if state == "pending" {
+        "associating"
+    } else {
+        "associated"
+    };
     VpcWire {
         vpc_id: v.id.clone(),
         owner_id: v.owner_id.clone(),
@@ -63,6 +97,12 @@ fn view(v: &Vpc, state: &'static str) -> VpcWire {
                 },
             })
             .collect(),
+        ipv6_cidr_block_association_set: (!v.ipv6_blocks.is_empty()).then(|| {
+            v.ipv6_blocks
+                .iter()
+                .map(|b| ipv6_view(b, region, ipv6_state))
+                .collect()
+        }),
         dhcp_options_id: v.dhcp_options_id.clone(),
         instance_tenancy: v.instance_tenancy.clone(),
         is_default: v.is_default,
@@ -78,6 +118,8 @@ fn view(v: &Vpc, state: &'static str) -> VpcWire {
 pub struct CreateVpcRequest {
     cidr_block: Option<String>,
     instance_tenancy: Option<String>,
+    amazon_provided_ipv6_cidr_block: Option<bool>,
+    ipv6_cidr_block_network_border_group: Option<String>,
     #[serde(default)]
     tag_specifications: Vec<TagSpecification>,
 }
@@ -93,6 +135,11 @@ pub fn create_vpc(ctx: &mut Ctx, req: CreateVpcRequest) -> Result<CreateVpcRespo
         .cidr_block
         .ok_or_else(|| Ec2Error::missing_parameter("CidrBlock"))?;
     let cidr = cidr::vpc_block(&text)?;
+    let amazon_ipv6 = amazon_ipv6(
+        ctx,
+        req.amazon_provided_ipv6_cidr_block,
+        req.ipv6_cidr_block_network_border_group.as_deref(),
+    )?;
     let tags = tags_for(&req.tag_specifications, "vpc")?;
     let limit = ctx.config.quotas.vpcs_per_region;
     if ctx.tx.count_vpcs()? >= limit {
@@ -108,12 +155,33 @@ pub fn create_vpc(ctx: &mut Ctx, req: CreateVpcRequest) -> Result<CreateVpcRespo
             cidr,
             is_default: false,
             instance_tenancy: tenancy,
+            amazon_ipv6,
             tags,
         },
     )?;
     Ok(CreateVpcResponse {
-        vpc: view(&vpc, "pending"),
+        vpc: view(&vpc, ctx.region.name, "pending"),
     })
+}
+
+/// `AmazonProvidedIpv6CidrBlock` with its network border group, which must be the region's
+/// (localvpc has no Local Zones) and needs an Amazon-provided block.
+fn amazon_ipv6(
+    ctx: &Ctx,
+    amazon: Option<bool>,
+    border_group: Option<&str>,
+) -> Result<bool, Ec2Error> {
+    let amazon = amazon.unwrap_or(false);
+    match border_group {
+        Some(_) if !amazon => Err(Ec2Error::combination(
+            "The parameter Ipv6CidrBlockNetworkBorderGroup requires AmazonProvidedIpv6CidrBlock to be true.",
+        )),
+        Some(group) if group != ctx.region.name => Err(Ec2Error::invalid_value(format!(
+            "The network border group '{group}' is invalid for region {}.",
+            ctx.region.name
+        ))),
+        _ => Ok(amazon),
+    }
 }
 
 #[derive(Deserialize)]
@@ -153,7 +221,10 @@ pub fn describe_vpcs(
         },
     )?;
     Ok(DescribeVpcsResponse {
-        vpcs: vpcs.iter().map(|v| view(v, "available")).collect(),
+        vpcs: vpcs
+            .iter()
+            .map(|v| view(v, ctx.region.name, "available"))
+            .collect(),
         next_token,
     })
 }
@@ -285,13 +356,16 @@ pub fn describe_vpc_attribute(
 pub struct AssociateVpcCidrBlockRequest {
     vpc_id: String,
     cidr_block: Option<String>,
+    amazon_provided_ipv6_cidr_block: Option<bool>,
+    ipv6_cidr_block_network_border_group: Option<String>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CidrBlockAssociationResponse {
     vpc_id: String,
-    cidr_block_association: CidrBlockAssociationWire,
+    cidr_block_association: Option<CidrBlockAssociationWire>,
+    ipv6_cidr_block_association: Option<Ipv6BlockAssociationWire>,
 }
 
 pub fn associate_vpc_cidr_block(
@@ -299,9 +373,34 @@ pub fn associate_vpc_cidr_block(
     req: AssociateVpcCidrBlockRequest,
 ) -> Result<CidrBlockAssociationResponse, Ec2Error> {
     let vpc = ctx.tx.vpc(ctx.account, &IdKind::Vpc.parse(&req.vpc_id)?)?;
-    let text = req
-        .cidr_block
-        .ok_or_else(|| Ec2Error::missing_parameter("CidrBlock"))?;
+    let amazon_ipv6 = amazon_ipv6(
+        ctx,
+        req.amazon_provided_ipv6_cidr_block,
+        req.ipv6_cidr_block_network_border_group.as_deref(),
+    )?;
+    let text = match (req.cidr_block, amazon_ipv6) {
+        (Some(_), true) => {
+            return Err(Ec2Error::combination(
+                "Only one of CidrBlock and AmazonProvidedIpv6CidrBlock may be specified.",
+            ));
+        }
+        (None, true) => {
+            vpc::check_additional_ipv6_block(&vpc)?;
+            let block = provision::amazon_ipv6_block(ctx)?;
+            provision::gain_ipv6(ctx, &vpc.id, &block)?;
+            return Ok(CidrBlockAssociationResponse {
+                vpc_id: vpc.id,
+                cidr_block_association: None,
+                ipv6_cidr_block_association: Some(ipv6_view(
+                    &block,
+                    ctx.region.name,
+                    "associating",
+                )),
+            });
+        }
+        (Some(text), false) => text,
+        (None, false) => return Err(Ec2Error::missing_parameter("CidrBlock")),
+    };
     let tables = ctx.tx.route_tables(ctx.account, Some(&vpc.id))?;
     let destinations: Vec<_> = tables
         .iter()
@@ -331,13 +430,14 @@ pub fn associate_vpc_cidr_block(
     }
     Ok(CidrBlockAssociationResponse {
         vpc_id: vpc.id,
-        cidr_block_association: CidrBlockAssociationWire {
+        cidr_block_association: Some(CidrBlockAssociationWire {
             association_id: block.association_id,
             cidr_block: cidr.to_string(),
             cidr_block_state: CidrBlockState {
                 state: "associating",
             },
-        },
+        }),
+        ipv6_cidr_block_association: None,
     })
 }
 
@@ -352,6 +452,9 @@ pub fn disassociate_vpc_cidr_block(
     req: DisassociateVpcCidrBlockRequest,
 ) -> Result<CidrBlockAssociationResponse, Ec2Error> {
     let association_id = IdKind::VpcCidrAssociation.parse(&req.association_id)?;
+    if let Some(vpc_id) = ctx.tx.vpc_of_ipv6_association(&association_id)? {
+        return disassociate_ipv6_block(ctx, &vpc_id, &association_id);
+    }
     let vpc_id = ctx
         .tx
         .vpc_of_cidr_association(&association_id)?
@@ -370,13 +473,42 @@ pub fn disassociate_vpc_cidr_block(
     }
     Ok(CidrBlockAssociationResponse {
         vpc_id: vpc.id,
-        cidr_block_association: CidrBlockAssociationWire {
+        cidr_block_association: Some(CidrBlockAssociationWire {
             association_id,
             cidr_block: block.to_string(),
             cidr_block_state: CidrBlockState {
                 state: "disassociating",
             },
-        },
+        }),
+        ipv6_cidr_block_association: None,
+    })
+}
+
+/// DisassociateVpcCidrBlock of an IPv6 block: refused while a subnet holds a /64 of it; the
+/// route tables' local routes go with it.
+fn disassociate_ipv6_block(
+    ctx: &mut Ctx,
+    vpc_id: &str,
+    association_id: &str,
+) -> Result<CidrBlockAssociationResponse, Ec2Error> {
+    let vpc = ctx.tx.vpc(ctx.account, vpc_id)?;
+    let subnets: Vec<_> = ctx
+        .tx
+        .subnets(&ctx.owner(), Some(&vpc.id))?
+        .iter()
+        .filter_map(|s| s.ipv6_block.as_ref().map(|b| b.cidr))
+        .collect();
+    vpc::check_remove_ipv6_block(&vpc, association_id, &subnets)?;
+    let block = vpc
+        .ipv6_blocks
+        .iter()
+        .find(|b| b.association_id == association_id)
+        .ok_or_else(Ec2Error::internal)?;
+    ctx.tx.remove_vpc_ipv6_block(association_id)?;
+    Ok(CidrBlockAssociationResponse {
+        vpc_id: vpc.id.clone(),
+        cidr_block_association: None,
+        ipv6_cidr_block_association: Some(ipv6_view(block, ctx.region.name, "disassociating")),
     })
 }
 

@@ -118,6 +118,7 @@ pub(in crate::imds) fn facts() -> Facts {
                     cidr: c.parse().unwrap(),
                 })
                 .collect(),
+            ipv6_blocks: vec![],
             is_default: false,
             instance_tenancy: "default".into(),
             dhcp_options_id: "dopt-1".into(),

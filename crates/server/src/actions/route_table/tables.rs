@@ -28,7 +28,8 @@ pub const ASSOCIATED: AssociationState = AssociationState {
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RouteWire {
-    destination_cidr_block: String,
+    destination_cidr_block: Option<String>,
+    destination_ipv6_cidr_block: Option<String>,
     gateway_id: Option<String>,
     instance_id: Option<String>,
     network_interface_id: Option<String>,
@@ -81,7 +82,8 @@ fn view(described: &DescribedRouteTable) -> RouteTableWire {
         routes: described
             .routes()
             .map(|(r, state)| RouteWire {
-                destination_cidr_block: r.destination.to_string(),
+                destination_cidr_block: Some(r.destination.to_string()),
+                destination_ipv6_cidr_block: None,
                 gateway_id: r.target.gateway_id().map(str::to_owned),
                 instance_id: r.target.instance_id().map(str::to_owned),
                 network_interface_id: r.target.network_interface_id().map(str::to_owned),
@@ -89,6 +91,16 @@ fn view(described: &DescribedRouteTable) -> RouteTableWire {
                 origin: r.origin.as_str(),
                 state: state.as_str(),
             })
+            .chain(t.ipv6_local.iter().map(|b| RouteWire {
+                destination_cidr_block: None,
+                destination_ipv6_cidr_block: Some(b.to_string()),
+                gateway_id: Some("local".into()),
+                instance_id: None,
+                network_interface_id: None,
+                nat_gateway_id: None,
+                origin: "CreateRouteTable",
+                state: "active",
+            }))
             .collect(),
         tags: tag_set(&t.tags),
         vpc_id: t.vpc_id.clone(),

@@ -1,0 +1,216 @@
+//! IPv6 blocks of VPCs (with the Amazon pool shared by every account) and of subnets.
+
+use crate::{Db, Tx, parse_stored};
+use ipnet::Ipv6Net;
+use localvpc_model::Ec2Error;
+use localvpc_model::ipv6::{self, SubnetIpv6Block, VpcIpv6Block};
+use rusqlite::{OptionalExtension, params};
+use std::collections::HashMap;
+
+impl Tx<'_> {
+    /// The IPv6 blocks of the partition's VPCs (or of one VPC), by VPC, in association order.
+    pub(crate) fn vpc_ipv6_blocks(
+        &self,
+        vpc_id: Option<&str>,
+    ) -> Result<HashMap<String, Vec<VpcIpv6Block>>, Ec2Error> {
+        let mut stmt = self
+            .sql
+            .prepare_cached(
+                "SELECT b.vpc_id, b.association_id, b.cidr, b.pool FROM vpc_ipv6_blocks b JOIN vpcs v ON v.id = b.vpc_id
+                 WHERE v.pid = ?1 AND (?2 IS NULL OR b.vpc_id = ?2) ORDER BY b.position",
+            )
+            .db()?;
+        let rows = stmt
+            .query_map(params![self.pid, vpc_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    VpcIpv6Block {
+                        association_id: r.get(1)?,
+                        cidr: parse_stored(&r.get::<_, String>(2)?)?,
+                        pool: r.get(3)?,
+                    },
+                ))
+            })
+            .db()?;
+        let mut out: HashMap<String, Vec<VpcIpv6Block>> = HashMap::new();
+        for row in rows {
+            let (vpc, block) = row.db()?;
+            out.entry(vpc).or_default().push(block);
+        }
+        Ok(out)
+    }
+
+    /// Takes the next free /56 of the Amazon pool, whichever account holds the others. The
+    /// cursor moves past it, so a released block goes to the back of the queue. Any run of
+    /// `held + 1` consecutive indexes has a free one, which bounds the search without ever
+    /// enumerating the pool; `UNIQUE (cidr)` has the last word.
+    pub fn take_amazon_ipv6_block(&self, pool: Ipv6Net) -> Result<Ipv6Net, Ec2Error> {
+        let size = ipv6::pool_size(pool);
+        let held = self
+            .sql
+            .prepare_cached("SELECT COUNT(*) FROM vpc_ipv6_blocks")
+            .db()?
+            .query_row([], |r| r.get::<_, i64>(0))
+            .db()? as u64;
+        if held >= size {
+            return Err(ipv6::pool_exhausted());
+        }
+        let mut index: u64 = self
+            .sql
+            .prepare_cached("SELECT next FROM ipv6_pool_cursor WHERE id = 1")
+            .db()?
+            .query_row([], |r| r.get::<_, i64>(0))
+            .db()? as u64;
+        for _ in 0..=held {
+            if index == 0 || index > size {
+                index = 1;
+            }
+            let block = ipv6::pool_block(pool, index).ok_or_else(ipv6::pool_exhausted)?;
+            let taken = self.count(
+                "SELECT COUNT(*) FROM vpc_ipv6_blocks WHERE cidr = ?1",
+                block.to_string(),
+            )? > 0;
+            index += 1;
+            if !taken {
+                self.sql
+                    .prepare_cached("UPDATE ipv6_pool_cursor SET next = ?1 WHERE id = 1")
+                    .db()?
+                    .execute([index as i64])
+                    .db()?;
+                return Ok(block);
+            }
+        }
+        Err(ipv6::pool_exhausted())
+    }
+
+    pub fn add_vpc_ipv6_block(&self, vpc_id: &str, block: &VpcIpv6Block) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "INSERT INTO vpc_ipv6_blocks (association_id, vpc_id, cidr, pool, position)
+                 VALUES (?1, ?2, ?3, ?4, (SELECT IFNULL(MAX(position), -1) + 1 FROM vpc_ipv6_blocks WHERE vpc_id = ?2))",
+            )
+            .db()?
+            .execute(params![
+                block.association_id,
+                vpc_id,
+                block.cidr.to_string(),
+                block.pool
+            ])
+            .db()?;
+        Ok(())
+    }
+
+    pub fn remove_vpc_ipv6_block(&self, association_id: &str) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("DELETE FROM vpc_ipv6_blocks WHERE association_id = ?1")
+            .db()?
+            .execute([association_id])
+            .db()?;
+        Ok(())
+    }
+
+    /// The VPC owning an IPv6 block association of this partition.
+    pub fn vpc_of_ipv6_association(
+        &self,
+        association_id: &str,
+    ) -> Result<Option<String>, Ec2Error> {
+        self.sql
+            .prepare_cached("SELECT b.vpc_id FROM vpc_ipv6_blocks b JOIN vpcs v ON v.id = b.vpc_id WHERE v.pid = ?1 AND b.association_id = ?2")
+            .db()?
+            .query_row(params![self.pid, association_id], |r| r.get(0))
+            .optional()
+            .db()
+    }
+
+    /// The IPv6 blocks of the partition's subnets, by subnet.
+    pub(crate) fn subnet_ipv6_blocks(&self) -> Result<HashMap<String, SubnetIpv6Block>, Ec2Error> {
+        let mut stmt = self
+            .sql
+            .prepare_cached(
+                "SELECT b.subnet_id, b.association_id, b.cidr FROM subnet_ipv6_blocks b JOIN subnets s ON s.id = b.subnet_id WHERE s.pid = ?1",
+            )
+            .db()?;
+        let rows = stmt
+            .query_map([self.pid], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    SubnetIpv6Block {
+                        association_id: r.get(1)?,
+                        cidr: parse_stored(&r.get::<_, String>(2)?)?,
+                    },
+                ))
+            })
+            .db()?;
+        rows.collect::<Result<_, _>>().db()
+    }
+
+    pub(crate) fn subnet_ipv6_block(
+        &self,
+        subnet_id: &str,
+    ) -> Result<Option<SubnetIpv6Block>, Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "SELECT association_id, cidr FROM subnet_ipv6_blocks WHERE subnet_id = ?1",
+            )
+            .db()?
+            .query_row([subnet_id], |r| {
+                Ok(SubnetIpv6Block {
+                    association_id: r.get(0)?,
+                    cidr: parse_stored(&r.get::<_, String>(1)?)?,
+                })
+            })
+            .optional()
+            .db()
+    }
+
+    pub fn add_subnet_ipv6_block(
+        &self,
+        subnet_id: &str,
+        vpc_id: &str,
+        block: &SubnetIpv6Block,
+    ) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "INSERT INTO subnet_ipv6_blocks (association_id, subnet_id, vpc_id, cidr) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .db()?
+            .execute(params![
+                block.association_id,
+                subnet_id,
+                vpc_id,
+                block.cidr.to_string()
+            ])
+            .db()?;
+        Ok(())
+    }
+
+    pub fn remove_subnet_ipv6_block(&self, association_id: &str) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("DELETE FROM subnet_ipv6_blocks WHERE association_id = ?1")
+            .db()?
+            .execute([association_id])
+            .db()?;
+        Ok(())
+    }
+
+    /// The subnet owning an IPv6 block association of this partition.
+    pub fn subnet_of_ipv6_association(
+        &self,
+        association_id: &str,
+    ) -> Result<Option<String>, Ec2Error> {
+        self.sql
+            .prepare_cached("SELECT b.subnet_id FROM subnet_ipv6_blocks b JOIN subnets s ON s.id = b.subnet_id WHERE s.pid = ?1 AND b.association_id = ?2")
+            .db()?
+            .query_row(params![self.pid, association_id], |r| r.get(0))
+            .optional()
+            .db()
+    }
+
+    /// Whether an interface holds an IPv6 address in the subnet.
+    pub fn subnet_has_ipv6_addresses(&self, subnet_id: &str) -> Result<bool, Ec2Error> {
+        Ok(self.count(
+            "SELECT COUNT(*) FROM ipv6_addresses WHERE subnet_id = ?1",
+            subnet_id,
+        )? > 0)
+    }
+}
