@@ -157,6 +157,12 @@ error_codes! {
     InvalidDhcpOptionIdNotFound = "InvalidDhcpOptionID.NotFound";
     InvalidDhcpOptionsIdMalformed = "InvalidDhcpOptionsId.Malformed";
     DhcpOptionsLimitExceeded = "DhcpOptionsLimitExceeded";
+    // NAT gateways
+    NatGatewayNotFound = "NatGatewayNotFound";
+    NatGatewayMalformed = "NatGatewayMalformed";
+    NatGatewayLimitExceeded = "NatGatewayLimitExceeded";
+    InvalidSubnet = "InvalidSubnet";
+    InvalidElasticIpIdMalformed = "InvalidElasticIpID.Malformed";
     // Launch templates
     InvalidLaunchTemplateIdNotFound = "InvalidLaunchTemplateId.NotFound";
     InvalidLaunchTemplateIdMalformed = "InvalidLaunchTemplateId.Malformed";

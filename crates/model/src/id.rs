@@ -29,6 +29,9 @@ pub enum IdKind {
     Image,
     NetworkInsightsPath,
     NetworkInsightsAnalysis,
+    NatGateway,
+    /// The attachment of an interface a service manages (`ela-attach-…`).
+    ServiceAttachment,
     LaunchTemplate,
 }
 
@@ -57,6 +60,8 @@ impl IdKind {
             Self::Image => "ami",
             Self::NetworkInsightsPath => "nip",
             Self::NetworkInsightsAnalysis => "nia",
+            Self::NatGateway => "nat",
+            Self::ServiceAttachment => "ela-attach",
             Self::LaunchTemplate => "lt",
         }
     }
@@ -86,6 +91,8 @@ impl IdKind {
             Self::Image => "image",
             Self::NetworkInsightsPath => "network insights path",
             Self::NetworkInsightsAnalysis => "network insights analysis",
+            Self::NatGateway => "NAT gateway",
+            Self::ServiceAttachment => "attachment",
             Self::LaunchTemplate => "launch template",
         }
     }
@@ -114,6 +121,8 @@ impl IdKind {
             Self::Image => C::InvalidAmiIdNotFound,
             Self::NetworkInsightsPath => C::InvalidNetworkInsightsPathIdNotFound,
             Self::NetworkInsightsAnalysis => C::InvalidNetworkInsightsAnalysisIdNotFound,
+            Self::NatGateway => C::NatGatewayNotFound,
+            Self::ServiceAttachment => C::InvalidAttachmentIdNotFound,
             Self::LaunchTemplate => C::InvalidLaunchTemplateIdNotFound,
         }
     }
@@ -143,6 +152,8 @@ impl IdKind {
             Self::Image => C::InvalidAmiIdMalformed,
             Self::NetworkInsightsPath => C::InvalidNetworkInsightsPathIdMalformed,
             Self::NetworkInsightsAnalysis => C::InvalidNetworkInsightsAnalysisIdMalformed,
+            Self::NatGateway => C::NatGatewayMalformed,
+            Self::ServiceAttachment => C::InvalidNetworkInterfaceAttachmentIdMalformed,
             Self::LaunchTemplate => C::InvalidLaunchTemplateIdMalformed,
         }
     }
@@ -181,6 +192,7 @@ impl IdKind {
             Self::Attachment => format!("The attachment '{id}' does not exist."),
             Self::DhcpOptions => format!("The dhcpOption ID '{id}' does not exist"),
             Self::Image => format!("The image id '[{id}]' does not exist"),
+            Self::NatGateway => format!("NAT gateway {id} was not found"),
             Self::LaunchTemplate => {
                 "Atleast one of the launch templates specified in the request does not exist."
                     .to_owned()
@@ -192,7 +204,7 @@ impl IdKind {
 
     /// Finds the kind an ID belongs to by its prefix (used by tag actions, which take any ID).
     pub fn of(id: &str) -> Option<Self> {
-        const TAGGABLE: [IdKind; 15] = [
+        const TAGGABLE: [IdKind; 16] = [
             IdKind::Vpc,
             IdKind::Subnet,
             IdKind::InternetGateway,
@@ -206,6 +218,7 @@ impl IdKind {
             IdKind::KeyPair,
             IdKind::NetworkInsightsPath,
             IdKind::NetworkInsightsAnalysis,
+            IdKind::NatGateway,
             IdKind::LaunchTemplate,
             IdKind::DhcpOptions,
         ];

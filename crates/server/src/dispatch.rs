@@ -47,6 +47,7 @@ const IDEMPOTENT: &[&str] = &[
     "CreateNetworkAcl",
     "CreateNetworkInsightsPath",
     "StartNetworkInsightsAnalysis",
+    "CreateNatGateway",
     "CreateLaunchTemplate",
     "CreateLaunchTemplateVersion",
     "ModifyLaunchTemplate",

@@ -13,6 +13,7 @@ pub use imds::Partition;
 mod instance;
 mod key_pair;
 mod launch_template;
+mod nat_gateway;
 pub use client_token::RememberedToken;
 mod internet_gateway;
 mod ipv6;

@@ -82,6 +82,11 @@ const TAGGABLE: &[TaggableKind] = &[
         ids_in_partition: "SELECT id FROM network_insights_analyses WHERE pid = ?1",
     },
     TaggableKind {
+        kind: IdKind::NatGateway,
+        resource_type: "natgateway",
+        ids_in_partition: "SELECT id FROM nat_gateways WHERE pid = ?1",
+    },
+    TaggableKind {
         kind: IdKind::LaunchTemplate,
         resource_type: "launch-template",
         ids_in_partition: "SELECT id FROM launch_templates WHERE pid = ?1",

@@ -26,6 +26,7 @@ pub mod instance_type;
 pub mod internet_gateway;
 pub mod key_pair;
 pub mod launch_template;
+pub mod nat_gateway;
 pub mod network_acl;
 pub mod network_insights;
 pub mod network_interface;
@@ -41,6 +42,7 @@ pub fn lookup(action: &str) -> Option<Handler> {
         vpc::lookup,
         subnet::lookup,
         internet_gateway::lookup,
+        nat_gateway::lookup,
         route_table::lookup,
         security_group::lookup,
         network_acl::lookup,
