@@ -17,6 +17,7 @@ macro_rules! actions {
 }
 
 pub mod account;
+pub mod dhcp_options;
 pub mod elastic_ip;
 pub mod image;
 pub mod instance;
@@ -46,6 +47,7 @@ pub fn lookup(action: &str) -> Option<Handler> {
         elastic_ip::lookup,
         tags::lookup,
         key_pair::lookup,
+        dhcp_options::lookup,
         launch_template::lookup,
         image::lookup,
         instance_type::lookup,
