@@ -127,10 +127,10 @@ resource_kinds! {
     },
     DhcpOptions {
         prefix: "dopt",
-        not_found: InvalidParameterValue,
-        malformed: InvalidParameterValue,
+        not_found: InvalidDhcpOptionIdNotFound,
+        malformed: InvalidDhcpOptionsIdMalformed,
         message: "The dhcpOption ID '{id}' does not exist",
-        tag_type: None,
+        tag_type: Some("dhcp-options"),
     },
     NetworkInterface {
         prefix: "eni",
@@ -187,6 +187,35 @@ resource_kinds! {
         not_found: InvalidAmiIdNotFound,
         malformed: InvalidAmiIdMalformed,
         message: "The image id '[{id}]' does not exist",
+        tag_type: None,
+    },
+    NetworkInsightsPath {
+        prefix: "nip",
+        not_found: InvalidNetworkInsightsPathIdNotFound,
+        malformed: InvalidNetworkInsightsPathIdMalformed,
+        message: "The network insights path ID '{id}' does not exist",
+        tag_type: Some("network-insights-path"),
+    },
+    NetworkInsightsAnalysis {
+        prefix: "nia",
+        not_found: InvalidNetworkInsightsAnalysisIdNotFound,
+        malformed: InvalidNetworkInsightsAnalysisIdMalformed,
+        message: "The network insights analysis ID '{id}' does not exist",
+        tag_type: Some("network-insights-analysis"),
+    },
+    NatGateway {
+        prefix: "nat",
+        not_found: NatGatewayNotFound,
+        malformed: NatGatewayMalformed,
+        message: "NAT gateway {id} was not found",
+        tag_type: Some("natgateway"),
+    },
+    // The attachment of an interface a service manages.
+    ServiceAttachment {
+        prefix: "ela-attach",
+        not_found: InvalidAttachmentIdNotFound,
+        malformed: InvalidNetworkInterfaceAttachmentIdMalformed,
+        message: "The attachment ID '{id}' does not exist",
         tag_type: None,
     },
     LaunchTemplate {

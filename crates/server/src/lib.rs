@@ -9,6 +9,7 @@ mod credentials;
 mod dispatch;
 mod http;
 mod imds;
+mod insights;
 pub mod operations;
 mod provision;
 #[cfg(test)]

@@ -58,6 +58,85 @@ macro_rules! row {
 
 /// Every action localvpc implements.
 pub static OPERATIONS: &[Operation] = &[
+    // network insights (Reachability Analyzer)
+    row!("CreateNetworkInsightsPath", network_insights::create_path, Write, token: None),
+    row!(
+        "DescribeNetworkInsightsPaths",
+        network_insights::describe_paths,
+        Read
+    ),
+    row!(
+        "DeleteNetworkInsightsPath",
+        network_insights::delete_path,
+        Write
+    ),
+    row!("StartNetworkInsightsAnalysis", network_insights::start_analysis, Write, token: None),
+    row!(
+        "DescribeNetworkInsightsAnalyses",
+        network_insights::describe_analyses,
+        Read
+    ),
+    row!(
+        "DeleteNetworkInsightsAnalysis",
+        network_insights::delete_analysis,
+        Write
+    ),
+    // dhcp options
+    row!(
+        "CreateDhcpOptions",
+        dhcp_options::create_dhcp_options,
+        Write
+    ),
+    row!(
+        "DescribeDhcpOptions",
+        dhcp_options::describe_dhcp_options,
+        Read
+    ),
+    row!(
+        "DeleteDhcpOptions",
+        dhcp_options::delete_dhcp_options,
+        Write
+    ),
+    row!(
+        "AssociateDhcpOptions",
+        dhcp_options::associate_dhcp_options,
+        Write
+    ),
+    // nat gateway
+    row!("CreateNatGateway", nat_gateway::create_nat_gateway, Write, token: None),
+    row!(
+        "DescribeNatGateways",
+        nat_gateway::describe_nat_gateways,
+        Read
+    ),
+    row!("DeleteNatGateway", nat_gateway::delete_nat_gateway, Write),
+    // address attributes
+    row!(
+        "DescribeAddressesAttribute",
+        address_attribute::describe_addresses_attribute,
+        Read
+    ),
+    row!(
+        "ModifyAddressAttribute",
+        address_attribute::modify_address_attribute,
+        Write
+    ),
+    row!(
+        "ResetAddressAttribute",
+        address_attribute::reset_address_attribute,
+        Write
+    ),
+    // instance credits
+    row!(
+        "DescribeInstanceCreditSpecifications",
+        instance::credits::describe_instance_credit_specifications,
+        Read
+    ),
+    row!(
+        "ModifyInstanceCreditSpecification",
+        instance::credits::modify_instance_credit_specification,
+        Write
+    ),
     // vpc
     row!("CreateVpc", vpc::create_vpc, Write),
     row!("DescribeVpcs", vpc::describe_vpcs, Read),
@@ -385,36 +464,22 @@ pub const UNSUPPORTED: &[&str] = &[
     "AcceptVpcPeeringConnection",
     "AssignIpv6Addresses",
     "AssignPrivateNatGatewayAddress",
-    "AssociateDhcpOptions",
     "AssociateNatGatewayAddress",
-    "CreateDhcpOptions",
     "CreateEgressOnlyInternetGateway",
     "CreateManagedPrefixList",
-    "CreateNatGateway",
-    "CreateNetworkInsightsPath",
     "CreateNetworkInterfacePermission",
     "CreateSubnetCidrReservation",
     "CreateVpcEndpoint",
     "CreateVpcPeeringConnection",
-    "DeleteDhcpOptions",
     "DeleteEgressOnlyInternetGateway",
     "DeleteManagedPrefixList",
-    "DeleteNatGateway",
-    "DeleteNetworkInsightsAnalysis",
-    "DeleteNetworkInsightsPath",
     "DeleteNetworkInterfacePermission",
     "DeleteSubnetCidrReservation",
     "DeleteVpcEndpoints",
     "DeleteVpcPeeringConnection",
-    "DescribeAddressesAttribute",
-    "DescribeDhcpOptions",
     "DescribeEgressOnlyInternetGateways",
-    "DescribeInstanceCreditSpecifications",
     "DescribeInstanceTypeOfferings",
     "DescribeManagedPrefixLists",
-    "DescribeNatGateways",
-    "DescribeNetworkInsightsAnalyses",
-    "DescribeNetworkInsightsPaths",
     "DescribeNetworkInterfacePermissions",
     "DescribePrefixLists",
     "DescribeSecurityGroupReferences",
@@ -429,15 +494,11 @@ pub const UNSUPPORTED: &[&str] = &[
     "GetManagedPrefixListEntries",
     "GetSecurityGroupsForVpc",
     "GetSubnetCidrReservations",
-    "ModifyAddressAttribute",
-    "ModifyInstanceCreditSpecification",
     "ModifyManagedPrefixList",
     "ModifyVpcEndpoint",
     "ModifyVpcPeeringConnectionOptions",
     "RejectVpcPeeringConnection",
-    "ResetAddressAttribute",
     "RestoreManagedPrefixListVersion",
-    "StartNetworkInsightsAnalysis",
     "UnassignIpv6Addresses",
     "UnassignPrivateNatGatewayAddress",
     "UpdateSecurityGroupRuleDescriptionsEgress",

@@ -26,12 +26,16 @@ fn ids_in_partition(kind: IdKind) -> Option<&'static str> {
         K::Allocation => "SELECT allocation_id AS id FROM elastic_ips WHERE pid = ?1",
         K::KeyPair => "SELECT key_pair_id AS id FROM key_pairs WHERE pid = ?1",
         K::LaunchTemplate => "SELECT id FROM launch_templates WHERE pid = ?1",
+        K::DhcpOptions => "SELECT id FROM dhcp_options WHERE pid = ?1",
+        K::NetworkInsightsPath => "SELECT id FROM network_insights_paths WHERE pid = ?1",
+        K::NetworkInsightsAnalysis => "SELECT id FROM network_insights_analyses WHERE pid = ?1",
+        K::NatGateway => "SELECT id FROM nat_gateways WHERE pid = ?1",
         K::VpcCidrAssociation
         | K::SubnetCidrAssociation
         | K::RouteTableAssociation
         | K::NetworkAclAssociation
-        | K::DhcpOptions
         | K::Attachment
+        | K::ServiceAttachment
         | K::Reservation
         | K::EipAssociation
         | K::Image => return None,
@@ -185,6 +189,7 @@ mod tests {
             owner_id: OWNER.into(),
             network_border_group: "us-east-1".into(),
             association: None,
+            ptr_record: None,
             tags: vec![],
         })?;
         Ok(())

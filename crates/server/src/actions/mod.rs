@@ -2,6 +2,8 @@
 //! `crate::operations` registers them.
 
 pub mod account;
+pub mod address_attribute;
+pub mod dhcp_options;
 pub mod elastic_ip;
 pub mod image;
 pub mod instance;
@@ -9,7 +11,9 @@ pub mod instance_type;
 pub mod internet_gateway;
 pub mod key_pair;
 pub mod launch_template;
+pub mod nat_gateway;
 pub mod network_acl;
+pub mod network_insights;
 pub mod network_interface;
 pub mod route_table;
 pub mod security_group;

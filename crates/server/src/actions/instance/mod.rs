@@ -2,6 +2,7 @@
 //! (`lifecycle.rs`) and instance attributes (`attributes.rs`).
 
 pub mod attributes;
+pub mod credits;
 pub mod lifecycle;
 pub mod run;
 pub mod view;
