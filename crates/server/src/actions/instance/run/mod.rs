@@ -312,7 +312,7 @@ pub fn run_instances(
             for plan in &plans {
                 let eni_id = match &plan.source {
                     Source::Existing(e) => e.id.clone(),
-                    Source::New { new, .. } => create_interface(ctx, new.clone())?.id,
+                    Source::New { new, .. } => create_interface(ctx, (**new).clone())?.id,
                 };
                 let attachment = Attachment {
                     id: IdKind::Attachment.generate(),
