@@ -248,8 +248,9 @@ def run_configuration(config: str, endpoint: str, work: str):
     assert leftovers(ec2) == {}
 
 
-# Configurations run side by side (each in its own account); each test reports one of them.
-PARALLEL = int(os.environ.get("LOCALVPC_TF_PARALLEL", "3"))
+# Configurations run side by side (each in its own account), all at once by default: much of a
+# run is the provider waiting (3 minutes after each ENI detach), not CPU. Each test reports one.
+PARALLEL = int(os.environ.get("LOCALVPC_TF_PARALLEL", "6"))
 
 
 @pytest.fixture(scope="session")
