@@ -69,7 +69,7 @@ def test_create_route_table_shape(ec2):
     assert table["VpcId"] == vpc["VpcId"]
     assert table["OwnerId"] == vpc["OwnerId"]
     assert table["Associations"] == [] and table["PropagatingVgws"] == []
-    assert "Tags" not in table
+    assert table["Tags"] == []  # an empty tag set, as AWS answers for route tables
     assert [(r["DestinationCidrBlock"], r["GatewayId"], r["Origin"], r["State"]) for r in table["Routes"]] == [
         ("10.0.0.0/16", "local", "CreateRouteTable", "active"),
         ("10.1.0.0/16", "local", "CreateRouteTable", "active"),
@@ -195,7 +195,10 @@ def test_create_route_parameters(ec2):
     assert code_of(error_code(ec2.create_route, **dest)) == "MissingParameter"
     both = error_code(ec2.create_route, **dest, GatewayId=igw_id, NetworkInterfaceId="eni-0123456789abcdef0")
     assert code_of(both) == "InvalidParameterCombination"
-    assert code_of(error_code(ec2.create_route, **dest, NatGatewayId="nat-0123456789abcdef0")) == "UnsupportedOperation"
+    assert code_of(error_code(ec2.create_route, **dest, NatGatewayId="nat-0123456789abcdef0")) == "NatGatewayNotFound"
+    assert code_of(error_code(ec2.create_route, **dest, NatGatewayId="nat-bad")) == "NatGatewayMalformed"
+    both = error_code(ec2.create_route, **dest, GatewayId=igw_id, NatGatewayId="nat-0123456789abcdef0")
+    assert code_of(both) == "InvalidParameterCombination"
     assert code_of(error_code(ec2.create_route, RouteTableId=UNKNOWN_RTB, DestinationCidrBlock="0.0.0.0/0",
                               GatewayId=igw_id)) == "InvalidRouteTableID.NotFound"
     assert routes_of(ec2, table_id)[1:] == [], "nothing was created"

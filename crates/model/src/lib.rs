@@ -2,6 +2,7 @@
 //! catalogue. Nothing here does IO, so every rule can be unit- and property-tested.
 
 pub mod cidr;
+pub mod dhcp_options;
 pub mod elastic_ip;
 pub mod error;
 pub mod filter;
@@ -31,5 +32,7 @@ pub mod instance_type;
 pub mod instance_type_info;
 pub mod key_pair;
 pub mod launch_template;
+pub mod nat_gateway;
+pub mod network_insights;
 pub mod network_interface;
 pub mod public_ip;

@@ -6,16 +6,19 @@
 //! domain-level methods of [`Tx`] (see docs/ARCHITECTURE.md).
 
 mod client_token;
+mod dhcp_options;
 mod elastic_ip;
 mod imds;
 pub use imds::Partition;
 mod instance;
 mod key_pair;
 mod launch_template;
+mod nat_gateway;
 pub use client_token::RememberedToken;
 mod internet_gateway;
 mod ipv6;
 mod network_acl;
+mod network_insights;
 mod network_interface;
 mod open;
 mod partition;
@@ -28,6 +31,7 @@ mod subnet;
 mod tags;
 mod vpc;
 
+pub use network_insights::{StoredAnalysis, StoredPath};
 pub use network_interface::{EniLookup, EniScope, SubnetAddresses};
 pub use open::{OpenError, Store};
 pub use subnet::Owner;

@@ -72,9 +72,29 @@ const TAGGABLE: &[TaggableKind] = &[
         ids_in_partition: "SELECT key_pair_id AS id FROM key_pairs WHERE pid = ?1",
     },
     TaggableKind {
+        kind: IdKind::NetworkInsightsPath,
+        resource_type: "network-insights-path",
+        ids_in_partition: "SELECT id FROM network_insights_paths WHERE pid = ?1",
+    },
+    TaggableKind {
+        kind: IdKind::NetworkInsightsAnalysis,
+        resource_type: "network-insights-analysis",
+        ids_in_partition: "SELECT id FROM network_insights_analyses WHERE pid = ?1",
+    },
+    TaggableKind {
+        kind: IdKind::NatGateway,
+        resource_type: "natgateway",
+        ids_in_partition: "SELECT id FROM nat_gateways WHERE pid = ?1",
+    },
+    TaggableKind {
         kind: IdKind::LaunchTemplate,
         resource_type: "launch-template",
         ids_in_partition: "SELECT id FROM launch_templates WHERE pid = ?1",
+    },
+    TaggableKind {
+        kind: IdKind::DhcpOptions,
+        resource_type: "dhcp-options",
+        ids_in_partition: "SELECT id FROM dhcp_options WHERE pid = ?1",
     },
 ];
 

@@ -17,6 +17,8 @@ macro_rules! actions {
 }
 
 pub mod account;
+pub mod address_attribute;
+pub mod dhcp_options;
 pub mod elastic_ip;
 pub mod image;
 pub mod instance;
@@ -24,7 +26,9 @@ pub mod instance_type;
 pub mod internet_gateway;
 pub mod key_pair;
 pub mod launch_template;
+pub mod nat_gateway;
 pub mod network_acl;
+pub mod network_insights;
 pub mod network_interface;
 pub mod route_table;
 pub mod security_group;
@@ -38,14 +42,18 @@ pub fn lookup(action: &str) -> Option<Handler> {
         vpc::lookup,
         subnet::lookup,
         internet_gateway::lookup,
+        nat_gateway::lookup,
         route_table::lookup,
         security_group::lookup,
         network_acl::lookup,
         network_interface::lookup,
+        network_insights::lookup,
         instance::lookup,
         elastic_ip::lookup,
+        address_attribute::lookup,
         tags::lookup,
         key_pair::lookup,
+        dhcp_options::lookup,
         launch_template::lookup,
         image::lookup,
         instance_type::lookup,

@@ -36,7 +36,7 @@ fn eni(id: &str, mac: &str, subnet: &str, device: u32, ips: Vec<PrivateIp>) -> N
         mac_address: mac.into(),
         interface_type: "interface".into(),
         source_dest_check: true,
-        requester_managed: false,
+        requester: None,
         private_ips: ips,
         groups: vec![
             GroupRef {
@@ -99,6 +99,7 @@ pub(in crate::imds) fn facts() -> Facts {
             shutdown_behavior: "stop".into(),
             disable_api_termination: false,
             monitoring: false,
+            cpu_credits: Some("unlimited".into()),
             public_ip: None,
             auto_public_ip: false,
             tags: vec![Tag {

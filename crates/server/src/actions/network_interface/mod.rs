@@ -76,6 +76,7 @@ pub fn create_network_interface(
             interface_type,
             ipv6_requested: req.ipv6_address_count.unwrap_or(0) > 0,
             tags: tags_for(&req.tag_specifications, "network-interface")?,
+            requester: None,
         },
     )?;
     let naming = view::Naming::load(ctx)?;

@@ -23,7 +23,7 @@ pub(super) enum Source {
     Existing(Box<NetworkInterface>),
     New {
         subnet: Box<Subnet>,
-        new: NewInterface,
+        new: Box<NewInterface>,
         addresses: usize,
     },
 }
@@ -266,10 +266,11 @@ pub(super) fn plan_interfaces(
                     .unwrap_or_else(|| "interface".into()),
                 ipv6_requested: spec.ipv6_address_count.unwrap_or(0) > 0,
                 tags: eni_tags.to_vec(),
+                requester: None,
             };
             Source::New {
                 subnet: Box::new(subnet),
-                new,
+                new: Box::new(new),
                 addresses,
             }
         };
