@@ -2,6 +2,7 @@
 //! (the same `Topology` the data plane renders, with or without `--dataplane`), the analyzer run
 //! over it, and localvpc's own `/_localvpc/why` endpoint for `localvpc why`.
 
+pub mod http;
 pub mod render;
 
 use localvpc_analyzer::{Analysis, Endpoint, Network, Ports, Protocol, Query};

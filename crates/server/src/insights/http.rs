@@ -1,0 +1,170 @@
+//! `POST /_localvpc/why`: localvpc's own endpoint for `localvpc why` (reachability.md §3.5). The
+//! request is a SigV4-signed form like an EC2 call (so `--auth verify` applies and the caller's
+//! account and region are found the same way); the answer is the trace as JSON, computed from
+//! one read of the caller's partition without storing a path. `Analysis=nia-…` renders a stored
+//! analysis's trace instead.
+
+use super::{analyze, endpoint, render};
+use crate::auth;
+use crate::http::AppState;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use localvpc_analyzer::{Endpoint, Network, Ports, Protocol, Query};
+use localvpc_model::{Ec2Error, IdKind};
+use localvpc_store::Tx;
+use serde_json::{Value, json};
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+pub async fn why(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let params: Vec<(String, String)> = form_urlencoded::parse(&body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let request = auth::Request {
+        method: "POST",
+        path: "/_localvpc/why",
+        query: None,
+        headers: &headers,
+        body: &body,
+        params: &params,
+    };
+    let who = match auth::authenticate(&state.auth, &request) {
+        Ok(who) => who,
+        Err(e) => return error(e),
+    };
+    let answer = tokio::task::spawn_blocking(move || {
+        let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let read = state.store.read(&who.account, &who.region, |tx| {
+            if let Some(id) = get("Analysis") {
+                return stored_trace(tx, &id);
+            }
+            let source = get("Source").ok_or_else(|| Ec2Error::missing_parameter("Source"))?;
+            let destination =
+                get("Destination").ok_or_else(|| Ec2Error::missing_parameter("Destination"))?;
+            let net = super::network(tx, &who.account, &who.region)?;
+            let query = query(&net, &source, &destination, &get)?;
+            let (analysis, net) = analyze(tx, &who.account, &who.region, &query)?;
+            Ok(render::trace(&analysis, &net))
+        });
+        match read {
+            Ok(Some(v)) => Ok(v),
+            Ok(None) => Err(Ec2Error::invalid_value(
+                "The account has no resources in this region.",
+            )),
+            Err(e) => Err(e),
+        }
+    })
+    .await
+    .unwrap_or_else(|_| Err(Ec2Error::internal()));
+    match answer {
+        Ok(v) => ([(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response(),
+        Err(e) => error(e),
+    }
+}
+
+fn error(e: Ec2Error) -> Response {
+    let status = StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let body = json!({"error": {"code": e.code.as_str(), "message": e.message}});
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn stored_trace(tx: &Tx, id: &str) -> Result<Value, Ec2Error> {
+    let id = IdKind::NetworkInsightsAnalysis.parse(id)?;
+    let stored = tx
+        .network_insights_analyses()?
+        .into_iter()
+        .find(|a| a.id == id);
+    let stored = stored.ok_or_else(|| IdKind::NetworkInsightsAnalysis.not_found(&id))?;
+    serde_json::from_str(&stored.trace).map_err(|_| Ec2Error::internal())
+}
+
+/// `SRC`/`DST` of `localvpc why`: an instance, ENI or gateway ID, an address (an ENI's, or
+/// anywhere as destination), or `internet` (the gateway of the other end's VPC).
+fn query(
+    net: &Network,
+    source: &str,
+    destination: &str,
+    get: &dyn Fn(&str) -> Option<String>,
+) -> Result<Query, Ec2Error> {
+    let protocol = match get("Protocol").as_deref().unwrap_or("tcp") {
+        "tcp" => Protocol::Tcp,
+        "udp" => Protocol::Udp,
+        "icmp" => Protocol::Icmp,
+        other => return Err(Ec2Error::invalid_parameter("Protocol", other)),
+    };
+    let port = match get("Port") {
+        Some(p) => {
+            let p: u16 = p
+                .parse()
+                .map_err(|_| Ec2Error::invalid_parameter("Port", &p))?;
+            Ports { from: p, to: p }
+        }
+        None => Ports::ALL,
+    };
+    let mut source_address = get("SourceIp")
+        .map(|a| {
+            a.parse()
+                .map_err(|_| Ec2Error::invalid_parameter("SourceIp", &a))
+        })
+        .transpose()?;
+    let vpc_of = |end: &str| -> Option<String> {
+        if let Ok(a) = end.parse::<Ipv4Addr>() {
+            return net
+                .ports()
+                .iter()
+                .find(|p| p.addresses.contains(&a))
+                .map(|p| p.vpc_id.clone());
+        }
+        match endpoint(end) {
+            Endpoint::Instance(id) => net.instance(&id)?.1.first().map(|p| p.vpc_id.clone()),
+            Endpoint::NetworkInterface(id) => net.port(&id).map(|p| p.vpc_id.clone()),
+            _ => None,
+        }
+    };
+    let gateway_of = |other: &str| -> Result<Endpoint, Ec2Error> {
+        let vpc = vpc_of(other).ok_or_else(|| Ec2Error::invalid_parameter("internet", other))?;
+        let gateway = net.vpc(&vpc).and_then(|v| v.gateway.as_ref());
+        let gateway = gateway.ok_or_else(|| {
+            Ec2Error::invalid_value(format!("{vpc} has no attached internet gateway"))
+        })?;
+        Ok(Endpoint::InternetGateway(gateway.id.clone()))
+    };
+    let source = if source == "internet" {
+        gateway_of(destination)?
+    } else if let Ok(a) = source.parse::<Ipv4Addr>() {
+        let port = net.ports().iter().find(|p| p.addresses.contains(&a));
+        let port = port.ok_or_else(|| Ec2Error::invalid_parameter("Source", source))?;
+        source_address = Some(a);
+        Endpoint::NetworkInterface(port.eni_id.clone())
+    } else {
+        endpoint(source)
+    };
+    let destination = if destination == "internet" {
+        match &source {
+            Endpoint::InternetGateway(_) => {
+                return Err(Ec2Error::invalid_parameter("Destination", destination));
+            }
+            _ => Endpoint::Address(Ipv4Addr::new(192, 0, 2, 1)),
+        }
+    } else if let Ok(a) = destination.parse::<Ipv4Addr>() {
+        Endpoint::Address(a)
+    } else {
+        endpoint(destination)
+    };
+    Ok(Query {
+        source,
+        destination,
+        protocol,
+        source_address,
+        destination_address: None,
+        source_ports: Ports::ALL,
+        destination_ports: port,
+    })
+}
