@@ -8,7 +8,7 @@ use crate::instance_type::InstanceType;
 use crate::region::Region;
 use crate::tags::Tag;
 use rand::RngExt;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// A public IPv4 mapped to one private address: an Elastic IP or an auto-assigned public IP.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +26,14 @@ pub struct PrivateIp {
     pub address: Ipv4Addr,
     pub primary: bool,
     pub association: Option<PublicAssociation>,
+}
+
+/// An IPv6 address of an interface (its public address too: IPv6 needs no NAT).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ipv6Address {
+    pub address: Ipv6Addr,
+    /// `IsPrimaryIpv6` (`EnablePrimaryIpv6`): the first address, for the interface's life.
+    pub primary: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +69,8 @@ pub struct NetworkInterface {
     pub requester_managed: bool,
     /// The primary address first.
     pub private_ips: Vec<PrivateIp>,
+    /// In the order they were assigned.
+    pub ipv6_addresses: Vec<Ipv6Address>,
     pub groups: Vec<GroupRef>,
     pub attachment: Option<Attachment>,
     pub tags: Vec<Tag>,
@@ -158,6 +168,13 @@ fn association_values(
         .collect()
 }
 
+fn ipv6_values(e: &NetworkInterface) -> Vec<String> {
+    e.ipv6_addresses
+        .iter()
+        .map(|a| a.address.to_string())
+        .collect()
+}
+
 pub const FILTERS: &[FilterDef<NetworkInterface>] = &[
     def("addresses.private-ip-address", |e| {
         e.private_ips
@@ -224,8 +241,8 @@ pub const FILTERS: &[FilterDef<NetworkInterface>] = &[
     def("group-name", |e| {
         e.groups.iter().map(|g| g.name.clone()).collect()
     }),
-    def("ipv6-addresses.ipv6-address", |_| vec![]),
-    def("ipv6-address", |_| vec![]),
+    def("ipv6-addresses.ipv6-address", ipv6_values),
+    def("ipv6-address", ipv6_values),
     def("interface-type", |e| one(&e.interface_type)),
     def("mac-address", |e| one(&e.mac_address)),
     def("network-interface-id", |e| one(&e.id)),
@@ -416,6 +433,7 @@ mod tests {
                 primary: true,
                 association: None,
             }],
+            ipv6_addresses: vec![],
             groups: vec![],
             attachment: attached_to.map(|(i, d)| Attachment {
                 id: format!("eni-attach-{d:08x}"),

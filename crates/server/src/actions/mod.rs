@@ -22,6 +22,7 @@ pub mod image;
 pub mod instance;
 pub mod instance_type;
 pub mod internet_gateway;
+pub mod ipv6;
 pub mod key_pair;
 pub mod network_acl;
 pub mod network_interface;
@@ -41,6 +42,7 @@ pub fn lookup(action: &str) -> Option<Handler> {
         security_group::lookup,
         network_acl::lookup,
         network_interface::lookup,
+        ipv6::lookup,
         instance::lookup,
         elastic_ip::lookup,
         tags::lookup,

@@ -1,6 +1,7 @@
 //! Creating an interface: shared by CreateNetworkInterface and RunInstances' network-interface
 //! specifications.
 
+use crate::actions::ipv6::{Ipv6Request, new_interface_addresses};
 use crate::context::Ctx;
 use localvpc_model::network_interface::{GroupRef, NetworkInterface, PrivateIp, generate_mac};
 use localvpc_model::security_group::DEFAULT_GROUP_NAME;
@@ -20,7 +21,7 @@ pub struct NewInterface {
     pub secondary_count: u32,
     pub group_ids: Vec<String>,
     pub interface_type: String,
-    pub ipv6_requested: bool,
+    pub ipv6: Ipv6Request,
     pub tags: Vec<Tag>,
 }
 
@@ -149,12 +150,6 @@ pub fn create_interface(ctx: &mut Ctx, new: NewInterface) -> Result<NetworkInter
     let subnet = ctx
         .tx
         .subnet(&ctx.owner(), &IdKind::Subnet.parse(&new.subnet_id)?)?;
-    if new.ipv6_requested {
-        return Err(Ec2Error::invalid_value(format!(
-            "The subnet '{}' has no IPv6 CIDR block, so no IPv6 address can be assigned.",
-            subnet.id
-        )));
-    }
     let limit = ctx.config.quotas.network_interfaces_per_region;
     if ctx.tx.count_network_interfaces()? >= limit {
         return Err(Ec2Error::new(
@@ -163,6 +158,7 @@ pub fn create_interface(ctx: &mut Ctx, new: NewInterface) -> Result<NetworkInter
         ));
     }
     let groups = resolve_groups(ctx, &subnet.vpc_id, &new.group_ids)?;
+    let ipv6_addresses = new_interface_addresses(ctx, &subnet, &new.ipv6)?;
     let explicit: Vec<String> = new
         .primary
         .iter()
@@ -213,6 +209,7 @@ pub fn create_interface(ctx: &mut Ctx, new: NewInterface) -> Result<NetworkInter
                 association: None,
             })
             .collect(),
+        ipv6_addresses,
         groups,
         attachment: None,
         tags: new.tags,

@@ -4,6 +4,7 @@
 pub mod create;
 pub mod view;
 
+use crate::actions::ipv6::{Ipv6Request, Ipv6Spec};
 use crate::context::Ctx;
 use crate::wire::{BoolValue, Empty, FilterWire, Selection, TagSpecification, select, tags_for};
 use create::{NewInterface, PrivateIpSpec, create_interface, resolve_groups, split_addresses};
@@ -30,6 +31,9 @@ pub struct CreateNetworkInterfaceRequest {
     groups: Vec<String>,
     interface_type: Option<String>,
     ipv6_address_count: Option<i64>,
+    #[serde(default)]
+    ipv6_addresses: Vec<Ipv6Spec>,
+    enable_primary_ipv6: Option<bool>,
     #[serde(default)]
     tag_specifications: Vec<TagSpecification>,
     client_token: Option<String>,
@@ -72,7 +76,11 @@ pub fn create_network_interface(
             secondary_count,
             group_ids: req.groups,
             interface_type,
-            ipv6_requested: req.ipv6_address_count.unwrap_or(0) > 0,
+            ipv6: Ipv6Request::new(
+                &req.ipv6_addresses,
+                req.ipv6_address_count,
+                req.enable_primary_ipv6,
+            ),
             tags: tags_for(&req.tag_specifications, "network-interface")?,
         },
     )?;
@@ -238,6 +246,7 @@ pub fn attach_network_interface(
         req.device_index,
         req.network_card_index,
     )?;
+    crate::actions::ipv6::check_limit_for(&eni, itype)?;
     let attachment = Attachment {
         id: IdKind::Attachment.generate(),
         instance_id: instance.id.clone(),

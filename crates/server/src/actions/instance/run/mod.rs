@@ -28,6 +28,9 @@ pub struct NetworkInterfaceSpec {
     #[serde(default)]
     groups: Vec<String>,
     ipv6_address_count: Option<i64>,
+    #[serde(default)]
+    ipv6_addresses: Vec<crate::actions::ipv6::Ipv6Spec>,
+    primary_ipv6: Option<bool>,
     network_interface_id: Option<String>,
     private_ip_address: Option<String>,
     #[serde(default)]
@@ -99,6 +102,9 @@ pub struct RunInstancesRequest {
     subnet_id: Option<String>,
     private_ip_address: Option<String>,
     ipv6_address_count: Option<i64>,
+    #[serde(default)]
+    ipv6_addresses: Vec<crate::actions::ipv6::Ipv6Spec>,
+    enable_primary_ipv6: Option<bool>,
     #[serde(default)]
     network_interfaces: Vec<NetworkInterfaceSpec>,
     placement: Option<PlacementRequest>,
@@ -252,7 +258,7 @@ pub fn run_instances(ctx: &mut Ctx, req: RunInstancesRequest) -> Result<Reservat
             for plan in &plans {
                 let eni_id = match &plan.source {
                     Source::Existing(e) => e.id.clone(),
-                    Source::New { new, .. } => create_interface(ctx, new.clone())?.id,
+                    Source::New { new, .. } => create_interface(ctx, (**new).clone())?.id,
                 };
                 let attachment = Attachment {
                     id: IdKind::Attachment.generate(),
