@@ -85,6 +85,7 @@ fn state() -> &'static AppState {
             config: Config::default(),
             auth: Auth::Off,
             after_change: None,
+            console: Default::default(),
         };
         let p = |pairs: &[(&str, &str)]| {
             pairs

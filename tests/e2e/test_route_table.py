@@ -1,9 +1,8 @@
 """Route table actions, driven by boto3 and the AWS CLI.
 
 The internet gateway these tests route to is the default VPC's (every fresh account has one,
-attached, with a 0.0.0.0/0 route in the main table). Tests that need subnets or gateway actions
-written in parallel skip while those actions are missing; the Rust handler tests in
-crates/server/src/actions/route_table/tests.rs cover the same rules meanwhile.
+attached, with a 0.0.0.0/0 route in the main table). The Rust handler tests in
+crates/server/src/actions/route_table/tests.rs cover the same rules.
 """
 import pytest
 
@@ -28,16 +27,6 @@ def new_table(ec2, vpc_id, **kwargs):
 
 def routes_of(ec2, table_id):
     return ec2.describe_route_tables(RouteTableIds=[table_id])["RouteTables"][0]["Routes"]
-
-
-def needs(call, **kwargs):
-    """Skips the test while an action written in parallel is not merged yet."""
-    try:
-        return call(**kwargs)
-    except Exception as e:  # botocore ClientError
-        if getattr(e, "response", {}).get("Error", {}).get("Code") == "UnsupportedOperation":
-            pytest.skip(f"{call.__name__} is not implemented on this branch yet")
-        raise
 
 
 # --- the seed scenario, with the AWS CLI ----------------------------------------------------
@@ -396,7 +385,7 @@ def test_edge_association_with_the_internet_gateway(ec2):
 
 def test_subnet_association_lifecycle(ec2):
     vpc_id, main, _ = default_vpc(ec2)
-    subnets = needs(ec2.describe_subnets, Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
     subnet_id = subnets[0]["SubnetId"]
     # Without an explicit association the subnet uses the main table, which does not list it.
     assert all("SubnetId" not in a for a in main["Associations"])
@@ -426,7 +415,7 @@ def test_route_to_a_detached_gateway_is_a_blackhole(ec2):
     vpc_id, main, igw_id = default_vpc(ec2)
     table_id = new_table(ec2, vpc_id)["RouteTableId"]
     ec2.create_route(RouteTableId=table_id, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw_id)
-    needs(ec2.detach_internet_gateway, InternetGatewayId=igw_id, VpcId=vpc_id)
+    ec2.detach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
     assert routes_of(ec2, table_id)[1]["State"] == "blackhole"
     assert routes_of(ec2, main["RouteTableId"])[1]["State"] == "blackhole"
     found = ec2.describe_route_tables(Filters=[{"Name": "route.state", "Values": ["blackhole"]}])["RouteTables"]

@@ -1,6 +1,5 @@
 """Tag actions (CreateTags, DeleteTags, DescribeTags), driven by boto3 and the AWS CLI."""
 import pytest
-from botocore.exceptions import ClientError
 
 from conftest import client, code_of, error_code, new_account
 
@@ -206,18 +205,12 @@ def test_deleted_resources_lose_their_tags(ec2, world):
 
 
 def sibling_ids(ec2):
-    """Route table, security group (and its rule) and internet gateway of the default VPC, once
-    their Describe calls exist; the test is skipped on a build without them."""
+    """Route table, security group (and its rule) and internet gateway of the default VPC."""
     vpc = [{"Name": "vpc-id", "Values": [default_vpc_id(ec2)]}]
-    try:
-        group = ec2.describe_security_groups(Filters=vpc)["SecurityGroups"][0]["GroupId"]
-        rule = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])
-        table = ec2.describe_route_tables(Filters=vpc)["RouteTables"][0]["RouteTableId"]
-        gateway = ec2.describe_internet_gateways()["InternetGateways"][0]["InternetGatewayId"]
-    except ClientError as e:
-        if code_of(e) == "UnsupportedOperation":
-            pytest.skip(f"needs the sibling resources' Describe calls: {e}")
-        raise
+    group = ec2.describe_security_groups(Filters=vpc)["SecurityGroups"][0]["GroupId"]
+    rule = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])
+    table = ec2.describe_route_tables(Filters=vpc)["RouteTables"][0]["RouteTableId"]
+    gateway = ec2.describe_internet_gateways()["InternetGateways"][0]["InternetGatewayId"]
     return {
         "route-table": table,
         "security-group": group,

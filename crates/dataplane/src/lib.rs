@@ -44,7 +44,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 pub use linux::agents::{Agents, die_with_parent};
 pub use linux::guest::{DhcpServer, LeaseLookup, listen_imds};
-pub use linux::{check_privileges, down, exec, listen_in};
+pub use linux::{check_privileges, down, exec, listen_in, network_view};
 
 /// Makes `host` match `topology` from a full read of it, as a restarted server does.
 #[cfg(test)]

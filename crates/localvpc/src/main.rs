@@ -5,7 +5,7 @@ mod guest;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use localvpc_model::Quotas;
-use localvpc_server::{AfterChange, AppState, Auth, Config, Keyring, OpenError};
+use localvpc_server::{AfterChange, AppState, Auth, Config, Console, Keyring, OpenError};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -214,7 +214,15 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             });
         }
         let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
-        let state = Arc::new(AppState { store, config, after_change, auth });
+        let console = if args.dataplane {
+            Console::with_guest(Box::new(|id| {
+                localvpc_dataplane::network_view(&localvpc_dataplane::model::guest_ns(id))
+                    .map_err(|e| format!("{e:#}"))
+            }))
+        } else {
+            Console::default()
+        };
+        let state = Arc::new(AppState { store, config, after_change, auth, console });
         if let Some(topologies) = topologies {
             tokio::spawn(guest::run(state.clone(), topologies));
         }

@@ -36,7 +36,6 @@ error_codes! {
     InvalidParameterValue = "InvalidParameterValue";
     InvalidParameterCombination = "InvalidParameterCombination";
     InvalidParameter = "InvalidParameter";
-    InvalidFilter = "InvalidFilter";
     FilterLimitExceeded = "FilterLimitExceeded";
     InvalidNextToken = "InvalidNextToken";
     InvalidId = "InvalidID";
@@ -64,7 +63,6 @@ error_codes! {
     InvalidVpcRange = "InvalidVpc.Range";
     VpcLimitExceeded = "VpcLimitExceeded";
     CidrLimitExceeded = "CidrLimitExceeded";
-    InvalidCidrBlockMalformed = "InvalidCidrBlock.Malformed";
     InvalidVpcCidrBlockAssociationIdNotFound = "InvalidVpcCidrBlockAssociationID.NotFound";
     InvalidVpcCidrBlockAssociationIdMalformed = "InvalidVpcCidrBlockAssociationId.Malformed";
     VpcIdNotSpecified = "VPCIdNotSpecified";
@@ -77,7 +75,6 @@ error_codes! {
     InvalidSubnetRange = "InvalidSubnet.Range";
     InvalidSubnetConflict = "InvalidSubnet.Conflict";
     SubnetLimitExceeded = "SubnetLimitExceeded";
-    InvalidAvailabilityZone = "InvalidAvailabilityZone";
     // Internet gateways
     InvalidInternetGatewayIdNotFound = "InvalidInternetGatewayID.NotFound";
     InvalidInternetGatewayIdMalformed = "InvalidInternetGatewayId.Malformed";
@@ -100,10 +97,8 @@ error_codes! {
     // Security groups
     InvalidGroupNotFound = "InvalidGroup.NotFound";
     InvalidGroupIdMalformed = "InvalidGroupId.Malformed";
-    InvalidSecurityGroupIdNotFound = "InvalidSecurityGroupID.NotFound";
     InvalidGroupDuplicate = "InvalidGroup.Duplicate";
     InvalidGroupReserved = "InvalidGroup.Reserved";
-    InvalidGroupInUse = "InvalidGroup.InUse";
     CannotDelete = "CannotDelete";
     InvalidPermissionDuplicate = "InvalidPermission.Duplicate";
     InvalidPermissionNotFound = "InvalidPermission.NotFound";
@@ -123,7 +118,6 @@ error_codes! {
     NetworkAclLimitExceeded = "NetworkAclLimitExceeded";
     // Tags
     TagLimitExceeded = "TagLimitExceeded";
-    InvalidTagKeyMalformed = "InvalidTagKey.Malformed";
     // Network interfaces, instances, addresses (used from issue 3 on)
     InvalidNetworkInterfaceIdNotFound = "InvalidNetworkInterfaceID.NotFound";
     InvalidNetworkInterfaceIdMalformed = "InvalidNetworkInterfaceId.Malformed";
@@ -142,7 +136,6 @@ error_codes! {
     InvalidInterfaceIpAddressLimitExceeded = "InvalidInterface.IpAddressLimitExceeded";
     NetworkInterfaceLimitExceeded = "NetworkInterfaceLimitExceeded";
     SecurityGroupsPerInterfaceLimitExceeded = "SecurityGroupsPerInterfaceLimitExceeded";
-    SecurityGroupsPerInstanceLimitExceeded = "SecurityGroupsPerInstanceLimitExceeded";
     InvalidKeyPairNotFound = "InvalidKeyPair.NotFound";
     InvalidKeyPairDuplicate = "InvalidKeyPair.Duplicate";
     InvalidKeyFormat = "InvalidKey.Format";
@@ -154,6 +147,15 @@ error_codes! {
     InstanceLimitExceeded = "InstanceLimitExceeded";
     InsufficientAddressCapacity = "InsufficientAddressCapacity";
     InsufficientFreeAddressesInSubnet = "InsufficientFreeAddressesInSubnet";
+    // Launch templates
+    InvalidLaunchTemplateIdNotFound = "InvalidLaunchTemplateId.NotFound";
+    InvalidLaunchTemplateIdMalformed = "InvalidLaunchTemplateId.Malformed";
+    InvalidLaunchTemplateIdVersionNotFound = "InvalidLaunchTemplateId.VersionNotFound";
+    InvalidLaunchTemplateNameNotFoundException = "InvalidLaunchTemplateName.NotFoundException";
+    InvalidLaunchTemplateNameMalformedException = "InvalidLaunchTemplateName.MalformedException";
+    InvalidLaunchTemplateNameAlreadyExistsException = "InvalidLaunchTemplateName.AlreadyExistsException";
+    MaxTemplateLimitExceeded = "MaxTemplateLimitExceeded";
+    MaxTemplateVersionLimitExceeded = "MaxTemplateVersionLimitExceeded";
 }
 
 impl fmt::Display for ErrorCode {

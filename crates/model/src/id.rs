@@ -27,6 +27,7 @@ pub enum IdKind {
     EipAssociation,
     KeyPair,
     Image,
+    LaunchTemplate,
 }
 
 impl IdKind {
@@ -52,6 +53,7 @@ impl IdKind {
             Self::EipAssociation => "eipassoc",
             Self::KeyPair => "key",
             Self::Image => "ami",
+            Self::LaunchTemplate => "lt",
         }
     }
 
@@ -78,6 +80,7 @@ impl IdKind {
             Self::EipAssociation => "association",
             Self::KeyPair => "key pair",
             Self::Image => "image",
+            Self::LaunchTemplate => "launch template",
         }
     }
 
@@ -103,6 +106,7 @@ impl IdKind {
             Self::Allocation => C::InvalidAllocationIdNotFound,
             Self::KeyPair => C::InvalidKeyPairNotFound,
             Self::Image => C::InvalidAmiIdNotFound,
+            Self::LaunchTemplate => C::InvalidLaunchTemplateIdNotFound,
         }
     }
 
@@ -129,6 +133,7 @@ impl IdKind {
             // EC2 has no malformed code for key pair IDs: a bad one names no key pair.
             Self::KeyPair => C::InvalidKeyPairNotFound,
             Self::Image => C::InvalidAmiIdMalformed,
+            Self::LaunchTemplate => C::InvalidLaunchTemplateIdMalformed,
         }
     }
 
@@ -166,6 +171,10 @@ impl IdKind {
             Self::Attachment => format!("The attachment '{id}' does not exist."),
             Self::DhcpOptions => format!("The dhcpOption ID '{id}' does not exist"),
             Self::Image => format!("The image id '[{id}]' does not exist"),
+            Self::LaunchTemplate => {
+                "Atleast one of the launch templates specified in the request does not exist."
+                    .to_owned()
+            }
             _ => format!("The {} ID '{id}' does not exist", self.noun()),
         };
         Ec2Error::new(self.not_found_code(), message)
@@ -173,7 +182,7 @@ impl IdKind {
 
     /// Finds the kind an ID belongs to by its prefix (used by tag actions, which take any ID).
     pub fn of(id: &str) -> Option<Self> {
-        const TAGGABLE: [IdKind; 11] = [
+        const TAGGABLE: [IdKind; 12] = [
             IdKind::Vpc,
             IdKind::Subnet,
             IdKind::InternetGateway,
@@ -185,6 +194,7 @@ impl IdKind {
             IdKind::Instance,
             IdKind::Allocation,
             IdKind::KeyPair,
+            IdKind::LaunchTemplate,
         ];
         let (prefix, _) = id.rsplit_once('-')?;
         TAGGABLE

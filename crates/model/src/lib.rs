@@ -30,5 +30,6 @@ pub mod instance;
 pub mod instance_type;
 pub mod instance_type_info;
 pub mod key_pair;
+pub mod launch_template;
 pub mod network_interface;
 pub mod public_ip;

@@ -70,6 +70,14 @@ impl std::fmt::Debug for Keyring {
 }
 
 impl Keyring {
+    /// The account of access key `id` if `secret` is its secret (the console's sign-in).
+    pub(crate) fn account_of(&self, id: &str, secret: &str) -> Option<&str> {
+        use sha2::{Digest, Sha256};
+        let key = self.keys.get(id)?;
+        // Digests compared, so the time taken says nothing about how much of the secret matched.
+        (Sha256::digest(&key.secret) == Sha256::digest(secret)).then_some(key.account.as_str())
+    }
+
     pub fn load(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read credentials file {}: {e}", path.display()))?;

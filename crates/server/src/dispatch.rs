@@ -45,6 +45,9 @@ const IDEMPOTENT: &[&str] = &[
     "RunInstances",
     "CreateRouteTable",
     "CreateNetworkAcl",
+    "CreateLaunchTemplate",
+    "CreateLaunchTemplateVersion",
+    "ModifyLaunchTemplate",
 ];
 
 /// Runs `action` inside the caller's transaction. An error rolls everything back; so does a

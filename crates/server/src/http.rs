@@ -3,6 +3,7 @@
 //! metadata under `/_localvpc/imds/` (see `imds`).
 
 use crate::auth::{self, Auth};
+use crate::console::Console;
 use crate::context::{Config, Ctx};
 use crate::{dispatch, provision, sts};
 use axum::Router;
@@ -27,6 +28,18 @@ pub struct AppState {
     /// network matches the answer the caller gets.
     pub after_change: Option<AfterChange>,
     pub auth: Auth,
+    /// The web console's sessions and change feed (`console`).
+    pub console: Console,
+}
+
+impl AppState {
+    /// After a committed change: the `after_change` hook, then the console's live update.
+    pub(crate) fn changed(&self) {
+        if let Some(hook) = &self.after_change {
+            hook(&self.store);
+        }
+        self.console.changed();
+    }
 }
 
 /// See [`AppState::after_change`].
@@ -44,6 +57,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/_localvpc/reset", post(reset))
         .route("/moto-api/reset", post(reset))
         .merge(crate::imds::routes())
+        .merge(crate::console::routes())
         .with_state(state)
 }
 
@@ -58,9 +72,7 @@ async fn health() -> Response {
 async fn reset(State(state): State<Arc<AppState>>) -> Response {
     let reset = move || {
         state.store.reset()?;
-        if let Some(hook) = &state.after_change {
-            hook(&state.store);
-        }
+        state.changed();
         Ok::<_, Ec2Error>(())
     };
     match tokio::task::spawn_blocking(reset).await {
@@ -107,6 +119,9 @@ async fn ec2_get(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
+    if crate::console::is_browser_visit(query.as_deref(), &headers) {
+        return axum::response::Redirect::to(crate::console::PREFIX).into_response();
+    }
     ec2(state, "GET", query, headers, Bytes::new()).await
 }
 
@@ -235,22 +250,7 @@ pub fn handle(
     if !params.iter().any(|(k, _)| k == "Version") {
         return Err(Ec2Error::missing_parameter("Version"));
     }
-    let region = Region::named(region)?;
-    let input = decode(model, operation.input.as_deref(), params)?;
-    let Executed { output, wrote } = execute(
-        &state.store,
-        &state.config,
-        account,
-        region,
-        &action,
-        input,
-        chrono::Utc::now(),
-    )?;
-    // After every committed write, a Describe that settled instances or provisioned the
-    // partition included.
-    if let Some(hook) = state.after_change.as_ref().filter(|_| wrote) {
-        hook(&state.store);
-    }
+    let output = call(state, account, region, &action, params)?;
     encode(
         model,
         &action,
@@ -262,6 +262,42 @@ pub fn handle(
         tracing::error!(error = %e, "response does not fit the model");
         Ec2Error::internal()
     })
+}
+
+/// One call of a known operation from its query parameters to its response object: decoded
+/// against the model, executed, and followed by the change hooks when it wrote. The console's
+/// reads and actions come through here too, so they meet the API's rules and errors.
+pub(crate) fn call(
+    state: &AppState,
+    account: &str,
+    region: &str,
+    action: &str,
+    params: &[(String, String)],
+) -> Result<serde_json::Value, Ec2Error> {
+    let model = Model::get();
+    let operation = model.operations.get(action).ok_or_else(|| {
+        Ec2Error::new(
+            ErrorCode::InvalidAction,
+            format!("The action {action} is not valid for this web service."),
+        )
+    })?;
+    let region = Region::named(region)?;
+    let input = decode(model, operation.input.as_deref(), params)?;
+    let Executed { output, wrote } = execute(
+        &state.store,
+        &state.config,
+        account,
+        region,
+        action,
+        input,
+        chrono::Utc::now(),
+    )?;
+    // After every committed write, a Describe that settled instances or provisioned the
+    // partition included.
+    if wrote {
+        state.changed();
+    }
+    Ok(output)
 }
 
 /// A call's response, and whether it committed a change (a `Describe*` can: instances settle

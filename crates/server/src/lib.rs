@@ -3,6 +3,7 @@
 
 pub mod actions;
 mod auth;
+mod console;
 mod context;
 mod credentials;
 mod dispatch;
@@ -15,6 +16,7 @@ mod sts;
 mod wire;
 
 pub use auth::{Auth, Keyring};
+pub use console::{Console, GuestInspector};
 pub use context::Config;
 pub use http::{AfterChange, AppState, handle, router};
 pub use imds::link_local::{Resolver as ImdsResolver, serve as serve_link_local_imds};

@@ -5,7 +5,7 @@ use localvpc_model::page::{PageLimits, paginate};
 use localvpc_model::{Ec2Error, Filter, IdKind, Tag};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct TagWire {
     #[serde(default)]
@@ -28,7 +28,7 @@ pub fn tag_set(tags: &[Tag]) -> Option<Vec<TagWire>> {
     (!tags.is_empty()).then(|| tags.iter().map(TagWire::from).collect())
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct TagSpecification {
     pub resource_type: Option<String>,

@@ -154,13 +154,6 @@ impl Tx<'_> {
         Ok(instance)
     }
 
-    pub fn count_live_instances(&self) -> Result<usize, Ec2Error> {
-        self.count(
-            "SELECT COUNT(*) FROM instances WHERE pid = ?1 AND state <> 'terminated'",
-            self.pid,
-        )
-    }
-
     /// Inserts an instance (its interfaces are inserted and attached separately).
     pub fn insert_instance(&self, i: &Instance, settles_at: Option<&str>) -> Result<(), Ec2Error> {
         let m = &i.metadata_options;

@@ -11,6 +11,7 @@ mod imds;
 pub use imds::Partition;
 mod instance;
 mod key_pair;
+mod launch_template;
 pub use client_token::RememberedToken;
 mod internet_gateway;
 mod ipv6;

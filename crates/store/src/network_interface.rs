@@ -1,14 +1,17 @@
 //! Network interfaces, their private addresses, security groups and attachments.
 
+mod private_ips;
+mod rows;
+
+pub use private_ips::SubnetAddresses;
+
 use crate::{Db, Tx, parse_stored};
-use ipnet::Ipv4Net;
-use localvpc_model::address::UsedAddresses;
 use localvpc_model::network_interface::{
     Attachment, GroupRef, NetworkInterface, PrivateIp, PublicAssociation,
 };
 use localvpc_model::{Ec2Error, IdKind};
 use rusqlite::{OptionalExtension, params};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
 /// An indexed attribute to find interfaces by.
@@ -52,54 +55,6 @@ impl<'a> EniScope<'a> {
                 "e.pid = ?1 AND ?2 IS NULL AND e.id IN (SELECT eni_id FROM attachments WHERE instance_id = ?3)"
             }
         }
-    }
-}
-
-/// The used addresses of one subnet, counted per /24 by migration 0006's triggers.
-pub struct SubnetAddresses<'t, 'c> {
-    tx: &'t Tx<'c>,
-    subnet_id: &'t str,
-}
-
-impl UsedAddresses for SubnetAddresses<'_, '_> {
-    fn count_per_block(&mut self) -> Result<HashMap<Ipv4Addr, usize>, Ec2Error> {
-        let mut stmt = self
-            .tx
-            .sql
-            .prepare_cached(
-                "SELECT block, used FROM address_blocks WHERE subnet_id = ?1 AND used > 0",
-            )
-            .db()?;
-        let rows = stmt
-            .query_map([self.subnet_id], |r| {
-                let block = parse_stored::<Ipv4Addr>(&format!("{}0", r.get::<_, String>(0)?))?;
-                Ok((block, r.get::<_, i64>(1)? as usize))
-            })
-            .db()?;
-        rows.collect::<Result<_, _>>().db()
-    }
-
-    fn within(&mut self, block: Ipv4Net) -> Result<BTreeSet<Ipv4Addr>, Ec2Error> {
-        // The block's addresses are the texts starting `a.b.c.`: [`a.b.c.`, `a.b.c/`).
-        let [a, b, c, _] = block.network().octets();
-        let mut stmt = self
-            .tx
-            .sql
-            .prepare_cached(
-                "SELECT address FROM private_ips WHERE subnet_id = ?1 AND address >= ?2 AND address < ?3",
-            )
-            .db()?;
-        let rows = stmt
-            .query_map(
-                params![
-                    self.subnet_id,
-                    format!("{a}.{b}.{c}."),
-                    format!("{a}.{b}.{c}/")
-                ],
-                |r| parse_stored::<Ipv4Addr>(&r.get::<_, String>(0)?),
-            )
-            .db()?;
-        rows.collect::<Result<_, _>>().db()
     }
 }
 
@@ -147,129 +102,66 @@ impl<'c> Tx<'c> {
         if enis.is_empty() {
             return Ok(enis);
         }
-        let mut ips: HashMap<String, Vec<PrivateIp>> = HashMap::new();
-        let mut stmt = self
-            .sql
-            .prepare_cached(&format!(
-                "SELECT p.eni_id, p.address, p.is_primary FROM private_ips p JOIN network_interfaces e ON e.id = p.eni_id
-                 WHERE {scope_sql} ORDER BY p.eni_id, p.is_primary DESC, p.position"
-            ))
-            .db()?;
-        let rows = stmt
-            .query_map(params![self.pid, id, instance], |r| {
-                let ip = PrivateIp {
-                    address: parse_stored(&r.get::<_, String>(1)?)?,
-                    primary: r.get(2)?,
-                    association: None,
-                };
-                Ok((r.get::<_, String>(0)?, ip))
+        let by_eni = |sql: &str| rows::ByInterface::new(self, scope, sql);
+        let mut ips = by_eni(
+            "SELECT p.eni_id, p.address, p.is_primary FROM private_ips p JOIN network_interfaces e ON e.id = p.eni_id
+             WHERE {scope} ORDER BY p.eni_id, p.is_primary DESC, p.position",
+        )
+        .group(|r| {
+            Ok(PrivateIp {
+                address: parse_stored(&r.get::<_, String>(1)?)?,
+                primary: r.get(2)?,
+                association: None,
             })
-            .db()?;
-        for row in rows {
-            let (eni, ip) = row.db()?;
-            ips.entry(eni).or_default().push(ip);
-        }
-        let mut groups: HashMap<String, Vec<GroupRef>> = HashMap::new();
-        let mut stmt = self
-            .sql
-            .prepare_cached(&format!(
-                "SELECT g.eni_id, g.group_id, s.name FROM eni_security_groups g JOIN security_groups s ON s.id = g.group_id
-                 JOIN network_interfaces e ON e.id = g.eni_id WHERE {scope_sql} ORDER BY g.eni_id, g.position"
-            ))
-            .db()?;
-        let rows = stmt
-            .query_map(params![self.pid, id, instance], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    GroupRef {
-                        id: r.get(1)?,
-                        name: r.get(2)?,
-                    },
-                ))
+        })?;
+        let mut groups = by_eni(
+            "SELECT g.eni_id, g.group_id, s.name FROM eni_security_groups g JOIN security_groups s ON s.id = g.group_id
+             JOIN network_interfaces e ON e.id = g.eni_id WHERE {scope} ORDER BY g.eni_id, g.position",
+        )
+        .group(|r| {
+            Ok(GroupRef {
+                id: r.get(1)?,
+                name: r.get(2)?,
             })
-            .db()?;
-        for row in rows {
-            let (eni, group) = row.db()?;
-            groups.entry(eni).or_default().push(group);
-        }
-        let mut attachments: HashMap<String, Attachment> = HashMap::new();
-        let mut stmt = self
-            .sql
-            .prepare_cached(&format!(
-                "SELECT a.eni_id, a.id, a.instance_id, a.device_index, a.network_card_index, a.delete_on_termination, a.attach_time
-                 FROM attachments a JOIN network_interfaces e ON e.id = a.eni_id WHERE {scope_sql}"
-            ))
-            .db()?;
-        let rows = stmt
-            .query_map(params![self.pid, id, instance], |r| {
-                let attachment = Attachment {
-                    id: r.get(1)?,
-                    instance_id: r.get(2)?,
-                    instance_owner_id: account.to_owned(),
-                    device_index: r.get(3)?,
-                    network_card_index: r.get(4)?,
-                    delete_on_termination: r.get(5)?,
-                    attach_time: r.get(6)?,
-                };
-                Ok((r.get::<_, String>(0)?, attachment))
+        })?;
+        let mut attachments = by_eni(
+            "SELECT a.eni_id, a.id, a.instance_id, a.device_index, a.network_card_index, a.delete_on_termination, a.attach_time
+             FROM attachments a JOIN network_interfaces e ON e.id = a.eni_id WHERE {scope}",
+        )
+        .group(|r| {
+            Ok(Attachment {
+                id: r.get(1)?,
+                instance_id: r.get(2)?,
+                instance_owner_id: account.to_owned(),
+                device_index: r.get(3)?,
+                network_card_index: r.get(4)?,
+                delete_on_termination: r.get(5)?,
+                attach_time: r.get(6)?,
             })
-            .db()?;
-        for row in rows {
-            let (eni, attachment) = row.db()?;
-            attachments.insert(eni, attachment);
-        }
+        })?;
         // An instance's auto-assigned public IPv4 belongs to the primary address of device 0.
-        let mut public: HashMap<String, Ipv4Addr> = HashMap::new();
-        let mut stmt = self
-            .sql
-            .prepare_cached(&format!(
-                "SELECT a.eni_id, i.public_ip FROM attachments a JOIN instances i ON i.id = a.instance_id
-                 JOIN network_interfaces e ON e.id = a.eni_id
-                 WHERE {scope_sql} AND a.device_index = 0 AND a.network_card_index = 0 AND i.public_ip IS NOT NULL"
-            ))
-            .db()?;
-        let rows = stmt
-            .query_map(params![self.pid, id, instance], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    parse_stored::<Ipv4Addr>(&r.get::<_, String>(1)?)?,
-                ))
-            })
-            .db()?;
-        for row in rows {
-            let (eni, ip) = row.db()?;
-            public.insert(eni, ip);
-        }
+        let mut public = by_eni(
+            "SELECT a.eni_id, i.public_ip FROM attachments a JOIN instances i ON i.id = a.instance_id
+             JOIN network_interfaces e ON e.id = a.eni_id
+             WHERE {scope} AND a.device_index = 0 AND a.network_card_index = 0 AND i.public_ip IS NOT NULL",
+        )
+        .group(|r| parse_stored::<Ipv4Addr>(&r.get::<_, String>(1)?))?;
         // Elastic IPs, each on the private address it maps.
-        let mut elastic: HashMap<(String, Ipv4Addr), PublicAssociation> = HashMap::new();
-        let mut stmt = self
-            .sql
-            .prepare_cached(&format!(
-                "SELECT x.eni_id, x.private_ip, x.public_ip, x.allocation_id, x.association_id FROM elastic_ips x
-                 JOIN network_interfaces e ON e.id = x.eni_id WHERE {scope_sql}"
-            ))
-            .db()?;
-        let rows = stmt
-            .query_map(params![self.pid, id, instance], |r| {
-                let association = PublicAssociation {
+        let mut elastic = by_eni(
+            "SELECT x.eni_id, x.private_ip, x.public_ip, x.allocation_id, x.association_id FROM elastic_ips x
+             JOIN network_interfaces e ON e.id = x.eni_id WHERE {scope}",
+        )
+        .group(|r| {
+            Ok((
+                parse_stored::<Ipv4Addr>(&r.get::<_, String>(1)?)?,
+                PublicAssociation {
                     public_ip: parse_stored(&r.get::<_, String>(2)?)?,
                     allocation_id: r.get(3)?,
                     association_id: r.get(4)?,
                     ip_owner_id: account.to_owned(),
-                };
-                Ok((
-                    (
-                        r.get::<_, String>(0)?,
-                        parse_stored::<Ipv4Addr>(&r.get::<_, String>(1)?)?,
-                    ),
-                    association,
-                ))
-            })
-            .db()?;
-        for row in rows {
-            let (key, association) = row.db()?;
-            elastic.insert(key, association);
-        }
+                },
+            ))
+        })?;
         let mut tags = match scope {
             EniScope::One(one) => HashMap::from([(one.to_owned(), self.tags_of(one)?)]),
             _ => self.tags_by_resource("eni-")?,
@@ -279,10 +171,10 @@ impl<'c> Tx<'c> {
             eni.ipv6_addresses = ipv6.remove(&eni.id).unwrap_or_default();
             eni.private_ips = ips.remove(&eni.id).unwrap_or_default();
             eni.groups = groups.remove(&eni.id).unwrap_or_default();
-            eni.attachment = attachments.remove(&eni.id);
+            eni.attachment = attachments.remove(&eni.id).and_then(|mut a| a.pop());
             eni.tags = tags.remove(&eni.id).unwrap_or_default();
             if let (Some(ip), Some(primary)) = (
-                public.remove(&eni.id),
+                public.remove(&eni.id).and_then(|mut p| p.pop()),
                 eni.private_ips.iter_mut().find(|p| p.primary),
             ) {
                 primary.association = Some(PublicAssociation {
@@ -292,8 +184,8 @@ impl<'c> Tx<'c> {
                     ip_owner_id: "amazon".into(),
                 });
             }
-            for ip in &mut eni.private_ips {
-                if let Some(association) = elastic.remove(&(eni.id.clone(), ip.address)) {
+            for (address, association) in elastic.remove(&eni.id).unwrap_or_default() {
+                if let Some(ip) = eni.private_ips.iter_mut().find(|p| p.address == address) {
                     ip.association = Some(association);
                 }
             }
@@ -361,45 +253,12 @@ impl<'c> Tx<'c> {
         )
     }
 
-    pub fn count_network_interfaces_in_vpc(&self, vpc_id: &str) -> Result<usize, Ec2Error> {
-        self.count(
-            "SELECT COUNT(*) FROM network_interfaces WHERE vpc_id = ?1",
-            vpc_id,
-        )
-    }
-
     /// Interfaces that use a security group.
     pub fn count_network_interfaces_in_group(&self, group_id: &str) -> Result<usize, Ec2Error> {
         self.count(
             "SELECT COUNT(*) FROM eni_security_groups WHERE group_id = ?1",
             group_id,
         )
-    }
-
-    /// A subnet's used addresses, read a /24 at a time (see [`UsedAddresses`]).
-    pub fn used_addresses<'t>(&'t self, subnet_id: &'t str) -> SubnetAddresses<'t, 'c> {
-        SubnetAddresses {
-            tx: self,
-            subnet_id,
-        }
-    }
-
-    /// The interface holding an address in a subnet, and whether it is that interface's primary.
-    pub fn address_holder(
-        &self,
-        subnet_id: &str,
-        addr: Ipv4Addr,
-    ) -> Result<Option<(String, bool)>, Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "SELECT eni_id, is_primary FROM private_ips WHERE subnet_id = ?1 AND address = ?2",
-            )
-            .db()?
-            .query_row(params![subnet_id, addr.to_string()], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()
-            .db()
     }
 
     pub fn mac_in_use(&self, mac: &str) -> Result<bool, Ec2Error> {
@@ -442,33 +301,6 @@ impl<'c> Tx<'c> {
             &e.groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>(),
         )?;
         self.set_tags(&e.id, &e.tags)
-    }
-
-    pub fn add_private_ip(
-        &self,
-        eni_id: &str,
-        subnet_id: &str,
-        addr: Ipv4Addr,
-        primary: bool,
-    ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "INSERT INTO private_ips (subnet_id, address, eni_id, is_primary, position)
-                 VALUES (?1, ?2, ?3, ?4, (SELECT IFNULL(MAX(position), -1) + 1 FROM private_ips WHERE eni_id = ?3))",
-            )
-            .db()?
-            .execute(params![subnet_id, addr.to_string(), eni_id, primary])
-            .db()?;
-        Ok(())
-    }
-
-    pub fn remove_private_ip(&self, subnet_id: &str, addr: Ipv4Addr) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM private_ips WHERE subnet_id = ?1 AND address = ?2")
-            .db()?
-            .execute(params![subnet_id, addr.to_string()])
-            .db()?;
-        Ok(())
     }
 
     /// Replaces an interface's security groups (in the given order).

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_address_blocks.sql"),
     include_str!("../migrations/0007_instance_settling.sql"),
     include_str!("../migrations/0008_ipv6.sql"),
+    include_str!("../migrations/0009_launch_templates.sql"),
 ];
 
 /// The writer's page cache at most (SQLite's default is 2 MiB).

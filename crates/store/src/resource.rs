@@ -66,6 +66,11 @@ const TAGGABLE: &[TaggableKind] = &[
         resource_type: "key-pair",
         ids_in_partition: "SELECT key_pair_id AS id FROM key_pairs WHERE pid = ?1",
     },
+    TaggableKind {
+        kind: IdKind::LaunchTemplate,
+        resource_type: "launch-template",
+        ids_in_partition: "SELECT id FROM launch_templates WHERE pid = ?1",
+    },
 ];
 
 /// One tag of one resource, as DescribeTags lists it.

@@ -10,7 +10,8 @@
 //! an nftables table after what is pending in its namespace, a sysctl at once (it needs only
 //! its namespace, or a link no pending change creates).
 
-use super::{LinuxHost, is_gone, route_args, rule_args, run_with_input, table_route_args};
+use super::iproute::{is_gone, route_args, rule_args, table_route_args};
+use super::{LinuxHost, run_with_input};
 use crate::host::{Change, Host};
 use std::collections::BTreeMap;
 

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::net::Ipv6Addr;
 
 /// One `Ipv6Addresses.N` entry of CreateNetworkInterface or a launch's interface.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Ipv6Spec {
     pub ipv6_address: Option<String>,

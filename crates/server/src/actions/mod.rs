@@ -24,6 +24,7 @@ pub mod instance_type;
 pub mod internet_gateway;
 pub mod ipv6;
 pub mod key_pair;
+pub mod launch_template;
 pub mod network_acl;
 pub mod network_interface;
 pub mod route_table;
@@ -47,6 +48,7 @@ pub fn lookup(action: &str) -> Option<Handler> {
         elastic_ip::lookup,
         tags::lookup,
         key_pair::lookup,
+        launch_template::lookup,
         image::lookup,
         instance_type::lookup,
         account::lookup,

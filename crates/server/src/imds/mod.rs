@@ -91,3 +91,12 @@ fn unix_millis() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
 }
+
+/// Every leaf of `instance_id`'s metadata tree (`latest/…`) as the guest would read it, for the
+/// console; `None` when the instance has no metadata (none, shutting down, terminated).
+pub(crate) fn leaves(
+    store: &localvpc_store::Store,
+    instance_id: &str,
+) -> Result<Option<Vec<(String, String)>>, localvpc_model::Ec2Error> {
+    Ok(load(store, instance_id)?.map(|facts| metadata::build(&facts).leaves()))
+}

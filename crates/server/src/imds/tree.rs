@@ -89,6 +89,24 @@ impl Dir {
             .join("\n")
     }
 
+    /// Every leaf as (path, text), in name order: the console's view of an instance's metadata.
+    pub fn leaves(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        self.collect_leaves("", &mut out);
+        out
+    }
+
+    fn collect_leaves(&self, prefix: &str, out: &mut Vec<(String, String)>) {
+        for (name, entry) in &self.entries {
+            let path = format!("{prefix}{name}");
+            match &entry.node {
+                Node::Text(text) => out.push((path, text.clone())),
+                Node::Bytes(bytes) => out.push((path, format!("({} bytes)", bytes.len()))),
+                Node::Dir(dir) => dir.collect_leaves(&format!("{path}/"), out),
+            }
+        }
+    }
+
     /// The node at `segments` below this directory.
     pub fn find<'a>(&'a self, segments: &[&str]) -> Option<&'a Node> {
         let (first, rest) = segments.split_first()?;
@@ -124,6 +142,15 @@ mod tests {
             Some(&Node::Text("ssh-ed25519 AAAA k".into()))
         );
         assert!(matches!(root.find(&["0"]), Some(Node::Dir(_))));
+        assert_eq!(
+            root.leaves(),
+            [
+                ("0/openssh-key".into(), "ssh-ed25519 AAAA k".into()),
+                ("a".into(), "1".into()),
+                ("b".into(), "2".into()),
+                ("many".into(), "x\ny".into()),
+            ]
+        );
         for absent in [&["none"][..], &["absent"], &["empty"], &["a", "x"], &[]] {
             assert_eq!(root.find(absent), None, "{absent:?}");
         }

@@ -1,4 +1,4 @@
-//! Instance actions: RunInstances (`run.rs`), DescribeInstances (here), the state machine
+//! Instance actions: RunInstances (`run/`), DescribeInstances (here), the state machine
 //! (`lifecycle.rs`) and instance attributes (`attributes.rs`).
 
 pub mod attributes;

@@ -26,7 +26,7 @@ pub struct NewInterface {
 }
 
 /// One `PrivateIpAddresses.N` entry.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct PrivateIpSpec {
     pub primary: Option<bool>,

@@ -3,6 +3,7 @@
 //! so a launch is all or nothing.
 
 use super::view::{Naming, ReservationWire, instance as instance_view};
+use crate::actions::launch_template;
 use crate::actions::network_interface::create::{PrivateIpSpec, create_interface};
 use crate::context::Ctx;
 use crate::wire::{TagSpecification, tags_for};
@@ -13,43 +14,43 @@ use localvpc_model::instance_type::InstanceType;
 use localvpc_model::instance_type_info;
 use localvpc_model::network_interface::Attachment;
 use localvpc_model::{Ec2Error, ErrorCode, IdKind, Tag, public_ip};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 mod plan;
 use plan::{InterfacePlan, Source, launchable, plan_interfaces};
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Serialize, Default, Clone, Debug, PartialEq)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct NetworkInterfaceSpec {
-    associate_public_ip_address: Option<bool>,
-    delete_on_termination: Option<bool>,
-    description: Option<String>,
-    device_index: Option<i64>,
-    #[serde(default)]
-    groups: Vec<String>,
-    ipv6_address_count: Option<i64>,
-    #[serde(default)]
-    ipv6_addresses: Vec<crate::actions::ipv6::Ipv6Spec>,
-    primary_ipv6: Option<bool>,
-    network_interface_id: Option<String>,
-    private_ip_address: Option<String>,
-    #[serde(default)]
-    private_ip_addresses: Vec<PrivateIpSpec>,
-    secondary_private_ip_address_count: Option<i64>,
-    subnet_id: Option<String>,
-    interface_type: Option<String>,
-    network_card_index: Option<i64>,
+    pub(crate) associate_public_ip_address: Option<bool>,
+    pub(crate) delete_on_termination: Option<bool>,
+    pub(crate) description: Option<String>,
+    pub(crate) device_index: Option<i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) groups: Vec<String>,
+    pub(crate) ipv6_address_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) ipv6_addresses: Vec<crate::actions::ipv6::Ipv6Spec>,
+    pub(crate) primary_ipv6: Option<bool>,
+    pub(crate) network_interface_id: Option<String>,
+    pub(crate) private_ip_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) private_ip_addresses: Vec<PrivateIpSpec>,
+    pub(crate) secondary_private_ip_address_count: Option<i64>,
+    pub(crate) subnet_id: Option<String>,
+    pub(crate) interface_type: Option<String>,
+    pub(crate) network_card_index: Option<i64>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default, Clone, Debug, PartialEq)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct PlacementRequest {
-    availability_zone: Option<String>,
-    tenancy: Option<String>,
-    group_name: Option<String>,
+    pub(crate) availability_zone: Option<String>,
+    pub(crate) tenancy: Option<String>,
+    pub(crate) group_name: Option<String>,
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Serialize, Default, Clone, Debug, PartialEq)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct MetadataOptionsRequest {
     pub http_tokens: Option<String>,
@@ -81,44 +82,73 @@ impl MetadataOptionsRequest {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct MonitoringRequest {
-    enabled: bool,
+    pub(crate) enabled: bool,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct RunInstancesRequest {
-    image_id: Option<String>,
-    instance_type: Option<String>,
-    min_count: i64,
-    max_count: i64,
-    key_name: Option<String>,
+    pub(crate) image_id: Option<String>,
+    pub(crate) instance_type: Option<String>,
+    pub(crate) min_count: i64,
+    pub(crate) max_count: i64,
+    pub(crate) key_name: Option<String>,
     #[serde(default)]
-    security_group_ids: Vec<String>,
+    pub(crate) security_group_ids: Vec<String>,
     #[serde(default)]
-    security_groups: Vec<String>,
-    subnet_id: Option<String>,
-    private_ip_address: Option<String>,
-    ipv6_address_count: Option<i64>,
+    pub(crate) security_groups: Vec<String>,
+    pub(crate) subnet_id: Option<String>,
+    pub(crate) private_ip_address: Option<String>,
+    pub(crate) ipv6_address_count: Option<i64>,
     #[serde(default)]
-    ipv6_addresses: Vec<crate::actions::ipv6::Ipv6Spec>,
-    enable_primary_ipv6: Option<bool>,
+    pub(crate) ipv6_addresses: Vec<crate::actions::ipv6::Ipv6Spec>,
+    pub(crate) enable_primary_ipv6: Option<bool>,
     #[serde(default)]
-    network_interfaces: Vec<NetworkInterfaceSpec>,
-    placement: Option<PlacementRequest>,
-    user_data: Option<String>,
+    pub(crate) network_interfaces: Vec<NetworkInterfaceSpec>,
+    pub(crate) placement: Option<PlacementRequest>,
+    pub(crate) user_data: Option<String>,
     #[serde(default)]
-    tag_specifications: Vec<TagSpecification>,
-    metadata_options: Option<MetadataOptionsRequest>,
-    monitoring: Option<MonitoringRequest>,
-    disable_api_termination: Option<bool>,
-    instance_initiated_shutdown_behavior: Option<String>,
-    client_token: Option<String>,
+    pub(crate) tag_specifications: Vec<TagSpecification>,
+    pub(crate) metadata_options: Option<MetadataOptionsRequest>,
+    pub(crate) monitoring: Option<MonitoringRequest>,
+    pub(crate) disable_api_termination: Option<bool>,
+    pub(crate) instance_initiated_shutdown_behavior: Option<String>,
+    pub(crate) client_token: Option<String>,
+    pub(crate) launch_template: Option<LaunchTemplateSpec>,
 }
 
-pub fn run_instances(ctx: &mut Ctx, req: RunInstancesRequest) -> Result<ReservationWire, Ec2Error> {
+/// `LaunchTemplate`: a template by ID or name and a version (`$Default` when omitted).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct LaunchTemplateSpec {
+    launch_template_id: Option<String>,
+    launch_template_name: Option<String>,
+    version: Option<String>,
+}
+
+pub fn run_instances(
+    ctx: &mut Ctx,
+    mut req: RunInstancesRequest,
+) -> Result<ReservationWire, Ec2Error> {
+    // The template's data goes under the request's own parameters first, so everything below
+    // checks the merged launch exactly as a launch without a template.
+    let mut template_tags = Vec::new();
+    if let Some(spec) = req.launch_template.take() {
+        let (data, id, number) = launch_template::resolve(
+            ctx,
+            spec.launch_template_id.as_deref(),
+            spec.launch_template_name.as_deref(),
+            spec.version.as_deref(),
+        )?;
+        launch_template::data::merge_into(&mut req, data);
+        template_tags = vec![
+            Tag::new("aws:ec2launchtemplate:id", id),
+            Tag::new("aws:ec2launchtemplate:version", number.to_string()),
+        ];
+    }
     let image_id = req
         .image_id
         .clone()
@@ -181,7 +211,8 @@ pub fn run_instances(ctx: &mut Ctx, req: RunInstancesRequest) -> Result<Reservat
     if let Some(z) = &zone_hint {
         ctx.region.require_zone(z)?;
     }
-    let (instance_tags, eni_tags) = launch_tags(&req.tag_specifications)?;
+    let (mut instance_tags, eni_tags) = launch_tags(&req.tag_specifications)?;
+    instance_tags.extend(template_tags);
     let image = catalogue_image(&image_id);
     if let Some(image) = image {
         let type_arch = instance_type_info::architecture(itype);
