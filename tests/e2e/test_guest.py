@@ -60,14 +60,14 @@ def agent_pids(instance_id):
 UDHCPC_SCRIPT = """#!/bin/sh
 # What CentOS's ifup does for BOOTPROTO=dhcp DEFROUTE=no: the address and its subnet, no route.
 case "$1" in
-bound) env | grep -E '^(ip|subnet|mask|router|dns|domain|hostname|mtu|lease|serverid|broadcast)=' | sort > "$LEASE_FILE"
+bound) env | grep -E '^(ip|subnet|mask|router|dns|domain|hostname|mtu|lease|serverid|broadcast|ntpsrv)=' | sort > "$LEASE_FILE"
        ip addr add "$ip/$mask" dev "$interface" ;;
 esac
 exit 0
 """
 
 
-def dhcp(instance_id, dev, tmp_path):
+def dhcp(instance_id, dev, tmp_path, *options):
     """Runs busybox udhcpc on `dev` inside the instance; returns the lease it bound, as a dict."""
     script = tmp_path / "udhcpc.sh"
     script.write_text(UDHCPC_SCRIPT)
@@ -75,7 +75,7 @@ def dhcp(instance_id, dev, tmp_path):
     lease_file = tmp_path / f"lease-{dev}"
     run = subprocess.run([BINARY, "exec", instance_id, "--", "env", f"LEASE_FILE={lease_file}",
                           "busybox", "udhcpc", "-i", dev, "-n", "-q", "-f", "-t", "3", "-T", "1",
-                          "-O", "mtu", "-O", "hostname", "-O", "domain", "-O", "broadcast", "-s", str(script)],
+                          "-O", "mtu", "-O", "hostname", "-O", "domain", "-O", "broadcast", *options, "-s", str(script)],
                          capture_output=True, text=True, timeout=30)
     assert run.returncode == 0, run.stderr
     return dict(line.split("=", 1) for line in lease_file.read_text().splitlines())
@@ -286,6 +286,25 @@ def test_dhcp_gives_every_eni_ec2s_lease(dp, tmp_path):
     inst_e = launch(east, s_e, "172.31.16.22")
     lease = dhcp(inst_e, "eth0", tmp_path)
     assert (lease["domain"], lease["dns"], lease["mask"]) == ("ec2.internal", "172.31.0.2", "20")
+
+
+def test_the_vpc_dhcp_option_set_reaches_the_lease(dp, tmp_path):
+    """A set's domain, name servers and NTP servers at the next lease; `default` (no set): the
+    link-local resolver only, no domain."""
+    srv, ec2 = dp
+    vpc, (s1, _, _) = seed_003_network(ec2)
+    inst = launch(ec2, s1, "10.0.1.10")
+    dopt = ec2.create_dhcp_options(DhcpConfigurations=[
+        {"Key": "domain-name", "Values": ["corp.example"]},
+        {"Key": "domain-name-servers", "Values": ["10.0.0.53", "AmazonProvidedDNS"]},
+        {"Key": "ntp-servers", "Values": ["10.0.0.123"]},
+    ])["DhcpOptions"]["DhcpOptionsId"]
+    ec2.associate_dhcp_options(DhcpOptionsId=dopt, VpcId=vpc)
+    lease = dhcp(inst, "eth0", tmp_path, "-O", "ntpsrv")
+    assert (lease["domain"], lease["dns"], lease["ntpsrv"]) == ("corp.example", "10.0.0.53 10.0.0.2", "10.0.0.123")
+    ec2.associate_dhcp_options(DhcpOptionsId="default", VpcId=vpc)
+    lease = dhcp(inst, "eth0", tmp_path)
+    assert lease["dns"] == "169.254.169.253" and "domain" not in lease
 
 
 def dhcp_threads(srv):

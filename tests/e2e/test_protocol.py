@@ -69,7 +69,7 @@ def test_parameter_errors(server):
     status, _, body = call(server, {"Action": "CreateVpc", "Version": "2016-11-15", "CidrBlock": "10.0.0.0/16", "InstanceTenancy": "shared"})
     assert error_of(body)[0] == "InvalidParameterValue"
     # A parameter EC2 knows but localvpc does not implement is refused, never ignored.
-    status, _, body = call(server, {"Action": "CreateVpc", "Version": "2016-11-15", "CidrBlock": "10.0.0.0/16", "AmazonProvidedIpv6CidrBlock": "true"})
+    status, _, body = call(server, {"Action": "CreateVpc", "Version": "2016-11-15", "CidrBlock": "10.0.0.0/16", "Ipv4IpamPoolId": "ipam-pool-0123456789abcdef0"})
     assert error_of(body)[0] == "UnsupportedOperation"
 
 

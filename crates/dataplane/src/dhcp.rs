@@ -3,9 +3,10 @@
 //! `linux::guest`.
 //!
 //! Every ENI leases its primary address with the subnet's mask, the subnet router (base + 1)
-//! as router and server identifier, AmazonProvidedDNS (VPC base + 2), the VPC's domain name,
-//! the address's `ip-a-b-c-d` host name and MTU 9001, for an hour — the lease a guest gets on
-//! EC2 (`guest-routing.md` §6). Only the ENI's own MAC gets an answer.
+//! as router and server identifier, the name servers, domain, NTP and NetBIOS servers of the
+//! VPC's DHCP option set (AmazonProvidedDNS is VPC base + 2; a VPC without a set gets
+//! 169.254.169.253), the address's `ip-a-b-c-d` host name and MTU 9001, for an hour — the
+//! lease a guest gets on EC2 (`guest-routing.md` §6). Only the ENI's own MAC gets an answer.
 
 use crate::model::{DhcpLease, MTU};
 use dhcproto::v4::{DhcpOption, Message, MessageType, Opcode, OptionCode};
@@ -117,10 +118,24 @@ pub fn answer(packet: &[u8], mac: &str, lease: &DhcpLease) -> Option<Reply> {
     opts.insert(DhcpOption::SubnetMask(net.netmask()));
     opts.insert(DhcpOption::BroadcastAddr(net.broadcast()));
     opts.insert(DhcpOption::Router(vec![server]));
-    opts.insert(DhcpOption::DomainNameServer(vec![
-        lease.options.domain_name_server,
-    ]));
-    opts.insert(DhcpOption::DomainName(lease.options.domain_name.clone()));
+    let options = &lease.options;
+    if !options.name_servers.is_empty() {
+        opts.insert(DhcpOption::DomainNameServer(options.name_servers.clone()));
+    }
+    if let Some(domain) = &options.domain_name {
+        opts.insert(DhcpOption::DomainName(domain.clone()));
+    }
+    if !options.ntp_servers.is_empty() {
+        opts.insert(DhcpOption::NtpServers(options.ntp_servers.clone()));
+    }
+    if !options.netbios_name_servers.is_empty() {
+        opts.insert(DhcpOption::NetBiosNameServers(
+            options.netbios_name_servers.clone(),
+        ));
+    }
+    if let Some(node_type) = options.netbios_node_type {
+        opts.insert(DhcpOption::NetBiosNodeType(node_type.into()));
+    }
     opts.insert(DhcpOption::Hostname(lease.host_name.clone()));
     opts.insert(DhcpOption::InterfaceMtu(MTU as u16));
     let to = match request.ciaddr() {
@@ -133,7 +148,7 @@ pub fn answer(packet: &[u8], mac: &str, lease: &DhcpLease) -> Option<Reply> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DhcpOptions, Lease};
+    use crate::model::{Lease, amazon_provided};
 
     const MAC: &str = "0a:00:00:00:00:01";
 
@@ -143,9 +158,9 @@ mod tests {
                 address: "10.0.2.20/24".parse().unwrap(),
                 router: Ipv4Addr::new(10, 0, 2, 1),
             },
-            options: DhcpOptions::amazon_provided(
+            options: amazon_provided(
                 "10.0.0.0/16".parse().unwrap(),
-                "ap-northeast-1.compute.internal".into(),
+                "ap-northeast-1.compute.internal",
             ),
             host_name: "ip-10-0-2-20".into(),
         }

@@ -2,10 +2,10 @@
 
 use crate::model::filter::{AclIn, GroupIn};
 use crate::model::routing::{GatewayIn, PublicIpIn};
-use crate::model::{DhcpOptions, EniIn, InstanceIn, Snapshot, SubnetIn};
+use crate::model::{EniIn, InstanceIn, Snapshot, SubnetIn, resolver_address};
 use localvpc_model::Ec2Error;
+use localvpc_model::dhcp_options;
 use localvpc_model::image::catalogue_image;
-use localvpc_model::region::Region;
 use localvpc_store::{EniScope, Owner, Partition, Store, Tx};
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
@@ -25,10 +25,14 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
         account: &p.account,
         region: &p.region,
     };
-    let domain_name = Region::named(&p.region)?.private_dns_suffix();
     for vpc in tx.vpcs(&p.account)? {
         if let Some(primary) = vpc.cidr_blocks.first() {
-            let options = DhcpOptions::amazon_provided(primary.cidr, domain_name.clone());
+            // `default` (no set) has no row; a set in use cannot be deleted.
+            let set = tx.dhcp_options_set(&vpc.dhcp_options_id, &p.account)?;
+            let options = dhcp_options::guest_options(
+                set.as_ref().map(|s| s.configurations.as_slice()),
+                resolver_address(primary.cidr),
+            );
             snapshot.dhcp_options.insert(vpc.id.clone(), options);
         }
         snapshot.vpcs.push(vpc.id);

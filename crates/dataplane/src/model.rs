@@ -39,24 +39,19 @@ pub struct Snapshot {
     pub dhcp_options: HashMap<String, DhcpOptions>,
 }
 
-/// A VPC's DHCP options set as guests see it (localvpc has only the default set).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DhcpOptions {
-    /// `ec2.internal` in us-east-1, `<region>.compute.internal` elsewhere.
-    pub domain_name: String,
-    /// AmazonProvidedDNS: the VPC's primary CIDR base + 2.
-    pub domain_name_server: Ipv4Addr,
+/// What a VPC's DHCP option set gives guests (the model's reading of the set).
+pub use localvpc_model::dhcp_options::GuestOptions as DhcpOptions;
+
+/// The region's default set as a VPC with primary block `cidr` serves it: the domain
+/// `domain_name` and AmazonProvidedDNS at the block's base + 2.
+pub fn amazon_provided(cidr: Ipv4Net, domain_name: &str) -> DhcpOptions {
+    let set = localvpc_model::dhcp_options::default_configurations(domain_name);
+    localvpc_model::dhcp_options::guest_options(Some(&set), resolver_address(cidr))
 }
 
-impl DhcpOptions {
-    /// The default options set of a VPC with primary block `cidr` in a region whose private
-    /// DNS names end with `domain_name`.
-    pub fn amazon_provided(cidr: Ipv4Net, domain_name: String) -> Self {
-        DhcpOptions {
-            domain_name,
-            domain_name_server: Ipv4Addr::from(u32::from(cidr.network()) + 2),
-        }
-    }
+/// AmazonProvidedDNS of a VPC whose primary block is `cidr`: its base + 2.
+pub fn resolver_address(cidr: Ipv4Net) -> Ipv4Addr {
+    Ipv4Addr::from(u32::from(cidr.network()) + 2)
 }
 
 #[derive(Debug, Clone)]

@@ -24,6 +24,8 @@ pub struct ElasticIp {
     pub owner_id: String,
     pub network_border_group: String,
     pub association: Option<EipAssociation>,
+    /// The reverse DNS name ModifyAddressAttribute set (with its final dot), if any.
+    pub ptr_record: Option<String>,
     pub tags: Vec<Tag>,
 }
 
@@ -90,6 +92,26 @@ pub fn check_release(eip: &ElasticIp, in_default_vpc: bool) -> Result<(), Ec2Err
 }
 
 /// The VPC of the target interface must reach the internet through an attached gateway.
+/// The PTR record ModifyAddressAttribute stores for `DomainName`: a host name of at most 255
+/// characters whose labels are 1–63 letters, digits or hyphens (not at either end), kept with
+/// the final dot AWS shows.
+pub fn ptr_record(domain_name: &str) -> Result<String, Ec2Error> {
+    let name = domain_name.strip_suffix('.').unwrap_or(domain_name);
+    let label_ok = |l: &str| {
+        (1..=63).contains(&l.len())
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if name.is_empty() || name.len() > 253 || !name.split('.').all(label_ok) {
+        return Err(Ec2Error::new(
+            ErrorCode::InvalidParameterValue,
+            format!("Invalid domain name: '{domain_name}'."),
+        ));
+    }
+    Ok(format!("{}.", name.to_ascii_lowercase()))
+}
+
 pub fn gateway_not_attached(vpc_id: &str) -> Ec2Error {
     Ec2Error::new(
         ErrorCode::GatewayNotAttached,
@@ -99,6 +121,27 @@ pub fn gateway_not_attached(vpc_id: &str) -> Ec2Error {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ptr_records_are_host_names() {
+        assert_eq!(
+            super::ptr_record("Mail.Example.com").unwrap(),
+            "mail.example.com."
+        );
+        assert_eq!(super::ptr_record("example.com.").unwrap(), "example.com.");
+        for bad in [
+            "",
+            "-a.example.com",
+            "a..b",
+            "under_score.example.com",
+            &"a".repeat(64),
+        ] {
+            assert_eq!(
+                super::ptr_record(bad).unwrap_err().code,
+                crate::ErrorCode::InvalidParameterValue
+            );
+        }
+    }
+
     use super::*;
 
     fn eip(associated: bool) -> ElasticIp {
@@ -114,6 +157,7 @@ mod tests {
                 private_ip: "10.0.0.5".parse().unwrap(),
                 instance_id: None,
             }),
+            ptr_record: None,
             tags: vec![],
         }
     }

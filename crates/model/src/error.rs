@@ -147,6 +147,10 @@ error_codes! {
     InstanceLimitExceeded = "InstanceLimitExceeded";
     InsufficientAddressCapacity = "InsufficientAddressCapacity";
     InsufficientFreeAddressesInSubnet = "InsufficientFreeAddressesInSubnet";
+    // DHCP option sets
+    InvalidDhcpOptionIdNotFound = "InvalidDhcpOptionID.NotFound";
+    InvalidDhcpOptionsIdMalformed = "InvalidDhcpOptionsId.Malformed";
+    DhcpOptionsLimitExceeded = "DhcpOptionsLimitExceeded";
     // Launch templates
     InvalidLaunchTemplateIdNotFound = "InvalidLaunchTemplateId.NotFound";
     InvalidLaunchTemplateIdMalformed = "InvalidLaunchTemplateId.Malformed";

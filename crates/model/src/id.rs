@@ -99,7 +99,7 @@ impl IdKind {
             Self::SecurityGroup => C::InvalidGroupNotFound,
             Self::SecurityGroupRule => C::InvalidSecurityGroupRuleIdNotFound,
             Self::NetworkAcl => C::InvalidNetworkAclIdNotFound,
-            Self::DhcpOptions => C::InvalidParameterValue,
+            Self::DhcpOptions => C::InvalidDhcpOptionIdNotFound,
             Self::NetworkInterface => C::InvalidNetworkInterfaceIdNotFound,
             Self::Attachment => C::InvalidAttachmentIdNotFound,
             Self::Instance | Self::Reservation => C::InvalidInstanceIdNotFound,
@@ -125,7 +125,7 @@ impl IdKind {
             Self::SecurityGroup => C::InvalidGroupIdMalformed,
             Self::SecurityGroupRule => C::InvalidSecurityGroupRuleIdMalformed,
             Self::NetworkAcl => C::InvalidNetworkAclIdMalformed,
-            Self::DhcpOptions => C::InvalidParameterValue,
+            Self::DhcpOptions => C::InvalidDhcpOptionsIdMalformed,
             Self::NetworkInterface => C::InvalidNetworkInterfaceIdMalformed,
             Self::Attachment => C::InvalidNetworkInterfaceAttachmentIdMalformed,
             Self::Instance | Self::Reservation => C::InvalidInstanceIdMalformed,
@@ -182,7 +182,7 @@ impl IdKind {
 
     /// Finds the kind an ID belongs to by its prefix (used by tag actions, which take any ID).
     pub fn of(id: &str) -> Option<Self> {
-        const TAGGABLE: [IdKind; 12] = [
+        const TAGGABLE: [IdKind; 13] = [
             IdKind::Vpc,
             IdKind::Subnet,
             IdKind::InternetGateway,
@@ -195,6 +195,7 @@ impl IdKind {
             IdKind::Allocation,
             IdKind::KeyPair,
             IdKind::LaunchTemplate,
+            IdKind::DhcpOptions,
         ];
         let (prefix, _) = id.rsplit_once('-')?;
         TAGGABLE

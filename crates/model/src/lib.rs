@@ -2,6 +2,7 @@
 //! catalogue. Nothing here does IO, so every rule can be unit- and property-tested.
 
 pub mod cidr;
+pub mod dhcp_options;
 pub mod elastic_ip;
 pub mod error;
 pub mod filter;

@@ -53,6 +53,10 @@ impl Tagged for Vpc {
 
 pub const FILTERS: &[FilterDef<Vpc>] = &[
     def("cidr", |v| one(v.primary_cidr())),
+    // Aliases AWS accepts beside the documented names (amazon.aws's ec2_vpc_net looks its VPC
+    // up by `cidr-block`; AWS's own PowerShell examples filter on `isDefault`).
+    def("cidr-block", |v| one(v.primary_cidr())),
+    def("cidrBlock", |v| one(v.primary_cidr())),
     def("cidr-block-association.cidr-block", |v| {
         v.cidr_blocks.iter().map(|b| b.cidr.to_string()).collect()
     }),
@@ -88,6 +92,7 @@ pub const FILTERS: &[FilterDef<Vpc>] = &[
             .collect()
     }),
     def("is-default", |v| one(v.is_default)),
+    def("isDefault", |v| one(v.is_default)),
     def("owner-id", |v| one(&v.owner_id)),
     def("state", |_| one("available")),
     def("vpc-id", |v| one(&v.id)),

@@ -2,7 +2,7 @@
 
 use localvpc_model::filter::{CompiledFilters, FilterDef, Tagged};
 use localvpc_model::page::{PageLimits, paginate};
-use localvpc_model::{Ec2Error, Filter, IdKind, Tag};
+use localvpc_model::{Ec2Error, ErrorCode, Filter, IdKind, Tag};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
@@ -152,3 +152,15 @@ pub const RETURN_TRUE: ReturnTrue = ReturnTrue { r#return: true };
 /// Output of operations that model no output at all (the encoder writes `<return>true</return>`).
 #[derive(Debug, Serialize)]
 pub struct Empty {}
+
+/// A flag of a feature localvpc does not model: false (AWS's default, which clients such as
+/// Terraform send on every call) is accepted, true would change the call's meaning and is refused.
+pub fn default_false(name: &str, value: Option<bool>) -> Result<(), Ec2Error> {
+    match value {
+        Some(true) => Err(Ec2Error::new(
+            ErrorCode::UnsupportedOperation,
+            format!("The parameter {name}=true is not supported by localvpc."),
+        )),
+        _ => Ok(()),
+    }
+}

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 const SELECT: &str = "SELECT x.allocation_id, x.public_ip, x.network_border_group, x.association_id, x.eni_id, x.subnet_id, x.private_ip, \
-    (SELECT a.instance_id FROM attachments a WHERE a.eni_id = x.eni_id) FROM elastic_ips x";
+    (SELECT a.instance_id FROM attachments a WHERE a.eni_id = x.eni_id), x.ptr_record FROM elastic_ips x";
 
 fn from_row(r: &Row, account: &str) -> rusqlite::Result<ElasticIp> {
     let association_id: Option<String> = r.get(3)?;
@@ -28,6 +28,7 @@ fn from_row(r: &Row, account: &str) -> rusqlite::Result<ElasticIp> {
         owner_id: account.to_owned(),
         network_border_group: r.get(2)?,
         association,
+        ptr_record: r.get(8)?,
         tags: Vec::new(),
     })
 }
@@ -133,6 +134,20 @@ impl Tx<'_> {
             .query_row(params![self.pid, association_id], |r| r.get(0))
             .db()?;
         Ok(n > 0)
+    }
+
+    /// Sets or (with `None`) clears an Elastic IP's reverse DNS record.
+    pub fn set_elastic_ip_ptr_record(
+        &self,
+        allocation_id: &str,
+        ptr_record: Option<&str>,
+    ) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("UPDATE elastic_ips SET ptr_record = ?2 WHERE allocation_id = ?1")
+            .db()?
+            .execute(params![allocation_id, ptr_record])
+            .db()?;
+        Ok(())
     }
 
     pub fn insert_elastic_ip(&self, e: &ElasticIp) -> Result<(), Ec2Error> {

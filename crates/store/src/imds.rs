@@ -94,6 +94,7 @@ mod tests {
             monitoring: false,
             public_ip: None,
             auto_public_ip: false,
+            cpu_credits: None,
             tags: vec![],
             interfaces: vec![],
         }

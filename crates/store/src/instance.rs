@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 const COLUMNS: &str = "id, reservation_id, image_id, instance_type, key_name, state, state_transition_reason, launch_time, \
     availability_zone, client_token, ami_launch_index, http_tokens, http_endpoint, http_put_hop_limit, http_protocol_ipv6, \
-    instance_metadata_tags, user_data, shutdown_behavior, disable_api_termination, monitoring, public_ip, auto_public_ip";
+    instance_metadata_tags, user_data, shutdown_behavior, disable_api_termination, monitoring, public_ip, auto_public_ip, cpu_credits";
 
 fn from_row(r: &Row, account: &str) -> rusqlite::Result<Instance> {
     let state: String = r.get(5)?;
@@ -43,6 +43,7 @@ fn from_row(r: &Row, account: &str) -> rusqlite::Result<Instance> {
         monitoring: r.get(19)?,
         public_ip: public_ip.map(|p| parse_stored(&p)).transpose()?,
         auto_public_ip: r.get(21)?,
+        cpu_credits: r.get(22)?,
         tags: Vec::new(),
         interfaces: Vec::new(),
     })
@@ -159,7 +160,7 @@ impl Tx<'_> {
         let m = &i.metadata_options;
         self.sql
             .prepare_cached(&format!(
-                "INSERT INTO instances (pid, settles_at, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
+                "INSERT INTO instances (pid, settles_at, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
             ))
             .db()?
             .execute(params![
@@ -186,7 +187,8 @@ impl Tx<'_> {
                 i.disable_api_termination,
                 i.monitoring,
                 i.public_ip.map(|p| p.to_string()),
-                i.auto_public_ip
+                i.auto_public_ip,
+                i.cpu_credits
             ])
             .db()?;
         self.set_tags(&i.id, &i.tags)
@@ -223,7 +225,7 @@ impl Tx<'_> {
             .prepare_cached(
                 "UPDATE instances SET instance_type = ?2, http_tokens = ?3, http_endpoint = ?4, http_put_hop_limit = ?5,
                  http_protocol_ipv6 = ?6, instance_metadata_tags = ?7, user_data = ?8, shutdown_behavior = ?9,
-                 disable_api_termination = ?10, public_ip = ?11 WHERE id = ?1",
+                 disable_api_termination = ?10, public_ip = ?11, cpu_credits = ?12 WHERE id = ?1",
             )
             .db()?
             .execute(params![
@@ -237,7 +239,8 @@ impl Tx<'_> {
                 i.user_data,
                 i.shutdown_behavior,
                 i.disable_api_termination,
-                i.public_ip.map(|p| p.to_string())
+                i.public_ip.map(|p| p.to_string()),
+                i.cpu_credits
             ])
             .db()?;
         Ok(())

@@ -6,6 +6,7 @@
 //! domain-level methods of [`Tx`] (see docs/ARCHITECTURE.md).
 
 mod client_token;
+mod dhcp_options;
 mod elastic_ip;
 mod imds;
 pub use imds::Partition;

@@ -19,6 +19,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_instance_settling.sql"),
     include_str!("../migrations/0008_ipv6.sql"),
     include_str!("../migrations/0009_launch_templates.sql"),
+    include_str!("../migrations/0010_dhcp_options.sql"),
+    include_str!("../migrations/0011_client_attributes.sql"),
 ];
 
 /// The writer's page cache at most (SQLite's default is 2 MiB).

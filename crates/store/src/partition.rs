@@ -1,6 +1,8 @@
 //! Partitions: every account and region has its own, invisible to the others.
 
 use crate::{Db, Tx};
+use localvpc_model::dhcp_options::{DhcpOptions, default_configurations};
+use localvpc_model::region::Region;
 use localvpc_model::{Ec2Error, IdKind};
 use rusqlite::{OptionalExtension, params};
 
@@ -22,22 +24,34 @@ impl Tx<'_> {
             self.pid = pid;
             return Ok(false);
         }
+        let default_set = IdKind::DhcpOptions.generate();
         self.sql
             .execute(
                 "INSERT INTO partitions (account, region, dhcp_options_id) VALUES (?1, ?2, ?3)",
-                params![account, region, IdKind::DhcpOptions.generate()],
+                params![account, region, default_set],
             )
             .db()?;
         self.pid = self.sql.last_insert_rowid();
+        let suffix = Region::named(region)?.private_dns_suffix();
+        self.insert_dhcp_options(&DhcpOptions {
+            id: default_set,
+            owner_id: account.to_owned(),
+            configurations: default_configurations(&suffix),
+            tags: Vec::new(),
+        })?;
         Ok(true)
     }
 }
 
 impl Tx<'_> {
-    /// The partition's default DHCP option set, which every new VPC uses.
+    /// The partition's default DHCP option set, which every new VPC uses (`default`, no
+    /// options, once that set has been deleted).
     pub fn default_dhcp_options_id(&self) -> Result<String, Ec2Error> {
         self.sql
-            .prepare_cached("SELECT dhcp_options_id FROM partitions WHERE id = ?1")
+            .prepare_cached(
+                "SELECT COALESCE(d.id, 'default') FROM partitions p LEFT JOIN dhcp_options d ON d.id = p.dhcp_options_id
+                 WHERE p.id = ?1",
+            )
             .db()?
             .query_row([self.pid], |r| r.get(0))
             .db()

@@ -71,6 +71,11 @@ const TAGGABLE: &[TaggableKind] = &[
         resource_type: "launch-template",
         ids_in_partition: "SELECT id FROM launch_templates WHERE pid = ?1",
     },
+    TaggableKind {
+        kind: IdKind::DhcpOptions,
+        resource_type: "dhcp-options",
+        ids_in_partition: "SELECT id FROM dhcp_options WHERE pid = ?1",
+    },
 ];
 
 /// One tag of one resource, as DescribeTags lists it.

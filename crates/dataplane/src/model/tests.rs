@@ -110,9 +110,9 @@ pub(crate) fn seed_003() -> Snapshot {
         acls: vec![default_acl(&["subnet-1", "subnet-2"])],
         dhcp_options: HashMap::from([(
             VPC.into(),
-            DhcpOptions::amazon_provided(
+            amazon_provided(
                 "10.0.0.0/16".parse().unwrap(),
-                "ap-northeast-1.compute.internal".into(),
+                "ap-northeast-1.compute.internal",
             ),
         )]),
         routing: Default::default(),
@@ -132,8 +132,11 @@ fn every_port_leases_its_primary_address_with_the_vpc_options() {
     let dhcp = eth1.dhcp.as_ref().expect("a lease");
     assert_eq!(dhcp.lease.address, "10.0.2.20/24".parse().unwrap());
     assert_eq!(dhcp.lease.router, "10.0.2.1".parse::<Ipv4Addr>().unwrap());
-    assert_eq!(dhcp.options.domain_name_server, Ipv4Addr::new(10, 0, 0, 2));
-    assert_eq!(dhcp.options.domain_name, "ap-northeast-1.compute.internal");
+    assert_eq!(dhcp.options.name_servers, [Ipv4Addr::new(10, 0, 0, 2)]);
+    assert_eq!(
+        dhcp.options.domain_name.as_deref(),
+        Some("ap-northeast-1.compute.internal")
+    );
     assert_eq!(dhcp.host_name, "ip-10-0-2-20");
 }
 

@@ -6,6 +6,7 @@ use crate::network_interface::NetworkInterface;
 use crate::tags::Tag;
 use std::net::Ipv4Addr;
 
+pub mod credits;
 mod filters;
 pub use filters::{FILTERS, STATUS_FILTERS};
 
@@ -113,6 +114,8 @@ pub struct Instance {
     pub shutdown_behavior: String,
     pub disable_api_termination: bool,
     pub monitoring: bool,
+    /// `standard` or `unlimited` for burstable types (see `credits`), `None` for others.
+    pub cpu_credits: Option<String>,
     /// Auto-assigned public IPv4 of device 0, if any.
     pub public_ip: Option<Ipv4Addr>,
     /// Launched with a public IPv4: it gets a new one each time it starts (AWS's conditions).

@@ -61,6 +61,7 @@ fn instance(state: InstanceState, devices: &[u32]) -> Instance {
         shutdown_behavior: "stop".into(),
         disable_api_termination: false,
         monitoring: false,
+        cpu_credits: Some("unlimited".into()),
         public_ip: None,
         auto_public_ip: false,
         tags: vec![],

@@ -110,7 +110,7 @@ pub fn describe_regions(
 /// messages and no parent zone, so those filters match nothing.
 struct ZoneRow {
     zone: &'static Zone,
-    region: &'static str,
+    region: &'static Region,
 }
 
 impl Tagged for ZoneRow {
@@ -120,12 +120,13 @@ impl Tagged for ZoneRow {
 }
 
 const ZONE_FILTERS: &[FilterDef<ZoneRow>] = &[
-    def("group-name", |z| one(z.region)),
+    def("group-long-name", |z| one(z.region.zone_group_long_name())),
+    def("group-name", |z| one(z.region.zone_group())),
     def("message", |_| vec![]),
     def("opt-in-status", |_| one(OPT_IN_NOT_REQUIRED)),
     def("parent-zone-id", |_| vec![]),
     def("parent-zone-name", |_| vec![]),
-    def("region-name", |z| one(z.region)),
+    def("region-name", |z| one(z.region.name)),
     def("state", |_| one("available")),
     def("zone-id", |z| one(z.zone.id)),
     def("zone-name", |z| one(z.zone.name)),
@@ -160,7 +161,8 @@ pub struct AvailabilityZoneWire {
     region_name: &'static str,
     zone_name: &'static str,
     zone_id: &'static str,
-    group_name: &'static str,
+    group_long_name: String,
+    group_name: String,
     network_border_group: &'static str,
     zone_type: &'static str,
     state: &'static str,
@@ -200,19 +202,17 @@ pub fn describe_availability_zones(
         .zones
         .iter()
         .filter(|z| named(z))
-        .map(|zone| ZoneRow {
-            zone,
-            region: region.name,
-        })
+        .map(|zone| ZoneRow { zone, region })
         .filter(|z| compiled.matches(z))
         .map(|z| AvailabilityZoneWire {
             opt_in_status: OPT_IN_NOT_REQUIRED,
             messages: Vec::new(),
-            region_name: z.region,
+            region_name: z.region.name,
             zone_name: z.zone.name,
             zone_id: z.zone.id,
-            group_name: z.region,
-            network_border_group: z.region,
+            group_long_name: z.region.zone_group_long_name(),
+            group_name: z.region.zone_group(),
+            network_border_group: z.region.name,
             zone_type: "availability-zone",
             state: "available",
         })

@@ -106,6 +106,7 @@ pub fn allocate_address(
         owner_id: ctx.account.to_owned(),
         network_border_group: group,
         association: None,
+        ptr_record: None,
         tags,
     };
     ctx.tx.insert_elastic_ip(&eip)?;

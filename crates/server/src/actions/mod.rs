@@ -17,6 +17,8 @@ macro_rules! actions {
 }
 
 pub mod account;
+pub mod address_attribute;
+pub mod dhcp_options;
 pub mod elastic_ip;
 pub mod image;
 pub mod instance;
@@ -46,8 +48,10 @@ pub fn lookup(action: &str) -> Option<Handler> {
         ipv6::lookup,
         instance::lookup,
         elastic_ip::lookup,
+        address_attribute::lookup,
         tags::lookup,
         key_pair::lookup,
+        dhcp_options::lookup,
         launch_template::lookup,
         image::lookup,
         instance_type::lookup,

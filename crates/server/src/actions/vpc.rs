@@ -159,9 +159,11 @@ pub fn create_vpc(ctx: &mut Ctx, req: CreateVpcRequest) -> Result<CreateVpcRespo
             tags,
         },
     )?;
-    Ok(CreateVpcResponse {
-        vpc: view(&vpc, ctx.region.name, "pending"),
-    })
+    let mut vpc = view(&vpc, ctx.region.name, "pending");
+    // An empty IPv6 set rather than none, as AWS answers CreateVpc.
+    vpc.ipv6_cidr_block_association_set
+        .get_or_insert_with(Vec::new);
+    Ok(CreateVpcResponse { vpc })
 }
 
 /// `AmazonProvidedIpv6CidrBlock` with its network border group, which must be the region's

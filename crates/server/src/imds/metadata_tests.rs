@@ -101,6 +101,7 @@ pub(in crate::imds) fn facts() -> Facts {
             shutdown_behavior: "stop".into(),
             disable_api_termination: false,
             monitoring: false,
+            cpu_credits: Some("unlimited".into()),
             public_ip: None,
             auto_public_ip: false,
             tags: vec![Tag {

@@ -3,7 +3,7 @@
 use super::{run, view};
 use crate::context::Ctx;
 use crate::wire::{BoolValue, Empty};
-use localvpc_model::instance::{Instance, InstanceState};
+use localvpc_model::instance::{Instance, InstanceState, credits};
 use localvpc_model::instance_type::InstanceType;
 use localvpc_model::network_interface;
 use localvpc_model::{Ec2Error, ErrorCode, IdKind};
@@ -178,6 +178,12 @@ pub fn modify_instance_attribute(
             for e in &i.interfaces {
                 network_interface::check_address_limit(e.private_ips.len(), itype)?;
             }
+            // A burstable type keeps its credit option; another type's default applies otherwise.
+            let kept = i
+                .cpu_credits
+                .as_deref()
+                .filter(|_| credits::default_cpu_credits(&itype.name).is_some());
+            i.cpu_credits = credits::cpu_credits(&itype.name, kept)?;
             i.instance_type = itype.name.clone();
         }
         Change::UserData(data) => {
@@ -218,6 +224,7 @@ pub struct DescribeInstanceAttributeResponse {
     instance_id: String,
     source_dest_check: Option<BoolValue>,
     disable_api_termination: Option<BoolValue>,
+    disable_api_stop: Option<BoolValue>,
     instance_type: Option<TextValueWire>,
     user_data: Option<TextValueWire>,
     instance_initiated_shutdown_behavior: Option<TextValueWire>,
@@ -249,6 +256,8 @@ pub fn describe_instance_attribute(
         "disableApiTermination" => {
             out.disable_api_termination = Some(BoolValue::of(i.disable_api_termination))
         }
+        // localvpc takes no stop protection (ModifyInstanceAttribute refuses DisableApiStop).
+        "disableApiStop" => out.disable_api_stop = Some(BoolValue::of(false)),
         "instanceType" => out.instance_type = text(&i.instance_type),
         "userData" => {
             out.user_data = i.user_data.as_deref().map(|u| TextValueWire {

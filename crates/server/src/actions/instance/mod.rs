@@ -2,6 +2,7 @@
 //! (`lifecycle.rs`) and instance attributes (`attributes.rs`).
 
 pub mod attributes;
+pub mod credits;
 pub mod lifecycle;
 pub mod run;
 pub mod view;
@@ -91,4 +92,6 @@ actions! {
     "ModifyInstanceAttribute" => attributes::modify_instance_attribute,
     "DescribeInstanceAttribute" => attributes::describe_instance_attribute,
     "ModifyInstanceMetadataOptions" => attributes::modify_instance_metadata_options,
+    "DescribeInstanceCreditSpecifications" => credits::describe_instance_credit_specifications,
+    "ModifyInstanceCreditSpecification" => credits::modify_instance_credit_specification,
 }

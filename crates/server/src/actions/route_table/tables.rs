@@ -56,7 +56,8 @@ pub struct RouteTableWire {
     propagating_vgws: Vec<Empty>,
     route_table_id: String,
     routes: Vec<RouteWire>,
-    tags: Option<Vec<TagWire>>,
+    /// Always present, empty included, as AWS answers for route tables.
+    tags: Vec<TagWire>,
     vpc_id: String,
     owner_id: String,
 }
@@ -99,7 +100,7 @@ fn view(described: &DescribedRouteTable) -> RouteTableWire {
                 state: "active",
             }))
             .collect(),
-        tags: tag_set(&t.tags),
+        tags: tag_set(&t.tags).unwrap_or_default(),
         vpc_id: t.vpc_id.clone(),
         owner_id: t.owner_id.clone(),
     }

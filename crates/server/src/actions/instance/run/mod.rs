@@ -6,10 +6,10 @@ use super::view::{Naming, ReservationWire, instance as instance_view};
 use crate::actions::launch_template;
 use crate::actions::network_interface::create::{PrivateIpSpec, create_interface};
 use crate::context::Ctx;
-use crate::wire::{TagSpecification, tags_for};
+use crate::wire::{TagSpecification, default_false, tags_for};
 use base64::Engine;
 use localvpc_model::image::{CatalogueImage, catalogue_image};
-use localvpc_model::instance::{Instance, InstanceState, MetadataOptions};
+use localvpc_model::instance::{Instance, InstanceState, MetadataOptions, credits};
 use localvpc_model::instance_type::InstanceType;
 use localvpc_model::instance_type_info;
 use localvpc_model::network_interface::Attachment;
@@ -90,6 +90,18 @@ pub struct MonitoringRequest {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct CreditSpecificationRequest {
+    cpu_credits: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct HibernationOptionsRequest {
+    configured: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct RunInstancesRequest {
     pub(crate) image_id: Option<String>,
     pub(crate) instance_type: Option<String>,
@@ -118,6 +130,9 @@ pub struct RunInstancesRequest {
     pub(crate) instance_initiated_shutdown_behavior: Option<String>,
     pub(crate) client_token: Option<String>,
     pub(crate) launch_template: Option<LaunchTemplateSpec>,
+    pub(crate) credit_specification: Option<CreditSpecificationRequest>,
+    pub(crate) hibernation_options: Option<HibernationOptionsRequest>,
+    pub(crate) ebs_optimized: Option<bool>,
 }
 
 /// `LaunchTemplate`: a template by ID or name and a version (`$Default` when omitted).
@@ -188,6 +203,17 @@ pub fn run_instances(
             "Invalid BASE64 encoding of user data.",
         ));
     }
+    default_false(
+        "HibernationOptions.Configured",
+        req.hibernation_options.as_ref().and_then(|h| h.configured),
+    )?;
+    default_false("EbsOptimized", req.ebs_optimized)?;
+    let cpu_credits = credits::cpu_credits(
+        &itype.name,
+        req.credit_specification
+            .as_ref()
+            .and_then(|c| c.cpu_credits.as_deref()),
+    )?;
     let placement = req.placement.as_ref();
     if let Some(t) = placement
         .and_then(|p| p.tenancy.as_deref())
@@ -207,7 +233,9 @@ pub fn run_instances(
             format!("localvpc does not model placement groups (GroupName={g})."),
         ));
     }
-    let zone_hint = placement.and_then(|p| p.availability_zone.clone());
+    let zone_hint = placement
+        .and_then(|p| p.availability_zone.clone())
+        .filter(|z| !z.is_empty());
     if let Some(z) = &zone_hint {
         ctx.region.require_zone(z)?;
     }
@@ -274,6 +302,7 @@ pub fn run_instances(
                     .unwrap_or_else(|| "stop".into()),
                 disable_api_termination: req.disable_api_termination.unwrap_or(false),
                 monitoring: req.monitoring.as_ref().is_some_and(|m| m.enabled),
+                cpu_credits: cpu_credits.clone(),
                 public_ip: None,
                 auto_public_ip: wants_public_ip,
                 tags: instance_tags.clone(),
