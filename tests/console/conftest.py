@@ -3,6 +3,7 @@ as the seeds make it, and Debian's Chromium driven by Selenium through /usr/bin/
 
 Screenshots go to target/console-screenshots/ (test artifacts).
 """
+import base64
 import importlib.util
 import os
 import shutil
@@ -97,12 +98,16 @@ def wait_for(browser, condition, timeout=10):
 
 
 def shot(browser, name: str):
+    """A screenshot of the whole page (not just the window) in target/console-screenshots/."""
     os.makedirs(SHOTS, exist_ok=True)
-    height = browser.execute_script("return document.documentElement.scrollHeight")
-    browser.set_window_size(1400, min(max(height + 40, 600), 4000))
+    size = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    # Down to the end of what the page shows, not the empty window below it.
+    bottom = browser.execute_script("return document.getElementById('view').getBoundingClientRect().bottom + window.scrollY")
+    clip = {"x": 0, "y": 0, "width": size["width"], "height": min(bottom + 8, 6000), "scale": 1}
+    data = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip})["data"]
     path = os.path.join(SHOTS, name + ".png")
-    browser.save_screenshot(path)
-    browser.set_window_size(1400, 1000)
+    with open(path, "wb") as f:
+        f.write(base64.b64decode(data))
     return path
 
 

@@ -64,6 +64,10 @@ def test_seed_001_map_shows_every_eni_with_addresses_and_eip(server, ec2, browse
         assert_map_shows(browser, ec2, eni)
     assert made["eip"] in browser.find_element(By.CSS_SELECTOR, f'[data-instance="{made["instance"]}"]').text
     shot(browser, "seed-001-map")
+    # The README's picture: the seed's VPC alone.
+    browser.get(f'{server.endpoint}/_localvpc/console/#/map/{made["vpc"]}')
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#map article.vpc")) == 1)
+    shot(browser, "seed-001-vpc")
 
 
 def test_seed_002_instance_spans_both_vpcs(server, ec2, browser):
@@ -247,3 +251,35 @@ def test_auth_verify_signs_in_and_shows_only_that_account(verifying_server):
         shot(browser, "auth-verify")
     finally:
         stop_browser(browser)
+
+
+def test_why_query_for_a_blocked_port_highlights_the_blocking_group(server, ec2, browser):
+    made = seed_001(ec2)
+    try:
+        ec2.create_network_insights_path(Source=made["igw"], Destination=made["instance"], Protocol="tcp", DestinationPort=443)
+    except ClientError as e:
+        if e.response["Error"]["Code"] == "UnsupportedOperation":
+            pytest.skip("the Reachability Analyzer API is not in this build yet")
+        raise
+    open_console(browser, server, ec2, "why")
+    Select(browser.find_element(By.ID, "why-source")).select_by_value(made["igw"])
+    Select(browser.find_element(By.ID, "why-destination")).select_by_value(made["instance"])
+    port = browser.find_element(By.ID, "why-port")
+    port.clear()
+    port.send_keys("443")
+    browser.find_element(By.ID, "why-run").click()
+    wait_for(browser, lambda d: d.find_elements(By.ID, "why-verdict"))
+    assert text_of(browser, "#why-verdict") == "Not reachable"
+    assert made["sg"] in text_of(browser, ".explanations")
+    assert "443" in text_of(browser, ".explanations .fix")
+    blocking = browser.find_elements(By.CSS_SELECTOR, f'#map a.sg.blocking[href="#/sg/{made["sg"]}"]')
+    assert blocking, "the security group is highlighted on the map"
+    shot(browser, "why-blocked-port")
+    # Port 80 is open: reachable, nothing blocks, the path is drawn.
+    port = browser.find_element(By.ID, "why-port")
+    port.clear()
+    port.send_keys("80")
+    browser.find_element(By.ID, "why-run").click()
+    wait_for(browser, lambda d: text_of(d, "#why-verdict") == "Reachable")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#map .blocking")
+    assert browser.find_elements(By.CSS_SELECTOR, "#map .on-path")

@@ -32,9 +32,9 @@ def free_port() -> int:
 class Server:
     """A localvpc process on a free loopback port with its own data dir."""
 
-    def __init__(self, data_dir: str, extra_args=()):
+    def __init__(self, data_dir: str, extra_args=(), port=None):
         self.data_dir = data_dir
-        self.port = free_port()
+        self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         # Logs outlive the temporary data dir, so a failure can be read afterwards.
         log_dir = os.path.join(ROOT, "target", "e2e-logs")

@@ -195,7 +195,10 @@ def test_create_route_parameters(ec2):
     assert code_of(error_code(ec2.create_route, **dest)) == "MissingParameter"
     both = error_code(ec2.create_route, **dest, GatewayId=igw_id, NetworkInterfaceId="eni-0123456789abcdef0")
     assert code_of(both) == "InvalidParameterCombination"
-    assert code_of(error_code(ec2.create_route, **dest, NatGatewayId="nat-0123456789abcdef0")) == "UnsupportedOperation"
+    assert code_of(error_code(ec2.create_route, **dest, NatGatewayId="nat-0123456789abcdef0")) == "NatGatewayNotFound"
+    assert code_of(error_code(ec2.create_route, **dest, NatGatewayId="nat-bad")) == "NatGatewayMalformed"
+    both = error_code(ec2.create_route, **dest, GatewayId=igw_id, NatGatewayId="nat-0123456789abcdef0")
+    assert code_of(both) == "InvalidParameterCombination"
     assert code_of(error_code(ec2.create_route, RouteTableId=UNKNOWN_RTB, DestinationCidrBlock="0.0.0.0/0",
                               GatewayId=igw_id)) == "InvalidRouteTableID.NotFound"
     assert routes_of(ec2, table_id)[1:] == [], "nothing was created"

@@ -500,6 +500,9 @@ impl<'n> Walk<'n> {
                 }
                 self.enter(next, Some(&port.subnet_id), p, reply, depth + 1)
             }
+            // The data plane renders no path through a NAT gateway yet: its routes are
+            // blackholes, which the inactive-route case above already reports.
+            RouteTarget::NatGateway(_) => End::Dead(Disposition::NullRouted),
         }
     }
 
@@ -952,7 +955,8 @@ fn route_ref(table: &str, route: &crate::network::Route) -> RouteRef {
         RouteTarget::Local => "local".to_owned(),
         RouteTarget::InternetGateway(id)
         | RouteTarget::Instance(id)
-        | RouteTarget::NetworkInterface(id) => id.clone(),
+        | RouteTarget::NetworkInterface(id)
+        | RouteTarget::NatGateway(id) => id.clone(),
     };
     RouteRef {
         route_table_id: table.to_owned(),

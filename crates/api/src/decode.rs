@@ -199,6 +199,13 @@ fn join(path: &str, name: &str) -> String {
     }
 }
 
+fn allowed_is(shape: &Shape, values: &[&str]) -> bool {
+    shape
+        .enum_values
+        .as_ref()
+        .is_some_and(|v| v.iter().map(String::as_str).eq(values.iter().copied()))
+}
+
 fn scalar(shape: &Shape, text: String, path: &str) -> Result<Value, Ec2Error> {
     let invalid = || Ec2Error::invalid_value(format!("Invalid value '{text}' for {path}"));
     Ok(match shape.kind {
@@ -217,8 +224,12 @@ fn scalar(shape: &Shape, text: String, path: &str) -> Result<Value, Ec2Error> {
             _ => return Err(invalid()),
         },
         _ => {
+            // Reachability Analyzer's `Protocol` takes any case (AWS's guide sends `TCP`).
+            let any_case = path == "Protocol" && allowed_is(shape, &["tcp", "udp"]);
             if let Some(allowed) = &shape.enum_values
-                && !allowed.iter().any(|v| v == &text)
+                && !allowed
+                    .iter()
+                    .any(|v| v == &text || (any_case && v.eq_ignore_ascii_case(&text)))
             {
                 return Err(Ec2Error::invalid_value(format!(
                     "Value ({text}) for parameter {path} is invalid. Valid values: {}",

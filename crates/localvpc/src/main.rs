@@ -85,6 +85,10 @@ struct ServeArgs {
     /// `aws_account_id`) are the keys `--auth verify` accepts.
     #[arg(long, env = "LOCALVPC_CREDENTIALS")]
     credentials: Option<PathBuf>,
+    /// How long a Reachability Analyzer analysis shows `running` before its outcome (computed
+    /// at Start either way), for testing pollers.
+    #[arg(long, default_value_t = 0)]
+    analysis_delay_ms: u64,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -130,6 +134,7 @@ fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
         quotas: file.quotas,
         public_ip_pool: file.public_ip_pool.unwrap_or(default.public_ip_pool),
         ipv6_pool: file.ipv6_pool.unwrap_or(default.ipv6_pool),
+        ..default
     })
 }
 
@@ -182,7 +187,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.dataplane {
         localvpc_dataplane::check_privileges()?;
     }
-    let config = load_config(args.config.as_deref())?;
+    let mut config = load_config(args.config.as_deref())?;
+    config.analysis_delay_ms = args.analysis_delay_ms;
     let auth = load_auth(args.auth, args.credentials.as_deref())?;
     let data_dir = match args.data_dir {
         Some(d) => d,

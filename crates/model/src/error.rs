@@ -137,6 +137,12 @@ error_codes! {
     NetworkInterfaceLimitExceeded = "NetworkInterfaceLimitExceeded";
     SecurityGroupsPerInterfaceLimitExceeded = "SecurityGroupsPerInterfaceLimitExceeded";
     InvalidKeyPairNotFound = "InvalidKeyPair.NotFound";
+    // Reachability Analyzer
+    InvalidNetworkInsightsPathIdNotFound = "InvalidNetworkInsightsPathId.NotFound";
+    InvalidNetworkInsightsPathIdMalformed = "InvalidNetworkInsightsPathId.Malformed";
+    InvalidNetworkInsightsAnalysisIdNotFound = "InvalidNetworkInsightsAnalysisId.NotFound";
+    InvalidNetworkInsightsAnalysisIdMalformed = "InvalidNetworkInsightsAnalysisId.Malformed";
+    AnalysisExistsForNetworkInsightsPath = "AnalysisExistsForNetworkInsightsPath";
     InvalidKeyPairDuplicate = "InvalidKeyPair.Duplicate";
     InvalidKeyFormat = "InvalidKey.Format";
     InvalidAmiIdMalformed = "InvalidAMIID.Malformed";
@@ -151,6 +157,12 @@ error_codes! {
     InvalidDhcpOptionIdNotFound = "InvalidDhcpOptionID.NotFound";
     InvalidDhcpOptionsIdMalformed = "InvalidDhcpOptionsId.Malformed";
     DhcpOptionsLimitExceeded = "DhcpOptionsLimitExceeded";
+    // NAT gateways
+    NatGatewayNotFound = "NatGatewayNotFound";
+    NatGatewayMalformed = "NatGatewayMalformed";
+    NatGatewayLimitExceeded = "NatGatewayLimitExceeded";
+    InvalidSubnet = "InvalidSubnet";
+    InvalidElasticIpIdMalformed = "InvalidElasticIpID.Malformed";
     // Launch templates
     InvalidLaunchTemplateIdNotFound = "InvalidLaunchTemplateId.NotFound";
     InvalidLaunchTemplateIdMalformed = "InvalidLaunchTemplateId.Malformed";

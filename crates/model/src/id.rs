@@ -27,6 +27,11 @@ pub enum IdKind {
     EipAssociation,
     KeyPair,
     Image,
+    NetworkInsightsPath,
+    NetworkInsightsAnalysis,
+    NatGateway,
+    /// The attachment of an interface a service manages (`ela-attach-…`).
+    ServiceAttachment,
     LaunchTemplate,
 }
 
@@ -53,6 +58,10 @@ impl IdKind {
             Self::EipAssociation => "eipassoc",
             Self::KeyPair => "key",
             Self::Image => "ami",
+            Self::NetworkInsightsPath => "nip",
+            Self::NetworkInsightsAnalysis => "nia",
+            Self::NatGateway => "nat",
+            Self::ServiceAttachment => "ela-attach",
             Self::LaunchTemplate => "lt",
         }
     }
@@ -80,6 +89,10 @@ impl IdKind {
             Self::EipAssociation => "association",
             Self::KeyPair => "key pair",
             Self::Image => "image",
+            Self::NetworkInsightsPath => "network insights path",
+            Self::NetworkInsightsAnalysis => "network insights analysis",
+            Self::NatGateway => "NAT gateway",
+            Self::ServiceAttachment => "attachment",
             Self::LaunchTemplate => "launch template",
         }
     }
@@ -106,6 +119,10 @@ impl IdKind {
             Self::Allocation => C::InvalidAllocationIdNotFound,
             Self::KeyPair => C::InvalidKeyPairNotFound,
             Self::Image => C::InvalidAmiIdNotFound,
+            Self::NetworkInsightsPath => C::InvalidNetworkInsightsPathIdNotFound,
+            Self::NetworkInsightsAnalysis => C::InvalidNetworkInsightsAnalysisIdNotFound,
+            Self::NatGateway => C::NatGatewayNotFound,
+            Self::ServiceAttachment => C::InvalidAttachmentIdNotFound,
             Self::LaunchTemplate => C::InvalidLaunchTemplateIdNotFound,
         }
     }
@@ -133,6 +150,10 @@ impl IdKind {
             // EC2 has no malformed code for key pair IDs: a bad one names no key pair.
             Self::KeyPair => C::InvalidKeyPairNotFound,
             Self::Image => C::InvalidAmiIdMalformed,
+            Self::NetworkInsightsPath => C::InvalidNetworkInsightsPathIdMalformed,
+            Self::NetworkInsightsAnalysis => C::InvalidNetworkInsightsAnalysisIdMalformed,
+            Self::NatGateway => C::NatGatewayMalformed,
+            Self::ServiceAttachment => C::InvalidNetworkInterfaceAttachmentIdMalformed,
             Self::LaunchTemplate => C::InvalidLaunchTemplateIdMalformed,
         }
     }
@@ -171,6 +192,7 @@ impl IdKind {
             Self::Attachment => format!("The attachment '{id}' does not exist."),
             Self::DhcpOptions => format!("The dhcpOption ID '{id}' does not exist"),
             Self::Image => format!("The image id '[{id}]' does not exist"),
+            Self::NatGateway => format!("NAT gateway {id} was not found"),
             Self::LaunchTemplate => {
                 "Atleast one of the launch templates specified in the request does not exist."
                     .to_owned()
@@ -182,7 +204,7 @@ impl IdKind {
 
     /// Finds the kind an ID belongs to by its prefix (used by tag actions, which take any ID).
     pub fn of(id: &str) -> Option<Self> {
-        const TAGGABLE: [IdKind; 13] = [
+        const TAGGABLE: [IdKind; 16] = [
             IdKind::Vpc,
             IdKind::Subnet,
             IdKind::InternetGateway,
@@ -194,6 +216,9 @@ impl IdKind {
             IdKind::Instance,
             IdKind::Allocation,
             IdKind::KeyPair,
+            IdKind::NetworkInsightsPath,
+            IdKind::NetworkInsightsAnalysis,
+            IdKind::NatGateway,
             IdKind::LaunchTemplate,
             IdKind::DhcpOptions,
         ];

@@ -32,5 +32,7 @@ pub mod instance_type;
 pub mod instance_type_info;
 pub mod key_pair;
 pub mod launch_template;
+pub mod nat_gateway;
+pub mod network_insights;
 pub mod network_interface;
 pub mod public_ip;

@@ -46,6 +46,17 @@ pub struct Attachment {
     pub attach_time: String,
 }
 
+/// The service that created an interface and holds it (a NAT gateway, a VPC endpoint): the
+/// user sees it but may not detach, delete or modify it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requester {
+    /// The AWS account AWS shows as `requesterId`.
+    pub requester_id: String,
+    /// Its `ela-attach-…` attachment, which the user may not manage.
+    pub attachment_id: String,
+    pub attach_time: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupRef {
     pub id: String,
@@ -65,7 +76,8 @@ pub struct NetworkInterface {
     pub mac_address: String,
     pub interface_type: String,
     pub source_dest_check: bool,
-    pub requester_managed: bool,
+    /// Set on the interfaces of NAT gateways and VPC endpoints (`requesterManaged`).
+    pub requester: Option<Requester>,
     /// The primary address first.
     pub private_ips: Vec<PrivateIp>,
     /// In the order they were assigned.
@@ -84,9 +96,13 @@ impl NetworkInterface {
             .expect("an interface always has a primary address")
     }
 
-    /// `in-use` while attached, `available` otherwise.
+    pub fn requester_managed(&self) -> bool {
+        self.requester.is_some()
+    }
+
+    /// `in-use` while attached (a service's interface always is), `available` otherwise.
     pub fn status(&self) -> &'static str {
-        if self.attachment.is_some() {
+        if self.attachment.is_some() || self.requester.is_some() {
             "in-use"
         } else {
             "available"
@@ -161,7 +177,7 @@ pub fn check_attach(
     device_index: i64,
     network_card_index: Option<i64>,
 ) -> Result<u32, Ec2Error> {
-    if eni.attachment.is_some() {
+    if eni.status() == "in-use" {
         return Err(Ec2Error::new(
             ErrorCode::InvalidNetworkInterfaceInUse,
             format!("Interface: [{}] in use.", eni.id),
@@ -250,24 +266,35 @@ pub fn check_detach(attachment: &Attachment) -> Result<(), Ec2Error> {
     Ok(())
 }
 
-/// DeleteNetworkInterface: detach first (AWS answers InvalidParameterValue, "currently in use").
+/// DeleteNetworkInterface: detach first (AWS answers InvalidParameterValue, "currently in use");
+/// a service's interface is always in use.
 pub fn check_delete(eni: &NetworkInterface) -> Result<(), Ec2Error> {
-    if eni.requester_managed {
-        return Err(Ec2Error::new(
-            ErrorCode::OperationNotPermitted,
-            format!(
-                "You are not allowed to delete the requester-managed interface {}.",
-                eni.id
-            ),
-        ));
-    }
-    if eni.attachment.is_some() {
+    if eni.status() == "in-use" {
         return Err(Ec2Error::invalid_value(format!(
             "Network interface '{}' is currently in use.",
             eni.id
         )));
     }
     Ok(())
+}
+
+/// Changing a service's interface (its attributes or addresses) is refused as AWS refuses it.
+pub fn check_user_managed(eni: &NetworkInterface) -> Result<(), Ec2Error> {
+    if eni.requester_managed() {
+        return Err(Ec2Error::new(
+            ErrorCode::AuthFailure,
+            "You do not have permission to access the specified resource.",
+        ));
+    }
+    Ok(())
+}
+
+/// DetachNetworkInterface of a service's attachment (`ela-attach-…`).
+pub fn service_attachment_refused() -> Ec2Error {
+    Ec2Error::new(
+        ErrorCode::OperationNotPermitted,
+        "You are not allowed to manage 'ela-attach' attachments.",
+    )
 }
 
 /// UnassignPrivateIpAddresses: only secondaries of this interface.

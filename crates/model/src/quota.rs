@@ -18,6 +18,7 @@ pub struct Quotas {
     pub rules_per_network_acl: usize,
     pub elastic_ips_per_region: usize,
     pub network_interfaces_per_region: usize,
+    pub nat_gateways_per_availability_zone: usize,
 }
 
 impl Default for Quotas {
@@ -37,6 +38,7 @@ impl Default for Quotas {
             rules_per_network_acl: 20,
             elastic_ips_per_region: 5,
             network_interfaces_per_region: 5000,
+            nat_gateways_per_availability_zone: 5,
         }
     }
 }

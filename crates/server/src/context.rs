@@ -10,6 +10,8 @@ pub struct Config {
     pub quotas: Quotas,
     /// Where public IPv4 addresses come from (default: 198.51.100.0/24 and 203.0.113.0/24).
     pub public_ip_pool: Vec<ipnet::Ipv4Net>,
+    /// How long an analysis shows `running` before its outcome (`--analysis-delay-ms`).
+    pub analysis_delay_ms: u64,
     /// Where Amazon-provided IPv6 /56 blocks come from (default: 2001:db8::/32).
     pub ipv6_pool: ipnet::Ipv6Net,
 }
@@ -19,6 +21,7 @@ impl Default for Config {
         Self {
             quotas: Quotas::default(),
             public_ip_pool: localvpc_model::public_ip::default_pool(),
+            analysis_delay_ms: 0,
             ipv6_pool: localvpc_model::ipv6::default_pool(),
         }
     }

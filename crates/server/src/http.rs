@@ -338,7 +338,9 @@ pub(crate) fn execute(
     let mut input = Some(input);
     if is_read_only(action) {
         let read = store.read(account, region.name, |tx| {
-            if tx.instances_to_settle(&settle_at, &forget_terminated_before)? {
+            if tx.instances_to_settle(&settle_at, &forget_terminated_before)?
+                || tx.nat_gateways_to_settle(&settle_at, &forget_terminated_before)?
+            {
                 return Ok(None);
             }
             let input = input.take().expect("read once");
@@ -354,9 +356,11 @@ pub(crate) fn execute(
     let input = input.expect("not consumed by a read that answered");
     store
         .transact(account, region.name, |tx, new_partition| {
-            // Instances in a transitional state (pending, stopping, shutting-down) settle before
-            // the call sees them, so each state lasts exactly until the next call.
+            // Instances in a transitional state (pending, stopping, shutting-down) and NAT
+            // gateways (pending, deleting) settle before the call sees them, so each state
+            // lasts exactly until the next call.
             tx.settle_instances(&settle_at, &forget_terminated_before)?;
+            tx.settle_nat_gateways(&settle_at, &forget_terminated_before)?;
             run(tx, new_partition, input)
         })
         .map(|output| Executed {

@@ -9,6 +9,7 @@ mod credentials;
 mod dispatch;
 mod http;
 mod imds;
+mod insights;
 mod provision;
 #[cfg(test)]
 mod sequences;

@@ -7,7 +7,7 @@ pub use private_ips::SubnetAddresses;
 
 use crate::{Db, Tx, parse_stored};
 use localvpc_model::network_interface::{
-    Attachment, GroupRef, NetworkInterface, PrivateIp, PublicAssociation,
+    Attachment, GroupRef, NetworkInterface, PrivateIp, PublicAssociation, Requester,
 };
 use localvpc_model::{Ec2Error, IdKind};
 use rusqlite::{OptionalExtension, params};
@@ -72,7 +72,7 @@ impl<'c> Tx<'c> {
             .sql
             .prepare_cached(&format!(
                 "SELECT e.id, e.subnet_id, e.vpc_id, e.availability_zone, e.availability_zone_id, e.description, e.mac_address,
-                        e.interface_type, e.source_dest_check, e.requester_managed
+                        e.interface_type, e.source_dest_check, e.requester_id, e.service_attachment_id, e.service_attach_time
                  FROM network_interfaces e WHERE {scope_sql} ORDER BY e.id"
             ))
             .db()?
@@ -88,7 +88,14 @@ impl<'c> Tx<'c> {
                     mac_address: r.get(6)?,
                     interface_type: r.get(7)?,
                     source_dest_check: r.get(8)?,
-                    requester_managed: r.get(9)?,
+                    requester: match r.get::<_, Option<String>>(9)? {
+                        Some(requester_id) => Some(Requester {
+                            requester_id,
+                            attachment_id: r.get(10)?,
+                            attach_time: r.get(11)?,
+                        }),
+                        None => None,
+                    },
                     private_ips: Vec::new(),
                     ipv6_addresses: Vec::new(),
                     groups: Vec::new(),
@@ -273,7 +280,8 @@ impl<'c> Tx<'c> {
         self.sql
             .prepare_cached(
                 "INSERT INTO network_interfaces (id, pid, subnet_id, vpc_id, availability_zone, availability_zone_id, description,
-                 mac_address, interface_type, source_dest_check, requester_managed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 mac_address, interface_type, source_dest_check, requester_managed, requester_id, service_attachment_id,
+                 service_attach_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )
             .db()?
             .execute(params![
@@ -287,7 +295,10 @@ impl<'c> Tx<'c> {
                 e.mac_address,
                 e.interface_type,
                 e.source_dest_check,
-                e.requester_managed
+                e.requester_managed(),
+                e.requester.as_ref().map(|r| &r.requester_id),
+                e.requester.as_ref().map(|r| &r.attachment_id),
+                e.requester.as_ref().map(|r| &r.attach_time),
             ])
             .db()?;
         for ip in &e.private_ips {

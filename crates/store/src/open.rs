@@ -21,6 +21,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_launch_templates.sql"),
     include_str!("../migrations/0010_dhcp_options.sql"),
     include_str!("../migrations/0011_client_attributes.sql"),
+    include_str!("../migrations/0012_network_insights.sql"),
+    include_str!("../migrations/0013_nat_gateways.sql"),
 ];
 
 /// The writer's page cache at most (SQLite's default is 2 MiB).

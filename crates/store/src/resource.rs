@@ -62,9 +62,29 @@ const TAGGABLE: &[TaggableKind] = &[
         ids_in_partition: "SELECT id FROM network_acls WHERE pid = ?1",
     },
     TaggableKind {
+        kind: IdKind::Allocation,
+        resource_type: "elastic-ip",
+        ids_in_partition: "SELECT allocation_id AS id FROM elastic_ips WHERE pid = ?1",
+    },
+    TaggableKind {
         kind: IdKind::KeyPair,
         resource_type: "key-pair",
         ids_in_partition: "SELECT key_pair_id AS id FROM key_pairs WHERE pid = ?1",
+    },
+    TaggableKind {
+        kind: IdKind::NetworkInsightsPath,
+        resource_type: "network-insights-path",
+        ids_in_partition: "SELECT id FROM network_insights_paths WHERE pid = ?1",
+    },
+    TaggableKind {
+        kind: IdKind::NetworkInsightsAnalysis,
+        resource_type: "network-insights-analysis",
+        ids_in_partition: "SELECT id FROM network_insights_analyses WHERE pid = ?1",
+    },
+    TaggableKind {
+        kind: IdKind::NatGateway,
+        resource_type: "natgateway",
+        ids_in_partition: "SELECT id FROM nat_gateways WHERE pid = ?1",
     },
     TaggableKind {
         kind: IdKind::LaunchTemplate,

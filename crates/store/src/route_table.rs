@@ -14,6 +14,7 @@ fn target_columns(target: &RouteTarget) -> (&'static str, Option<&str>) {
         RouteTarget::InternetGateway(id) => ("igw", Some(id)),
         RouteTarget::Instance(id) => ("instance", Some(id)),
         RouteTarget::NetworkInterface(id) => ("eni", Some(id)),
+        RouteTarget::NatGateway(id) => ("nat", Some(id)),
     }
 }
 
@@ -28,6 +29,7 @@ fn target_from(kind: &str, id: Option<String>) -> rusqlite::Result<RouteTarget> 
         "igw" => RouteTarget::InternetGateway(id()?),
         "instance" => RouteTarget::Instance(id()?),
         "eni" => RouteTarget::NetworkInterface(id()?),
+        "nat" => RouteTarget::NatGateway(id()?),
         other => {
             return Err(rusqlite::Error::InvalidColumnType(
                 2,

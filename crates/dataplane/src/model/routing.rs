@@ -261,6 +261,8 @@ impl<'s> RoutingIndex<'s> {
             }
             RouteTarget::Instance(id) => self.primary_enis.get(id.as_str()).copied(),
             RouteTarget::NetworkInterface(id) => Some(id.as_str()),
+            // NAT gateways have no namespace yet: their routes carry nothing.
+            RouteTarget::NatGateway(_) => None,
         };
         let port = eni.and_then(|eni| ports.iter().find(|p| p.eni_id == eni && p.up));
         let primary = eni.and_then(|eni| self.enis.get(eni)?.1);

@@ -219,7 +219,7 @@ pub const FILTERS: &[FilterDef<Instance>] = &[
         })
     }),
     def("network-interface.requester-managed", |i| {
-        eni_values(i, |e| vec![e.requester_managed.to_string()])
+        eni_values(i, |e| vec![e.requester_managed().to_string()])
     }),
     def("network-interface.source-dest-check", |i| {
         eni_values(i, |e| vec![e.source_dest_check.to_string()])

@@ -112,8 +112,10 @@ pub const FILTERS: &[FilterDef<NetworkInterface>] = &[
             .map(|p| p.address.to_string())
             .collect()
     }),
-    def("requester-id", |_| vec![]),
-    def("requester-managed", |e| one(e.requester_managed)),
+    def("requester-id", |e| {
+        opt(e.requester.as_ref().map(|r| r.requester_id.clone()))
+    }),
+    def("requester-managed", |e| one(e.requester_managed())),
     def("source-dest-check", |e| one(e.source_dest_check)),
     def("status", |e| one(e.status())),
     def("subnet-id", |e| one(&e.subnet_id)),

@@ -21,7 +21,7 @@ fn eni(id: &str, az: &str, attached_to: Option<(&str, u32)>) -> NetworkInterface
         mac_address: generate_mac(),
         interface_type: "interface".into(),
         source_dest_check: true,
-        requester_managed: false,
+        requester: None,
         private_ips: vec![PrivateIp {
             address: "10.0.1.10".parse().unwrap(),
             primary: true,
@@ -250,4 +250,27 @@ fn macs_and_dns() {
         private_dns_name("10.0.1.17".parse().unwrap(), virginia),
         "ip-10-0-1-17.ec2.internal"
     );
+}
+
+#[test]
+fn a_services_interface_is_in_use_and_not_the_users() {
+    let mut e = eni("eni-1", "a", None);
+    assert!(check_user_managed(&e).is_ok());
+    e.requester = Some(Requester {
+        requester_id: "036872051663".into(),
+        attachment_id: "ela-attach-0123456789abcdef0".into(),
+        attach_time: String::new(),
+    });
+    assert_eq!(e.status(), "in-use");
+    let err = check_delete(&e).unwrap_err();
+    assert_eq!(
+        (err.code, err.message.as_str()),
+        (
+            ErrorCode::InvalidParameterValue,
+            "Network interface 'eni-1' is currently in use."
+        )
+    );
+    let err = check_user_managed(&e).unwrap_err();
+    assert_eq!(err.code, ErrorCode::AuthFailure);
+    assert_eq!(err.code.http_status(), 401);
 }

@@ -11,8 +11,8 @@ mod tests;
 
 pub use rules::{
     check_associate_gateway, check_associate_subnet, check_delete_route, check_delete_table,
-    check_disassociate, check_gateway_network, check_new_route, check_replace_association,
-    check_table_quota, replace_route,
+    check_disassociate, check_gateway_network, check_nat_gateway_target, check_new_route,
+    check_replace_association, check_table_quota, replace_route,
 };
 
 use crate::filter::{FilterDef, Tagged, def, one};
@@ -34,6 +34,7 @@ pub enum RouteTarget {
     /// An instance: stored as the instance, resolved to its primary ENI.
     Instance(String),
     NetworkInterface(String),
+    NatGateway(String),
 }
 
 impl RouteTarget {
@@ -42,7 +43,14 @@ impl RouteTarget {
         match self {
             Self::Local => Some("local"),
             Self::InternetGateway(id) => Some(id),
-            Self::Instance(_) | Self::NetworkInterface(_) => None,
+            Self::Instance(_) | Self::NetworkInterface(_) | Self::NatGateway(_) => None,
+        }
+    }
+
+    pub fn nat_gateway_id(&self) -> Option<&str> {
+        match self {
+            Self::NatGateway(id) => Some(id),
+            _ => None,
         }
     }
 
@@ -60,10 +68,14 @@ impl RouteTarget {
         }
     }
 
-    /// A network interface in the VPC, named directly or through its instance: the only kind of
-    /// target a route inside the VPC's own range may have.
-    fn is_interface(&self) -> bool {
-        matches!(self, Self::Instance(_) | Self::NetworkInterface(_))
+    /// A network interface in the VPC, named directly or through its instance, or a NAT
+    /// gateway (middlebox routing): the only kinds of target a route inside the VPC's own range
+    /// may have.
+    fn is_middlebox(&self) -> bool {
+        matches!(
+            self,
+            Self::Instance(_) | Self::NetworkInterface(_) | Self::NatGateway(_)
+        )
     }
 }
 
@@ -130,6 +142,7 @@ impl Route {
             RouteTarget::InternetGateway(id) => live.gateway.as_deref() == Some(id.as_str()),
             RouteTarget::Instance(id) => live.instances.contains(id),
             RouteTarget::NetworkInterface(id) => live.interfaces.contains(id),
+            RouteTarget::NatGateway(id) => live.nat_gateways.contains(id),
         };
         if alive {
             RouteState::Active
@@ -234,6 +247,8 @@ pub struct LiveTargets {
     pub interfaces: HashSet<String>,
     /// Instances that can forward traffic: neither stopped nor terminated.
     pub instances: HashSet<String>,
+    /// NAT gateways that forward: pending or available (not failed, deleting or deleted).
+    pub nat_gateways: HashSet<String>,
 }
 
 impl LiveTargets {
@@ -259,7 +274,14 @@ impl LiveTargets {
             gateway: None,
             interfaces,
             instances,
+            nat_gateways: HashSet::new(),
         }
+    }
+
+    /// The same targets with these NAT gateways forwarding.
+    pub fn with_nat_gateways<'a>(mut self, forwarding: impl IntoIterator<Item = &'a str>) -> Self {
+        self.nat_gateways = forwarding.into_iter().map(str::to_owned).collect();
+        self
     }
 
     /// The same targets for a VPC whose attached gateway is `gateway`.
@@ -351,7 +373,9 @@ pub const FILTERS: &[FilterDef<DescribedRouteTable>] = &[
     def("route.instance-id", |t| {
         route_values(t, |r| r.target.instance_id().map(str::to_owned))
     }),
-    def("route.nat-gateway-id", |_| vec![]),
+    def("route.nat-gateway-id", |t| {
+        route_values(t, |r| r.target.nat_gateway_id().map(str::to_owned))
+    }),
     def("route.origin", |t| {
         route_values(t, |r| Some(r.origin.as_str().to_owned()))
     }),

@@ -4,6 +4,7 @@
 use super::{Route, RouteTable, RouteTableAssociation, RouteTarget};
 use crate::error::{Ec2Error, ErrorCode};
 use crate::internet_gateway::InternetGateway;
+use crate::nat_gateway::{NatGateway, NatState};
 use ipnet::Ipv4Net;
 
 /// CreateRouteTable: at most `limit` tables per VPC, the main table included.
@@ -46,6 +47,20 @@ pub fn check_gateway_network(table: &RouteTable, igw: &InternetGateway) -> Resul
     Ok(())
 }
 
+/// A route to a NAT gateway: one of the table's VPC that is not failed or going away.
+pub fn check_nat_gateway_target(table: &RouteTable, nat: &NatGateway) -> Result<(), Ec2Error> {
+    if !matches!(nat.state, NatState::Pending | NatState::Available) {
+        return Err(crate::IdKind::NatGateway.not_found(&nat.id));
+    }
+    if nat.vpc_id != table.vpc_id {
+        return Err(different_networks(
+            &table.id,
+            &format!("network gateway {}", nat.id),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether `target` may carry traffic for `destination` in this table (CreateRoute and
 /// ReplaceRoute). Inside the VPC's range only a network interface may take traffic away from
 /// `local`, and only for a whole VPC block (replacing the local route's target) or a whole
@@ -67,7 +82,7 @@ fn check_route_target(
     if !table.within_vpc(destination) || *target == RouteTarget::Local {
         return Ok(());
     }
-    if !target.is_interface() {
+    if !target.is_middlebox() {
         return Err(Ec2Error::invalid_value(format!(
             "The destination CIDR block {destination} is equal to or more specific than one of \
              this VPC's CIDR blocks. This route can target only an interface or an instance."

@@ -8,7 +8,7 @@ use crate::wire::{
 };
 use localvpc_model::elastic_ip::{self, EipAssociation, ElasticIp};
 use localvpc_model::instance::InstanceState;
-use localvpc_model::network_interface::NetworkInterface;
+use localvpc_model::network_interface::{self, NetworkInterface};
 use localvpc_model::page::DEFAULT_LIMITS;
 use localvpc_model::{Ec2Error, ErrorCode, IdKind, address, public_ip};
 use serde::{Deserialize, Serialize};
@@ -231,7 +231,9 @@ pub fn associate_address(
     req: AssociateAddressRequest,
 ) -> Result<AssociateAddressResponse, Ec2Error> {
     let eip = find(ctx, req.allocation_id.as_deref(), req.public_ip.as_deref())?;
+    check_not_held_by_service(ctx, &eip)?;
     let eni = target_interface(ctx, &req)?;
+    network_interface::check_user_managed(&eni)?;
     let private_ip = match &req.private_ip_address {
         Some(text) => {
             let addr = address::parse(text)?;
@@ -290,6 +292,17 @@ pub fn associate_address(
     Ok(AssociateAddressResponse {
         association_id: association.association_id,
     })
+}
+
+/// An Elastic IP a NAT gateway holds is not the user's to move, disassociate or release.
+fn check_not_held_by_service(ctx: &mut Ctx, eip: &ElasticIp) -> Result<(), Ec2Error> {
+    match &eip.association {
+        Some(a) => network_interface::check_user_managed(
+            &ctx.tx
+                .network_interface(ctx.account, &a.network_interface_id)?,
+        ),
+        None => Ok(()),
+    }
 }
 
 /// Ends an Elastic IP's association; the instance it left gets a fresh auto-assigned public IPv4
@@ -362,6 +375,7 @@ pub fn disassociate_address(
         (None, Some(ip)) => find(ctx, None, Some(ip))?,
         (None, None) => return Err(Ec2Error::missing_parameter("AssociationId")),
     };
+    check_not_held_by_service(ctx, &eip)?;
     if eip.association.is_some() {
         disassociate(ctx, &eip)?;
     }
@@ -380,6 +394,7 @@ pub struct ReleaseAddressRequest {
 /// where EC2 disassociates it for you).
 pub fn release_address(ctx: &mut Ctx, req: ReleaseAddressRequest) -> Result<Empty, Ec2Error> {
     let eip = find(ctx, req.allocation_id.as_deref(), req.public_ip.as_deref())?;
+    check_not_held_by_service(ctx, &eip)?;
     if let Some(group) = req
         .network_border_group
         .as_deref()

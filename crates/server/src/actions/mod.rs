@@ -27,7 +27,9 @@ pub mod internet_gateway;
 pub mod ipv6;
 pub mod key_pair;
 pub mod launch_template;
+pub mod nat_gateway;
 pub mod network_acl;
+pub mod network_insights;
 pub mod network_interface;
 pub mod route_table;
 pub mod security_group;
@@ -41,11 +43,13 @@ pub fn lookup(action: &str) -> Option<Handler> {
         vpc::lookup,
         subnet::lookup,
         internet_gateway::lookup,
+        nat_gateway::lookup,
         route_table::lookup,
         security_group::lookup,
         network_acl::lookup,
         network_interface::lookup,
         ipv6::lookup,
+        network_insights::lookup,
         instance::lookup,
         elastic_ip::lookup,
         address_attribute::lookup,

@@ -37,7 +37,7 @@ fn eni(id: &str, mac: &str, subnet: &str, device: u32, ips: Vec<PrivateIp>) -> N
         mac_address: mac.into(),
         interface_type: "interface".into(),
         source_dest_check: true,
-        requester_managed: false,
+        requester: None,
         private_ips: ips,
         ipv6_addresses: vec![],
         groups: vec![

@@ -41,6 +41,7 @@ pub fn assign_private_ip_addresses(
         ctx.account,
         &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
     )?;
+    network_interface::check_user_managed(&eni)?;
     let subnet = ctx.tx.subnet(&ctx.owner(), &eni.subnet_id)?;
     let assigned: Vec<Ipv4Addr> = match (
         req.private_ip_addresses.is_empty(),
@@ -127,6 +128,7 @@ pub fn unassign_private_ip_addresses(
         ctx.account,
         &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
     )?;
+    network_interface::check_user_managed(&eni)?;
     if req.private_ip_addresses.is_empty() {
         return Err(Ec2Error::missing_parameter("PrivateIpAddress"));
     }

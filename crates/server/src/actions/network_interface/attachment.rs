@@ -75,6 +75,9 @@ pub fn detach_network_interface(
     ctx: &mut Ctx,
     req: DetachNetworkInterfaceRequest,
 ) -> Result<Empty, Ec2Error> {
+    if IdKind::ServiceAttachment.parse(&req.attachment_id).is_ok() {
+        return Err(network_interface::service_attachment_refused());
+    }
     let attachment_id = IdKind::Attachment.parse(&req.attachment_id)?;
     let eni_id = ctx
         .tx

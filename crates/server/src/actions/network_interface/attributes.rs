@@ -41,6 +41,7 @@ pub fn modify_network_interface_attribute(
         ctx.account,
         &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
     )?;
+    network_interface::check_user_managed(&eni)?;
     let given: Vec<&str> = [
         ("description", req.description.is_some()),
         ("sourceDestCheck", req.source_dest_check.is_some()),
@@ -171,6 +172,7 @@ pub fn reset_network_interface_attribute(
         ctx.account,
         &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
     )?;
+    network_interface::check_user_managed(&eni)?;
     req.source_dest_check
         .ok_or_else(|| Ec2Error::missing_parameter("SourceDestCheck"))?;
     eni.source_dest_check = true;

@@ -3,7 +3,9 @@
 
 use crate::actions::ipv6::{Ipv6Request, new_interface_addresses};
 use crate::context::Ctx;
-use localvpc_model::network_interface::{GroupRef, NetworkInterface, PrivateIp, generate_mac};
+use localvpc_model::network_interface::{
+    GroupRef, NetworkInterface, PrivateIp, Requester, generate_mac,
+};
 use localvpc_model::security_group::DEFAULT_GROUP_NAME;
 use localvpc_model::{Ec2Error, ErrorCode, IdKind, Tag, address};
 use std::collections::BTreeSet;
@@ -23,6 +25,8 @@ pub struct NewInterface {
     pub interface_type: String,
     pub ipv6: Ipv6Request,
     pub tags: Vec<Tag>,
+    /// A service's interface: no security groups unless given, no source/destination check.
+    pub requester: Option<Requester>,
 }
 
 /// One `PrivateIpAddresses.N` entry.
@@ -157,7 +161,11 @@ pub fn create_interface(ctx: &mut Ctx, new: NewInterface) -> Result<NetworkInter
             format!("The maximum number of network interfaces has been reached ({limit})."),
         ));
     }
-    let groups = resolve_groups(ctx, &subnet.vpc_id, &new.group_ids)?;
+    let groups = if new.requester.is_some() && new.group_ids.is_empty() {
+        Vec::new()
+    } else {
+        resolve_groups(ctx, &subnet.vpc_id, &new.group_ids)?
+    };
     let ipv6_addresses = new_interface_addresses(ctx, &subnet, &new.ipv6)?;
     let explicit: Vec<String> = new
         .primary
@@ -198,8 +206,8 @@ pub fn create_interface(ctx: &mut Ctx, new: NewInterface) -> Result<NetworkInter
         description: new.description,
         mac_address: mac,
         interface_type: new.interface_type,
-        source_dest_check: true,
-        requester_managed: false,
+        source_dest_check: new.requester.is_none(),
+        requester: new.requester,
         private_ips: addresses
             .iter()
             .enumerate()

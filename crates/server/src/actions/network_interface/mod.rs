@@ -84,6 +84,7 @@ pub fn create_network_interface(
                 req.enable_primary_ipv6,
             ),
             tags: tags_for(&req.tag_specifications, "network-interface")?,
+            requester: None,
         },
     )?;
     let naming = view::Naming::load(ctx)?;

@@ -136,6 +136,7 @@ pub struct NetworkInterfaceWire {
     availability_zone_id: String,
     description: String,
     owner_id: String,
+    requester_id: Option<String>,
     requester_managed: bool,
     status: &'static str,
     mac_address: String,
@@ -165,7 +166,20 @@ pub fn groups(e: &NetworkInterface) -> Vec<GroupWire> {
 }
 
 /// The attachment as interfaces show it (with the instance) or as instances show it (without).
+/// A service's interface shows its `ela-attach-…` attachment, owned by `amazon-aws`, at device 1.
 pub fn attachment(e: &NetworkInterface, with_instance: bool) -> Option<AttachmentWire> {
+    if let Some(r) = &e.requester {
+        return Some(AttachmentWire {
+            attach_time: r.attach_time.clone(),
+            attachment_id: r.attachment_id.clone(),
+            delete_on_termination: false,
+            device_index: 1,
+            network_card_index: 0,
+            instance_id: None,
+            instance_owner_id: Some("amazon-aws".into()),
+            status: "attached",
+        });
+    }
     e.attachment.as_ref().map(|a| AttachmentWire {
         attach_time: a.attach_time.clone(),
         attachment_id: a.id.clone(),
@@ -193,7 +207,8 @@ pub fn network_interface(
         availability_zone_id: e.availability_zone_id.clone(),
         description: e.description.clone(),
         owner_id: e.owner_id.clone(),
-        requester_managed: e.requester_managed,
+        requester_id: e.requester.as_ref().map(|r| r.requester_id.clone()),
+        requester_managed: e.requester_managed(),
         status: status.unwrap_or_else(|| e.status()),
         mac_address: e.mac_address.clone(),
         private_ip_address: e.primary_ip().to_string(),

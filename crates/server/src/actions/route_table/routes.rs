@@ -1,9 +1,9 @@
 //! CreateRoute, ReplaceRoute and DeleteRoute.
 //!
-//! Destinations are IPv4 CIDRs; targets are internet gateways, instances and network interfaces.
-//! The other destination and target parameters of the model (IPv6, prefix lists, NAT/transit/
-//! local/carrier gateways, peering, endpoints, core networks) name resources localvpc cannot
-//! create: the request structs leave them out, so dispatch refuses them as unsupported.
+//! Destinations are IPv4 CIDRs; targets are internet gateways, instances, network interfaces and
+//! NAT gateways. The other destination and target parameters of the model (IPv6, prefix lists,
+//! transit/local/carrier gateways, peering, endpoints, core networks) name resources localvpc
+//! cannot create: the request structs leave them out, so dispatch refuses them as unsupported.
 
 use super::{internet_gateway, load_table};
 use crate::context::Ctx;
@@ -21,6 +21,7 @@ pub struct RouteRequest {
     gateway_id: Option<String>,
     instance_id: Option<String>,
     network_interface_id: Option<String>,
+    nat_gateway_id: Option<String>,
     /// ReplaceRoute only (the model has no such parameter on CreateRoute): restore the target of
     /// a local route.
     local_target: Option<bool>,
@@ -73,22 +74,32 @@ fn requested_target(
         networkInterfaceId, vpcPeeringConnectionId, egressOnlyInternetGatewayId, \
         transitGatewayId, localGatewayId or instanceId";
     let local = req.local_target == Some(true);
-    match (
-        &req.gateway_id,
-        &req.instance_id,
-        &req.network_interface_id,
+    let named = [
+        req.gateway_id.is_some(),
+        req.instance_id.is_some(),
+        req.network_interface_id.is_some(),
+        req.nat_gateway_id.is_some(),
         local,
-    ) {
-        (Some(id), None, None, false) => {
-            let igw = internet_gateway(ctx, id)?;
-            route_table::check_gateway_network(table, &igw)?;
-            Ok(RouteTarget::InternetGateway(igw.id))
-        }
-        (None, Some(id), None, false) => interface_target(ctx, IdKind::Instance, id),
-        (None, None, Some(id), false) => interface_target(ctx, IdKind::NetworkInterface, id),
-        (None, None, None, true) => Ok(RouteTarget::Local),
-        (None, None, None, false) => Err(Ec2Error::new(ErrorCode::MissingParameter, EXACTLY_ONE)),
-        _ => Err(Ec2Error::combination(EXACTLY_ONE)),
+    ];
+    match named.iter().filter(|n| **n).count() {
+        0 => return Err(Ec2Error::new(ErrorCode::MissingParameter, EXACTLY_ONE)),
+        1 => {}
+        _ => return Err(Ec2Error::combination(EXACTLY_ONE)),
+    }
+    if let Some(id) = &req.gateway_id {
+        let igw = internet_gateway(ctx, id)?;
+        route_table::check_gateway_network(table, &igw)?;
+        Ok(RouteTarget::InternetGateway(igw.id))
+    } else if let Some(id) = &req.instance_id {
+        interface_target(ctx, IdKind::Instance, id)
+    } else if let Some(id) = &req.network_interface_id {
+        interface_target(ctx, IdKind::NetworkInterface, id)
+    } else if let Some(id) = &req.nat_gateway_id {
+        let nat = ctx.tx.nat_gateway(&IdKind::NatGateway.parse(id)?)?;
+        route_table::check_nat_gateway_target(table, &nat)?;
+        Ok(RouteTarget::NatGateway(nat.id))
+    } else {
+        Ok(RouteTarget::Local)
     }
 }
 

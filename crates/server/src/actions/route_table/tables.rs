@@ -33,6 +33,7 @@ pub struct RouteWire {
     gateway_id: Option<String>,
     instance_id: Option<String>,
     network_interface_id: Option<String>,
+    nat_gateway_id: Option<String>,
     origin: &'static str,
     state: &'static str,
 }
@@ -87,6 +88,7 @@ fn view(described: &DescribedRouteTable) -> RouteTableWire {
                 gateway_id: r.target.gateway_id().map(str::to_owned),
                 instance_id: r.target.instance_id().map(str::to_owned),
                 network_interface_id: r.target.network_interface_id().map(str::to_owned),
+                nat_gateway_id: r.target.nat_gateway_id().map(str::to_owned),
                 origin: r.origin.as_str(),
                 state: state.as_str(),
             })
@@ -96,6 +98,7 @@ fn view(described: &DescribedRouteTable) -> RouteTableWire {
                 gateway_id: Some("local".into()),
                 instance_id: None,
                 network_interface_id: None,
+                nat_gateway_id: None,
                 origin: "CreateRouteTable",
                 state: "active",
             }))
@@ -173,13 +176,15 @@ pub struct DescribeRouteTablesResponse {
 fn live_targets(ctx: &mut Ctx) -> Result<LiveTargets, Ec2Error> {
     let interfaces = ctx.tx.network_interfaces(ctx.account, EniScope::All)?;
     let instances = ctx.tx.instances(ctx.account)?;
+    let nats = ctx.tx.nat_gateways()?;
     Ok(LiveTargets::new(
         instances.iter().map(|i| (i.id.as_str(), i.state)),
         interfaces.iter().map(|e| {
             let instance = e.attachment.as_ref().map(|a| a.instance_id.as_str());
             (e.id.as_str(), instance)
         }),
-    ))
+    )
+    .with_nat_gateways(nats.iter().filter(|n| n.forwards()).map(|n| n.id.as_str())))
 }
 
 /// DescribeRouteTables: route states are computed now, from the targets that exist at this moment.

@@ -11,6 +11,7 @@ const LV = {
   data: null, // kinds from api/state
   version: 0,
   highlight: null, // {path: Set(ids), blocking: Set(ids), findings: Map(id → text)}
+  timings: {}, // ms of the last state load and render (bench/console reads them)
 };
 window.LV = LV;
 
@@ -69,8 +70,10 @@ async function load() {
   if (!LV.partition) return;
   const { account, region } = LV.partition;
   const q = new URLSearchParams({ account, region });
+  const started = performance.now();
   const state = await api("state?" + q);
   LV.data = state.kinds;
+  LV.timings.load = performance.now() - started;
 }
 
 // ---- Derived views of the data ---------------------------------------------------------
@@ -214,7 +217,7 @@ function subnetBox(subnet) {
       acl ? link(`#/acl/${acl.NetworkAclId}`, "ACL: " + acl.NetworkAclId, marks(acl.NetworkAclId)) : null,
       h("span", { class: "muted" }, `${subnet.AvailableIpAddressCount} free`)),
     findingNote(subnet.SubnetId), findingNote(rt && rt.RouteTableId), findingNote(acl && acl.NetworkAclId),
-    cards, free.map(eniChip));
+    h("div", { class: "hosts" }, cards, free.map(eniChip)));
 }
 
 function routeSummary(r) {
@@ -252,7 +255,9 @@ function vpcBox(vpc) {
 }
 
 function renderMap(view, only) {
-  const vpcs = list("DescribeVpcs", "Vpcs").filter((v) => !only || v.VpcId === only);
+  // The account's own VPCs first (by name), the default VPC last.
+  const vpcs = list("DescribeVpcs", "Vpcs").filter((v) => !only || v.VpcId === only)
+    .sort((a, b) => (a.IsDefault - b.IsDefault) || (nameOf(a) + a.VpcId).localeCompare(nameOf(b) + b.VpcId));
   view.append(h("div", { class: "map", id: "map" }, vpcs.length ? vpcs.map(vpcBox) : h("p", { class: "muted" }, "No VPCs.")));
 }
 
@@ -296,6 +301,7 @@ window.PAGES = PAGES;
 window.lv = { h, link, tagsOf, nameOf, list, toast, api, ec2, load, renderMap, drawWires, routeSummary, eniChip };
 
 async function render() {
+  const started = performance.now();
   const view = document.getElementById("view");
   const [page, ...args] = (location.hash.replace(/^#\/?/, "") || "map").split("/");
   document.querySelectorAll("[data-nav]").forEach((a) => a.classList.toggle("active", a.dataset.nav === page));
@@ -312,13 +318,16 @@ async function render() {
   }
   view.replaceWith(fresh);
   window.scrollTo(...scroll);
-  drawWires();
+  drawWires(); // measures the laid-out page, so the timing below includes layout
+  LV.timings.render = performance.now() - started;
   document.body.dataset.version = String(LV.version);
   document.body.dataset.renderedAt = String(Date.now());
 }
 window.lvRender = render;
 
 async function refresh() {
+  // The state of the current partition loads beside the list of partitions.
+  const early = LV.partition ? load() : null;
   const parts = await api("partitions");
   LV.partitions = parts;
   const select = document.getElementById("partition");
@@ -329,8 +338,10 @@ async function refresh() {
     const saved = sessionStorage.getItem("lv-partition");
     LV.partition = parts.find((p) => key(p) === saved) || parts.find((p) => p.account !== "000000000000") || parts[0] || null;
     if (LV.partition) select.value = key(LV.partition);
+    if (early) await early.catch(() => {});
+    return load();
   }
-  await load();
+  return early;
 }
 
 // Reloads after a change, coalescing bursts: one load in flight, one more queued at most.

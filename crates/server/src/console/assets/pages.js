@@ -132,8 +132,7 @@ PAGES.instance = async (view, id) => {
   view.append(h("h3", {}, "Instance metadata (IMDS)"), imds, h("h3", {}, "Inside the guest"), guest);
   try {
     const leaves = await window.lv.api("imds?" + new URLSearchParams({ instance: id }));
-    imds.replaceChildren(leaves.length ? table(["Path", "Value"], leaves.filter((l) => l.path.startsWith("meta-data/network") || !l.path.includes("/network/"))
-      .map((l) => [h("code", {}, l.path), h("pre", {}, l.value)])) : h("p", { class: "muted" }, "No metadata (the instance is gone)."));
+    imds.replaceChildren(leaves.length ? table(["Path", "Value"], leaves.map((l) => [h("code", {}, l.path), h("pre", {}, l.value)])) : h("p", { class: "muted" }, "No metadata (the instance is gone)."));
   } catch (e) { imds.replaceChildren(h("p", { class: "error" }, e.message)); }
   try {
     const g = await window.lv.api("guest?" + new URLSearchParams({ instance: id }));
@@ -255,7 +254,8 @@ async function lint(view) {
   try {
     findings = (await window.lv.api("lint?" + new URLSearchParams({ account, region }))).findings || [];
   } catch (e) {
-    return view.append(h("p", { class: "muted" }, "Lint: " + e.message));
+    // The lint engine (`localvpc lint`) serves api/lint once it is in the build.
+    return view.append(h("p", { class: "muted", id: "lint-absent" }, e.code === "404" ? "Lint findings: not in this build yet." : "Lint: " + e.message));
   }
   LV.highlight = LV.highlight || { path: new Set(), blocking: new Set(), findings: new Map(), order: [] };
   findings.forEach((f) => (f.resources || []).forEach((id) => LV.highlight.findings.set(id, f.message)));

@@ -298,6 +298,7 @@ pub(super) fn plan_interfaces(
                     .unwrap_or_else(|| "interface".into()),
                 ipv6,
                 tags: eni_tags.to_vec(),
+                requester: None,
             };
             Source::New {
                 subnet: Box::new(subnet),

@@ -1,0 +1,76 @@
+//! The path analyzer inside the server: the caller's partition read into the data plane's model
+//! (the same `Topology` the data plane renders, with or without `--dataplane`), the analyzer run
+//! over it, and localvpc's own `/_localvpc/why` endpoint for `localvpc why`.
+
+pub mod render;
+
+use localvpc_analyzer::{Analysis, Endpoint, Network, Ports, Protocol, Query};
+use localvpc_dataplane::model::{Snapshot, topology};
+use localvpc_model::Ec2Error;
+use localvpc_model::network_insights::{Flow, InsightsPath};
+use localvpc_store::{Partition, Tx};
+
+/// The network of the caller's partition, as of this transaction.
+pub fn network(tx: &Tx, account: &str, region: &str) -> Result<Network, Ec2Error> {
+    let mut snapshot = Snapshot::default();
+    let partition = Partition {
+        account: account.to_owned(),
+        region: region.to_owned(),
+    };
+    localvpc_dataplane::load::read_partition(tx, &partition, &mut snapshot)?;
+    Ok(Network::new(&snapshot, &topology(&snapshot)))
+}
+
+/// An endpoint ID as the analyzer takes it.
+pub fn endpoint(id: &str) -> Endpoint {
+    match id.split_once('-').map(|(p, _)| p) {
+        Some("i") => Endpoint::Instance(id.to_owned()),
+        Some("igw") => Endpoint::InternetGateway(id.to_owned()),
+        _ => Endpoint::NetworkInterface(id.to_owned()),
+    }
+}
+
+/// The query a stored path means; `None` when its filters admit no packet.
+pub fn query(path: &InsightsPath) -> Option<Query> {
+    let Flow {
+        source_address,
+        destination_address,
+        source_ports,
+        destination_ports,
+    } = path.flow()?;
+    let destination = match (&path.destination, destination_address) {
+        (Some(id), _) => endpoint(id),
+        (None, Some(a)) => Endpoint::Address(a),
+        (None, None) => return None,
+    };
+    Some(Query {
+        source: endpoint(&path.source),
+        destination,
+        protocol: if path.protocol == "udp" {
+            Protocol::Udp
+        } else {
+            Protocol::Tcp
+        },
+        source_address,
+        destination_address,
+        source_ports: Ports {
+            from: source_ports.from,
+            to: source_ports.to,
+        },
+        destination_ports: Ports {
+            from: destination_ports.from,
+            to: destination_ports.to,
+        },
+    })
+}
+
+/// Runs the analyzer over the caller's partition.
+pub fn analyze(
+    tx: &Tx,
+    account: &str,
+    region: &str,
+    query: &Query,
+) -> Result<(Analysis, Network), Ec2Error> {
+    let net = network(tx, account, region)?;
+    Ok((localvpc_analyzer::analyze(&net, query), net))
+}
