@@ -192,3 +192,122 @@ def test_associate_disassociate_subnet_block_and_assign_on_creation(ec2, aws):
     assert code_of(err) == "InvalidSubnetCidrBlockAssociationID.NotFound"
     err = error_code(ec2.disassociate_subnet_cidr_block, AssociationId="subnet-cidr-assoc-xyz")
     assert code_of(err) == "InvalidSubnetCidrBlockAssociationId.Malformed"
+
+
+@pytest.fixture
+def dual_stack(ec2):
+    """A VPC with IPv6 and a dual-stack subnet: (vpc id, subnet id, subnet /64)."""
+    _, vpc = ipv6_vpc(ec2)
+    s64 = next(block_of(vpc).subnets(new_prefix=64))
+    subnet = ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock="10.0.1.0/24", Ipv6CidrBlock=str(s64))["Subnet"]
+    return vpc["VpcId"], subnet["SubnetId"], s64
+
+
+def v6_of(eni):
+    return [a["Ipv6Address"] for a in eni["Ipv6Addresses"]]
+
+
+def test_interface_ipv6_count_and_explicit(ec2, dual_stack):
+    _, subnet, s64 = dual_stack
+    eni = ec2.create_network_interface(SubnetId=subnet, Ipv6AddressCount=2)["NetworkInterface"]
+    got = v6_of(eni)
+    assert len(got) == 2 and all(ipaddress.IPv6Address(a) in s64 for a in got)
+    assert eni["Ipv6Address"] == got[0]
+    explicit = str(s64.network_address + 0x10)
+    long_form = ipaddress.IPv6Address(explicit).exploded
+    other = ec2.create_network_interface(SubnetId=subnet, Ipv6Addresses=[{"Ipv6Address": long_form}],
+                                         EnablePrimaryIpv6=True)["NetworkInterface"]
+    assert other["Ipv6Addresses"] == [{"Ipv6Address": explicit, "IsPrimaryIpv6": True}]
+    found = ec2.describe_network_interfaces(Filters=[{"Name": "ipv6-addresses.ipv6-address", "Values": [explicit]}])
+    assert [e["NetworkInterfaceId"] for e in found["NetworkInterfaces"]] == [other["NetworkInterfaceId"]]
+    err = error_code(ec2.create_network_interface, SubnetId=subnet, Ipv6Addresses=[{"Ipv6Address": explicit}])
+    assert code_of(err) == "InvalidIPAddress.InUse"
+
+
+@pytest.mark.parametrize("addr, code", [
+    ("not-an-address", "InvalidParameterValue"),
+    ("2001:db8:ffff::10", "InvalidParameterValue"),  # outside the subnet's /64
+    ("reserved", "InvalidParameterValue"),  # ::3 of the /64
+])
+def test_explicit_ipv6_rules(ec2, dual_stack, addr, code):
+    _, subnet, s64 = dual_stack
+    if addr == "reserved":
+        addr = str(s64.network_address + 3)
+    err = error_code(ec2.create_network_interface, SubnetId=subnet, Ipv6Addresses=[{"Ipv6Address": addr}])
+    assert code_of(err) == code
+
+
+def test_ipv6_needs_a_subnet_block_and_one_option(ec2, dual_stack):
+    vpc_id, subnet, s64 = dual_stack
+    plain = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.2.0/24")["Subnet"]["SubnetId"]
+    err = error_code(ec2.create_network_interface, SubnetId=plain, Ipv6AddressCount=1)
+    assert code_of(err) == "InvalidParameterValue"
+    err = error_code(ec2.create_network_interface, SubnetId=subnet, Ipv6AddressCount=1,
+                     Ipv6Addresses=[{"Ipv6Address": str(s64.network_address + 9)}])
+    assert code_of(err) == "InvalidParameterCombination"
+
+
+def test_assign_on_creation(ec2, dual_stack):
+    _, subnet, s64 = dual_stack
+    ec2.modify_subnet_attribute(SubnetId=subnet, AssignIpv6AddressOnCreation={"Value": True})
+    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]
+    assert len(v6_of(eni)) == 1
+    none = ec2.create_network_interface(SubnetId=subnet, Ipv6AddressCount=0)["NetworkInterface"]
+    assert v6_of(none) == []
+
+
+def test_assign_and_unassign_ipv6_addresses(ec2, aws, dual_stack):
+    _, subnet, s64 = dual_stack
+    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    err = error_code(ec2.assign_ipv6_addresses, NetworkInterfaceId=eni)
+    assert code_of(err) == "MissingParameter"
+    answer = ec2.assign_ipv6_addresses(NetworkInterfaceId=eni, Ipv6AddressCount=2)
+    assert answer["NetworkInterfaceId"] == eni and len(answer["AssignedIpv6Addresses"]) == 2
+    explicit = str(s64.network_address + 0x20)
+    out = aws.run("assign-ipv6-addresses", "--network-interface-id", eni, "--ipv6-addresses", explicit)
+    assert out["AssignedIpv6Addresses"] == [explicit]
+    other = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    err = error_code(ec2.assign_ipv6_addresses, NetworkInterfaceId=other, Ipv6Addresses=[explicit])
+    assert code_of(err) == "InvalidIPAddress.InUse"
+    held = v6_of(ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0])
+    assert len(held) == 3 and explicit in held
+    err = error_code(ec2.unassign_ipv6_addresses, NetworkInterfaceId=other, Ipv6Addresses=[explicit])
+    assert code_of(err) == "InvalidParameterValue"
+    gone = ec2.unassign_ipv6_addresses(NetworkInterfaceId=eni, Ipv6Addresses=[explicit, held[0]])
+    assert sorted(gone["UnassignedIpv6Addresses"]) == sorted([explicit, held[0]])
+    assert v6_of(ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]) == [held[1]]
+    ec2.assign_ipv6_addresses(NetworkInterfaceId=other, Ipv6Addresses=[explicit])
+
+
+def test_subnet_block_in_use_by_an_interface(ec2, dual_stack):
+    _, subnet, _ = dual_stack
+    eni = ec2.create_network_interface(SubnetId=subnet, Ipv6AddressCount=1)["NetworkInterface"]["NetworkInterfaceId"]
+    assoc = ec2.describe_subnets(SubnetIds=[subnet])["Subnets"][0]["Ipv6CidrBlockAssociationSet"][0]["AssociationId"]
+    err = error_code(ec2.disassociate_subnet_cidr_block, AssociationId=assoc)
+    assert code_of(err) == "InvalidCidrBlock.InUse"
+    ec2.delete_network_interface(NetworkInterfaceId=eni)
+    ec2.disassociate_subnet_cidr_block(AssociationId=assoc)
+
+
+def test_limits_per_instance_type(ec2, dual_stack):
+    _, subnet, _ = dual_stack
+    err = error_code(ec2.run_instances, ImageId="ami-0123456789abcdef0", InstanceType="t3.micro", MinCount=1,
+                     MaxCount=1, SubnetId=subnet, Ipv6AddressCount=3)
+    assert code_of(err) == "InvalidInterface.IpAddressLimitExceeded"
+    run = ec2.run_instances(ImageId="ami-0123456789abcdef0", InstanceType="t3.micro", MinCount=1, MaxCount=1,
+                            SubnetId=subnet, Ipv6AddressCount=2)["Instances"][0]
+    (eni,) = run["NetworkInterfaces"]
+    assert len(v6_of(eni)) == 2
+    assert run["Ipv6Address"] in v6_of(eni)
+    err = error_code(ec2.assign_ipv6_addresses, NetworkInterfaceId=eni["NetworkInterfaceId"], Ipv6AddressCount=1)
+    assert code_of(err) == "PrivateIpAddressLimitExceeded"
+    found = ec2.describe_instances(Filters=[{"Name": "network-interface.ipv6-addresses.ipv6-address",
+                                             "Values": [run["Ipv6Address"]]}])
+    assert [i["InstanceId"] for r in found["Reservations"] for i in r["Instances"]] == [run["InstanceId"]]
+    spec = ec2.run_instances(ImageId="ami-0123456789abcdef0", InstanceType="t3.micro", MinCount=2, MaxCount=2,
+                             NetworkInterfaces=[{"DeviceIndex": 0, "SubnetId": subnet, "Ipv6AddressCount": 1}])
+    addrs = [v6_of(i["NetworkInterfaces"][0])[0] for i in spec["Instances"]]
+    assert len(set(addrs)) == 2
+    big = ec2.create_network_interface(SubnetId=subnet, Ipv6AddressCount=3)["NetworkInterface"]["NetworkInterfaceId"]
+    err = error_code(ec2.attach_network_interface, NetworkInterfaceId=big, InstanceId=run["InstanceId"], DeviceIndex=1)
+    assert code_of(err) == "PrivateIpAddressLimitExceeded"

@@ -3,6 +3,7 @@
 //! IPv6 form and always emitted in RFC 5952 form (what `Ipv6Addr`'s `Display` writes).
 
 use crate::error::{Ec2Error, ErrorCode};
+use crate::instance_type::InstanceType;
 use ipnet::Ipv6Net;
 use std::collections::HashSet;
 use std::net::Ipv6Addr;
@@ -144,6 +145,27 @@ pub fn check_address(
     Ok(addr)
 }
 
+/// An interface's IPv6 address count against its instance type: none on a type without IPv6,
+/// at most `ipv6_addresses_per_interface` (not enforced where the table has no value).
+pub fn check_limit(count: usize, itype: &InstanceType) -> Result<(), Ec2Error> {
+    if count == 0 {
+        return Ok(());
+    }
+    if !itype.ipv6_supported {
+        return Err(Ec2Error::combination(format!(
+            "The instance type {} does not support IPv6 addresses.",
+            itype.name
+        )));
+    }
+    match itype.ipv6_addresses_per_interface {
+        Some(limit) if count > limit as usize => Err(Ec2Error::new(
+            ErrorCode::PrivateIpAddressLimitExceeded,
+            "Number of IPv6 addresses will exceed limit.",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The error for an IPv6 option in a subnet without an IPv6 block.
 pub fn no_ipv6_block() -> Ec2Error {
     Ec2Error::invalid_value(
@@ -151,14 +173,15 @@ pub fn no_ipv6_block() -> Ec2Error {
     )
 }
 
-/// `count` fresh addresses in `block`: random 64-bit interface IDs, as EC2's look, avoiding
-/// reserved and `used` addresses. Never enumerates the /64: with at most a few thousand used
-/// addresses out of 2^64 a draw almost never collides, and the draws are bounded.
+/// `count` fresh addresses in `block`: random interface IDs, as EC2's look, avoiding reserved
+/// addresses and those `is_used` reports (a lookup per draw). Never enumerates the /64: with
+/// at most a few thousand used addresses out of 2^64 a draw almost never collides, and the
+/// draws are bounded.
 pub fn allocate(
     block: Ipv6Net,
-    used: &HashSet<Ipv6Addr>,
     count: usize,
     rng: &mut impl rand::Rng,
+    mut is_used: impl FnMut(Ipv6Addr) -> Result<bool, Ec2Error>,
 ) -> Result<Vec<Ipv6Addr>, Ec2Error> {
     let mut out: Vec<Ipv6Addr> = Vec::with_capacity(count);
     let host_bits = 128 - u32::from(block.prefix_len());
@@ -171,9 +194,9 @@ pub fn allocate(
         if out.len() == count {
             break;
         }
-        let id = rng.next_u64() as u128 & mask;
+        let id = u128::from(rng.next_u64()) & mask;
         let addr = Ipv6Addr::from(u128::from(block.network()) | id);
-        if !is_reserved(block, addr) && !used.contains(&addr) && !out.contains(&addr) {
+        if !is_reserved(block, addr) && !out.contains(&addr) && !is_used(addr)? {
             out.push(addr);
         }
     }
@@ -275,10 +298,26 @@ mod tests {
     }
 
     #[test]
+    fn limits_per_instance_type() {
+        let t3 = InstanceType::named("t3.micro").unwrap();
+        assert!(check_limit(2, t3).is_ok());
+        assert_eq!(
+            check_limit(3, t3).unwrap_err().code,
+            ErrorCode::PrivateIpAddressLimitExceeded
+        );
+        let m1 = InstanceType::named("m1.small").unwrap();
+        assert!(check_limit(0, m1).is_ok());
+        assert_eq!(
+            check_limit(1, m1).unwrap_err().code,
+            ErrorCode::InvalidParameterCombination
+        );
+    }
+
+    #[test]
     fn allocation_avoids_used_and_reserved() {
         let block = net("2001:db8:0:101::/64");
         let mut rng = rand::rng();
-        let got = allocate(block, &HashSet::new(), 50, &mut rng).unwrap();
+        let got = allocate(block, 50, &mut rng, |_| Ok(false)).unwrap();
         assert_eq!(got.len(), 50);
         assert!(
             got.iter()
@@ -289,9 +328,7 @@ mod tests {
         // A block with only reserved addresses left can give nothing, and says so.
         let tiny = net("2001:db8::/126");
         assert_eq!(
-            allocate(tiny, &HashSet::new(), 1, &mut rng)
-                .unwrap_err()
-                .code,
+            allocate(tiny, 1, &mut rng, |_| Ok(false)).unwrap_err().code,
             ErrorCode::InsufficientFreeAddressesInSubnet
         );
     }

@@ -7,7 +7,7 @@ use crate::instance_type::InstanceType;
 use crate::region::Region;
 use crate::tags::Tag;
 use rand::RngExt;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// A public IPv4 mapped to one private address: an Elastic IP or an auto-assigned public IP.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +25,14 @@ pub struct PrivateIp {
     pub address: Ipv4Addr,
     pub primary: bool,
     pub association: Option<PublicAssociation>,
+}
+
+/// An IPv6 address of an interface (its public address too: IPv6 needs no NAT).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ipv6Address {
+    pub address: Ipv6Addr,
+    /// `IsPrimaryIpv6` (`EnablePrimaryIpv6`): the first address, for the interface's life.
+    pub primary: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +80,8 @@ pub struct NetworkInterface {
     pub requester: Option<Requester>,
     /// The primary address first.
     pub private_ips: Vec<PrivateIp>,
+    /// In the order they were assigned.
+    pub ipv6_addresses: Vec<Ipv6Address>,
     pub groups: Vec<GroupRef>,
     pub attachment: Option<Attachment>,
     pub tags: Vec<Tag>,

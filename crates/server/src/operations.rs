@@ -58,6 +58,13 @@ macro_rules! row {
 
 /// Every action localvpc implements.
 pub static OPERATIONS: &[Operation] = &[
+    // ipv6 addresses
+    row!("AssignIpv6Addresses", ipv6::assign_ipv6_addresses, Write),
+    row!(
+        "UnassignIpv6Addresses",
+        ipv6::unassign_ipv6_addresses,
+        Write
+    ),
     // network insights (Reachability Analyzer)
     row!("CreateNetworkInsightsPath", network_insights::create_path, Write, token: None),
     row!(
@@ -462,7 +469,6 @@ pub static OPERATIONS: &[Operation] = &[
 /// `UnsupportedOperation`. Every operation of the model is in exactly one of the two lists.
 pub const UNSUPPORTED: &[&str] = &[
     "AcceptVpcPeeringConnection",
-    "AssignIpv6Addresses",
     "AssignPrivateNatGatewayAddress",
     "AssociateNatGatewayAddress",
     "CreateEgressOnlyInternetGateway",
@@ -499,7 +505,6 @@ pub const UNSUPPORTED: &[&str] = &[
     "ModifyVpcPeeringConnectionOptions",
     "RejectVpcPeeringConnection",
     "RestoreManagedPrefixListVersion",
-    "UnassignIpv6Addresses",
     "UnassignPrivateNatGatewayAddress",
     "UpdateSecurityGroupRuleDescriptionsEgress",
     "UpdateSecurityGroupRuleDescriptionsIngress",

@@ -1,11 +1,14 @@
-//! IPv6 blocks of VPCs (with the Amazon pool shared by every account) and of subnets.
+//! IPv6 blocks of VPCs (with the Amazon pool shared by every account) and of subnets, and
+//! interfaces' IPv6 addresses.
 
-use crate::{Db, Tx, parse_stored};
+use crate::{Db, EniScope, Tx, parse_stored};
 use ipnet::Ipv6Net;
 use localvpc_model::Ec2Error;
 use localvpc_model::ipv6::{self, SubnetIpv6Block, VpcIpv6Block};
+use localvpc_model::network_interface::Ipv6Address;
 use rusqlite::{OptionalExtension, params};
 use std::collections::HashMap;
+use std::net::Ipv6Addr;
 
 impl Tx<'_> {
     /// The IPv6 blocks of the partition's VPCs (or of one VPC), by VPC, in association order.
@@ -212,5 +215,77 @@ impl Tx<'_> {
             "SELECT COUNT(*) FROM ipv6_addresses WHERE subnet_id = ?1",
             subnet_id,
         )? > 0)
+    }
+}
+
+impl Tx<'_> {
+    /// The IPv6 addresses of the interfaces in `scope`, by interface, in assignment order.
+    pub(crate) fn ipv6_addresses_in(
+        &self,
+        scope: EniScope,
+    ) -> Result<HashMap<String, Vec<Ipv6Address>>, Ec2Error> {
+        let (id, instance) = scope.params();
+        let mut stmt = self
+            .sql
+            .prepare_cached(&format!(
+                "SELECT p.eni_id, p.address, p.is_primary FROM ipv6_addresses p JOIN network_interfaces e ON e.id = p.eni_id
+                 WHERE {} ORDER BY p.eni_id, p.position",
+                scope.condition()
+            ))
+            .db()?;
+        let rows = stmt
+            .query_map(params![self.pid, id, instance], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    Ipv6Address {
+                        address: parse_stored(&r.get::<_, String>(1)?)?,
+                        primary: r.get(2)?,
+                    },
+                ))
+            })
+            .db()?;
+        let mut out: HashMap<String, Vec<Ipv6Address>> = HashMap::new();
+        for row in rows {
+            let (eni, addr) = row.db()?;
+            out.entry(eni).or_default().push(addr);
+        }
+        Ok(out)
+    }
+
+    /// Whether an interface holds `addr` in the subnet (the primary key's lookup).
+    pub fn ipv6_address_held(&self, subnet_id: &str, addr: Ipv6Addr) -> Result<bool, Ec2Error> {
+        self.sql
+            .prepare_cached("SELECT 1 FROM ipv6_addresses WHERE subnet_id = ?1 AND address = ?2")
+            .db()?
+            .query_row(params![subnet_id, addr.to_string()], |_| Ok(()))
+            .optional()
+            .db()
+            .map(|found| found.is_some())
+    }
+
+    pub fn add_ipv6_address(
+        &self,
+        eni_id: &str,
+        subnet_id: &str,
+        addr: &Ipv6Address,
+    ) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "INSERT INTO ipv6_addresses (subnet_id, address, eni_id, is_primary, position)
+                 VALUES (?1, ?2, ?3, ?4, (SELECT IFNULL(MAX(position), -1) + 1 FROM ipv6_addresses WHERE eni_id = ?3))",
+            )
+            .db()?
+            .execute(params![subnet_id, addr.address.to_string(), eni_id, addr.primary])
+            .db()?;
+        Ok(())
+    }
+
+    pub fn remove_ipv6_address(&self, subnet_id: &str, addr: Ipv6Addr) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("DELETE FROM ipv6_addresses WHERE subnet_id = ?1 AND address = ?2")
+            .db()?
+            .execute(params![subnet_id, addr.to_string()])
+            .db()?;
+        Ok(())
     }
 }

@@ -36,7 +36,7 @@ pub enum EniScope<'a> {
 
 impl<'a> EniScope<'a> {
     /// The `?2` and `?3` parameters of [`EniScope::condition`].
-    pub(super) fn params(self) -> (Option<&'a str>, Option<&'a str>) {
+    pub(crate) fn params(self) -> (Option<&'a str>, Option<&'a str>) {
         match self {
             Self::All => (None, None),
             Self::One(id) => (Some(id), None),
@@ -47,7 +47,7 @@ impl<'a> EniScope<'a> {
     /// Selects the scope's interfaces `e`: `?1` partition, `?2` one ID, `?3` one instance. One
     /// condition per scope (not `?2 IS NULL OR …`), so SQLite can use the primary key and the
     /// attachment index instead of scanning the partition.
-    pub(super) fn condition(self) -> &'static str {
+    pub(crate) fn condition(self) -> &'static str {
         match self {
             Self::All => "e.pid = ?1 AND ?2 IS NULL AND ?3 IS NULL",
             Self::One(_) => "e.pid = ?1 AND e.id = ?2 AND ?3 IS NULL",
@@ -97,6 +97,7 @@ impl<'c> Tx<'c> {
                         None => None,
                     },
                     private_ips: Vec::new(),
+                    ipv6_addresses: Vec::new(),
                     groups: Vec::new(),
                     attachment: None,
                     tags: Vec::new(),
@@ -172,7 +173,9 @@ impl<'c> Tx<'c> {
             EniScope::One(one) => HashMap::from([(one.to_owned(), self.tags_of(one)?)]),
             _ => self.tags_by_resource(IdKind::NetworkInterface)?,
         };
+        let mut ipv6 = self.ipv6_addresses_in(scope)?;
         for eni in &mut enis {
+            eni.ipv6_addresses = ipv6.remove(&eni.id).unwrap_or_default();
             eni.private_ips = ips.remove(&eni.id).unwrap_or_default();
             eni.groups = groups.remove(&eni.id).unwrap_or_default();
             eni.attachment = attachments.remove(&eni.id).and_then(|mut a| a.pop());
@@ -300,6 +303,9 @@ impl<'c> Tx<'c> {
             .db()?;
         for ip in &e.private_ips {
             self.add_private_ip(&e.id, &e.subnet_id, ip.address, ip.primary)?;
+        }
+        for ip in &e.ipv6_addresses {
+            self.add_ipv6_address(&e.id, &e.subnet_id, ip)?;
         }
         self.set_network_interface_groups(
             &e.id,

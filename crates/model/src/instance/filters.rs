@@ -8,6 +8,13 @@ fn eni_values(i: &Instance, f: fn(&NetworkInterface) -> Vec<String>) -> Vec<Stri
     i.interfaces.iter().flat_map(f).collect()
 }
 
+fn ipv6_values(e: &NetworkInterface) -> Vec<String> {
+    e.ipv6_addresses
+        .iter()
+        .map(|a| a.address.to_string())
+        .collect()
+}
+
 fn primary_value(i: &Instance, f: fn(&NetworkInterface) -> String) -> Vec<String> {
     i.primary_interface().map(f).into_iter().collect()
 }
@@ -34,6 +41,9 @@ pub const FILTERS: &[FilterDef<Instance>] = &[
             .and_then(|t| t.hypervisor.clone()))
     }),
     def("image-id", |i| one(&i.image_id)),
+    def("ipv6-address", |i| {
+        i.primary_interface().map(ipv6_values).unwrap_or_default()
+    }),
     def("instance-id", |i| one(&i.id)),
     def("instance-lifecycle", |_| vec![]),
     def("instance-state-code", |i| one(i.state.code())),
@@ -185,6 +195,20 @@ pub const FILTERS: &[FilterDef<Instance>] = &[
     }),
     def("network-interface.owner-id", |i| {
         eni_values(i, |e| vec![e.owner_id.clone()])
+    }),
+    def("network-interface.ipv6-address", |i| {
+        eni_values(i, ipv6_values)
+    }),
+    def("network-interface.ipv6-addresses.ipv6-address", |i| {
+        eni_values(i, ipv6_values)
+    }),
+    def("network-interface.ipv6-addresses.is-primary-ipv6", |i| {
+        eni_values(i, |e| {
+            e.ipv6_addresses
+                .iter()
+                .map(|a| a.primary.to_string())
+                .collect()
+        })
     }),
     def("network-interface.private-ip-address", |i| {
         eni_values(i, |e| {

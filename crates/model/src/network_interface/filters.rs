@@ -24,6 +24,13 @@ fn association_values(
         .collect()
 }
 
+fn ipv6_values(e: &NetworkInterface) -> Vec<String> {
+    e.ipv6_addresses
+        .iter()
+        .map(|a| a.address.to_string())
+        .collect()
+}
+
 pub const FILTERS: &[FilterDef<NetworkInterface>] = &[
     def("addresses.private-ip-address", |e| {
         e.private_ips
@@ -90,8 +97,8 @@ pub const FILTERS: &[FilterDef<NetworkInterface>] = &[
     def("group-name", |e| {
         e.groups.iter().map(|g| g.name.clone()).collect()
     }),
-    def("ipv6-addresses.ipv6-address", |_| vec![]),
-    def("ipv6-address", |_| vec![]),
+    def("ipv6-addresses.ipv6-address", ipv6_values),
+    def("ipv6-address", ipv6_values),
     def("interface-type", |e| one(&e.interface_type)),
     def("mac-address", |e| one(&e.mac_address)),
     def("network-interface-id", |e| one(&e.id)),

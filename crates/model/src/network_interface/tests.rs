@@ -27,6 +27,7 @@ fn eni(id: &str, az: &str, attached_to: Option<(&str, u32)>) -> NetworkInterface
             primary: true,
             association: None,
         }],
+        ipv6_addresses: vec![],
         groups: vec![],
         attachment: attached_to.map(|(i, d)| Attachment {
             id: format!("eni-attach-{d:08x}"),

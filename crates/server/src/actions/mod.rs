@@ -9,6 +9,7 @@ pub mod image;
 pub mod instance;
 pub mod instance_type;
 pub mod internet_gateway;
+pub mod ipv6;
 pub mod key_pair;
 pub mod launch_template;
 pub mod nat_gateway;

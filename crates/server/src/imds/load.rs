@@ -35,8 +35,12 @@ pub fn load(store: &Store, instance_id: &str) -> Result<Option<Facts>, Ec2Error>
             .map(|id| tx.vpc(account, id))
             .collect::<Result<_, _>>()?;
         let mut subnet_cidrs = HashMap::new();
+        let mut subnet_ipv6 = HashMap::new();
         for eni in &instance.interfaces {
             let subnet = tx.subnet(&owner, &eni.subnet_id)?;
+            if let Some(block) = &subnet.ipv6_block {
+                subnet_ipv6.insert(subnet.id.clone(), block.cidr);
+            }
             subnet_cidrs.insert(subnet.id, subnet.cidr);
         }
         let public_key = match &instance.key_name {
@@ -48,6 +52,7 @@ pub fn load(store: &Store, instance_id: &str) -> Result<Option<Facts>, Ec2Error>
             region,
             vpcs,
             subnet_cidrs,
+            subnet_ipv6,
             public_key,
         }))
     })?;

@@ -27,6 +27,8 @@ pub struct Facts {
     pub vpcs: Vec<Vpc>,
     /// The IPv4 CIDR of every attached interface's subnet, by subnet ID.
     pub subnet_cidrs: HashMap<String, Ipv4Net>,
+    /// The IPv6 /64 of every attached interface's subnet that has one.
+    pub subnet_ipv6: HashMap<String, ipnet::Ipv6Net>,
     /// The instance's key pair as an OpenSSH line, while the key pair exists.
     pub public_key: Option<String>,
 }
@@ -73,6 +75,7 @@ fn meta_data(f: &Facts) -> Dir {
         d.text("hostname", &hostname)
             .text("local-hostname", hostname)
             .text("local-ipv4", eni.primary_ip().to_string())
+            .text_opt("ipv6", primary_ipv6_first(eni).first())
             .text("mac", &eni.mac_address)
             .text_opt(
                 "public-ipv4",
@@ -173,6 +176,7 @@ fn interface(f: &Facts, eni: &NetworkInterface, multi_card: bool) -> Dir {
             private_dns_name(eni.primary_ip(), f.region),
         )
         .lines("local-ipv4s", ips.iter().map(|p| p.address))
+        .lines("ipv6s", primary_ipv6_first(eni))
         .lines(
             "public-ipv4s",
             associations.iter().map(|(public, _)| public),
@@ -191,8 +195,24 @@ fn interface(f: &Facts, eni: &NetworkInterface, multi_card: bool) -> Dir {
             "vpc-ipv4-cidr-block",
             vpc_cidrs.first().map(Ipv4Net::to_string),
         )
-        .lines("vpc-ipv4-cidr-blocks", vpc_cidrs);
+        .lines("vpc-ipv4-cidr-blocks", vpc_cidrs)
+        .text_opt(
+            "subnet-ipv6-cidr-blocks",
+            f.subnet_ipv6.get(&eni.subnet_id).map(|b| b.to_string()),
+        )
+        .lines(
+            "vpc-ipv6-cidr-blocks",
+            vpc.iter()
+                .flat_map(|v| v.ipv6_blocks.iter().map(|b| b.cidr)),
+        );
     d
+}
+
+/// The interface's IPv6 addresses, the primary one first.
+fn primary_ipv6_first(eni: &NetworkInterface) -> Vec<String> {
+    let mut addrs: Vec<_> = eni.ipv6_addresses.iter().collect();
+    addrs.sort_by_key(|a| !a.primary);
+    addrs.iter().map(|a| a.address.to_string()).collect()
 }
 
 /// The private addresses with the primary first: net-utils takes lines 2..n as secondaries.

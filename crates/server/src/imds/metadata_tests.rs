@@ -5,7 +5,8 @@ use super::*;
 use crate::imds::tree::Node;
 use localvpc_model::Tag;
 use localvpc_model::instance::{InstanceState, MetadataOptions};
-use localvpc_model::network_interface::{Attachment, GroupRef, PublicAssociation};
+use localvpc_model::ipv6::VpcIpv6Block;
+use localvpc_model::network_interface::{Attachment, GroupRef, Ipv6Address, PublicAssociation};
 use localvpc_model::vpc::VpcCidrBlock;
 
 pub(in crate::imds) const MAC0: &str = "02:aa:00:00:00:01";
@@ -38,6 +39,7 @@ fn eni(id: &str, mac: &str, subnet: &str, device: u32, ips: Vec<PrivateIp>) -> N
         source_dest_check: true,
         requester: None,
         private_ips: ips,
+        ipv6_addresses: vec![],
         groups: vec![
             GroupRef {
                 id: "sg-1".into(),
@@ -132,6 +134,7 @@ pub(in crate::imds) fn facts() -> Facts {
             ("subnet-1".into(), "10.0.1.0/24".parse().unwrap()),
             ("subnet-2".into(), "10.0.2.0/24".parse().unwrap()),
         ]),
+        subnet_ipv6: HashMap::new(),
         public_key: Some("ssh-ed25519 AAAAC3Nz my-key".into()),
     }
 }
@@ -325,6 +328,47 @@ fn optional_parts() {
     for absent in ["mac", "local-ipv4", "network/", "security-groups"] {
         assert_eq!(get(&f, &format!("meta-data/{absent}")), None, "{absent}");
     }
+}
+
+#[test]
+fn ipv6_keys() {
+    let mut f = facts();
+    assert_eq!(get(&f, "meta-data/ipv6"), None);
+    assert_eq!(at(&f, MAC0, "ipv6s"), None);
+    assert_eq!(at(&f, MAC0, "vpc-ipv6-cidr-blocks"), None);
+    let v6 = |a: &str, primary| Ipv6Address {
+        address: a.parse().unwrap(),
+        primary,
+    };
+    f.instance.interfaces[0].ipv6_addresses = vec![
+        v6("2001:db8:0:101::a", false),
+        v6("2001:db8:0:101::b", true),
+    ];
+    f.vpcs[0].ipv6_blocks = vec![VpcIpv6Block {
+        association_id: "vpc-cidr-assoc-6".into(),
+        cidr: "2001:db8:0:100::/56".parse().unwrap(),
+        pool: "Amazon".into(),
+    }];
+    f.subnet_ipv6
+        .insert("subnet-1".into(), "2001:db8:0:101::/64".parse().unwrap());
+    assert_eq!(
+        get(&f, "meta-data/ipv6").as_deref(),
+        Some("2001:db8:0:101::b")
+    );
+    assert_eq!(
+        at(&f, MAC0, "ipv6s").as_deref(),
+        Some("2001:db8:0:101::b\n2001:db8:0:101::a")
+    );
+    assert_eq!(
+        at(&f, MAC0, "subnet-ipv6-cidr-blocks").as_deref(),
+        Some("2001:db8:0:101::/64")
+    );
+    assert_eq!(
+        at(&f, MAC0, "vpc-ipv6-cidr-blocks").as_deref(),
+        Some("2001:db8:0:100::/56")
+    );
+    assert_eq!(at(&f, MAC1, "ipv6s"), None);
+    assert_eq!(at(&f, MAC1, "subnet-ipv6-cidr-blocks"), None);
 }
 
 #[test]

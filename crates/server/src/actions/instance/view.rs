@@ -94,6 +94,7 @@ pub struct InstanceWire {
     monitoring: MonitoringWire,
     private_dns_name: String,
     private_ip_address: Option<String>,
+    ipv6_address: Option<String>,
     public_dns_name: String,
     public_ip_address: Option<String>,
     subnet_id: Option<String>,
@@ -168,6 +169,7 @@ pub fn instance(i: &Instance, naming: &Naming) -> InstanceWire {
             .map(|p| private_dns_name(p.primary_ip(), naming.region))
             .unwrap_or_default(),
         private_ip_address: primary.map(|p| p.primary_ip().to_string()),
+        ipv6_address: primary.and_then(crate::actions::ipv6::main_ipv6),
         public_dns_name: public
             .map(|(p, a)| naming.public_dns(&p.vpc_id, a))
             .unwrap_or_default(),

@@ -1,6 +1,7 @@
 //! Creating an interface: shared by CreateNetworkInterface and RunInstances' network-interface
 //! specifications.
 
+use crate::actions::ipv6::{Ipv6Request, new_interface_addresses};
 use crate::context::Ctx;
 use localvpc_model::network_interface::{
     GroupRef, NetworkInterface, PrivateIp, Requester, generate_mac,
@@ -22,7 +23,7 @@ pub struct NewInterface {
     pub secondary_count: u32,
     pub group_ids: Vec<String>,
     pub interface_type: String,
-    pub ipv6_requested: bool,
+    pub ipv6: Ipv6Request,
     pub tags: Vec<Tag>,
     /// A service's interface: no security groups unless given, no source/destination check.
     pub requester: Option<Requester>,
@@ -153,12 +154,6 @@ pub fn create_interface(ctx: &mut Ctx, new: NewInterface) -> Result<NetworkInter
     let subnet = ctx
         .tx
         .subnet(&ctx.owner(), &IdKind::Subnet.parse(&new.subnet_id)?)?;
-    if new.ipv6_requested {
-        return Err(Ec2Error::invalid_value(format!(
-            "The subnet '{}' has no IPv6 CIDR block, so no IPv6 address can be assigned.",
-            subnet.id
-        )));
-    }
     let limit = ctx.config.quotas.network_interfaces_per_region;
     if ctx.tx.count_network_interfaces()? >= limit {
         return Err(Ec2Error::new(
@@ -171,6 +166,7 @@ pub fn create_interface(ctx: &mut Ctx, new: NewInterface) -> Result<NetworkInter
     } else {
         resolve_groups(ctx, &subnet.vpc_id, &new.group_ids)?
     };
+    let ipv6_addresses = new_interface_addresses(ctx, &subnet, &new.ipv6)?;
     let explicit: Vec<String> = new
         .primary
         .iter()
@@ -221,6 +217,7 @@ pub fn create_interface(ctx: &mut Ctx, new: NewInterface) -> Result<NetworkInter
                 association: None,
             })
             .collect(),
+        ipv6_addresses,
         groups,
         attachment: None,
         tags: new.tags,

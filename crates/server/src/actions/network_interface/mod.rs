@@ -7,6 +7,7 @@ pub mod attributes;
 pub mod create;
 pub mod view;
 
+use crate::actions::ipv6::{Ipv6Request, Ipv6Spec};
 use crate::context::Ctx;
 use crate::wire::{Empty, FilterWire, Selection, TagSpecification, select, tags_for};
 use create::{NewInterface, PrivateIpSpec, create_interface, split_addresses};
@@ -32,6 +33,9 @@ pub struct CreateNetworkInterfaceRequest {
     groups: Vec<String>,
     interface_type: Option<String>,
     ipv6_address_count: Option<i64>,
+    #[serde(default)]
+    ipv6_addresses: Vec<Ipv6Spec>,
+    enable_primary_ipv6: Option<bool>,
     #[serde(default)]
     tag_specifications: Vec<TagSpecification>,
     client_token: Option<String>,
@@ -74,7 +78,11 @@ pub fn create_network_interface(
             secondary_count,
             group_ids: req.groups,
             interface_type,
-            ipv6_requested: req.ipv6_address_count.unwrap_or(0) > 0,
+            ipv6: Ipv6Request::new(
+                &req.ipv6_addresses,
+                req.ipv6_address_count,
+                req.enable_primary_ipv6,
+            ),
             tags: tags_for(&req.tag_specifications, IdKind::NetworkInterface)?,
             requester: None,
         },

@@ -118,6 +118,8 @@ pub struct PrivateIpWire<A> {
     private_ip_address: String,
 }
 
+use crate::actions::ipv6::{Ipv6AddressWire, ipv6_addresses, main_ipv6};
+
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct OperatorWire {
@@ -146,8 +148,9 @@ pub struct NetworkInterfaceWire {
     attachment: Option<AttachmentWire>,
     association: Option<AssociationWire>,
     private_ip_addresses: Vec<PrivateIpWire<AssociationWire>>,
-    ipv6_addresses: Vec<crate::wire::Empty>,
+    ipv6_addresses: Vec<Ipv6AddressWire>,
     ipv6_native: bool,
+    ipv6_address: Option<String>,
     operator: OperatorWire,
     tag_set: Vec<TagWire>,
 }
@@ -230,8 +233,9 @@ pub fn network_interface(
                 private_ip_address: p.address.to_string(),
             })
             .collect(),
-        ipv6_addresses: Vec::new(),
+        ipv6_addresses: ipv6_addresses(e),
         ipv6_native: false,
+        ipv6_address: main_ipv6(e),
         operator: OperatorWire { managed: false },
         tag_set: e.tags.iter().map(TagWire::from).collect(),
     }
@@ -255,7 +259,7 @@ pub struct InstanceNetworkInterfaceWire {
     attachment: Option<AttachmentWire>,
     association: Option<InstanceAssociationWire>,
     private_ip_addresses: Vec<PrivateIpWire<InstanceAssociationWire>>,
-    ipv6_addresses: Vec<crate::wire::Empty>,
+    ipv6_addresses: Vec<Ipv6AddressWire>,
     operator: OperatorWire,
 }
 
@@ -295,7 +299,7 @@ pub fn instance_network_interface(
                 private_ip_address: p.address.to_string(),
             })
             .collect(),
-        ipv6_addresses: Vec::new(),
+        ipv6_addresses: ipv6_addresses(e),
         operator: OperatorWire { managed: false },
     }
 }

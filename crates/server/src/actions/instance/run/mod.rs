@@ -29,6 +29,9 @@ pub struct NetworkInterfaceSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) groups: Vec<String>,
     pub(crate) ipv6_address_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) ipv6_addresses: Vec<crate::actions::ipv6::Ipv6Spec>,
+    pub(crate) primary_ipv6: Option<bool>,
     pub(crate) network_interface_id: Option<String>,
     pub(crate) private_ip_address: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -112,6 +115,9 @@ pub struct RunInstancesRequest {
     pub(crate) subnet_id: Option<String>,
     pub(crate) private_ip_address: Option<String>,
     pub(crate) ipv6_address_count: Option<i64>,
+    #[serde(default)]
+    pub(crate) ipv6_addresses: Vec<crate::actions::ipv6::Ipv6Spec>,
+    pub(crate) enable_primary_ipv6: Option<bool>,
     #[serde(default)]
     pub(crate) network_interfaces: Vec<NetworkInterfaceSpec>,
     pub(crate) placement: Option<PlacementRequest>,

@@ -2,12 +2,13 @@
 //! styles, every refusal of rules.md §9, zones, limits, addresses and capacity.
 
 use super::{NetworkInterfaceSpec, RunInstancesRequest};
+use crate::actions::ipv6::Ipv6Request;
 use crate::actions::network_interface::create::{NewInterface, held_addresses, split_addresses};
 use crate::context::Ctx;
 use localvpc_model::instance_type::InstanceType;
 use localvpc_model::network_interface::{self, NetworkInterface};
 use localvpc_model::subnet::Subnet;
-use localvpc_model::{Ec2Error, ErrorCode, IdKind, Tag, address, cidr};
+use localvpc_model::{Ec2Error, ErrorCode, IdKind, Tag, address, cidr, ipv6};
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
@@ -51,6 +52,8 @@ fn instance_level_spec(req: &RunInstancesRequest) -> NetworkInterfaceSpec {
         groups: req.security_group_ids.clone(),
         private_ip_address: req.private_ip_address.clone(),
         ipv6_address_count: req.ipv6_address_count,
+        ipv6_addresses: req.ipv6_addresses.clone(),
+        primary_ipv6: req.enable_primary_ipv6,
         delete_on_termination: Some(true),
         ..Default::default()
     }
@@ -123,6 +126,9 @@ pub(super) fn plan_interfaces(
         }
         if req.private_ip_address.is_some() {
             return Err(combination_with_interfaces("private IP address"));
+        }
+        if req.ipv6_address_count.is_some() || !req.ipv6_addresses.is_empty() {
+            return Err(combination_with_interfaces("IPv6 address"));
         }
         req.network_interfaces.clone()
     };
@@ -200,7 +206,9 @@ pub(super) fn plan_interfaces(
                     format!("Interface: [{}] in use.", eni.id),
                 ));
             }
-            if eni.private_ips.len() > itype.ipv4_addresses_per_interface as usize {
+            if eni.private_ips.len() > itype.ipv4_addresses_per_interface as usize
+                || ipv6::check_limit(eni.ipv6_addresses.len(), itype).is_err()
+            {
                 return Err(Ec2Error::new(
                     ErrorCode::InvalidInterfaceIpAddressLimitExceeded,
                     format!(
@@ -241,6 +249,30 @@ pub(super) fn plan_interfaces(
                     ),
                 ));
             }
+            let ipv6 = Ipv6Request::new(
+                &spec.ipv6_addresses,
+                spec.ipv6_address_count,
+                spec.primary_ipv6,
+            );
+            if req.max_count > 1 && !ipv6.addresses.is_empty() {
+                return Err(Ec2Error::combination(
+                    "IPv6 addresses cannot be specified when launching more than one instance (MaxCount > 1).",
+                ));
+            }
+            let v6_wanted = match ipv6.wanted() {
+                0 if subnet.assign_ipv6_address_on_creation && ipv6.count.is_none() => 1,
+                n => n,
+            };
+            if ipv6::check_limit(v6_wanted, itype).is_err() {
+                return Err(Ec2Error::new(
+                    ErrorCode::InvalidInterfaceIpAddressLimitExceeded,
+                    format!(
+                        "The number of IPv6 addresses ({v6_wanted}) exceeds the limit for {} ({}).",
+                        itype.name,
+                        itype.ipv6_addresses_per_interface.unwrap_or(0)
+                    ),
+                ));
+            }
             let mut group_ids = spec.groups.clone();
             if req.network_interfaces.is_empty() && !req.security_groups.is_empty() {
                 group_ids.extend(group_ids_by_name(
@@ -264,7 +296,7 @@ pub(super) fn plan_interfaces(
                     .interface_type
                     .clone()
                     .unwrap_or_else(|| "interface".into()),
-                ipv6_requested: spec.ipv6_address_count.unwrap_or(0) > 0,
+                ipv6,
                 tags: eni_tags.to_vec(),
                 requester: None,
             };
