@@ -15,7 +15,8 @@ import pytest
 from conftest import ROOT, Server, client, new_account
 
 RUST = os.path.join(ROOT, "tests", "sdk-rust")
-RUST_TARGET = os.path.join(ROOT, "target", "sdk-rust")
+# Where scripts/test builds it (a cache outside the work tree).
+RUST_TARGET = os.environ.get("LOCALVPC_SDK_RUST_TARGET", os.path.join(ROOT, "target", "sdk-rust"))
 JS = os.path.join(ROOT, "tests", "sdk-js")
 DEFAULT_PORT = 4566
 
