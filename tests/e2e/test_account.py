@@ -54,7 +54,8 @@ def test_describe_availability_zones(ec2):
     assert [(z["ZoneName"], z["ZoneId"]) for z in zones] == TOKYO_ZONES
     assert zones[0] == {
         "ZoneName": "ap-northeast-1a", "ZoneId": "apne1-az4", "RegionName": "ap-northeast-1", "State": "available",
-        "OptInStatus": "opt-in-not-required", "Messages": [], "GroupName": "ap-northeast-1",
+        "OptInStatus": "opt-in-not-required", "Messages": [], "GroupName": "ap-northeast-1-zg-1",
+        "GroupLongName": "Asia Pacific (Tokyo) 1",
         "NetworkBorderGroup": "ap-northeast-1", "ZoneType": "availability-zone",
     }
     assert ec2.describe_availability_zones(AllAvailabilityZones=True)["AvailabilityZones"] == zones
@@ -81,7 +82,7 @@ def test_named_zones(ec2, aws):
     ("zone-name", ["*-1a", "*-1d"], ["ap-northeast-1a", "ap-northeast-1d"]),
     ("zone-id", ["apne1-az1"], ["ap-northeast-1c"]),
     ("region-name", ["ap-northeast-1"], [z for z, _ in TOKYO_ZONES]),
-    ("group-name", ["ap-northeast-1"], [z for z, _ in TOKYO_ZONES]),
+    ("group-name", ["ap-northeast-1-zg-1"], [z for z, _ in TOKYO_ZONES]),
     ("state", ["available"], [z for z, _ in TOKYO_ZONES]),
     ("state", ["impaired"], []),
     ("zone-type", ["availability-zone"], [z for z, _ in TOKYO_ZONES]),

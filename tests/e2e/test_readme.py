@@ -89,6 +89,9 @@ def run_block(text):
     script = "trap 'echo \"readme-failed $((LINENO - 1))\" >&2' ERR\n" + text
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["PATH"] = os.path.dirname(BINARY) + os.pathsep + env["PATH"]
+    # The Rust SDK's build is cached where scripts/test built it, not compiled a second time.
+    if "LOCALVPC_SDK_RUST_TARGET" in os.environ:
+        env["CARGO_TARGET_DIR"] = os.environ["LOCALVPC_SDK_RUST_TARGET"]
     proc = subprocess.run(["bash", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     failed = {int(n) for n in re.findall(r"^readme-failed (\d+)$", proc.stderr, re.M)}
     return failed, proc.stdout + proc.stderr
