@@ -219,8 +219,9 @@ PAGES.why = async (view) => {
       if (q.port) params.DestinationPort = q.port;
       const path = (await ec2("CreateNetworkInsightsPath", params)).NetworkInsightsPath;
       let analysis = (await ec2("StartNetworkInsightsAnalysis", { NetworkInsightsPathId: path.NetworkInsightsPathId, ClientToken: crypto.randomUUID() })).NetworkInsightsAnalysis;
-      for (let n = 0; analysis.Status === "running" && n < 50; n++) {
-        await new Promise((r) => setTimeout(r, 100));
+      // Start answers before the outcome is known (as on AWS): the outcome is Describe's.
+      for (let n = 0; n === 0 || (analysis.Status === "running" && n < 50); n++) {
+        if (n) await new Promise((r) => setTimeout(r, 100));
         analysis = (await ec2("DescribeNetworkInsightsAnalyses", { "NetworkInsightsAnalysisId.1": analysis.NetworkInsightsAnalysisId })).NetworkInsightsAnalyses[0];
       }
       q.analysis = analysis;
