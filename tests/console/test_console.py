@@ -253,10 +253,6 @@ def test_auth_verify_signs_in_and_shows_only_that_account(verifying_server):
         stop_browser(browser)
 
 
-# Known defect, left for the next session: since the Reachability Analyzer API landed, the page
-# shows the verdict of a blocked port but renders no explanation (boto3's DescribeNetworkInsightsAnalyses
-# for the same path has them: tests/e2e/test_reachability.py).
-@pytest.mark.xfail(strict=True, reason="the why page renders the verdict but not the analysis' Explanations")
 def test_why_query_for_a_blocked_port_highlights_the_blocking_group(server, ec2, browser):
     made = seed_001(ec2)
     try:

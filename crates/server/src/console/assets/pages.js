@@ -238,11 +238,12 @@ PAGES.why = async (view) => {
     const explanations = a.Explanations || [];
     const blocking = new Set(explanations.flatMap(idsOf).filter((id) => !id.startsWith("vpc-")));
     LV.highlight = { path: new Set(forward.map((c) => (c.Component || {}).Id)), blocking, findings: new Map(), order: forward.map((c) => (c.Component || {}).Id) };
-    result.append(h("p", { class: `verdict ${a.NetworkPathFound ? "reachable" : "blocked"}`, id: "why-verdict" },
+    // Element.append writes an array as text: the sections are flattened first.
+    result.append(...[h("p", { class: `verdict ${a.NetworkPathFound ? "reachable" : "blocked"}`, id: "why-verdict" },
       a.Status !== "succeeded" ? `Analysis ${a.Status}: ${a.StatusMessage || ""}` : a.NetworkPathFound ? "Reachable" : "Not reachable"),
     forward.length ? [h("h3", {}, "Hops"), h("ol", { class: "hops" }, forward.map((c) => h("li", {}, ref((c.Component || {}).Id), " ", describeRule(c))))] : null,
     explanations.length ? [h("h3", {}, "What blocks it"), h("ul", { class: "explanations" }, explanations.map((x) => h("li", { class: "explanation" },
-      h("code", {}, x.ExplanationCode), " ", idsOf(x).map((id) => [ref(id), " "]), x.Direction ? `(${x.Direction})` : "", h("div", { class: "fix" }, fixFor(x, q)))))] : null);
+      h("code", {}, x.ExplanationCode), " ", idsOf(x).map((id) => [ref(id), " "]), x.Direction ? `(${x.Direction})` : "", h("div", { class: "fix" }, fixFor(x, q)))))] : null].flat().filter(Boolean));
   }
   await lint(view);
   renderMap(view);
