@@ -2,7 +2,6 @@
 apply → no drift) → every resource imported into a fresh state with `import` blocks, planned
 with no change but the imports, applied, planned clean again → destroy → nothing of it is left,
 as Describe calls see it. Adding a configuration is adding a directory."""
-import fcntl
 import json
 import os
 import random
@@ -19,7 +18,6 @@ from conftest import HERE, TERRAFORM, missing_toolchain
 
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 CONFIGS = os.path.join(HERE, "configs")
-CACHE = os.path.join(ROOT, "target", "terraform-plugin-cache")
 LOGS = os.path.join(ROOT, "target", "terraform-logs")
 REGION = "ap-northeast-1"
 
@@ -69,7 +67,6 @@ class Terraform:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
         self.env.update(
             TF_CLI_CONFIG_FILE=os.path.join(HERE, "terraform.rc"),
-            TF_PLUGIN_CACHE_DIR=CACHE,
             TF_IN_AUTOMATION="1",
             TF_INPUT="0",
             CHECKPOINT_DISABLE="1",
@@ -93,15 +90,9 @@ class Terraform:
         return proc
 
     def init(self):
-        # The plugin cache is not safe for concurrent inits: one at a time.
-        os.makedirs(CACHE, exist_ok=True)
-        with open(os.path.join(CACHE, ".lock"), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            self.run("init", "-input=false")
-            # Seen once: an init that succeeded yet left no provider link; a second init repairs it.
-            link = os.path.join(self.dir, ".terraform", "providers", "registry.terraform.io", "hashicorp", "aws", "5.100.0", "linux_amd64")
-            if not os.path.exists(link):
-                self.run("init", "-input=false")
+        # No plugin cache: from the unpacked filesystem mirror Terraform links the provider in
+        # place, and a shared cache raced (one init rewrote the entry another run was using).
+        self.run("init", "-input=false")
 
     def apply(self, *var_args: str):
         self.run("apply", "-auto-approve", "-input=false", *var_args)
