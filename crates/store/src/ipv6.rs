@@ -1,7 +1,7 @@
 //! IPv6 blocks of VPCs (with the Amazon pool shared by every account) and of subnets, and
 //! interfaces' IPv6 addresses.
 
-use crate::{Db, EniScope, Tx, parse_stored};
+use crate::{Db, EniId, EniScope, SubnetId, Tx, VpcId, parse_stored};
 use ipnet::Ipv6Net;
 use localvpc_model::Ec2Error;
 use localvpc_model::ipv6::{self, SubnetIpv6Block, VpcIpv6Block};
@@ -168,8 +168,8 @@ impl Tx<'_> {
 
     pub fn add_subnet_ipv6_block(
         &self,
-        subnet_id: &str,
-        vpc_id: &str,
+        subnet_id: SubnetId,
+        vpc_id: VpcId,
         block: &SubnetIpv6Block,
     ) -> Result<(), Ec2Error> {
         self.sql
@@ -265,8 +265,8 @@ impl Tx<'_> {
 
     pub fn add_ipv6_address(
         &self,
-        eni_id: &str,
-        subnet_id: &str,
+        eni_id: EniId,
+        subnet_id: SubnetId,
         addr: &Ipv6Address,
     ) -> Result<(), Ec2Error> {
         self.sql

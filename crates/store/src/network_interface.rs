@@ -5,7 +5,7 @@ mod rows;
 
 pub use private_ips::SubnetAddresses;
 
-use crate::{Db, Tx, parse_stored};
+use crate::{Db, EniId, SubnetId, Tx, parse_stored};
 use localvpc_model::network_interface::{
     Attachment, GroupRef, NetworkInterface, PrivateIp, PublicAssociation, Requester,
 };
@@ -302,10 +302,10 @@ impl<'c> Tx<'c> {
             ])
             .db()?;
         for ip in &e.private_ips {
-            self.add_private_ip(&e.id, &e.subnet_id, ip.address, ip.primary)?;
+            self.add_private_ip(EniId(&e.id), SubnetId(&e.subnet_id), ip.address, ip.primary)?;
         }
         for ip in &e.ipv6_addresses {
-            self.add_ipv6_address(&e.id, &e.subnet_id, ip)?;
+            self.add_ipv6_address(EniId(&e.id), SubnetId(&e.subnet_id), ip)?;
         }
         self.set_network_interface_groups(
             &e.id,

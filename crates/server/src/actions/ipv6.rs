@@ -6,6 +6,7 @@ use localvpc_model::instance_type::InstanceType;
 use localvpc_model::network_interface::{Ipv6Address, NetworkInterface};
 use localvpc_model::subnet::Subnet;
 use localvpc_model::{Ec2Error, IdKind, ipv6};
+use localvpc_store::{EniId, SubnetId};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::net::Ipv6Addr;
@@ -211,8 +212,8 @@ pub fn assign_ipv6_addresses(
     for address in &picked {
         let primary = false;
         ctx.tx.add_ipv6_address(
-            &eni.id,
-            &subnet.id,
+            EniId(&eni.id),
+            SubnetId(&subnet.id),
             &Ipv6Address {
                 address: *address,
                 primary,

@@ -1,7 +1,7 @@
 //! Private-IP bookkeeping: which addresses of a subnet are used (per /24, for allocation), who
 //! holds one, and adding or removing one. `PRIMARY KEY (subnet_id, address)` has the last word.
 
-use crate::{Db, Tx, parse_stored};
+use crate::{Db, EniId, SubnetId, Tx, parse_stored};
 use ipnet::Ipv4Net;
 use localvpc_model::Ec2Error;
 use localvpc_model::address::UsedAddresses;
@@ -86,8 +86,8 @@ impl<'c> Tx<'c> {
 
     pub fn add_private_ip(
         &self,
-        eni_id: &str,
-        subnet_id: &str,
+        eni_id: EniId,
+        subnet_id: SubnetId,
         addr: Ipv4Addr,
         primary: bool,
     ) -> Result<(), Ec2Error> {

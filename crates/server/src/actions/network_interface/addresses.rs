@@ -5,6 +5,7 @@ use crate::wire::Empty;
 use localvpc_model::instance_type::InstanceType;
 use localvpc_model::network_interface;
 use localvpc_model::{Ec2Error, IdKind, address};
+use localvpc_store::{EniId, SubnetId};
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
@@ -96,9 +97,10 @@ pub fn assign_private_ip_addresses(
     // A reassigned address brings its Elastic IP along.
     for addr in &assigned {
         ctx.tx.remove_private_ip(&subnet.id, *addr)?;
-        ctx.tx.add_private_ip(&eni.id, &subnet.id, *addr, false)?;
         ctx.tx
-            .move_elastic_ip_of_address(&subnet.id, *addr, &eni.id)?;
+            .add_private_ip(EniId(&eni.id), SubnetId(&subnet.id), *addr, false)?;
+        ctx.tx
+            .move_elastic_ip_of_address(SubnetId(&subnet.id), *addr, EniId(&eni.id))?;
     }
     Ok(AssignPrivateIpAddressesResponse {
         network_interface_id: eni.id,
