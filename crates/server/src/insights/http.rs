@@ -166,5 +166,7 @@ fn query(
         destination_address: None,
         source_ports: Ports::ALL,
         destination_ports: port,
+        filter_in: Vec::new(),
+        filter_out: Vec::new(),
     })
 }

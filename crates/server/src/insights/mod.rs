@@ -62,6 +62,8 @@ pub fn query(path: &InsightsPath) -> Option<Query> {
             from: destination_ports.from,
             to: destination_ports.to,
         },
+        filter_in: Vec::new(),
+        filter_out: Vec::new(),
     })
 }
 
