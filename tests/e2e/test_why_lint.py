@@ -5,7 +5,9 @@ import json
 import os
 import subprocess
 
-from conftest import BINARY, DEFAULT_REGION, free_port
+import boto3
+
+from conftest import BINARY, DEFAULT_REGION, Server, free_port
 from netkit import instance, new_subnet, new_vpc
 from test_reachability import net  # noqa: F401 (the fixture)
 
@@ -166,3 +168,26 @@ def test_lint_json_sarif_and_an_error_finding(server, account, ec2):
     for r in run["results"]:
         assert run["tool"]["driver"]["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
         assert r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].startswith(f"arn:aws:ec2:{DEFAULT_REGION}:{account}:")
+
+
+def test_signed_requests_pass_auth_verify_and_see_only_the_key_holders_account(tmp_path):
+    key, secret, account = "AKIALINTEXAMPLE00001", "lint/secret+key=0123456789abcdef", "111122223333"
+    creds = tmp_path / "credentials"
+    creds.write_text(f"[lab]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\naws_account_id = {account}\n")
+    srv = Server(str(tmp_path / "data"), ["--auth", "verify", "--credentials", str(creds)])
+    try:
+        ec2 = boto3.client("ec2", endpoint_url=srv.endpoint, region_name=DEFAULT_REGION,
+                           aws_access_key_id=key, aws_secret_access_key=secret)
+        s = seed_003_and_004(ec2)
+        env = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "lab",
+               "AWS_SHARED_CREDENTIALS_FILE": str(creds)}
+        status, out, err = localvpc(srv, key, "lint", "--only", "LV102", env=env)
+        assert status == 0 and out.splitlines()[0].startswith(f"warning LV102 {s['eth1']}:"), err
+        assert out.splitlines()[-1].endswith(f"in {account} {DEFAULT_REGION}")
+        status, out, err = localvpc(srv, key, "why", s["active"], s["centos"], env=env)
+        assert status == 0, err
+        # A wrong secret is refused with AWS's code: exit 2.
+        status, out, err = localvpc(srv, key, "lint", env={"AWS_SECRET_ACCESS_KEY": "wrong"})
+        assert (status, out) == (2, "") and "SignatureDoesNotMatch" in err, err
+    finally:
+        srv.stop()
