@@ -269,7 +269,8 @@ async function lint(view) {
     return view.append(h("p", { class: "muted", id: "lint-absent" }, e.code === "404" ? "Lint findings: not in this build yet." : "Lint: " + e.message));
   }
   LV.highlight = LV.highlight || { path: new Set(), blocking: new Set(), findings: new Map(), order: [] };
-  findings.forEach((f) => (f.resources || []).forEach((id) => LV.highlight.findings.set(id, f.message)));
+  // Findings come most severe first: each resource's note is its most severe one.
+  findings.forEach((f) => (f.resources || []).forEach((id) => LV.highlight.findings.has(id) || LV.highlight.findings.set(id, `${f.rule || f.code}: ${f.message}`)));
   view.append(h("h3", {}, "Lint findings"), findings.length ? h("ul", { id: "lint" }, findings.map((f) => h("li", { class: `finding ${f.severity || ""}` },
     h("span", { class: "severity" }, f.severity), " ", h("code", {}, f.code), " ", f.message, " ", (f.resources || []).map((id) => [ref(id), " "]), f.fix ? h("div", { class: "fix" }, f.fix) : null)))
     : h("p", { class: "muted" }, "No findings."));
