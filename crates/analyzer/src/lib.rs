@@ -13,6 +13,7 @@
 //! with the fewest blockers.
 
 mod explain;
+pub mod lint;
 mod network;
 pub mod space;
 mod walk;

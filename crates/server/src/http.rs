@@ -59,6 +59,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/_localvpc/health", get(health))
         .route("/_localvpc/reset", post(reset))
         .route("/_localvpc/why", post(crate::insights::http::why))
+        .route("/_localvpc/lint", post(crate::insights::http::lint))
         .route("/moto-api/reset", post(reset))
         .merge(crate::imds::routes())
         .merge(crate::console::routes())

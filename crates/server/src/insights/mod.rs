@@ -3,6 +3,7 @@
 //! over it, and localvpc's own `/_localvpc/why` endpoint for `localvpc why`.
 
 pub mod http;
+pub mod lint;
 pub mod render;
 
 use localvpc_analyzer::{Analysis, Endpoint, Network, Ports, Protocol, Query};
