@@ -173,6 +173,10 @@ error_codes! {
     InvalidLaunchTemplateNameAlreadyExistsException = "InvalidLaunchTemplateName.AlreadyExistsException";
     MaxTemplateLimitExceeded = "MaxTemplateLimitExceeded";
     MaxTemplateVersionLimitExceeded = "MaxTemplateVersionLimitExceeded";
+    // EBS volumes
+    InvalidVolumeNotFound = "InvalidVolume.NotFound";
+    InvalidVolumeIdMalformed = "InvalidVolumeID.Malformed";
+    InvalidBlockDeviceMapping = "InvalidBlockDeviceMapping";
 }
 
 impl fmt::Display for ErrorCode {

@@ -36,3 +36,4 @@ pub mod nat_gateway;
 pub mod network_insights;
 pub mod network_interface;
 pub mod public_ip;
+pub mod volume;

@@ -36,12 +36,14 @@ mod route_table;
 mod security_group;
 mod subnet;
 mod tags;
+mod volume;
 mod vpc;
 
 pub use network_insights::{StoredAnalysis, StoredPath};
 pub use network_interface::{EniLookup, EniScope, SubnetAddresses};
 pub use open::{OpenError, Store};
 pub use subnet::Owner;
+pub use volume::VolumeScope;
 
 use localvpc_model::Ec2Error;
 

@@ -69,6 +69,7 @@ pub(crate) fn instance(state: InstanceState, devices: &[u32]) -> Instance {
             .iter()
             .map(|d| eni(&format!("eni-{d}"), "ap-northeast-1a", Some(("i-1", *d))))
             .collect(),
+        volumes: vec![],
     }
 }
 

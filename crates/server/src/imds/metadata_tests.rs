@@ -109,6 +109,7 @@ pub(in crate::imds) fn facts() -> Facts {
                 value: "web-1".into(),
             }],
             interfaces: vec![eth0, eth1],
+            volumes: Vec::new(),
         },
         region: Region::named("ap-northeast-1").unwrap(),
         vpcs: vec![Vpc {
