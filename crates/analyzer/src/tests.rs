@@ -158,6 +158,7 @@ pub(crate) fn fixture() -> Snapshot {
             }],
         },
         dhcp_options: Default::default(),
+        nat_gateways: Vec::new(),
     }
 }
 

@@ -116,6 +116,7 @@ pub(crate) fn seed_003() -> Snapshot {
             ),
         )]),
         routing: Default::default(),
+        nat_gateways: Vec::new(),
     }
 }
 

@@ -56,6 +56,7 @@ fn small() -> Snapshot {
         acls: vec![default_acl(&["subnet-1"]), other_acl],
         dhcp_options: Default::default(),
         routing: Default::default(),
+        nat_gateways: Vec::new(),
     }
 }
 
@@ -167,4 +168,18 @@ fn without_checked_ports_the_hooks_have_no_check_maps() {
     let body = table(&topology(&s).routers[0]).body;
     assert!(!body.contains("jump source_") && !body.contains("chain destination_"));
     assert!(body.contains("ct state established,related accept"));
+}
+
+#[test]
+fn a_nat_gateways_interface_meets_no_security_group() {
+    use crate::model::routing::tests::{NAT_ENI, with_nat_gateway};
+    let t = crate::model::topology(&with_nat_gateway());
+    let body = table(&t.routers[0]).body;
+    let hex = &crate::model::port_name(NAT_ENI)[5..];
+    assert!(!body.contains(&format!("egress_{hex}")));
+    assert!(!body.contains(&format!("ingress_{hex}")));
+    assert!(
+        body.contains(&format!("\"lvpc-{hex}\"")),
+        "its subnet's ACL still applies"
+    );
 }
