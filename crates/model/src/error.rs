@@ -154,6 +154,7 @@ error_codes! {
     InstanceLimitExceeded = "InstanceLimitExceeded";
     InsufficientAddressCapacity = "InsufficientAddressCapacity";
     InsufficientFreeAddressesInSubnet = "InsufficientFreeAddressesInSubnet";
+    InsufficientCidrBlocks = "InsufficientCidrBlocks";
     // DHCP option sets
     InvalidDhcpOptionIdNotFound = "InvalidDhcpOptionID.NotFound";
     InvalidDhcpOptionsIdMalformed = "InvalidDhcpOptionsId.Malformed";

@@ -200,7 +200,7 @@ pub fn modify_instance_attribute(
                 .collect();
             network_interface::check_interface_count(&cards, itype)?;
             for e in &i.interfaces {
-                network_interface::check_address_limit(e.private_ips.len(), itype)?;
+                crate::actions::network_interface::prefixes::check_interface(e, itype)?;
             }
             // A burstable type keeps its credit option; another type's default applies otherwise.
             let kept = i
