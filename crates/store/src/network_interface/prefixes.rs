@@ -1,4 +1,4 @@
-//! Delegated prefixes (migration 0014): IPv4 /28s and IPv6 /80s of interfaces, stored by network
+//! Delegated prefixes (migration 0015): IPv4 /28s and IPv6 /80s of interfaces, stored by network
 //! address, unique per subnet. The IPv4 triggers keep them clear of private addresses; within
 //! one (immediate) transaction the lookups here make the checks exact for IPv6 too.
 
