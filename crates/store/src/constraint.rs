@@ -193,6 +193,18 @@ pub const UNIQUE: &[Unique] = &[
     // 0013_nat_gateways
     u("nat_gateways(id)", Retry),
     u("nat_gateway_addresses(nat_gateway_id, position)", Retry),
+    // 0014_volumes: an instance's root volume is made with it, at its root device.
+    u("volumes(id)", Retry),
+    u(
+        "volumes(instance_id, device)",
+        Aws(
+            E::InvalidParameterValue,
+            "The attachment point is already in use.",
+        ),
+    ),
+    // 0015_prefixes: a delegated prefix is held once in its subnet.
+    u("ipv4_prefixes(subnet_id, address)", ADDRESS_IN_USE),
+    u("ipv6_prefixes(subnet_id, address)", ADDRESS_IN_USE),
 ];
 
 const fn u(name: &'static str, answer: Answer) -> Unique {
