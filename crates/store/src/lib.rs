@@ -2,8 +2,9 @@
 //!
 //! Everything goes through [`Store::transact`]: one API call is one transaction, applied whole
 //! or not at all. Above this crate nobody sees SQL; below it, the schema's constraints are the
-//! last word on the invariants they name. A PostgreSQL backend would implement the same
-//! domain-level methods of [`Tx`] (see docs/ARCHITECTURE.md).
+//! last word on the invariants they name. Statements go through `sql.rs`, in the dialect
+//! SQLite and PostgreSQL share, so a second engine serves the same methods of [`Tx`] (see
+//! docs/ARCHITECTURE.md).
 
 mod client_token;
 mod constraint;
@@ -34,6 +35,7 @@ mod resource;
 pub use resource::ResourceTag;
 mod route_table;
 mod security_group;
+mod sql;
 mod subnet;
 mod tags;
 mod volume;
