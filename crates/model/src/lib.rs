@@ -24,7 +24,7 @@ pub mod route_table;
 pub mod security_group;
 pub mod subnet;
 pub mod vpc;
-pub use quota::Quotas;
+pub use quota::{Quota, Quotas};
 pub mod address;
 pub mod image;
 pub mod instance;

@@ -321,8 +321,20 @@ mod tests {
             PortRange::new(Some(80), None, "x").unwrap(),
             Some(PortRange { from: 80, to: 80 })
         );
-        assert!(PortRange::new(Some(90), Some(80), "x").is_err());
-        assert!(PortRange::new(Some(70000), None, "x").is_err());
+        assert_eq!(
+            PortRange::new(Some(90), Some(80), "x")
+                .unwrap_err()
+                .code
+                .as_str(),
+            "InvalidParameterValue"
+        );
+        assert_eq!(
+            PortRange::new(Some(70000), None, "x")
+                .unwrap_err()
+                .code
+                .as_str(),
+            "InvalidParameterValue"
+        );
     }
 
     #[test]

@@ -333,4 +333,4 @@ pub fn check_unassign(eni: &NetworkInterface, addrs: &[Ipv4Addr]) -> Result<(), 
     Ok(())
 }
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

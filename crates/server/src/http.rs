@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use localvpc_api::{Model, decode, encode, error_xml};
+use localvpc_model::instance::lifecycle;
 use localvpc_model::region::Region;
 use localvpc_model::{Ec2Error, ErrorCode};
 use localvpc_store::{Store, Tx};
@@ -350,7 +351,9 @@ pub(crate) fn execute(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Executed, Ec2Error> {
     let settle_at = timestamp(now);
-    let forget_terminated_before = timestamp(now - chrono::Duration::hours(1));
+    let forget_terminated_before = timestamp(
+        now - chrono::Duration::from_std(lifecycle::GONE_VISIBLE_FOR).expect("an hour fits"),
+    );
     // The call itself, on whichever transaction answers it.
     let run = |tx: &mut Tx<'_>, new_partition: bool, input| {
         let mut ctx = Ctx {

@@ -3,7 +3,7 @@
 use super::{run, view};
 use crate::context::Ctx;
 use crate::wire::{BoolValue, Empty};
-use localvpc_model::instance::{Instance, InstanceState, credits};
+use localvpc_model::instance::{credits, lifecycle};
 use localvpc_model::instance_type::InstanceType;
 use localvpc_model::network_interface;
 use localvpc_model::{Ec2Error, ErrorCode, IdKind};
@@ -166,7 +166,7 @@ pub fn modify_instance_attribute(
             i.shutdown_behavior = value;
         }
         Change::InstanceType(name) => {
-            require_stopped(&i)?;
+            lifecycle::require_stopped(&i)?;
             let itype = InstanceType::named(&name)
                 .ok_or_else(|| Ec2Error::invalid_parameter("InstanceType", &name))?;
             let cards: Vec<u32> = i
@@ -187,22 +187,12 @@ pub fn modify_instance_attribute(
             i.instance_type = itype.name.clone();
         }
         Change::UserData(data) => {
-            require_stopped(&i)?;
+            lifecycle::require_stopped(&i)?;
             i.user_data = Some(data);
         }
     }
     ctx.tx.update_instance(&i)?;
     Ok(Empty {})
-}
-
-fn require_stopped(i: &Instance) -> Result<(), Ec2Error> {
-    if i.state != InstanceState::Stopped {
-        return Err(Ec2Error::new(
-            ErrorCode::IncorrectInstanceState,
-            format!("The instance '{}' is not in the 'stopped' state.", i.id),
-        ));
-    }
-    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -310,12 +300,7 @@ pub fn modify_instance_metadata_options(
     let mut i = ctx
         .tx
         .instance(ctx.account, &IdKind::Instance.parse(&req.instance_id)?)?;
-    if i.state == InstanceState::Terminated {
-        return Err(Ec2Error::new(
-            ErrorCode::IncorrectInstanceState,
-            format!("The instance '{}' is terminated.", i.id),
-        ));
-    }
+    lifecycle::require_not_terminated(&i)?;
     i.metadata_options = run::MetadataOptionsRequest {
         http_tokens: req.http_tokens,
         http_put_response_hop_limit: req.http_put_response_hop_limit,

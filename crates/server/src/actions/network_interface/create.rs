@@ -8,7 +8,7 @@ use localvpc_model::network_interface::{
     GroupRef, NetworkInterface, PrivateIp, Requester, generate_mac,
 };
 use localvpc_model::security_group::DEFAULT_GROUP_NAME;
-use localvpc_model::{Ec2Error, ErrorCode, IdKind, Tag, address};
+use localvpc_model::{Ec2Error, ErrorCode, IdKind, Quota, Tag, address};
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
@@ -122,15 +122,9 @@ pub fn resolve_groups(
         })?;
         out.push(group.clone());
     }
-    let limit = ctx.config.quotas.security_groups_per_interface;
-    if out.len() > limit {
-        return Err(Ec2Error::new(
-            ErrorCode::SecurityGroupsPerInterfaceLimitExceeded,
-            format!(
-                "The maximum number of security groups per interface has been reached ({limit})."
-            ),
-        ));
-    }
+    ctx.config
+        .quotas
+        .check(Quota::SecurityGroupsPerInterface, "", 0, out.len())?;
     Ok(out)
 }
 
@@ -181,13 +175,12 @@ pub fn create_interface(
     let subnet = ctx
         .tx
         .subnet(&ctx.owner(), &IdKind::Subnet.parse(&new.subnet_id)?)?;
-    let limit = ctx.config.quotas.network_interfaces_per_region;
-    if ctx.tx.count_network_interfaces()? >= limit {
-        return Err(Ec2Error::new(
-            ErrorCode::NetworkInterfaceLimitExceeded,
-            format!("The maximum number of network interfaces has been reached ({limit})."),
-        ));
-    }
+    ctx.config.quotas.check(
+        Quota::NetworkInterfacesPerRegion,
+        "",
+        ctx.tx.count_network_interfaces()?,
+        1,
+    )?;
     let groups = if new.requester.is_some() && new.group_ids.is_empty() {
         Vec::new()
     } else {
