@@ -35,4 +35,5 @@ pub mod launch_template;
 pub mod nat_gateway;
 pub mod network_insights;
 pub mod network_interface;
+pub mod prefix_list;
 pub mod public_ip;
