@@ -7,7 +7,9 @@
 - scale: N instances launched in batches, each batch's RunInstances time, all reachable, the
   server's RSS, then terminated;
 - RTT: ping between two instances (through the VPC router) against a bare veth pair between two
-  namespaces.
+  namespaces;
+- NAT: CreateNatGateway called → a private instance's first `curl http://192.0.2.1/` answered
+  with the gateway's Elastic IP (the route to it created right after the call returned).
 
 Prints a table and writes bench/out/dataplane.json. Nothing here asserts anything."""
 import argparse
@@ -176,6 +178,39 @@ def measure_rtt(binary, ec2, subnet, pings):
             "ratio": (through_router / bare) if through_router and bare else None}
 
 
+def measure_nat(binary, ec2, rounds):
+    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    public, private = (ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.1.{n}.0/24", AvailabilityZone=ZONE)["Subnet"]["SubnetId"]
+                       for n in (1, 2))
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    main = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]
+    ec2.create_route(RouteTableId=main, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=table, SubnetId=private)
+    inside = ec2.run_instances(ImageId=GENERIC, InstanceType="t3.micro", MinCount=1, MaxCount=1,
+                               SubnetId=private)["Instances"][0]["InstanceId"]
+    ec2.describe_instances()
+    eip = ec2.allocate_address(Domain="vpc")
+    create, first = [], []
+    for n in range(rounds):
+        start = time.monotonic()
+        nat = ec2.create_nat_gateway(SubnetId=public, AllocationId=eip["AllocationId"])["NatGateway"]["NatGatewayId"]
+        create.append((time.monotonic() - start) * 1000)
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+        seen = None
+        while seen != eip["PublicIp"] and time.monotonic() - start < 10:
+            run = exec_in(binary, inside, "curl", "-s", "--max-time", "0.2", "http://192.0.2.1/")
+            seen = run.stdout.strip()
+        first.append((time.monotonic() - start) * 1000 if seen == eip["PublicIp"] else None)
+        log(f"  nat round {n + 1}/{rounds}: CreateNatGateway {create[-1]:.1f} ms, first reply {fmt(first[-1], ' ms')}")
+        ec2.delete_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0")
+        ec2.delete_nat_gateway(NatGatewayId=nat)
+        ec2.describe_nat_gateways(NatGatewayIds=[nat])  # deleting → deleted
+    ec2.terminate_instances(InstanceIds=[inside])
+    return {"create_nat_gateway_ms": create, "first_reply_after_create_ms": first}
+
+
 def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -197,36 +232,59 @@ def main():
     parser.add_argument("--batch", type=int, default=20, help="instances per RunInstances in the scale step")
     parser.add_argument("--pings", type=int, default=200)
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "out", "dataplane.json"))
+    parser.add_argument("--steps", default="wired,rtt,scale,nat", help="which steps to run (comma-separated)")
     args = parser.parse_args()
+    steps = set(args.steps.split(","))
     results = {}
     with tempfile.TemporaryDirectory(prefix="localvpc-bench-dp-") as data_dir:
         server = Server(args.binary, data_dir)
         try:
             ec2 = ec2_client(server.endpoint)
             _, subnets, wide = network(ec2)
-            log("wired: two-ENI launches (Amazon Linux image: the agent brings eth1 up)")
-            results["wired"] = measure_wired(args.binary, ec2, subnets, AMAZON_LINUX, args.rounds)
-            log("rtt: instance to instance vs a bare veth pair")
-            results["rtt"] = measure_rtt(args.binary, ec2, wide, args.pings)
-            log(f"scale: {args.instances} instances")
-            results["scale"] = measure_scale(args.binary, server, ec2, wide, args.instances, args.batch)
+            if "wired" in steps:
+                log("wired: two-ENI launches (Amazon Linux image: the agent brings eth1 up)")
+                results["wired"] = measure_wired(args.binary, ec2, subnets, AMAZON_LINUX, args.rounds)
+            if "rtt" in steps:
+                log("rtt: instance to instance vs a bare veth pair")
+                results["rtt"] = measure_rtt(args.binary, ec2, wide, args.pings)
+            if "scale" in steps:
+                log(f"scale: {args.instances} instances")
+                results["scale"] = measure_scale(args.binary, server, ec2, wide, args.instances, args.batch)
+            if "nat" in steps:
+                log("nat: CreateNatGateway → first reply through it")
+                results["nat"] = measure_nat(args.binary, ec2, args.rounds)
         finally:
             server.stop()
-    wired, rtt, scale = results["wired"], results["rtt"], results["scale"]
-    both = median(wired["both_reachable_after_return_ms"])
-    rows = [
+    rows = []
+    if "wired" in results:
+        wired = results["wired"]
+        rows += [
         ("RunInstances (2 ENIs), median", fmt(median(wired["run_instances_ms"]), " ms"), ""),
         ("eth0 answers after RunInstances returned, median", fmt(median(wired["eth0_reachable_after_return_ms"]), " ms"), "≤ 50 ms"),
-        ("eth0 and eth1 answer after return, median", fmt(both, " ms"), "≤ 50 ms"),
+        ("eth0 and eth1 answer after return, median", fmt(median(wired["both_reachable_after_return_ms"]), " ms"), "≤ 50 ms"),
+        ]
+    if "scale" in results:
+        scale = results["scale"]
+        rows += [
         (f"{scale['instances']} instances: launch total", fmt(scale["launch_total_s"], " s"), ""),
         (f"  RunInstances({scale['batch']}) median", fmt(median(scale["run_instances_ms"]), " ms"), ""),
         ("  instance namespaces / sample reachable", f"{scale['instance_namespaces']} / {scale['sample_reachable']}", f"{scale['instances']} / True"),
         ("  server RSS", fmt(scale["server_rss_mib"], " MiB"), ""),
         ("  terminate all", fmt(scale["terminate_all_s"], " s"), ""),
+        ]
+    if "rtt" in results:
+        rtt = results["rtt"]
+        rows += [
         ("ping RTT instance→instance (avg)", fmt(micro(rtt["instances_avg_ms"]), " µs"), ""),
         ("ping RTT bare veth pair (avg)", fmt(micro(rtt["bare_veth_avg_ms"]), " µs"), ""),
         ("  ratio", fmt(rtt["ratio"], "×"), "≤ 2×"),
-    ]
+        ]
+    if "nat" in results:
+        nat = results["nat"]
+        rows += [
+        ("CreateNatGateway, median", fmt(median(nat["create_nat_gateway_ms"]), " ms"), ""),
+        ("  first reply through it after the call, median", fmt(median(nat["first_reply_after_create_ms"]), " ms"), ""),
+        ]
     width = max(len(r[0]) for r in rows)
     print(f"{'data plane':<{width}}  {'measured':>14}  target")
     for name, value, target in rows:

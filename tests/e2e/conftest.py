@@ -32,18 +32,19 @@ def free_port() -> int:
 class Server:
     """A localvpc process on a free loopback port with its own data dir."""
 
-    def __init__(self, data_dir: str, extra_args=(), port=None):
+    def __init__(self, data_dir: str, extra_args=(), port=None, env=None, log_path=None):
         self.data_dir = data_dir
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         # Logs outlive the temporary data dir, so a failure can be read afterwards.
         log_dir = os.path.join(ROOT, "target", "e2e-logs")
         os.makedirs(log_dir, exist_ok=True)
-        self.log = open(os.path.join(log_dir, f"server-{self.port}.log"), "ab")
+        self.log = open(log_path or os.path.join(log_dir, f"server-{self.port}.log"), "ab")
         self.proc = subprocess.Popen(
             [BINARY, "serve", "--listen", f"127.0.0.1:{self.port}", "--data-dir", data_dir, *extra_args],
             stdout=self.log,
             stderr=self.log,
+            env=None if env is None else {**os.environ, **env},
         )
         self.wait_ready()
 

@@ -159,6 +159,7 @@ pub(crate) fn fixture() -> Snapshot {
         },
         prefix_lists: Default::default(),
         dhcp_options: Default::default(),
+        nat_gateways: Vec::new(),
     }
 }
 

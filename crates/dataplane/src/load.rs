@@ -2,15 +2,27 @@
 
 use crate::model::filter::{AclIn, GroupIn};
 use crate::model::routing::{GatewayIn, PublicIpIn};
-use crate::model::{EniIn, InstanceIn, Snapshot, SubnetIn, resolver_address};
+use crate::model::{EniIn, InstanceIn, NatIn, Snapshot, SubnetIn, resolver_address};
 use ipnet::IpNet;
 use localvpc_model::Ec2Error;
 use localvpc_model::dhcp_options;
 use localvpc_model::image::catalogue_image;
+use localvpc_model::network_interface::NetworkInterface;
 use localvpc_model::prefix_list;
 use localvpc_store::{EniScope, Owner, Partition, Store, Tx};
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
+
+/// The public addresses (Elastic IPs, auto-assigned) of an interface's private addresses.
+fn public_ips(e: &NetworkInterface) -> impl Iterator<Item = PublicIpIn> + '_ {
+    e.private_ips.iter().filter_map(|ip| {
+        Some(PublicIpIn {
+            eni_id: e.id.clone(),
+            private: ip.address,
+            public: ip.association.as_ref()?.public_ip,
+        })
+    })
+}
 
 pub fn snapshot(store: &Store) -> anyhow::Result<Snapshot> {
     let mut snapshot = Snapshot::default();
@@ -58,14 +70,7 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
     }));
     for i in tx.instances(&p.account)? {
         for e in &i.interfaces {
-            let public = e.private_ips.iter().filter_map(|ip| {
-                Some(PublicIpIn {
-                    eni_id: e.id.clone(),
-                    private: ip.address,
-                    public: ip.association.as_ref()?.public_ip,
-                })
-            });
-            snapshot.routing.public_ips.extend(public);
+            snapshot.routing.public_ips.extend(public_ips(e));
         }
         let enis = i.interfaces.into_iter().filter_map(|e| {
             let a = e.attachment?;
@@ -88,8 +93,30 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
             state: i.state,
         });
     }
+    let interfaces = tx.network_interfaces(&p.account, EniScope::All)?;
+    for nat in tx.nat_gateways()?.into_iter().filter(|n| n.forwards()) {
+        let eni = nat.network_interface_id.as_deref();
+        let Some(e) = interfaces.iter().find(|e| Some(e.id.as_str()) == eni) else {
+            continue;
+        };
+        snapshot.routing.public_ips.extend(public_ips(e));
+        snapshot.nat_gateways.push(NatIn {
+            id: nat.id,
+            eni: EniIn {
+                addresses: e.private_ips.iter().map(|ip| ip.address).collect(),
+                id: e.id.clone(),
+                vpc_id: e.vpc_id.clone(),
+                subnet_id: e.subnet_id.clone(),
+                mac: e.mac_address.clone(),
+                device_index: 0,
+                network_card_index: 0,
+                source_dest_check: false,
+                groups: Vec::new(),
+            },
+        });
+    }
     let mut members: HashMap<String, Vec<Ipv4Addr>> = HashMap::new();
-    for eni in tx.network_interfaces(&p.account, EniScope::All)? {
+    for eni in interfaces {
         for group in eni.groups {
             let addresses = eni.private_ips.iter().map(|ip| ip.address);
             members.entry(group.id).or_default().extend(addresses);

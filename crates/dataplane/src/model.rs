@@ -39,6 +39,16 @@ pub struct Snapshot {
     pub routing: RoutingIn,
     /// What each VPC's DHCP options give guests, by VPC ID.
     pub dhcp_options: HashMap<String, DhcpOptions>,
+    /// NAT gateways that forward (pending or available, as routes to them are `active`).
+    pub nat_gateways: Vec<NatIn>,
+}
+
+/// A NAT gateway that forwards, on its requester-managed interface.
+#[derive(Debug, Clone)]
+pub struct NatIn {
+    pub id: String,
+    /// No groups, no source/destination check; device index 0 inside its namespace.
+    pub eni: EniIn,
 }
 
 /// What a VPC's DHCP option set gives guests (the model's reading of the set).
@@ -133,8 +143,12 @@ pub struct Router {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Port {
     pub eni_id: String,
-    /// The instance the ENI is attached to: whom IMDS answers for on this port.
+    /// The instance the ENI is attached to (whom IMDS answers for on this port), or the NAT
+    /// gateway whose interface it is.
     pub instance_id: String,
+    /// Whether security groups filter the port's flows: not a NAT gateway's interface, which
+    /// has none (its subnet's network ACL still applies).
+    pub security_groups: bool,
     /// The ENI's MAC, the only client hardware address the port's DHCP server answers.
     pub mac: String,
     /// What the port's DHCP server gives the ENI; `None` if its VPC has no DHCP options.
@@ -155,15 +169,20 @@ pub struct Port {
     pub filter: PortFilter,
 }
 
-/// An instance: a namespace with one `eth<device-index>` per attached ENI.
+/// An instance: a namespace with one `eth<device-index>` per attached ENI. A NAT gateway is
+/// one too, with its interface as eth0 and [`Guest::nat`] set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Guest {
+    /// The instance's ID, or the NAT gateway's.
     pub instance_id: String,
     pub ns: String,
     /// Running (or pending); a stopped (or stopping) instance keeps its links, down.
     pub up: bool,
     pub runs_agent: bool,
     pub nics: Vec<Nic>,
+    /// A NAT gateway's namespace forwards what its subnet's instances route to it and
+    /// source-NATs it to this address ([`crate::nft`]'s NAT gateway table).
+    pub nat: Option<Ipv4Addr>,
 }
 
 /// The guest's end of an ENI's veth pair.
@@ -206,8 +225,14 @@ pub fn router_ns(vpc_id: &str) -> String {
     format!("{PREFIX}r-{}", short(vpc_id))
 }
 
+/// An instance's namespace (`lvpc-i-…`), or a NAT gateway's (`lvpc-n-…`) for a `nat-` ID.
 pub fn guest_ns(instance_id: &str) -> String {
-    format!("{PREFIX}i-{}", short(instance_id))
+    let kind = if instance_id.starts_with("nat-") {
+        'n'
+    } else {
+        'i'
+    };
+    format!("{PREFIX}{kind}-{}", short(instance_id))
 }
 
 /// Link names are at most 15 bytes: the prefix and the first 10 hex digits of the ENI ID.
@@ -228,7 +253,7 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
         .iter()
         .map(|s| (s.id.as_str(), s.cidr))
         .collect();
-    let mut routers: Vec<Router> = snapshot
+    let routers: Vec<Router> = snapshot
         .vpcs
         .iter()
         .map(|id| Router {
@@ -241,6 +266,12 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
         .collect();
     let rules =
         Rules::new(&snapshot.groups, &snapshot.acls).with_prefix_lists(&snapshot.prefix_lists);
+    let mut wiring = Wiring {
+        snapshot,
+        subnets,
+        routers,
+        rules: &rules,
+    };
     let mut guests = Vec::new();
     for instance in &snapshot.instances {
         let up = match instance.state {
@@ -248,72 +279,105 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
             InstanceState::Stopping | InstanceState::Stopped => false,
             InstanceState::ShuttingDown | InstanceState::Terminated => continue,
         };
-        let mut nics = Vec::new();
-        for eni in &instance.enis {
-            let (Some(&cidr), Some(router)) = (
-                subnets.get(eni.subnet_id.as_str()),
-                routers.iter_mut().find(|r| r.vpc_id == eni.vpc_id),
-            ) else {
-                continue;
-            };
-            let gateway = subnet_router(cidr);
-            let dhcp = match (
-                eni.addresses.first(),
-                snapshot.dhcp_options.get(&eni.vpc_id),
-            ) {
-                (Some(&ip), Some(options)) => Some(DhcpLease {
-                    lease: Lease {
-                        address: Ipv4Net::new(ip, cidr.prefix_len()).expect("subnet prefix"),
-                        router: gateway,
-                    },
-                    options: options.clone(),
-                    host_name: format!("ip-{}", ip.to_string().replace('.', "-")),
-                }),
-                _ => None,
-            };
-            router.ports.push(Port {
-                eni_id: eni.id.clone(),
-                instance_id: instance.id.clone(),
-                mac: eni.mac.clone(),
-                name: port_name(&eni.id),
-                gateway,
-                addresses: eni.addresses.clone(),
-                source_dest_check: eni.source_dest_check,
-                up,
-                filter: rules.port(&eni.subnet_id, &eni.groups),
-                dhcp,
-            });
-            let primary = eni.device_index == 0 && eni.network_card_index == 0;
-            let lease = match eni.addresses.first() {
-                Some(&ip) if primary => Some(Lease {
-                    address: Ipv4Net::new(ip, cidr.prefix_len()).expect("subnet prefix"),
-                    router: gateway,
-                }),
-                _ => None,
-            };
-            nics.push(Nic {
-                eni_id: eni.id.clone(),
-                name: format!("eth{}", eni.device_index),
-                mac: eni.mac.clone(),
-                router_ns: router.ns.clone(),
-                port: port_name(&eni.id),
-                lease,
-            });
-        }
+        let nics = instance
+            .enis
+            .iter()
+            .filter_map(|eni| wire(&mut wiring, eni, &instance.id, up, true))
+            .collect();
         guests.push(Guest {
             instance_id: instance.id.clone(),
             ns: guest_ns(&instance.id),
             up,
             runs_agent: instance.runs_agent,
             nics,
+            nat: None,
         });
     }
+    for nat in &snapshot.nat_gateways {
+        let (Some(nic), Some(&address)) = (
+            wire(&mut wiring, &nat.eni, &nat.id, true, false),
+            nat.eni.addresses.first(),
+        ) else {
+            continue;
+        };
+        guests.push(Guest {
+            instance_id: nat.id.clone(),
+            ns: guest_ns(&nat.id),
+            up: true,
+            runs_agent: false,
+            nics: vec![nic],
+            nat: Some(address),
+        });
+    }
+    let Wiring { mut routers, .. } = wiring;
     let index = routing::RoutingIndex::new(snapshot);
     for router in &mut routers {
         router.filter = rules.router(router.ports.iter().map(|p| &p.filter));
         router.routing = index.routing(&router.vpc_id, &router.ports);
     }
     Topology { routers, guests }
+}
+
+/// What wiring an ENI into its VPC's router reads and adds to.
+struct Wiring<'s> {
+    snapshot: &'s Snapshot,
+    subnets: HashMap<&'s str, Ipv4Net>,
+    routers: Vec<Router>,
+    rules: &'s Rules<'s>,
+}
+
+/// Adds an ENI's port to its VPC's router and returns the guest's end (`None` if its VPC or
+/// subnet is gone). `owner` is the instance (or NAT gateway); `security_groups` whether the
+/// ENI's groups filter it.
+fn wire(
+    wiring: &mut Wiring,
+    eni: &EniIn,
+    owner: &str,
+    up: bool,
+    security_groups: bool,
+) -> Option<Nic> {
+    let cidr = *wiring.subnets.get(eni.subnet_id.as_str())?;
+    let router = wiring.routers.iter_mut().find(|r| r.vpc_id == eni.vpc_id)?;
+    let gateway = subnet_router(cidr);
+    let lease_of = |ip: Ipv4Addr| Lease {
+        address: Ipv4Net::new(ip, cidr.prefix_len()).expect("subnet prefix"),
+        router: gateway,
+    };
+    let options = wiring.snapshot.dhcp_options.get(&eni.vpc_id);
+    let dhcp = match (eni.addresses.first(), options) {
+        (Some(&ip), Some(options)) => Some(DhcpLease {
+            lease: lease_of(ip),
+            options: options.clone(),
+            host_name: format!("ip-{}", ip.to_string().replace('.', "-")),
+        }),
+        _ => None,
+    };
+    router.ports.push(Port {
+        eni_id: eni.id.clone(),
+        instance_id: owner.to_owned(),
+        security_groups,
+        mac: eni.mac.clone(),
+        name: port_name(&eni.id),
+        gateway,
+        addresses: eni.addresses.clone(),
+        source_dest_check: eni.source_dest_check,
+        up,
+        filter: wiring.rules.port(&eni.subnet_id, &eni.groups),
+        dhcp,
+    });
+    let primary = eni.device_index == 0 && eni.network_card_index == 0;
+    Some(Nic {
+        eni_id: eni.id.clone(),
+        name: format!("eth{}", eni.device_index),
+        mac: eni.mac.clone(),
+        router_ns: router.ns.clone(),
+        port: port_name(&eni.id),
+        lease: eni
+            .addresses
+            .first()
+            .filter(|_| primary)
+            .map(|&ip| lease_of(ip)),
+    })
 }
 
 #[cfg(test)]

@@ -8,8 +8,9 @@
 
 mod filter;
 mod nat;
+mod nat_gateway;
 
-use crate::model::Router;
+use crate::model::{Guest, Router};
 
 /// localvpc's tables, in every namespace it owns.
 pub const TABLE_PREFIX: &str = "lvpc_";
@@ -55,6 +56,12 @@ impl Table {
 pub fn router_tables(router: &Router) -> Vec<Table> {
     let nat = router.routing.gateway.iter().map(nat::table);
     std::iter::once(filter::table(router)).chain(nat).collect()
+}
+
+/// The tables a guest namespace should hold: a NAT gateway's translation, nothing for an
+/// instance (whose own firewall is the guest's business).
+pub fn guest_tables(guest: &Guest) -> Vec<Table> {
+    guest.nat.map(nat_gateway::table).into_iter().collect()
 }
 
 #[cfg(test)]

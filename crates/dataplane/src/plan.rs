@@ -9,7 +9,8 @@
 //! Ownership: router namespaces are entirely localvpc's (every address and route in them is
 //! planned). In an instance namespace localvpc owns only the `eth*` links and what EC2's DHCP
 //! would give eth0 (its address and default route); whatever the guest adds itself — the agent's
-//! addresses, tables and rules — is left alone.
+//! addresses, tables and rules — is left alone. A NAT gateway's namespace is a guest whose
+//! forwarding and nftables tables are localvpc's too.
 
 use crate::host::{Change, HostState, Link, Neighbour, NsState, Route};
 use crate::model::routing::{INTERNET_NS, UPLINK};
@@ -227,6 +228,14 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
     for guest in &topology.guests {
         for nic in &guest.nics {
             guest_nic(&mut steps, state, guest, nic);
+        }
+        if guest.nat.is_some() {
+            let ns = state.namespaces.get(&guest.ns).unwrap_or(&empty);
+            if !ns.routing {
+                let change = Change::EnableRouting(guest.ns.clone());
+                steps.namespaces.push(change);
+            }
+            steps.tables(&guest.ns, ns, nft::guest_tables(guest));
         }
     }
     routing::additions(&mut steps, topology, state);

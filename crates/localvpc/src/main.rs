@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use localvpc_model::Quotas;
 use localvpc_server::{AfterChange, AppState, Auth, Config, Console, Keyring, OpenError};
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -145,6 +146,8 @@ fn main() -> std::process::ExitCode {
             EnvFilter::new("warn,localvpc=info,localvpc_server=info,localvpc_store=info")
         }))
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, not in a file or a pipe.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
     let result = match cli.command {

@@ -55,6 +55,7 @@ pub fn dispatch(ctx: &mut Ctx, action: &str, mut input: Value) -> Result<Value, 
         .and_then(|v| v.as_bool())
         .unwrap_or(false);
     let handler = operation.handler;
+    tracing::debug!(dry_run, "handler");
     let idempotent = operation.client_token.and_then(|idempotency| {
         let token = input.get("ClientToken").and_then(Value::as_str)?;
         Some((idempotency, token.to_owned()))
@@ -69,6 +70,7 @@ pub fn dispatch(ctx: &mut Ctx, action: &str, mut input: Value) -> Result<Value, 
                     "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).",
                 ));
             }
+            tracing::debug!(token, "ClientToken seen before: the first response again");
             if let Some(check) = idempotency.replay {
                 check(ctx, token)?;
             }

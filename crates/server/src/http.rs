@@ -19,6 +19,7 @@ use localvpc_model::region::Region;
 use localvpc_model::{Ec2Error, ErrorCode};
 use localvpc_store::{Store, Tx};
 use std::sync::Arc;
+use tracing::Instrument;
 
 /// Shared by every request.
 pub struct AppState {
@@ -150,54 +151,79 @@ async fn ec2(
         .iter()
         .find(|(k, _)| k == "Action")
         .map(|(_, v)| v.clone());
-    let sts = sts::is_sts(action.as_deref());
-    let signed = auth::Request {
-        method,
-        path: "/",
-        query: query.as_deref(),
-        headers: &headers,
-        body: &body,
-        params: &params,
-    };
-    let who = match auth::authenticate(&state.auth, &signed) {
-        Ok(who) => who,
-        Err(err) => return error_response(err, sts, &request_id),
-    };
-    if sts {
-        return xml_response(
-            StatusCode::OK,
-            sts::caller_identity(&who.account, &request_id),
-        );
-    }
-    let span = tracing::debug_span!("ec2", action = action.as_deref().unwrap_or("-"), account = %who.account, region = %who.region, request_id = %request_id);
-    let _guard = span.enter();
-    let result = tokio::task::spawn_blocking({
-        let request_id = request_id.clone();
-        move || {
-            handle(
-                &state,
-                &who.account,
-                &who.region,
-                action,
-                &params,
-                &request_id,
-            )
+    // Every line the request writes, here and on the blocking thread that runs it, carries
+    // these fields. `error` level: the span is on whenever any line of the request is logged.
+    let span = tracing::error_span!(
+        "ec2",
+        action = %action.as_deref().unwrap_or("-"),
+        account = tracing::field::Empty,
+        region = tracing::field::Empty,
+        request_id = %request_id,
+    );
+    let run = async move {
+        let sts = sts::is_sts(action.as_deref());
+        let signed = auth::Request {
+            method,
+            path: "/",
+            query: query.as_deref(),
+            headers: &headers,
+            body: &body,
+            params: &params,
+        };
+        let who = match auth::authenticate(&state.auth, &signed) {
+            Ok(who) => who,
+            Err(err) => return error_response(err, sts, &request_id),
+        };
+        let span = tracing::Span::current();
+        span.record("account", tracing::field::display(&who.account));
+        span.record("region", tracing::field::display(&who.region));
+        tracing::debug!(method, params = params.len(), "request received");
+        if sts {
+            tracing::debug!("answered by STS");
+            return xml_response(
+                StatusCode::OK,
+                sts::caller_identity(&who.account, &request_id),
+            );
         }
-    })
-    .await
-    .unwrap_or_else(|e| {
-        tracing::error!(error = %e, "handler panicked");
-        Err(Ec2Error::internal())
-    });
-    match result {
-        Ok(xml) => xml_response(StatusCode::OK, xml),
-        Err(err) => error_response(err, false, &request_id),
-    }
+        let result = tokio::task::spawn_blocking({
+            let request_id = request_id.clone();
+            move || {
+                span.in_scope(|| {
+                    handle(
+                        &state,
+                        &who.account,
+                        &who.region,
+                        action,
+                        &params,
+                        &request_id,
+                    )
+                })
+            }
+        })
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "handler panicked");
+            Err(Ec2Error::internal())
+        });
+        match result {
+            Ok(xml) => {
+                tracing::debug!("answered");
+                xml_response(StatusCode::OK, xml)
+            }
+            Err(err) => error_response(err, false, &request_id),
+        }
+    };
+    run.instrument(span).await
 }
 
 /// An error in EC2's envelope, or STS's for the STS action.
 fn error_response(err: Ec2Error, sts: bool, request_id: &str) -> Response {
-    tracing::debug!(code = err.code.as_str(), message = %err.message, "request refused");
+    tracing::debug!(
+        code = err.code.as_str(),
+        status = err.code.http_status(),
+        message = %err.message,
+        "request refused"
+    );
     let (status, xml) = if sts {
         sts::error(err, request_id)
     } else {
@@ -285,6 +311,7 @@ pub(crate) fn call(
     })?;
     let region = Region::named(region)?;
     let input = decode(model, operation.input.as_deref(), params)?;
+    tracing::debug!("parameters fit the model");
     let Executed { output, wrote } = execute(
         &state.store,
         &state.config,
@@ -297,6 +324,7 @@ pub(crate) fn call(
     // After every committed write, a Describe that settled instances or provisioned the
     // partition included.
     if wrote {
+        tracing::debug!("change hooks");
         state.changed();
     }
     Ok(output)
@@ -333,6 +361,7 @@ pub(crate) fn execute(
             now: settle_at.clone(),
         };
         if new_partition {
+            tracing::debug!("first call of the partition: provisioning its default VPC");
             provision::provision_partition(&mut ctx)?;
         }
         dispatch::dispatch(&mut ctx, action, input)
@@ -343,12 +372,14 @@ pub(crate) fn execute(
             if tx.instances_to_settle(&settle_at, &forget_terminated_before)?
                 || tx.nat_gateways_to_settle(&settle_at, &forget_terminated_before)?
             {
+                tracing::debug!("something settles first: the read goes to the writer");
                 return Ok(None);
             }
             let input = input.take().expect("read once");
             run(tx, false, input).map(Some)
         })?;
         if let Some(Some(output)) = read {
+            tracing::debug!("read on a reader connection");
             return Ok(Executed {
                 output,
                 wrote: false,
@@ -365,9 +396,12 @@ pub(crate) fn execute(
             tx.settle_nat_gateways(&settle_at, &forget_terminated_before)?;
             run(tx, new_partition, input)
         })
-        .map(|output| Executed {
-            output,
-            wrote: true,
+        .map(|output| {
+            tracing::debug!("write transaction committed");
+            Executed {
+                output,
+                wrote: true,
+            }
         })
 }
 

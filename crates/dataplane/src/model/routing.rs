@@ -7,7 +7,9 @@
 //! routes as on AWS. The `local` route is `throw <vpc block>`: the lookup falls back to the main
 //! table, whose /32 host routes reach each ENI address. An internet gateway route leaves through
 //! the uplink, a veth to the internet namespace; an ENI or instance route goes to the ENI's
-//! primary address through its port. A route is a blackhole exactly when DescribeRouteTables
+//! primary address through its port, a NAT gateway route to its interface's primary address
+//! (its namespace forwards and source-NATs, then the router routes the result by the NAT
+//! subnet's table). A route is a blackhole exactly when DescribeRouteTables
 //! says so ([`RouteState`], from the same [`LiveTargets`]): its target is gone, detached, or
 //! its instance stopped.
 //!
@@ -134,7 +136,7 @@ pub struct RoutingIndex<'s> {
     live: LiveTargets,
     /// ENI → (subnet, primary address).
     enis: HashMap<&'s str, (&'s str, Option<Ipv4Addr>)>,
-    /// Instance → its primary ENI (device 0 of card 0).
+    /// Instance → its primary ENI (device 0 of card 0); NAT gateway → its interface.
     primary_enis: HashMap<&'s str, &'s str>,
 }
 
@@ -151,13 +153,19 @@ impl<'s> RoutingIndex<'s> {
                 }
             }
         }
+        for nat in &snapshot.nat_gateways {
+            let (eni, primary) = (&nat.eni, nat.eni.addresses.first().copied());
+            enis.insert(eni.id.as_str(), (eni.subnet_id.as_str(), primary));
+            primary_enis.insert(nat.id.as_str(), eni.id.as_str());
+        }
         let live = LiveTargets::new(
             snapshot.instances.iter().map(|i| (i.id.as_str(), i.state)),
             snapshot.instances.iter().flat_map(|i| {
                 let instance = Some(i.id.as_str());
                 i.enis.iter().map(move |eni| (eni.id.as_str(), instance))
             }),
-        );
+        )
+        .with_nat_gateways(snapshot.nat_gateways.iter().map(|n| n.id.as_str()));
         RoutingIndex {
             snapshot,
             live,
@@ -259,10 +267,10 @@ impl<'s> RoutingIndex<'s> {
                     dev: UPLINK.into(),
                 };
             }
-            RouteTarget::Instance(id) => self.primary_enis.get(id.as_str()).copied(),
+            RouteTarget::Instance(id) | RouteTarget::NatGateway(id) => {
+                self.primary_enis.get(id.as_str()).copied()
+            }
             RouteTarget::NetworkInterface(id) => Some(id.as_str()),
-            // NAT gateways have no namespace yet: their routes carry nothing.
-            RouteTarget::NatGateway(_) => None,
         };
         let port = eni.and_then(|eni| ports.iter().find(|p| p.eni_id == eni && p.up));
         let primary = eni.and_then(|eni| self.enis.get(eni)?.1);

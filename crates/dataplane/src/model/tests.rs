@@ -117,6 +117,7 @@ pub(crate) fn seed_003() -> Snapshot {
         )]),
         prefix_lists: Default::default(),
         routing: Default::default(),
+        nat_gateways: Vec::new(),
     }
 }
 

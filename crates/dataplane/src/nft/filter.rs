@@ -14,7 +14,8 @@
 //!    ICMP errors about an allowed flow (`related`, e.g. port unreachable, fragmentation
 //!    needed), pass whatever the rules say — but still only through the ACLs above;
 //! 4. a new flow must match an egress rule of the source ENI and an ingress rule of the
-//!    destination ENI (the union of each one's groups); otherwise it is dropped. Every flow is
+//!    destination ENI (the union of each one's groups); otherwise it is dropped. A NAT
+//!    gateway's interface has no groups and meets no such gate. Every flow is
 //!    tracked, so removing a rule stops new flows and leaves established ones running (AWS
 //!    leaves flows allowed by 0.0.0.0/0 rules both ways untracked and stops those at once).
 //!
@@ -96,8 +97,9 @@ pub fn table(router: &Router) -> Table {
         ));
     }
     forward.push("ct state established,related accept".into());
-    forward.extend(vmap("iifname", "egress", router.ports.iter()));
-    forward.extend(vmap("oifname", "ingress", router.ports.iter()));
+    let grouped: Vec<&Port> = router.ports.iter().filter(|p| p.security_groups).collect();
+    forward.extend(vmap("iifname", "egress", grouped.iter().copied()));
+    forward.extend(vmap("oifname", "ingress", grouped.iter().copied()));
     chain(&mut body, "forward", Some("forward"), forward);
 
     for port in checked {
@@ -108,7 +110,7 @@ pub fn table(router: &Router) -> Table {
         let destination = [format!("ip daddr {addresses} return"), "drop".into()];
         chain(&mut body, &format!("destination_{hex}"), None, destination);
     }
-    for port in &router.ports {
+    for port in grouped {
         let hex = port_hex(port);
         let egress = sg_chain(&port.filter.egress, "daddr");
         chain(&mut body, &format!("egress_{hex}"), None, egress);

@@ -117,3 +117,29 @@ fn a_restart_adopts_the_routing_it_left() {
 fn link_count(host: &FakeHost, ns: &str) -> usize {
     host.state.namespaces[ns].links.len()
 }
+
+#[test]
+fn a_nat_gateway_is_a_forwarding_namespace_with_its_translation_and_goes_with_it() {
+    use crate::model::routing::tests::{NAT, NAT_ENI, with_nat_gateway};
+    let mut host = FakeHost::default();
+    let mut s = with_nat_gateway();
+    converged(&mut host, &s);
+    let ns = crate::model::guest_ns(NAT);
+    let inside = &host.state.namespaces[&ns];
+    assert!(inside.routing, "forwarding on");
+    assert!(inside.tables.contains_key("lvpc_natgw"));
+    assert!(has_link(&host, &ns, "eth0"));
+    assert!(has_link(&host, &router_ns(VPC), &port_name(NAT_ENI)));
+    assert!(matches!(
+        default_of(&host, private_table()),
+        Some(RouteKind::Via { dev, .. }) if dev == port_name(NAT_ENI)
+    ));
+    s.nat_gateways.clear();
+    converged(&mut host, &s);
+    assert!(!host.state.namespaces.contains_key(&ns));
+    assert!(!has_link(&host, &router_ns(VPC), &port_name(NAT_ENI)));
+    assert_eq!(
+        default_of(&host, private_table()),
+        Some(RouteKind::Blackhole)
+    );
+}

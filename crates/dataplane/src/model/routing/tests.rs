@@ -208,3 +208,65 @@ fn a_new_route_table_never_renumbers_the_others() {
     }
     assert_eq!(after.rules, before.rules);
 }
+
+pub(crate) const NAT: &str = "nat-0f000000000000001";
+pub(crate) const NAT_ENI: &str = "eni-0f000000000000009";
+
+/// [`with_gateway`] with a public NAT gateway in subnet-1 (10.0.1.5, Elastic IP
+/// 203.0.113.7) as subnet-2's default route instead of the NAT instance.
+pub(crate) fn with_nat_gateway() -> Snapshot {
+    let mut s = with_gateway();
+    let mut eni = crate::model::tests::eni(NAT_ENI, "subnet-1", 0, &["10.0.1.5"]);
+    eni.source_dest_check = false;
+    eni.groups.clear();
+    s.nat_gateways.push(crate::model::NatIn {
+        id: NAT.into(),
+        eni,
+    });
+    s.routing.public_ips.push(PublicIpIn {
+        eni_id: NAT_ENI.into(),
+        private: "10.0.1.5".parse().unwrap(),
+        public: "203.0.113.7".parse().unwrap(),
+    });
+    s.routing.route_tables[1].routes[1].target = RouteTarget::NatGateway(NAT.into());
+    s
+}
+
+#[test]
+fn a_nat_gateway_route_goes_to_its_interface_which_routes_by_its_subnets_table() {
+    let t = topology(&with_nat_gateway());
+    let r = &t.routers[0].routing;
+    assert_eq!(
+        default_route(r, private_table()),
+        RouteKind::Via {
+            gateway: "10.0.1.5".parse().unwrap(),
+            dev: port_name(NAT_ENI)
+        }
+    );
+    assert!(r.rules.contains(&(port_name(NAT_ENI), main_table())));
+    let nat = &r.gateway.as_ref().unwrap().nat;
+    assert!(nat.contains(&("10.0.1.5".parse().unwrap(), "203.0.113.7".parse().unwrap())));
+    let port = t.routers[0].port(&port_name(NAT_ENI)).unwrap();
+    assert!(!port.security_groups && !port.source_dest_check && port.up);
+    let guest = t.guests.iter().find(|g| g.instance_id == NAT).unwrap();
+    assert_eq!(guest.ns, "lvpc-n-0f000000000000001");
+    assert_eq!(guest.nat, Some("10.0.1.5".parse().unwrap()));
+    let lease = guest.nics[0].lease.unwrap();
+    assert_eq!(guest.nics[0].name, "eth0");
+    assert_eq!(
+        (lease.address, lease.router),
+        ("10.0.1.5/24".parse().unwrap(), "10.0.1.1".parse().unwrap())
+    );
+}
+
+#[test]
+fn a_nat_gateway_that_stopped_forwarding_is_a_blackhole() {
+    let mut s = with_nat_gateway();
+    s.nat_gateways.clear();
+    let t = topology(&s);
+    assert_eq!(
+        default_route(&t.routers[0].routing, private_table()),
+        RouteKind::Blackhole
+    );
+    assert!(t.guests.iter().all(|g| g.nat.is_none()));
+}

@@ -57,6 +57,7 @@ fn small() -> Snapshot {
         dhcp_options: Default::default(),
         prefix_lists: Default::default(),
         routing: Default::default(),
+        nat_gateways: Vec::new(),
     }
 }
 
@@ -196,5 +197,19 @@ fn a_prefix_list_rule_matches_an_interval_set_of_its_merged_entries() {
         body.contains(
             "\tset pl_0123456789abcdef0 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n"
         )
+    );
+}
+
+#[test]
+fn a_nat_gateways_interface_meets_no_security_group() {
+    use crate::model::routing::tests::{NAT_ENI, with_nat_gateway};
+    let t = crate::model::topology(&with_nat_gateway());
+    let body = table(&t.routers[0]).body;
+    let hex = &crate::model::port_name(NAT_ENI)[5..];
+    assert!(!body.contains(&format!("egress_{hex}")));
+    assert!(!body.contains(&format!("ingress_{hex}")));
+    assert!(
+        body.contains(&format!("\"lvpc-{hex}\"")),
+        "its subnet's ACL still applies"
     );
 }
