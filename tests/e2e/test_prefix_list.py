@@ -209,3 +209,4 @@ def test_the_cli_drives_a_list(aws):
     err = aws.error("modify-managed-prefix-list", "--prefix-list-id", pl, "--current-version", "1", "--add-entries", "Cidr=10.0.0.0/8")
     assert err.code == "InvalidParameterValue"
     aws.run("delete-managed-prefix-list", "--prefix-list-id", pl)
+

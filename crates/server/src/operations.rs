@@ -88,6 +88,11 @@ pub static OPERATIONS: &[Operation] = &[
         network_insights::delete_analysis,
         Write
     ),
+    row!(
+        "GetSecurityGroupsForVpc",
+        security_group::groups::get_security_groups_for_vpc,
+        Read
+    ),
     // managed prefix lists
     row!("CreateManagedPrefixList", prefix_list::create_managed_prefix_list, Write, token: None),
     row!(
@@ -529,7 +534,6 @@ pub const UNSUPPORTED: &[&str] = &[
     "DescribeVpcPeeringConnections",
     "DisassociateNatGatewayAddress",
     "GetEbsEncryptionByDefault",
-    "GetSecurityGroupsForVpc",
     "GetSubnetCidrReservations",
     "ModifyVpcEndpoint",
     "ModifyVpcPeeringConnectionOptions",
