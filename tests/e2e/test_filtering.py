@@ -260,3 +260,35 @@ def test_the_source_check_drops_spoofed_sources_until_disabled(dp):
     source_dest_check(ec2, primary_eni(ec2, sender), False)
     ping_from(sender, "10.0.1.99", "10.0.1.1")
     assert echo_requests_received(router) == before + 2, "the check is off: the router receives it"
+
+
+def test_a_rule_allowing_a_prefix_list_admits_exactly_its_current_entries(dp):
+    srv, ec2 = dp
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    s1, s2 = subnet(ec2, vpc, "10.0.1.0/24"), subnet(ec2, vpc, "10.0.2.0/24")
+    server_sg = group(ec2, vpc, "server")
+    pl = ec2.create_managed_prefix_list(PrefixListName="clients", MaxEntries=5, AddressFamily="IPv4",
+                                        Entries=[{"Cidr": "10.0.1.10/32"}])["PrefixList"]["PrefixListId"]
+    ec2.authorize_security_group_ingress(GroupId=server_sg, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "PrefixListIds": [{"PrefixListId": pl}]}])
+    a, b = launch(ec2, s1, "10.0.1.10"), launch(ec2, s1, "10.0.1.11")
+    server = launch(ec2, s2, "10.0.2.10", server_sg)
+    listener = tcp_server(server, 8080)
+    try:
+        assert connects(a, "10.0.2.10", 8080), "an entry of the list"
+        assert not connects(b, "10.0.2.10", 8080), "not an entry"
+        ec2.modify_managed_prefix_list(PrefixListId=pl, CurrentVersion=1, AddEntries=[{"Cidr": "10.0.1.11/32"}])
+        assert connects(b, "10.0.2.10", 8080), "an entry added later is admitted at once"
+        ec2.modify_managed_prefix_list(PrefixListId=pl, CurrentVersion=2, RemoveEntries=[{"Cidr": "10.0.1.10/32"}])
+        assert not connects(a, "10.0.2.10", 8080), "a removed entry is refused"
+        assert connects(b, "10.0.2.10", 8080)
+        ec2.restore_managed_prefix_list_version(PrefixListId=pl, PreviousVersion=1, CurrentVersion=3)
+        assert connects(a, "10.0.2.10", 8080) and not connects(b, "10.0.2.10", 8080), "version 1 again"
+        # A whole range as an entry: the interval set matches inside it.
+        ec2.modify_managed_prefix_list(PrefixListId=pl, CurrentVersion=4, AddEntries=[{"Cidr": "10.0.1.0/28"}],
+                                       RemoveEntries=[{"Cidr": "10.0.1.10/32"}])
+        assert connects(a, "10.0.2.10", 8080) and connects(b, "10.0.2.10", 8080)
+        ec2.modify_managed_prefix_list(PrefixListId=pl, CurrentVersion=5, AddEntries=[{"Cidr": "10.0.1.11/32"}])
+        assert connects(b, "10.0.2.10", 8080), "overlapping entries merge in the set"
+    finally:
+        listener.stop()

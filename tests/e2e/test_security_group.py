@@ -522,3 +522,16 @@ def test_modify_security_group_rules(ec2):
     assert code_of(error_code(modify, IpProtocol="tcp", FromPort=22, ToPort=22)) == "MissingParameter"
     err = error_code(ec2.modify_security_group_rules, GroupId=other, SecurityGroupRules=[{"SecurityGroupRuleId": web["SecurityGroupRuleId"], "SecurityGroupRule": {"IpProtocol": "-1", "CidrIpv4": "0.0.0.0/0"}}])
     assert code_of(err) == "InvalidSecurityGroupRuleId.NotFound"
+
+
+def test_get_security_groups_for_vpc(ec2, account):
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    sg = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+    got = ec2.get_security_groups_for_vpc(VpcId=vpc)["SecurityGroupForVpcs"]
+    assert sorted(g["GroupName"] for g in got) == ["default", "web"]
+    mine = next(g for g in got if g["GroupId"] == sg)
+    assert mine["PrimaryVpcId"] == vpc and mine["OwnerId"] == account
+    only = ec2.get_security_groups_for_vpc(VpcId=vpc, Filters=[{"Name": "group-name", "Values": ["web"]}])
+    assert [g["GroupId"] for g in only["SecurityGroupForVpcs"]] == [sg]
+    err = error_code(ec2.get_security_groups_for_vpc, VpcId="vpc-0123456789abcdef0")
+    assert code_of(err) == "InvalidVpcID.NotFound"

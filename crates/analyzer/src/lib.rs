@@ -198,6 +198,8 @@ pub struct SgRuleRef {
     pub cidr: Option<Ipv4Net>,
     /// The referenced group, for a rule naming one.
     pub peer_group: Option<String>,
+    /// The referenced prefix list, for a rule naming one.
+    pub prefix_list: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

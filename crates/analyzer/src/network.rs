@@ -5,7 +5,7 @@
 //! model's shapes; the walk uses the accessors below.
 
 use ipnet::Ipv4Net;
-use localvpc_dataplane::model::filter::{Rules, SgRule, SubnetAcl};
+use localvpc_dataplane::model::filter::{PrefixListsIn, Rules, SgRule, SubnetAcl};
 use localvpc_dataplane::model::routing::RouteKind;
 use localvpc_dataplane::model::{Snapshot, Topology};
 use localvpc_model::instance::InstanceState;
@@ -80,6 +80,7 @@ pub struct Network {
     subnet_cidrs: HashMap<String, Ipv4Net>,
     tables: HashMap<String, Vec<Route>>,
     vpcs: HashMap<String, Vpc>,
+    prefix_lists: PrefixListsIn,
 }
 
 impl Network {
@@ -111,6 +112,7 @@ impl Network {
                 },
             );
         }
+        net.prefix_lists = snapshot.prefix_lists.clone();
         for subnet in &snapshot.subnets {
             net.subnet_cidrs.insert(subnet.id.clone(), subnet.cidr);
         }
@@ -252,6 +254,11 @@ impl Network {
 
     pub fn group(&self, id: &str) -> Option<&Group> {
         self.groups.get(id)
+    }
+
+    /// A prefix list's current IPv4 entries (none for a list that does not exist).
+    pub fn prefix_list(&self, id: &str) -> impl Iterator<Item = &Ipv4Net> {
+        self.prefix_lists.get(id).into_iter().flatten()
     }
 
     /// The ACL of a subnet with at least one attached ENI.

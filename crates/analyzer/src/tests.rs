@@ -157,6 +157,7 @@ pub(crate) fn fixture() -> Snapshot {
                 public: "203.0.113.10".parse().unwrap(),
             }],
         },
+        prefix_lists: Default::default(),
         dhcp_options: Default::default(),
         nat_gateways: Vec::new(),
     }

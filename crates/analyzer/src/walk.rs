@@ -921,6 +921,7 @@ fn sg_matches(net: &Network, rule: &SgRule, p: Packet, peer: Ipv4Addr) -> bool {
     let peer_ok = match &rule.peer {
         Peer::Cidr(c) => c.contains(&peer),
         Peer::Group(g) => net.group(g).is_some_and(|g| g.members.contains(&peer)),
+        Peer::PrefixList(l) => net.prefix_list(l).any(|c| c.contains(&peer)),
     };
     peer_ok && traffic_matches(&rule.traffic, p)
 }
@@ -984,9 +985,10 @@ fn acl_ref(rule: &AclRule, egress: bool) -> AclRuleRef {
 
 fn sg_ref(group_id: &str, direction: &'static str, rule: &SgRule) -> SgRuleRef {
     let (protocol, ports) = protocol_name(&rule.traffic);
-    let (cidr, peer_group) = match &rule.peer {
-        Peer::Cidr(c) => (Some(*c), None),
-        Peer::Group(g) => (None, Some(g.clone())),
+    let (cidr, peer_group, prefix_list) = match &rule.peer {
+        Peer::Cidr(c) => (Some(*c), None, None),
+        Peer::Group(g) => (None, Some(g.clone()), None),
+        Peer::PrefixList(l) => (None, None, Some(l.clone())),
     };
     SgRuleRef {
         group_id: group_id.to_owned(),
@@ -995,6 +997,7 @@ fn sg_ref(group_id: &str, direction: &'static str, rule: &SgRule) -> SgRuleRef {
         ports,
         cidr,
         peer_group,
+        prefix_list,
     }
 }
 

@@ -3,10 +3,12 @@
 use crate::model::filter::{AclIn, GroupIn};
 use crate::model::routing::{GatewayIn, PublicIpIn};
 use crate::model::{EniIn, InstanceIn, NatIn, Snapshot, SubnetIn, resolver_address};
+use ipnet::IpNet;
 use localvpc_model::Ec2Error;
 use localvpc_model::dhcp_options;
 use localvpc_model::image::catalogue_image;
 use localvpc_model::network_interface::NetworkInterface;
+use localvpc_model::prefix_list;
 use localvpc_store::{EniScope, Owner, Partition, Store, Tx};
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
@@ -136,6 +138,20 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
             egress,
             id: group.id,
         });
+    }
+    // AWS's lists are the same in every partition of a region, so the first one read stands.
+    let lists = prefix_list::aws_managed(&p.region)
+        .into_iter()
+        .chain(tx.prefix_lists(&p.account)?);
+    for list in lists {
+        let entries = list.entries.iter().filter_map(|e| match e.cidr {
+            IpNet::V4(cidr) => Some(cidr),
+            IpNet::V6(_) => None,
+        });
+        snapshot
+            .prefix_lists
+            .entry(list.id)
+            .or_insert_with(|| entries.collect());
     }
     for acl in tx.network_acls(&p.account, None)? {
         snapshot.acls.push(AclIn {

@@ -9,7 +9,7 @@
 pub mod filter;
 pub mod routing;
 
-use filter::{AclIn, GroupIn, PortFilter, RouterFilter, Rules};
+use filter::{AclIn, GroupIn, PortFilter, PrefixListsIn, RouterFilter, Rules};
 use ipnet::Ipv4Net;
 use localvpc_model::instance::InstanceState;
 use routing::{Routing, RoutingIn};
@@ -34,6 +34,8 @@ pub struct Snapshot {
     pub instances: Vec<InstanceIn>,
     pub groups: Vec<GroupIn>,
     pub acls: Vec<AclIn>,
+    /// Every prefix list's current IPv4 entries (the caller's and AWS's), by ID.
+    pub prefix_lists: PrefixListsIn,
     pub routing: RoutingIn,
     /// What each VPC's DHCP options give guests, by VPC ID.
     pub dhcp_options: HashMap<String, DhcpOptions>,
@@ -263,7 +265,8 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
             routing: Routing::default(),
         })
         .collect();
-    let rules = Rules::new(&snapshot.groups, &snapshot.acls);
+    let rules =
+        Rules::new(&snapshot.groups, &snapshot.acls).with_prefix_lists(&snapshot.prefix_lists);
     let mut wiring = Wiring {
         snapshot,
         subnets,

@@ -108,7 +108,12 @@ error_codes! {
     InvalidSecurityGroupRuleIdMalformed = "InvalidSecurityGroupRuleId.Malformed";
     SecurityGroupLimitExceeded = "SecurityGroupLimitExceeded";
     RulesPerSecurityGroupLimitExceeded = "RulesPerSecurityGroupLimitExceeded";
+    // Managed prefix lists
     InvalidPrefixListIdNotFound = "InvalidPrefixListID.NotFound";
+    InvalidPrefixListIdMalformed = "InvalidPrefixListId.Malformed";
+    InvalidPrefixListModification = "InvalidPrefixListModification";
+    PrefixListVersionMismatch = "PrefixListVersionMismatch";
+    PrefixListLimitExceeded = "PrefixListLimitExceeded";
     InvalidVpcPeeringConnectionIdNotFound = "InvalidVpcPeeringConnectionID.NotFound";
     // Network ACLs
     InvalidNetworkAclIdNotFound = "InvalidNetworkAclID.NotFound";

@@ -225,6 +225,13 @@ resource_kinds! {
         message: "The attachment ID '{id}' does not exist",
         tag_type: None,
     },
+    PrefixList {
+        prefix: "pl",
+        not_found: InvalidPrefixListIdNotFound,
+        malformed: InvalidPrefixListIdMalformed,
+        message: "The prefix list ID '{id}' does not exist",
+        tag_type: Some("prefix-list"),
+    },
     LaunchTemplate {
         prefix: "lt",
         not_found: InvalidLaunchTemplateIdNotFound,

@@ -36,5 +36,6 @@ pub mod nat_gateway;
 pub mod network_insights;
 pub mod network_interface;
 pub mod prefix;
+pub mod prefix_list;
 pub mod public_ip;
 pub mod volume;

@@ -21,6 +21,7 @@ pub struct Quotas {
     pub elastic_ips_per_region: usize,
     pub network_interfaces_per_region: usize,
     pub nat_gateways_per_availability_zone: usize,
+    pub prefix_lists_per_region: usize,
 }
 
 impl Default for Quotas {
@@ -41,6 +42,7 @@ impl Default for Quotas {
             elastic_ips_per_region: 5,
             network_interfaces_per_region: 5000,
             nat_gateways_per_availability_zone: 5,
+            prefix_lists_per_region: 100,
         }
     }
 }

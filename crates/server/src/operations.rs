@@ -88,6 +88,48 @@ pub static OPERATIONS: &[Operation] = &[
         network_insights::delete_analysis,
         Write
     ),
+    row!(
+        "GetSecurityGroupsForVpc",
+        security_group::groups::get_security_groups_for_vpc,
+        Read
+    ),
+    // managed prefix lists
+    row!("CreateManagedPrefixList", prefix_list::create_managed_prefix_list, Write, token: None),
+    row!(
+        "ModifyManagedPrefixList",
+        prefix_list::modify_managed_prefix_list,
+        Write
+    ),
+    row!(
+        "RestoreManagedPrefixListVersion",
+        prefix_list::restore_managed_prefix_list_version,
+        Write
+    ),
+    row!(
+        "DeleteManagedPrefixList",
+        prefix_list::delete_managed_prefix_list,
+        Write
+    ),
+    row!(
+        "DescribeManagedPrefixLists",
+        prefix_list::describe_managed_prefix_lists,
+        Read
+    ),
+    row!(
+        "GetManagedPrefixListEntries",
+        prefix_list::get_managed_prefix_list_entries,
+        Read
+    ),
+    row!(
+        "GetManagedPrefixListAssociations",
+        prefix_list::get_managed_prefix_list_associations,
+        Read
+    ),
+    row!(
+        "DescribePrefixLists",
+        prefix_list::describe_prefix_lists,
+        Read
+    ),
     // dhcp options
     row!(
         "CreateDhcpOptions",
@@ -474,22 +516,18 @@ pub const UNSUPPORTED: &[&str] = &[
     "AssignPrivateNatGatewayAddress",
     "AssociateNatGatewayAddress",
     "CreateEgressOnlyInternetGateway",
-    "CreateManagedPrefixList",
     "CreateNetworkInterfacePermission",
     "CreateSubnetCidrReservation",
     "CreateVpcEndpoint",
     "CreateVpcPeeringConnection",
     "DeleteEgressOnlyInternetGateway",
-    "DeleteManagedPrefixList",
     "DeleteNetworkInterfacePermission",
     "DeleteSubnetCidrReservation",
     "DeleteVpcEndpoints",
     "DeleteVpcPeeringConnection",
     "DescribeEgressOnlyInternetGateways",
     "DescribeInstanceTypeOfferings",
-    "DescribeManagedPrefixLists",
     "DescribeNetworkInterfacePermissions",
-    "DescribePrefixLists",
     "DescribeSecurityGroupReferences",
     "DescribeStaleSecurityGroups",
     "DescribeVpcEndpointServices",
@@ -497,15 +535,10 @@ pub const UNSUPPORTED: &[&str] = &[
     "DescribeVpcPeeringConnections",
     "DisassociateNatGatewayAddress",
     "GetEbsEncryptionByDefault",
-    "GetManagedPrefixListAssociations",
-    "GetManagedPrefixListEntries",
-    "GetSecurityGroupsForVpc",
     "GetSubnetCidrReservations",
-    "ModifyManagedPrefixList",
     "ModifyVpcEndpoint",
     "ModifyVpcPeeringConnectionOptions",
     "RejectVpcPeeringConnection",
-    "RestoreManagedPrefixListVersion",
     "UnassignPrivateNatGatewayAddress",
     "UpdateSecurityGroupRuleDescriptionsEgress",
     "UpdateSecurityGroupRuleDescriptionsIngress",

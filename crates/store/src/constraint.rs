@@ -205,6 +205,10 @@ pub const UNIQUE: &[Unique] = &[
     // 0015_prefixes: a delegated prefix is held once in its subnet.
     u("ipv4_prefixes(subnet_id, address)", ADDRESS_IN_USE),
     u("ipv6_prefixes(subnet_id, address)", ADDRESS_IN_USE),
+    // 0016_prefix_lists: a version's entries are written by the call that made the version;
+    // run again, the loser of two modifications meets `PrefixListVersionMismatch`.
+    u("prefix_lists(id)", Retry),
+    u("prefix_list_entries(prefix_list_id, version, cidr)", Retry),
 ];
 
 const fn u(name: &'static str, answer: Answer) -> Unique {

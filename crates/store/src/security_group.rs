@@ -15,6 +15,7 @@ fn peer_columns(peer: &RulePeer) -> (&'static str, String, &str) {
         RulePeer::Cidr(c) => ("cidr", c.to_string(), ""),
         RulePeer::Ipv6Cidr(c) => ("cidr6", c.to_string(), ""),
         RulePeer::Group { group_id, user_id } => ("group", group_id.clone(), user_id),
+        RulePeer::PrefixList(id) => ("prefix-list", id.clone(), ""),
     }
 }
 
@@ -24,6 +25,7 @@ fn rule_from_row(r: &Row) -> rusqlite::Result<SecurityGroupRule> {
     let peer = match kind.as_str() {
         "cidr" => RulePeer::Cidr(parse_stored(&peer)?),
         "cidr6" => RulePeer::Ipv6Cidr(parse_stored(&peer)?),
+        "prefix-list" => RulePeer::PrefixList(peer),
         _ => RulePeer::Group {
             group_id: peer,
             user_id: r.get(8)?,

@@ -510,7 +510,8 @@ fn open_to_world(p: &Permission, port: i32) -> bool {
     let world = match &p.peer {
         RulePeer::Cidr(c) => c.prefix_len() == 0,
         RulePeer::Ipv6Cidr(c) => c.prefix_len() == 0,
-        RulePeer::Group { .. } => false,
+        // A prefix list's entries are not in the inventory: only a CIDR rule is judged here.
+        RulePeer::Group { .. } | RulePeer::PrefixList(_) => false,
     };
     let covers = match p.protocol {
         Protocol::All => true,

@@ -113,6 +113,8 @@ impl Traffic {
 pub enum Peer {
     Cidr(Ipv4Net),
     Group(String),
+    /// The current entries of a managed prefix list.
+    PrefixList(String),
 }
 
 /// One allow rule of a security group, for one direction.
@@ -154,17 +156,23 @@ pub struct SubnetAcl {
 }
 
 /// The filtering data a router needs beyond its ports: the members of the groups its ports'
-/// rules reference, and the ACLs of its ports' subnets (both sorted by ID).
+/// rules reference, the current IPv4 entries of the prefix lists they reference, and the ACLs
+/// of its ports' subnets (all sorted by ID).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RouterFilter {
     pub groups: BTreeMap<String, BTreeSet<Ipv4Addr>>,
+    pub prefix_lists: BTreeMap<String, BTreeSet<Ipv4Net>>,
     pub acls: Vec<SubnetAcl>,
 }
+
+/// Every prefix list's current IPv4 entries, by ID.
+pub type PrefixListsIn = BTreeMap<String, BTreeSet<Ipv4Net>>;
 
 /// Security groups and network ACLs by ID and by subnet, to resolve ports against.
 pub struct Rules<'s> {
     groups: BTreeMap<&'s str, &'s GroupIn>,
     acl_of_subnet: BTreeMap<&'s str, &'s AclIn>,
+    prefix_lists: Option<&'s PrefixListsIn>,
 }
 
 impl<'s> Rules<'s> {
@@ -175,7 +183,14 @@ impl<'s> Rules<'s> {
                 .iter()
                 .flat_map(|a| a.subnets.iter().map(move |s| (s.as_str(), a)))
                 .collect(),
+            prefix_lists: None,
         }
+    }
+
+    /// The entries prefix-list rules match (a list not given matches nothing).
+    pub fn with_prefix_lists(mut self, lists: &'s PrefixListsIn) -> Self {
+        self.prefix_lists = Some(lists);
+        self
     }
 
     /// An ENI's effective rules: the union of its groups' (a group that no longer exists
@@ -199,10 +214,18 @@ impl<'s> Rules<'s> {
         for port in ports {
             subnets.insert(port.subnet_id.as_str());
             for rule in port.ingress.iter().chain(&port.egress) {
-                if let Peer::Group(id) = &rule.peer {
-                    let members = self.groups.get(id.as_str()).map(|g| &g.members);
-                    let set = members.into_iter().flatten().copied().collect();
-                    filter.groups.insert(id.clone(), set);
+                match &rule.peer {
+                    Peer::Group(id) => {
+                        let members = self.groups.get(id.as_str()).map(|g| &g.members);
+                        let set = members.into_iter().flatten().copied().collect();
+                        filter.groups.insert(id.clone(), set);
+                    }
+                    Peer::PrefixList(id) => {
+                        let entries = self.prefix_lists.and_then(|l| l.get(id));
+                        let set = entries.into_iter().flatten().copied().collect();
+                        filter.prefix_lists.insert(id.clone(), set);
+                    }
+                    Peer::Cidr(_) => {}
                 }
             }
         }
@@ -250,6 +273,7 @@ fn union(rules: &mut Vec<SgRule>, permissions: &[Permission]) {
             RulePeer::Cidr(cidr) => Peer::Cidr(*cidr),
             RulePeer::Ipv6Cidr(_) => continue,
             RulePeer::Group { group_id, .. } => Peer::Group(group_id.clone()),
+            RulePeer::PrefixList(id) => Peer::PrefixList(id.clone()),
         };
         let Some(traffic) = Traffic::of_permission(permission) else {
             continue;

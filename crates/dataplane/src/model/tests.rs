@@ -115,6 +115,7 @@ pub(crate) fn seed_003() -> Snapshot {
                 "ap-northeast-1.compute.internal",
             ),
         )]),
+        prefix_lists: Default::default(),
         routing: Default::default(),
         nat_gateways: Vec::new(),
     }

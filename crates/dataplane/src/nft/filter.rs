@@ -24,12 +24,13 @@
 //! not filter that traffic. A DHCP client's first packets (from 0.0.0.0 to port 67) pass it.
 //!
 //! Each check is a chain that `return`s when the packet passes and drops it otherwise, so the
-//! gates compose: `accept` would end the whole hook. Group members are named sets, ports per
-//! subnet named sets of interface names.
+//! gates compose: `accept` would end the whole hook. Group members are named sets, a prefix
+//! list's entries a named interval set, ports per subnet named sets of interface names.
 
 use super::Table;
 use crate::model::filter::{Peer, Ports, SgRule, SubnetAcl, Traffic};
 use crate::model::{PREFIX, Port, Router, short};
+use ipnet::Ipv4Net;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::net::Ipv4Addr;
@@ -56,6 +57,21 @@ pub fn table(router: &Router) -> Table {
             "ipv4_addr",
             members.iter().map(Ipv4Addr::to_string),
         );
+    }
+    for (list, entries) in &router.filter.prefix_lists {
+        let name = prefix_list_set(list);
+        let _ = writeln!(
+            body,
+            "\tset {name} {{\n\t\ttype ipv4_addr\n\t\tflags interval"
+        );
+        if !entries.is_empty() {
+            // An interval set refuses overlapping elements; a list may hold 10.0.0.0/8 and
+            // 10.1.0.0/16 both.
+            let merged = Ipv4Net::aggregate(&entries.iter().copied().collect());
+            let entries: Vec<String> = merged.iter().map(ToString::to_string).collect();
+            let _ = writeln!(body, "\t\telements = {{ {} }}", entries.join(", "));
+        }
+        body.push_str("\t}\n");
     }
     let checked: Vec<&Port> = router
         .ports
@@ -118,6 +134,11 @@ fn group_set(group_id: &str) -> String {
     format!("sg_{}", short(group_id))
 }
 
+/// A prefix list's entries, an interval set kept to the list's current version.
+fn prefix_list_set(list_id: &str) -> String {
+    format!("pl_{}", short(list_id))
+}
+
 /// The port's name without localvpc's prefix (the ENI ID's hex digits), to name its chains.
 fn port_hex(port: &Port) -> &str {
     port.name.strip_prefix(PREFIX).unwrap_or(&port.name)
@@ -175,6 +196,7 @@ fn sg_chain(rules: &[SgRule], field: &str) -> Vec<String> {
                 Peer::Cidr(cidr) if cidr.prefix_len() == 0 => "meta nfproto ipv4".into(),
                 Peer::Cidr(cidr) => format!("ip {field} {cidr}"),
                 Peer::Group(group) => format!("ip {field} @{}", group_set(group)),
+                Peer::PrefixList(list) => format!("ip {field} @{}", prefix_list_set(list)),
             };
             words([peer, traffic(rule.traffic), "return".into()])
         })

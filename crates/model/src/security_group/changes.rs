@@ -2,10 +2,57 @@
 //! `limit` rules per direction and address family, revocations must name existing rules, and a
 //! modified rule keeps its peer type.
 
-use super::permission::{NewRule, Permission};
+use super::permission::{NewRule, Permission, RulePeer};
 use super::{SecurityGroup, SecurityGroupRule};
 use crate::error::{Ec2Error, ErrorCode};
 use crate::id::IdKind;
+use crate::prefix_list::Family;
+use std::collections::HashMap;
+
+/// What the prefix lists a group's rules reference weigh (their family and `MaxEntries`, or
+/// AWS's weight for an AWS-managed list).
+#[derive(Debug, Default, Clone)]
+pub struct ListWeights(pub HashMap<String, (Family, usize)>);
+
+impl ListWeights {
+    /// What one rule counts against the IPv4 and the IPv6 rule quota: a CIDR one in its family,
+    /// a group reference one in each (it covers both, as AWS counts it), a prefix list its
+    /// weight in its family.
+    pub fn of(&self, peer: &RulePeer) -> (usize, usize) {
+        match peer {
+            RulePeer::Cidr(_) => (1, 0),
+            RulePeer::Ipv6Cidr(_) => (0, 1),
+            RulePeer::Group { .. } => (1, 1),
+            RulePeer::PrefixList(id) => match self.0.get(id) {
+                Some((Family::V4, w)) => (*w, 0),
+                Some((Family::V6, w)) => (0, *w),
+                None => (0, 0),
+            },
+        }
+    }
+
+    /// Whether both directions of `group` stay within `limit` in each family.
+    pub fn fits(&self, group: &SecurityGroup, limit: usize) -> bool {
+        [false, true]
+            .into_iter()
+            .all(|egress| self.fit(group.rules_of(egress).map(|r| &r.permission), limit))
+    }
+
+    fn fit<'p>(&self, permissions: impl Iterator<Item = &'p Permission>, limit: usize) -> bool {
+        let (v4, v6) = permissions.fold((0, 0), |(v4, v6), p| {
+            let (a, b) = self.of(&p.peer);
+            (v4 + a, v6 + b)
+        });
+        v4 <= limit && v6 <= limit
+    }
+}
+
+fn rules_limit() -> Ec2Error {
+    Ec2Error::new(
+        ErrorCode::RulesPerSecurityGroupLimitExceeded,
+        "The maximum number of rules per security group has been reached.",
+    )
+}
 
 fn duplicate(permission: &Permission) -> Ec2Error {
     Ec2Error::new(
@@ -18,12 +65,14 @@ fn duplicate(permission: &Permission) -> Ec2Error {
 }
 
 /// Checks rules about to be added to one direction of `group`: none may repeat a rule the group
-/// has or another new one, and each address family (IPv4, IPv6) stays within `limit` rules.
+/// has or another new one, and each address family (IPv4, IPv6) stays within `limit` rules,
+/// a prefix list counting as its weight.
 pub fn check_additions(
     group: &SecurityGroup,
     is_egress: bool,
     new: &[NewRule],
     limit: usize,
+    weights: &ListWeights,
 ) -> Result<(), Ec2Error> {
     let existing: Vec<&Permission> = group.rules_of(is_egress).map(|r| &r.permission).collect();
     for (i, rule) in new.iter().enumerate() {
@@ -35,15 +84,8 @@ pub fn check_additions(
     let all = existing
         .into_iter()
         .chain(new.iter().map(|r| &r.permission));
-    let (v4, v6) = all.fold((0, 0), |(v4, v6), p| {
-        let (is_v4, is_v6) = p.peer.families();
-        (v4 + usize::from(is_v4), v6 + usize::from(is_v6))
-    });
-    if v4 > limit || v6 > limit {
-        return Err(Ec2Error::new(
-            ErrorCode::RulesPerSecurityGroupLimitExceeded,
-            "The maximum number of rules per security group has been reached.",
-        ));
+    if !weights.fit(all, limit) {
+        return Err(rules_limit());
     }
     Ok(())
 }
@@ -111,8 +153,15 @@ pub fn rules_by_id<'g>(
 
 /// Replaces the definition of rule `rule_id` of `group` with `new` (ModifySecurityGroupRules),
 /// in place so that several modifications in one call see each other. The rule keeps its ID,
-/// direction and tags; its peer type may not change, and it may not become a duplicate.
-pub fn modify(group: &mut SecurityGroup, rule_id: &str, new: NewRule) -> Result<(), Ec2Error> {
+/// direction and tags; its peer type may not change, it may not become a duplicate, and the
+/// group must stay within `limit` rules (a prefix list counting as its weight).
+pub fn modify(
+    group: &mut SecurityGroup,
+    rule_id: &str,
+    new: NewRule,
+    limit: usize,
+    weights: &ListWeights,
+) -> Result<(), Ec2Error> {
     let index = group
         .rules
         .iter()
@@ -131,8 +180,12 @@ pub fn modify(group: &mut SecurityGroup, rule_id: &str, new: NewRule) -> Result<
         return Err(duplicate(&new.permission));
     }
     let rule = &mut group.rules[index];
-    rule.permission = new.permission;
+    let old = std::mem::replace(&mut rule.permission, new.permission);
     rule.description = new.description;
+    if !weights.fits(group, limit) {
+        group.rules[index].permission = old;
+        return Err(rules_limit());
+    }
     Ok(())
 }
 
@@ -187,18 +240,34 @@ mod tests {
     fn a_rule_the_group_has_is_a_duplicate_with_ec2s_message() {
         let mut g = group();
         add(&mut g, false, tcp(22, "0.0.0.0/0"));
-        let err = check_additions(&g, false, &[new(tcp(22, "0.0.0.0/0"))], 60).unwrap_err();
+        let err = check_additions(
+            &g,
+            false,
+            &[new(tcp(22, "0.0.0.0/0"))],
+            60,
+            &ListWeights::default(),
+        )
+        .unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidPermissionDuplicate);
         assert_eq!(
             err.message,
             "the specified rule \"peer: 0.0.0.0/0, TCP, from port: 22, to port: 22, ALLOW\" already exists"
         );
         // Same permission in the other direction is a different rule.
-        assert!(check_additions(&g, true, &[new(tcp(22, "0.0.0.0/0"))], 60).is_ok());
+        assert!(
+            check_additions(
+                &g,
+                true,
+                &[new(tcp(22, "0.0.0.0/0"))],
+                60,
+                &ListWeights::default()
+            )
+            .is_ok()
+        );
         // The default egress rule counts as existing.
         let all = Permission::all_traffic(RulePeer::Cidr("0.0.0.0/0".parse().unwrap()));
         assert_eq!(
-            check_additions(&g, true, &[new(all)], 60)
+            check_additions(&g, true, &[new(all)], 60, &ListWeights::default())
                 .unwrap_err()
                 .code
                 .as_str(),
@@ -211,7 +280,9 @@ mod tests {
         let g = group();
         let twice = [new(tcp(80, "10.0.0.0/24")), new(tcp(80, "10.0.0.0/24"))];
         assert_eq!(
-            check_additions(&g, false, &twice, 60).unwrap_err().code,
+            check_additions(&g, false, &twice, 60, &ListWeights::default())
+                .unwrap_err()
+                .code,
             ErrorCode::InvalidPermissionDuplicate
         );
     }
@@ -225,7 +296,7 @@ mod tests {
             description: Some("other".into()),
         };
         assert_eq!(
-            check_additions(&g, false, &[described], 60)
+            check_additions(&g, false, &[described], 60, &ListWeights::default())
                 .unwrap_err()
                 .code
                 .as_str(),
@@ -239,20 +310,36 @@ mod tests {
         for port in 1..=3 {
             add(&mut g, false, tcp(port, "0.0.0.0/0"));
         }
-        let err = check_additions(&g, false, &[new(tcp(4, "0.0.0.0/0"))], 3).unwrap_err();
+        let err = check_additions(
+            &g,
+            false,
+            &[new(tcp(4, "0.0.0.0/0"))],
+            3,
+            &ListWeights::default(),
+        )
+        .unwrap_err();
         assert_eq!(err.code, ErrorCode::RulesPerSecurityGroupLimitExceeded);
         assert_eq!(
             err.message,
             "The maximum number of rules per security group has been reached."
         );
         // Egress has its own quota (one rule so far), and IPv6 rules theirs.
-        assert!(check_additions(&g, true, &[new(tcp(4, "0.0.0.0/0"))], 3).is_ok());
+        assert!(
+            check_additions(
+                &g,
+                true,
+                &[new(tcp(4, "0.0.0.0/0"))],
+                3,
+                &ListWeights::default()
+            )
+            .is_ok()
+        );
         let v6 = Permission {
             protocol: Protocol::Tcp,
             ports: Some((4, 4)),
             peer: RulePeer::Ipv6Cidr("::/0".parse().unwrap()),
         };
-        assert!(check_additions(&g, false, &[new(v6)], 3).is_ok());
+        assert!(check_additions(&g, false, &[new(v6)], 3, &ListWeights::default()).is_ok());
         // A group reference counts as IPv4 too.
         let by_group = Permission {
             protocol: Protocol::Tcp,
@@ -263,7 +350,7 @@ mod tests {
             },
         };
         assert_eq!(
-            check_additions(&g, false, &[new(by_group)], 3)
+            check_additions(&g, false, &[new(by_group)], 3, &ListWeights::default())
                 .unwrap_err()
                 .code
                 .as_str(),
@@ -339,12 +426,19 @@ mod tests {
             permission: tcp(2222, "10.0.0.0/8"),
             description: Some("ssh".into()),
         };
-        modify(&mut g, &id, replacement).unwrap();
+        modify(&mut g, &id, replacement, 60, &ListWeights::default()).unwrap();
         assert_eq!(g.rules[1].permission, tcp(2222, "10.0.0.0/8"));
         assert_eq!(g.rules[1].description.as_deref(), Some("ssh"));
         assert_eq!(g.rules[1].id, id);
         // Becoming a copy of another rule is a duplicate.
-        let err = modify(&mut g, &id, new(tcp(80, "0.0.0.0/0"))).unwrap_err();
+        let err = modify(
+            &mut g,
+            &id,
+            new(tcp(80, "0.0.0.0/0")),
+            60,
+            &ListWeights::default(),
+        )
+        .unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidPermissionDuplicate);
         // Changing the peer's type is refused.
         let v6 = Permission {
@@ -353,14 +447,50 @@ mod tests {
             peer: RulePeer::Ipv6Cidr("::/0".parse().unwrap()),
         };
         assert_eq!(
-            modify(&mut g, &id, new(v6)).unwrap_err().code,
+            modify(&mut g, &id, new(v6), 60, &ListWeights::default())
+                .unwrap_err()
+                .code,
             ErrorCode::InvalidParameterValue
         );
         assert_eq!(
-            modify(&mut g, "sgr-nope", new(tcp(1, "0.0.0.0/0")))
-                .unwrap_err()
-                .code,
+            modify(
+                &mut g,
+                "sgr-nope",
+                new(tcp(1, "0.0.0.0/0")),
+                60,
+                &ListWeights::default()
+            )
+            .unwrap_err()
+            .code,
             ErrorCode::InvalidSecurityGroupRuleIdNotFound
         );
+    }
+
+    #[test]
+    fn a_prefix_list_counts_as_its_weight_in_its_family() {
+        let mut g = group();
+        let list = |id: &str| Permission {
+            protocol: Protocol::Tcp,
+            ports: Some((443, 443)),
+            peer: RulePeer::PrefixList(id.into()),
+        };
+        let mut weights = ListWeights::default();
+        weights.0.insert("pl-big".into(), (Family::V4, 59));
+        weights.0.insert("pl-six".into(), (Family::V6, 60));
+        // An empty list sized 59 plus one CIDR fills IPv4 ingress; the IPv6 list fits beside it.
+        add(&mut g, false, tcp(22, "0.0.0.0/0"));
+        assert!(check_additions(&g, false, &[new(list("pl-big"))], 60, &weights).is_ok());
+        assert!(check_additions(&g, false, &[new(list("pl-six"))], 60, &weights).is_ok());
+        add(&mut g, false, tcp(80, "0.0.0.0/0"));
+        let err = check_additions(&g, false, &[new(list("pl-big"))], 60, &weights).unwrap_err();
+        assert_eq!(err.code, ErrorCode::RulesPerSecurityGroupLimitExceeded);
+        assert_eq!(
+            err.message,
+            "The maximum number of rules per security group has been reached."
+        );
+        add(&mut g, false, list("pl-big"));
+        assert!(!weights.fits(&g, 60));
+        weights.0.insert("pl-big".into(), (Family::V4, 58));
+        assert!(weights.fits(&g, 60));
     }
 }

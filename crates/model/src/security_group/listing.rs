@@ -109,6 +109,15 @@ fn ipv6_cidrs(g: &ListedGroup, is_egress: bool) -> Vec<String> {
         .collect()
 }
 
+fn prefix_lists(g: &ListedGroup, is_egress: bool) -> Vec<String> {
+    permissions(g, is_egress)
+        .filter_map(|p| match &p.peer {
+            RulePeer::PrefixList(id) => Some(id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 fn from_ports(g: &ListedGroup, is_egress: bool) -> Vec<String> {
     permissions(g, is_egress)
         .filter_map(|p| p.ports.map(|(from, _)| from.to_string()))
@@ -152,7 +161,6 @@ fn user_ids(g: &ListedGroup, is_egress: bool) -> Vec<String> {
 
 /// DescribeSecurityGroups' filters. A group matches a rule filter when any of its rules of that
 /// direction does (several rule filters may be met by different rules, as EC2 documents).
-/// Prefix-list filters exist but never match: localvpc has no prefix lists.
 pub const FILTERS: &[FilterDef<ListedGroup>] = &[
     def("description", |g| one(&g.group.description)),
     def("group-id", |g| one(&g.group.id)),
@@ -164,7 +172,7 @@ pub const FILTERS: &[FilterDef<ListedGroup>] = &[
     def("ip-permission.group-id", |g| group_ids(g, false)),
     def("ip-permission.group-name", |g| group_names(g, false)),
     def("ip-permission.ipv6-cidr", |g| ipv6_cidrs(g, false)),
-    def("ip-permission.prefix-list-id", |_| vec![]),
+    def("ip-permission.prefix-list-id", |g| prefix_lists(g, false)),
     def("ip-permission.protocol", |g| protocols(g, false)),
     def("ip-permission.to-port", |g| to_ports(g, false)),
     def("ip-permission.user-id", |g| user_ids(g, false)),
@@ -173,7 +181,9 @@ pub const FILTERS: &[FilterDef<ListedGroup>] = &[
     def("egress.ip-permission.group-id", |g| group_ids(g, true)),
     def("egress.ip-permission.group-name", |g| group_names(g, true)),
     def("egress.ip-permission.ipv6-cidr", |g| ipv6_cidrs(g, true)),
-    def("egress.ip-permission.prefix-list-id", |_| vec![]),
+    def("egress.ip-permission.prefix-list-id", |g| {
+        prefix_lists(g, true)
+    }),
     def("egress.ip-permission.protocol", |g| protocols(g, true)),
     def("egress.ip-permission.to-port", |g| to_ports(g, true)),
     def("egress.ip-permission.user-id", |g| user_ids(g, true)),

@@ -5,7 +5,7 @@
 use super::naming::check_rule_description;
 use super::protocol::{Protocol, port_range};
 use crate::cidr;
-use crate::error::{Ec2Error, ErrorCode};
+use crate::error::Ec2Error;
 use ipnet::{Ipv4Net, Ipv6Net};
 
 /// The other side of a rule: where traffic may come from (ingress) or go to (egress).
@@ -18,6 +18,8 @@ pub enum RulePeer {
         group_id: String,
         user_id: String,
     },
+    /// The current entries of a managed prefix list.
+    PrefixList(String),
 }
 
 impl RulePeer {
@@ -27,16 +29,7 @@ impl RulePeer {
             Self::Cidr(c) => c.to_string(),
             Self::Ipv6Cidr(c) => c.to_string(),
             Self::Group { group_id, .. } => group_id.clone(),
-        }
-    }
-
-    /// Whether the rule counts against the IPv4 and the IPv6 rule quota. A group reference
-    /// covers both families, so it counts once in each (as AWS counts it).
-    pub fn families(&self) -> (bool, bool) {
-        match self {
-            Self::Cidr(_) => (true, false),
-            Self::Ipv6Cidr(_) => (false, true),
-            Self::Group { .. } => (true, true),
+            Self::PrefixList(id) => id.clone(),
         }
     }
 
@@ -104,7 +97,12 @@ pub struct PeerRequest {
 pub enum RequestedPeer {
     Cidr(String),
     Ipv6Cidr(String),
-    Group { group_id: String, user_id: String },
+    Group {
+        group_id: String,
+        user_id: String,
+    },
+    /// A prefix list as found (the caller's or AWS's, of `family`).
+    PrefixList(String),
 }
 
 /// A rule about to be added: what it permits and its description.
@@ -162,21 +160,14 @@ fn canonical_peer(peer: &RequestedPeer) -> Result<RulePeer, Ec2Error> {
             group_id: group_id.clone(),
             user_id: user_id.clone(),
         },
+        RequestedPeer::PrefixList(id) => RulePeer::PrefixList(id.clone()),
     })
-}
-
-/// localvpc has no prefix lists (neither AWS-managed nor customer-managed), so a rule naming
-/// one names something that does not exist.
-pub fn unknown_prefix_list(id: &str) -> Ec2Error {
-    Ec2Error::new(
-        ErrorCode::InvalidPrefixListIdNotFound,
-        format!("The prefix list ID '{id}' does not exist"),
-    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     fn request(
         protocol: &str,
@@ -289,23 +280,6 @@ mod tests {
         assert_eq!(
             icmp.summary(),
             "peer: 10.0.0.0/8, ICMP, type: 8, code: -1, ALLOW"
-        );
-    }
-
-    #[test]
-    fn group_references_count_in_both_families() {
-        let group = RulePeer::Group {
-            group_id: "sg-0a".into(),
-            user_id: "1".into(),
-        };
-        assert_eq!(group.families(), (true, true));
-        assert_eq!(
-            RulePeer::Cidr("10.0.0.0/8".parse().unwrap()).families(),
-            (true, false)
-        );
-        assert_eq!(
-            RulePeer::Ipv6Cidr("::/0".parse().unwrap()).families(),
-            (false, true)
         );
     }
 }

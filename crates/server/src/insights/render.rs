@@ -346,6 +346,7 @@ fn rule_text(h: &Hop) -> Value {
             r.cidr
                 .map(|c| c.to_string())
                 .or(r.peer_group.clone())
+                .or(r.prefix_list.clone())
                 .unwrap_or_default()
         ),
         Some(Rule::Route(r)) => {

@@ -55,6 +55,7 @@ fn small() -> Snapshot {
         groups: vec![default_group(&["10.0.1.10", "10.0.2.11"]), ssh_group],
         acls: vec![default_acl(&["subnet-1"]), other_acl],
         dhcp_options: Default::default(),
+        prefix_lists: Default::default(),
         routing: Default::default(),
         nat_gateways: Vec::new(),
     }
@@ -168,6 +169,35 @@ fn without_checked_ports_the_hooks_have_no_check_maps() {
     let body = table(&topology(&s).routers[0]).body;
     assert!(!body.contains("jump source_") && !body.contains("chain destination_"));
     assert!(body.contains("ct state established,related accept"));
+}
+
+#[test]
+fn a_prefix_list_rule_matches_an_interval_set_of_its_merged_entries() {
+    let mut s = small();
+    let list = "pl-0123456789abcdef0";
+    s.groups[1].ingress.push(Permission {
+        protocol: Protocol::Tcp,
+        ports: Some((443, 443)),
+        peer: RulePeer::PrefixList(list.into()),
+    });
+    let entries = ["10.9.0.0/16", "10.9.3.0/24", "192.0.2.8/29"];
+    s.prefix_lists.insert(
+        list.into(),
+        entries.iter().map(|c| c.parse().unwrap()).collect(),
+    );
+    let body = table(&topology(&s).routers[0]).body;
+    assert!(body.contains(
+        "\tset pl_0123456789abcdef0 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = { 10.9.0.0/16, 192.0.2.8/29 }\n\t}\n"
+    ), "{body}");
+    assert!(body.contains("ip saddr @pl_0123456789abcdef0 tcp dport 443 return"));
+    // A list that is gone (or was never read) is an empty set: it matches nothing.
+    s.prefix_lists.clear();
+    let body = table(&topology(&s).routers[0]).body;
+    assert!(
+        body.contains(
+            "\tset pl_0123456789abcdef0 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t}\n"
+        )
+    );
 }
 
 #[test]

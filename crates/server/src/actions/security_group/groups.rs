@@ -4,6 +4,7 @@ use super::wire::{SecurityGroupWire, group_view};
 use super::{named_in_default_vpc, target_group};
 use crate::context::Ctx;
 use crate::wire::{FilterWire, Selection, TagSpecification, TagWire, select, tag_set, tags_for};
+use localvpc_model::filter::{FilterDef, def, one};
 use localvpc_model::page::DEFAULT_LIMITS;
 use localvpc_model::security_group::listing::{FILTERS, ListedGroup};
 use localvpc_model::security_group::{SecurityGroup, group_arn, naming};
@@ -176,4 +177,75 @@ fn check_no_dependents(ctx: &mut Ctx, group: &SecurityGroup) -> Result<(), Ec2Er
         )));
     }
     Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct GetSecurityGroupsForVpcRequest {
+    vpc_id: String,
+    next_token: Option<String>,
+    max_results: Option<i64>,
+    #[serde(default)]
+    filters: Vec<FilterWire>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SecurityGroupForVpcWire {
+    description: String,
+    group_name: String,
+    owner_id: String,
+    group_id: String,
+    tags: Vec<TagWire>,
+    primary_vpc_id: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetSecurityGroupsForVpcResponse {
+    next_token: Option<String>,
+    security_group_for_vpcs: Vec<SecurityGroupForVpcWire>,
+}
+
+const FOR_VPC_FILTERS: &[FilterDef<SecurityGroup>] = &[
+    def("group-id", |g| one(&g.id)),
+    def("description", |g| one(&g.description)),
+    def("group-name", |g| one(&g.name)),
+    def("owner-id", |g| one(&g.owner_id)),
+    def("primary-vpc-id", |g| one(&g.vpc_id)),
+];
+
+/// The groups usable in a VPC: its own (localvpc has no security group VPC associations).
+pub fn get_security_groups_for_vpc(
+    ctx: &mut Ctx,
+    req: GetSecurityGroupsForVpcRequest,
+) -> Result<GetSecurityGroupsForVpcResponse, Ec2Error> {
+    let vpc = ctx.tx.vpc(ctx.account, &IdKind::Vpc.parse(&req.vpc_id)?)?;
+    let (page, next_token) = select(
+        ctx.tx.security_groups(ctx.account, Some(&vpc.id))?,
+        |g| &g.id,
+        FOR_VPC_FILTERS,
+        Selection {
+            kind: IdKind::SecurityGroup,
+            ids: &[],
+            filters: &req.filters,
+            max_results: req.max_results,
+            next_token: req.next_token.as_deref(),
+            limits: DEFAULT_LIMITS,
+        },
+    )?;
+    Ok(GetSecurityGroupsForVpcResponse {
+        next_token,
+        security_group_for_vpcs: page
+            .into_iter()
+            .map(|g| SecurityGroupForVpcWire {
+                tags: g.tags.iter().map(TagWire::from).collect(),
+                description: g.description,
+                group_name: g.name,
+                owner_id: g.owner_id,
+                group_id: g.id,
+                primary_vpc_id: g.vpc_id,
+            })
+            .collect(),
+    })
 }

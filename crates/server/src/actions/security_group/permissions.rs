@@ -1,14 +1,13 @@
 //! A request's permissions — `IpPermissions.N`, or the old flat `IpProtocol`/`FromPort`/
 //! `ToPort`/`CidrIp`/`SourceSecurityGroupName` parameters — as domain permission requests, with
-//! every referenced group found in the target group's VPC and every peer localvpc cannot have
-//! (prefix lists, peering connections, other accounts' groups) refused with EC2's codes.
+//! every referenced group found in the target group's VPC, every prefix list found (the caller's
+//! or AWS's), and every peer localvpc cannot have (peering connections, other accounts' groups)
+//! refused with EC2's codes.
 
 use super::wire::{IpPermissionWire, IpRangeWire, UserIdGroupPairWire};
 use crate::context::Ctx;
 use localvpc_model::security_group::SecurityGroup;
-use localvpc_model::security_group::permission::{
-    PeerRequest, PermissionRequest, RequestedPeer, unknown_prefix_list,
-};
+use localvpc_model::security_group::permission::{PeerRequest, PermissionRequest, RequestedPeer};
 use localvpc_model::{Ec2Error, ErrorCode, IdKind};
 
 /// The flat parameters of the old request style.
@@ -144,12 +143,15 @@ pub fn resolve(
                 description: described(&range.description),
             });
         }
-        if let Some(list) = wire.prefix_list_ids.first() {
+        for list in &wire.prefix_list_ids {
             let id = list
                 .prefix_list_id
                 .as_deref()
                 .ok_or_else(|| Ec2Error::missing_parameter("PrefixListIds.N.PrefixListId"))?;
-            return Err(unknown_prefix_list(id));
+            peers.push(PeerRequest {
+                peer: RequestedPeer::PrefixList(crate::actions::prefix_list::find(ctx, id)?.id),
+                description: described(&list.description),
+            });
         }
         for pair in &wire.user_id_group_pairs {
             peers.push(PeerRequest {

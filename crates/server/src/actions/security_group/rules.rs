@@ -114,7 +114,8 @@ fn authorize(
     let tags = tags_for(tag_specifications, IdKind::SecurityGroupRule)?;
     let new = expand(&permissions::resolve(ctx, &group, wires)?)?;
     let limit = ctx.config.quotas.rules_per_security_group;
-    changes::check_additions(&group, is_egress, &new, limit)?;
+    let weights = crate::actions::prefix_list::weights(ctx)?;
+    changes::check_additions(&group, is_egress, &new, limit, &weights)?;
     let rules: Vec<SecurityGroupRule> = new
         .into_iter()
         .map(|rule| SecurityGroupRule {
@@ -421,6 +422,8 @@ pub fn modify_security_group_rules(
         .tx
         .security_group(ctx.account, &IdKind::SecurityGroup.parse(&req.group_id)?)?;
     let mut modified = Vec::new();
+    let limit = ctx.config.quotas.rules_per_security_group;
+    let weights = crate::actions::prefix_list::weights(ctx)?;
     for update in &req.security_group_rules {
         let id = update.security_group_rule_id.as_deref().ok_or_else(|| {
             Ec2Error::missing_parameter("SecurityGroupRule.N.SecurityGroupRuleId")
@@ -433,7 +436,7 @@ pub fn modify_security_group_rules(
         let wire = definition.as_permission()?;
         let mut new = expand(&permissions::resolve(ctx, &group, &[wire])?)?;
         let new = new.pop().expect("one peer makes one rule");
-        changes::modify(&mut group, &id, new)?;
+        changes::modify(&mut group, &id, new, limit, &weights)?;
         modified.push(id);
     }
     for rule in group.rules.iter().filter(|r| modified.contains(&r.id)) {

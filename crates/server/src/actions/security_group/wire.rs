@@ -85,6 +85,10 @@ impl From<&PermissionSet<'_>> for IpPermissionWire {
                         ..Default::default()
                     })
                 }
+                RulePeer::PrefixList(id) => out.prefix_list_ids.push(PrefixListIdWire {
+                    prefix_list_id: Some(id.clone()),
+                    description,
+                }),
             }
         }
         out
@@ -142,10 +146,11 @@ pub struct ReferencedGroupWire {
     user_id: String,
 }
 
-/// A rule's peer in the flat form of `SecurityGroupRule`: exactly one of the three is set.
+/// A rule's peer in the flat form of `SecurityGroupRule`: exactly one of the four is set.
 struct FlatPeer {
     cidr_ipv4: Option<String>,
     cidr_ipv6: Option<String>,
+    prefix_list_id: Option<String>,
     group: Option<(String, String)>,
 }
 
@@ -153,6 +158,7 @@ fn flat_peer(peer: &RulePeer) -> FlatPeer {
     let mut flat = FlatPeer {
         cidr_ipv4: None,
         cidr_ipv6: None,
+        prefix_list_id: None,
         group: None,
     };
     match peer {
@@ -161,6 +167,7 @@ fn flat_peer(peer: &RulePeer) -> FlatPeer {
         RulePeer::Group { group_id, user_id } => {
             flat.group = Some((group_id.clone(), user_id.clone()))
         }
+        RulePeer::PrefixList(id) => flat.prefix_list_id = Some(id.clone()),
     }
     flat
 }
@@ -182,6 +189,7 @@ pub struct SecurityGroupRuleWire {
     to_port: i32,
     cidr_ipv4: Option<String>,
     cidr_ipv6: Option<String>,
+    prefix_list_id: Option<String>,
     referenced_group_info: Option<ReferencedGroupWire>,
     description: Option<String>,
     tags: Option<Vec<TagWire>>,
@@ -209,6 +217,7 @@ pub fn rule_view(rule: &SecurityGroupRule, owner_id: &str, region: &str) -> Secu
         to_port,
         cidr_ipv4: peer.cidr_ipv4,
         cidr_ipv6: peer.cidr_ipv6,
+        prefix_list_id: peer.prefix_list_id,
         referenced_group_info: peer
             .group
             .map(|(group_id, user_id)| ReferencedGroupWire { group_id, user_id }),
@@ -229,6 +238,7 @@ pub struct RevokedRuleWire {
     to_port: i32,
     cidr_ipv4: Option<String>,
     cidr_ipv6: Option<String>,
+    prefix_list_id: Option<String>,
     referenced_group_id: Option<String>,
     description: Option<String>,
 }
@@ -245,6 +255,7 @@ pub fn revoked_view(rule: &SecurityGroupRule) -> RevokedRuleWire {
         to_port,
         cidr_ipv4: peer.cidr_ipv4,
         cidr_ipv6: peer.cidr_ipv6,
+        prefix_list_id: peer.prefix_list_id,
         referenced_group_id: peer.group.map(|(group_id, _)| group_id),
         description: rule.description.clone(),
     }
