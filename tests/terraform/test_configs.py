@@ -173,6 +173,7 @@ def leftovers(ec2) -> dict:
         "network_interfaces": [i["NetworkInterfaceId"] for i in ec2.describe_network_interfaces()["NetworkInterfaces"]],
         "addresses": [a["AllocationId"] for a in ec2.describe_addresses()["Addresses"]],
         "key_pairs": [k["KeyName"] for k in ec2.describe_key_pairs()["KeyPairs"]],
+        "volumes": [v["VolumeId"] for v in ec2.describe_volumes()["Volumes"]],
         "instances": [
             i["InstanceId"] for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]
             if i["State"]["Name"] != "terminated"

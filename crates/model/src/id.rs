@@ -203,6 +203,13 @@ resource_kinds! {
         message: "The network insights analysis ID '{id}' does not exist",
         tag_type: Some("network-insights-analysis"),
     },
+    Volume {
+        prefix: "vol",
+        not_found: InvalidVolumeNotFound,
+        malformed: InvalidVolumeIdMalformed,
+        message: "The volume '{id}' does not exist.",
+        tag_type: Some("volume"),
+    },
     NatGateway {
         prefix: "nat",
         not_found: NatGatewayNotFound,

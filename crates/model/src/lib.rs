@@ -35,4 +35,6 @@ pub mod launch_template;
 pub mod nat_gateway;
 pub mod network_insights;
 pub mod network_interface;
+pub mod prefix;
 pub mod public_ip;
+pub mod volume;

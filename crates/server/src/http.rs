@@ -59,6 +59,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/_localvpc/health", get(health))
         .route("/_localvpc/reset", post(reset))
         .route("/_localvpc/why", post(crate::insights::http::why))
+        .route("/_localvpc/lint", post(crate::insights::http::lint))
         .route("/moto-api/reset", post(reset))
         .merge(crate::imds::routes())
         .merge(crate::console::routes())
@@ -389,24 +390,44 @@ pub(crate) fn execute(
             });
         }
     }
-    let input = input.expect("not consumed by a read that answered");
-    store
-        .transact(account, region.name, |tx, new_partition| {
+    let mut input = input.expect("not consumed by a read that answered");
+    for attempt in 1..=WRITE_ATTEMPTS {
+        let last = attempt == WRITE_ATTEMPTS;
+        let this_input = if last {
+            std::mem::take(&mut input)
+        } else {
+            input.clone()
+        };
+        let result = store.transact(account, region.name, |tx, new_partition| {
             // Instances in a transitional state (pending, stopping, shutting-down) and NAT
             // gateways (pending, deleting) settle before the call sees them, so each state
             // lasts exactly until the next call.
             tx.settle_instances(&settle_at, &forget_terminated_before)?;
             tx.settle_nat_gateways(&settle_at, &forget_terminated_before)?;
-            run(tx, new_partition, input)
-        })
-        .map(|output| {
-            tracing::debug!("write transaction committed");
-            Executed {
-                output,
-                wrote: true,
+            run(tx, new_partition, this_input)
+        });
+        match result {
+            Err(e) if e.code == ErrorCode::ServiceUnavailable && !last => {
+                tracing::info!(attempt, "transient storage failure; running the call again");
             }
-        })
+            result => {
+                return result.map(|output| {
+                    tracing::debug!("write transaction committed");
+                    Executed {
+                        output,
+                        wrote: true,
+                    }
+                });
+            }
+        }
+    }
+    unreachable!("the last attempt returns")
 }
+
+/// How often a write that failed transiently (a lost race, a busy database: nothing applied)
+/// runs before the caller sees `ServiceUnavailable`. Run again, a call that lost a race sees
+/// the winner's rows, so the model gives its exact answer (or the client token its replay).
+const WRITE_ATTEMPTS: u32 = 3;
 
 /// EC2's timestamp format, `2013-11-30T23:36:42.000Z` (sorts as text).
 fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {

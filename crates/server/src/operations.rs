@@ -117,6 +117,8 @@ pub static OPERATIONS: &[Operation] = &[
         Read
     ),
     row!("DeleteNatGateway", nat_gateway::delete_nat_gateway, Write),
+    // volumes
+    row!("DescribeVolumes", volume::describe_volumes, Read),
     // address attributes
     row!(
         "DescribeAddressesAttribute",
@@ -490,7 +492,6 @@ pub const UNSUPPORTED: &[&str] = &[
     "DescribePrefixLists",
     "DescribeSecurityGroupReferences",
     "DescribeStaleSecurityGroups",
-    "DescribeVolumes",
     "DescribeVpcEndpointServices",
     "DescribeVpcEndpoints",
     "DescribeVpcPeeringConnections",

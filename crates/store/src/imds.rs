@@ -97,6 +97,7 @@ mod tests {
             cpu_credits: None,
             tags: vec![],
             interfaces: vec![],
+            volumes: vec![],
         }
     }
 

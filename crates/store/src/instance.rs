@@ -2,6 +2,7 @@
 //! applied at the start of every transaction, so clients that poll see EC2's sequence.
 
 use crate::network_interface::EniScope;
+use crate::volume::VolumeScope;
 use crate::{Db, Tx, parse_stored};
 use localvpc_model::instance::{Instance, InstanceState, MetadataOptions};
 use localvpc_model::{Ec2Error, IdKind};
@@ -46,6 +47,7 @@ fn from_row(r: &Row, account: &str) -> rusqlite::Result<Instance> {
         cpu_credits: r.get(22)?,
         tags: Vec::new(),
         interfaces: Vec::new(),
+        volumes: Vec::new(),
     })
 }
 
@@ -128,9 +130,16 @@ impl Tx<'_> {
                     .push(eni);
             }
         }
+        let mut volumes: HashMap<String, Vec<_>> = HashMap::new();
+        for v in self.volumes(VolumeScope::All)? {
+            if let Some(a) = &v.attachment {
+                volumes.entry(a.instance_id.clone()).or_default().push(v);
+            }
+        }
         let mut tags = self.tags_by_resource(IdKind::Instance)?;
         for i in &mut instances {
             i.interfaces = by_instance.remove(&i.id).unwrap_or_default();
+            i.volumes = volumes.remove(&i.id).unwrap_or_default();
             sort_interfaces(&mut i.interfaces);
             i.tags = tags.remove(&i.id).unwrap_or_default();
         }
@@ -151,6 +160,7 @@ impl Tx<'_> {
             .ok_or_else(|| IdKind::Instance.not_found(id))?;
         instance.interfaces = self.network_interfaces(account, EniScope::AttachedTo(id))?;
         sort_interfaces(&mut instance.interfaces);
+        instance.volumes = self.volumes(VolumeScope::AttachedTo(id))?;
         instance.tags = self.tags_of(id)?;
         Ok(instance)
     }

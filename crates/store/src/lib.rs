@@ -6,6 +6,13 @@
 //! domain-level methods of [`Tx`] (see docs/ARCHITECTURE.md).
 
 mod client_token;
+mod constraint;
+pub use constraint::{Answer, UNIQUE, Unique};
+mod error;
+pub(crate) use error::Db;
+pub use error::StoreError;
+mod ids;
+pub use ids::*;
 mod dhcp_options;
 mod elastic_ip;
 mod imds;
@@ -29,12 +36,14 @@ mod route_table;
 mod security_group;
 mod subnet;
 mod tags;
+mod volume;
 mod vpc;
 
 pub use network_insights::{StoredAnalysis, StoredPath};
 pub use network_interface::{EniLookup, EniScope, SubnetAddresses};
 pub use open::{OpenError, Store};
 pub use subnet::Owner;
+pub use volume::VolumeScope;
 
 use localvpc_model::Ec2Error;
 
@@ -42,21 +51,6 @@ use localvpc_model::Ec2Error;
 pub struct Tx<'c> {
     sql: rusqlite::Transaction<'c>,
     pid: i64,
-}
-
-/// Database failures are localvpc's fault, never the caller's: log the detail, answer
-/// `InternalError`, and let the transaction roll back.
-pub(crate) trait Db<T> {
-    fn db(self) -> Result<T, Ec2Error>;
-}
-
-impl<T> Db<T> for rusqlite::Result<T> {
-    fn db(self) -> Result<T, Ec2Error> {
-        self.map_err(|e| {
-            tracing::error!(error = %e, "database error");
-            Ec2Error::internal()
-        })
-    }
 }
 
 /// Parses a value this crate wrote itself; a bad one means the file was tampered with.

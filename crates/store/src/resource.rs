@@ -30,6 +30,7 @@ fn ids_in_partition(kind: IdKind) -> Option<&'static str> {
         K::NetworkInsightsPath => "SELECT id FROM network_insights_paths WHERE pid = ?1",
         K::NetworkInsightsAnalysis => "SELECT id FROM network_insights_analyses WHERE pid = ?1",
         K::NatGateway => "SELECT id FROM nat_gateways WHERE pid = ?1",
+        K::Volume => "SELECT id FROM volumes WHERE pid = ?1",
         K::VpcCidrAssociation
         | K::SubnetCidrAssociation
         | K::RouteTableAssociation

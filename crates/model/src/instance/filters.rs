@@ -29,11 +29,33 @@ fn attachment_values(
         .collect()
 }
 
-/// DescribeInstances filters. Those about things localvpc does not model (EBS, spot, capacity
+fn volume_value(i: &Instance, f: fn(&crate::volume::VolumeAttachment) -> String) -> Vec<String> {
+    i.volumes
+        .iter()
+        .filter_map(|v| v.attachment.as_ref().map(f))
+        .collect()
+}
+
+/// DescribeInstances filters. Those about things localvpc does not model (spot, capacity
 /// reservations, …) are declared with the values localvpc reports, so valid filters never fail.
 pub const FILTERS: &[FilterDef<Instance>] = &[
     def("architecture", |_| one("x86_64")),
     def("availability-zone", |i| one(&i.availability_zone)),
+    def("block-device-mapping.attach-time", |i| {
+        volume_value(i, |a| a.attach_time.clone())
+    }),
+    def("block-device-mapping.delete-on-termination", |i| {
+        volume_value(i, |a| a.delete_on_termination.to_string())
+    }),
+    def("block-device-mapping.device-name", |i| {
+        volume_value(i, |a| a.device.clone())
+    }),
+    def("block-device-mapping.status", |i| {
+        volume_value(i, |_| "attached".into())
+    }),
+    def("block-device-mapping.volume-id", |i| {
+        i.volumes.iter().map(|v| v.id.clone()).collect()
+    }),
     def("client-token", |i| opt(i.client_token.as_ref())),
     def("dns-name", |_| vec![]),
     def("hypervisor", |i| {
@@ -202,6 +224,16 @@ pub const FILTERS: &[FilterDef<Instance>] = &[
     def("network-interface.ipv6-addresses.ipv6-address", |i| {
         eni_values(i, ipv6_values)
     }),
+    def("network-interface.ipv4-prefixes.ipv4-prefix", |i| {
+        eni_values(i, |e| {
+            e.ipv4_prefixes.iter().map(|p| p.to_string()).collect()
+        })
+    }),
+    def("network-interface.ipv6-prefixes.ipv6-prefix", |i| {
+        eni_values(i, |e| {
+            e.ipv6_prefixes.iter().map(|p| p.to_string()).collect()
+        })
+    }),
     def("network-interface.ipv6-addresses.is-primary-ipv6", |i| {
         eni_values(i, |e| {
             e.ipv6_addresses
@@ -250,7 +282,7 @@ pub const FILTERS: &[FilterDef<Instance>] = &[
     }),
     def("reason", |i| one(&i.state_transition_reason)),
     def("reservation-id", |i| one(&i.reservation_id)),
-    def("root-device-name", |_| one("/dev/xvda")),
+    def("root-device-name", |i| one(i.root_device_name())),
     def("root-device-type", |_| one("ebs")),
     def("source-dest-check", |i| {
         primary_value(i, |e| e.source_dest_check.to_string())

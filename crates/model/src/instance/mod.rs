@@ -2,8 +2,10 @@
 
 use crate::error::{Ec2Error, ErrorCode};
 use crate::filter::Tagged;
+use crate::image::catalogue_image;
 use crate::network_interface::NetworkInterface;
 use crate::tags::Tag;
+use crate::volume::{ImageRoot, Volume};
 use std::net::Ipv4Addr;
 
 pub mod credits;
@@ -124,9 +126,16 @@ pub struct Instance {
     pub tags: Vec<Tag>,
     /// Attached interfaces, ordered by network card then device index (device 0 first).
     pub interfaces: Vec<NetworkInterface>,
+    /// Attached EBS volumes (the root volume), by device name.
+    pub volumes: Vec<Volume>,
 }
 
 impl Instance {
+    /// The device its image boots from (`RootDeviceName`).
+    pub fn root_device_name(&self) -> &'static str {
+        ImageRoot::of(catalogue_image(&self.image_id)).device
+    }
+
     /// The interface at device index 0 of card 0, which the instance-level fields describe.
     pub fn primary_interface(&self) -> Option<&NetworkInterface> {
         self.interfaces.iter().find(|i| {

@@ -28,6 +28,8 @@ pub(crate) fn eni(id: &str, az: &str, attached_to: Option<(&str, u32)>) -> Netwo
             association: None,
         }],
         ipv6_addresses: vec![],
+        ipv4_prefixes: vec![],
+        ipv6_prefixes: vec![],
         groups: vec![],
         attachment: attached_to.map(|(i, d)| Attachment {
             id: format!("eni-attach-{d:08x}"),
@@ -69,6 +71,7 @@ pub(crate) fn instance(state: InstanceState, devices: &[u32]) -> Instance {
             .iter()
             .map(|d| eni(&format!("eni-{d}"), "ap-northeast-1a", Some(("i-1", *d))))
             .collect(),
+        volumes: vec![],
     }
 }
 

@@ -20,4 +20,5 @@ pub mod route_table;
 pub mod security_group;
 pub mod subnet;
 pub mod tags;
+pub mod volume;
 pub mod vpc;

@@ -10,6 +10,7 @@ use localvpc_model::network_acl::{
 };
 use localvpc_model::page::DEFAULT_LIMITS;
 use localvpc_model::{Ec2Error, IdKind, Quota};
+use localvpc_store::{AssociationId, NetworkAclId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize)]
@@ -308,7 +309,10 @@ pub fn replace_network_acl_association(
         .network_acl(ctx.account, &association.network_acl_id)?;
     target.check_can_take(&association, &current.vpc_id)?;
     let new_association_id = IdKind::NetworkAclAssociation.generate();
-    ctx.tx
-        .move_network_acl_association(&association.id, &new_association_id, &target.id)?;
+    ctx.tx.move_network_acl_association(
+        AssociationId(&association.id),
+        AssociationId(&new_association_id),
+        NetworkAclId(&target.id),
+    )?;
     Ok(ReplaceNetworkAclAssociationResponse { new_association_id })
 }

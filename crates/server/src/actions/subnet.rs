@@ -9,6 +9,7 @@ use localvpc_model::ipv6::{self, SubnetIpv6Block};
 use localvpc_model::page::DEFAULT_LIMITS;
 use localvpc_model::subnet::{self, Placement, Subnet};
 use localvpc_model::{Ec2Error, ErrorCode, IdKind, Quota};
+use localvpc_store::{SubnetId, VpcId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize)]
@@ -238,7 +239,8 @@ pub fn associate_subnet_cidr_block(
     let vpc = ctx.tx.vpc(ctx.account, &subnet.vpc_id)?;
     let siblings = ctx.tx.subnets(&ctx.owner(), Some(&vpc.id))?;
     let block = new_ipv6_block(&vpc, &siblings, &text)?;
-    ctx.tx.add_subnet_ipv6_block(&subnet.id, &vpc.id, &block)?;
+    ctx.tx
+        .add_subnet_ipv6_block(SubnetId(&subnet.id), VpcId(&vpc.id), &block)?;
     Ok(SubnetCidrBlockResponse {
         ipv6_cidr_block_association: ipv6_view(&block, "associating"),
         subnet_id: subnet.id,

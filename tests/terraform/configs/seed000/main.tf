@@ -96,6 +96,12 @@ resource "aws_instance" "server" {
   vpc_security_group_ids = [aws_security_group.ssh.id]
   key_name               = aws_key_pair.me.key_name
   tags                   = { Name = "seed000" }
+  # A bigger gp3 root volume than the image's 8 GiB, tagged.
+  root_block_device {
+    volume_size = 12
+    volume_type = "gp3"
+    tags        = { Name = "seed000-root" }
+  }
 }
 
 # The second card, attached after launch.

@@ -28,6 +28,25 @@ pub struct ModifyInstanceAttributeRequest {
     instance_initiated_shutdown_behavior: Option<TextValue>,
     #[serde(default)]
     groups: Vec<String>,
+    #[serde(default)]
+    block_device_mappings: Vec<BlockDeviceChangeRequest>,
+}
+
+/// `BlockDeviceMapping.N` of ModifyInstanceAttribute: an attached volume's DeleteOnTermination.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct BlockDeviceChangeRequest {
+    device_name: Option<String>,
+    ebs: Option<EbsChangeRequest>,
+    virtual_name: Option<String>,
+    no_device: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct EbsChangeRequest {
+    volume_id: Option<String>,
+    delete_on_termination: Option<bool>,
 }
 
 /// An attribute change, whichever of the two request styles named it.
@@ -38,6 +57,7 @@ enum Change {
     UserData(String),
     ShutdownBehavior(String),
     Groups(Vec<String>),
+    BlockDevices(Vec<BlockDeviceChangeRequest>),
 }
 
 fn requested_change(req: ModifyInstanceAttributeRequest) -> Result<Change, Ec2Error> {
@@ -73,6 +93,9 @@ fn requested_change(req: ModifyInstanceAttributeRequest) -> Result<Change, Ec2Er
     }
     if !req.groups.is_empty() {
         changes.push(Change::Groups(req.groups));
+    }
+    if !req.block_device_mappings.is_empty() {
+        changes.push(Change::BlockDevices(req.block_device_mappings));
     }
     if let Some(attribute) = req.attribute {
         let value = req
@@ -155,6 +178,7 @@ pub fn modify_instance_attribute(
                 &groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>(),
             )?;
         }
+        Change::BlockDevices(changes) => change_block_devices(ctx, &i, changes)?,
         Change::DisableApiTermination(value) => i.disable_api_termination = value,
         Change::ShutdownBehavior(value) => {
             if !matches!(value.as_str(), "stop" | "terminate") {
@@ -176,7 +200,7 @@ pub fn modify_instance_attribute(
                 .collect();
             network_interface::check_interface_count(&cards, itype)?;
             for e in &i.interfaces {
-                network_interface::check_address_limit(e.private_ips.len(), itype)?;
+                crate::actions::network_interface::prefixes::check_interface(e, itype)?;
             }
             // A burstable type keeps its credit option; another type's default applies otherwise.
             let kept = i
@@ -193,6 +217,55 @@ pub fn modify_instance_attribute(
     }
     ctx.tx.update_instance(&i)?;
     Ok(Empty {})
+}
+
+/// Sets DeleteOnTermination of attached volumes, named by device (and volume ID, if given).
+/// The whole list is checked before anything is written.
+fn change_block_devices(
+    ctx: &mut Ctx,
+    i: &Instance,
+    changes: Vec<BlockDeviceChangeRequest>,
+) -> Result<(), Ec2Error> {
+    let mut writes = Vec::new();
+    for (n, c) in changes.into_iter().enumerate() {
+        let device = c.device_name.ok_or_else(|| {
+            Ec2Error::missing_parameter(&format!("BlockDeviceMapping.{}.DeviceName", n + 1))
+        })?;
+        if c.virtual_name.is_some() || c.no_device.is_some() {
+            return Err(Ec2Error::new(
+                ErrorCode::UnsupportedOperation,
+                format!(
+                    "localvpc changes only DeleteOnTermination of an attached volume ({device})."
+                ),
+            ));
+        }
+        let volume = i
+            .volumes
+            .iter()
+            .find(|v| v.attachment.as_ref().is_some_and(|a| a.device == device))
+            .ok_or_else(|| {
+                Ec2Error::invalid_value(format!(
+                    "The device '{device}' is not attached to the instance '{}'.",
+                    i.id
+                ))
+            })?;
+        let ebs = c.ebs.ok_or_else(|| {
+            Ec2Error::missing_parameter(&format!("BlockDeviceMapping.{}.Ebs", n + 1))
+        })?;
+        if let Some(id) = ebs.volume_id.filter(|id| *id != volume.id) {
+            return Err(Ec2Error::invalid_value(format!(
+                "The volume '{id}' is not attached to the instance '{}' at '{device}'.",
+                i.id
+            )));
+        }
+        if let Some(flag) = ebs.delete_on_termination {
+            writes.push((volume.id.clone(), flag));
+        }
+    }
+    for (id, flag) in writes {
+        ctx.tx.set_volume_delete_on_termination(&id, flag)?;
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -219,6 +292,8 @@ pub struct DescribeInstanceAttributeResponse {
     user_data: Option<TextValueWire>,
     instance_initiated_shutdown_behavior: Option<TextValueWire>,
     groups: Option<Vec<crate::actions::network_interface::view::GroupWire>>,
+    block_device_mappings: Option<Vec<view::InstanceBlockDeviceMappingWire>>,
+    root_device_name: Option<TextValueWire>,
 }
 
 pub fn describe_instance_attribute(
@@ -257,6 +332,8 @@ pub fn describe_instance_attribute(
         "instanceInitiatedShutdownBehavior" => {
             out.instance_initiated_shutdown_behavior = text(&i.shutdown_behavior)
         }
+        "blockDeviceMapping" => out.block_device_mappings = Some(view::block_device_mappings(&i)),
+        "rootDeviceName" => out.root_device_name = text(i.root_device_name()),
         "groupSet" => {
             out.groups = Some(
                 i.primary_interface()

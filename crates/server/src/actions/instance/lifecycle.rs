@@ -122,8 +122,8 @@ pub fn reboot_instances(ctx: &mut Ctx, req: StartInstancesRequest) -> Result<Emp
     Ok(Empty {})
 }
 
-/// TerminateInstances (idempotent): interfaces with DeleteOnTermination are deleted, the others
-/// detached back to `available`; the public IPv4 is released.
+/// TerminateInstances (idempotent): interfaces and volumes with DeleteOnTermination are
+/// deleted, the others detached back to `available`; the public IPv4 is released.
 pub fn terminate_instances(
     ctx: &mut Ctx,
     req: InstanceIdsRequest,
@@ -145,6 +145,7 @@ pub fn terminate_instances(
                 ctx.tx.delete_network_interface(&eni.id)?;
             }
         }
+        ctx.tx.release_volumes_of(&i.id)?;
         ctx.tx
             .set_instance_state(&i.id, to, &user_initiated(ctx), Some(&ctx.now), &ctx.now)?;
         i.public_ip = None;

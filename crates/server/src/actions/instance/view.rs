@@ -103,7 +103,7 @@ pub struct InstanceWire {
     security_groups: Vec<GroupWire>,
     network_interfaces: Vec<InstanceNetworkInterfaceWire>,
     architecture: &'static str,
-    block_device_mappings: Vec<Empty>,
+    block_device_mappings: Vec<InstanceBlockDeviceMappingWire>,
     client_token: Option<String>,
     ebs_optimized: bool,
     ena_support: bool,
@@ -184,14 +184,14 @@ pub fn instance(i: &Instance, naming: &Naming) -> InstanceWire {
             .map(|e| instance_network_interface(e, naming))
             .collect(),
         architecture: catalogue_image(&i.image_id).map_or("x86_64", |img| img.details.architecture),
-        block_device_mappings: Vec::new(),
+        block_device_mappings: block_device_mappings(i),
         client_token: i.client_token.clone(),
         ebs_optimized: false,
         ena_support: true,
         hypervisor: itype
             .and_then(|t| t.hypervisor.clone())
             .unwrap_or_else(|| "xen".into()),
-        root_device_name: "/dev/xvda",
+        root_device_name: i.root_device_name(),
         root_device_type: "ebs",
         virtualization_type: "hvm",
         product_codes: Vec::new(),
@@ -215,6 +215,42 @@ pub fn instance(i: &Instance, naming: &Naming) -> InstanceWire {
         current_instance_boot_mode: "legacy-bios",
         tags: tag_set(&i.tags),
     }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EbsInstanceBlockDeviceWire {
+    attach_time: String,
+    delete_on_termination: bool,
+    status: &'static str,
+    volume_id: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InstanceBlockDeviceMappingWire {
+    device_name: String,
+    ebs: EbsInstanceBlockDeviceWire,
+}
+
+/// The instance's attached volumes as DescribeInstances and DescribeInstanceAttribute show
+/// them (none once it has terminated).
+pub fn block_device_mappings(i: &Instance) -> Vec<InstanceBlockDeviceMappingWire> {
+    i.volumes
+        .iter()
+        .filter_map(|v| {
+            let a = v.attachment.as_ref()?;
+            Some(InstanceBlockDeviceMappingWire {
+                device_name: a.device.clone(),
+                ebs: EbsInstanceBlockDeviceWire {
+                    attach_time: a.attach_time.clone(),
+                    delete_on_termination: a.delete_on_termination,
+                    status: "attached",
+                    volume_id: v.id.clone(),
+                },
+            })
+        })
+        .collect()
 }
 
 /// IMDS settings as EC2 shows them (`pending` right after a change, then `applied`).

@@ -13,6 +13,9 @@ use localvpc_model::instance::{Instance, InstanceState, MetadataOptions, credits
 use localvpc_model::instance_type::InstanceType;
 use localvpc_model::instance_type_info;
 use localvpc_model::network_interface::Attachment;
+use localvpc_model::volume::{
+    self, EbsRequest, ImageRoot, MappingRequest, Volume, VolumeAttachment,
+};
 use localvpc_model::{Ec2Error, ErrorCode, IdKind, Tag, public_ip};
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +43,12 @@ pub struct NetworkInterfaceSpec {
     pub(crate) subnet_id: Option<String>,
     pub(crate) interface_type: Option<String>,
     pub(crate) network_card_index: Option<i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) ipv4_prefixes: Vec<crate::actions::network_interface::prefixes::Ipv4PrefixSpec>,
+    pub(crate) ipv4_prefix_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) ipv6_prefixes: Vec<crate::actions::network_interface::prefixes::Ipv6PrefixSpec>,
+    pub(crate) ipv6_prefix_count: Option<i64>,
 }
 
 #[derive(Deserialize, Serialize, Default, Clone, Debug, PartialEq)]
@@ -100,6 +109,49 @@ pub struct HibernationOptionsRequest {
     configured: Option<bool>,
 }
 
+/// `BlockDeviceMapping.N`: only the root device's is built (see `volume::plan_root`).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct BlockDeviceMappingRequest {
+    device_name: Option<String>,
+    no_device: Option<String>,
+    virtual_name: Option<String>,
+    ebs: Option<EbsBlockDeviceRequest>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct EbsBlockDeviceRequest {
+    delete_on_termination: Option<bool>,
+    iops: Option<i64>,
+    snapshot_id: Option<String>,
+    volume_size: Option<i64>,
+    volume_type: Option<String>,
+    kms_key_id: Option<String>,
+    throughput: Option<i64>,
+    encrypted: Option<bool>,
+}
+
+impl From<BlockDeviceMappingRequest> for MappingRequest {
+    fn from(m: BlockDeviceMappingRequest) -> Self {
+        MappingRequest {
+            device_name: m.device_name,
+            no_device: m.no_device,
+            virtual_name: m.virtual_name,
+            ebs: m.ebs.map(|e| EbsRequest {
+                delete_on_termination: e.delete_on_termination,
+                volume_size: e.volume_size,
+                volume_type: e.volume_type,
+                iops: e.iops,
+                throughput: e.throughput,
+                snapshot_id: e.snapshot_id,
+                encrypted: e.encrypted,
+                kms_key_id: e.kms_key_id,
+            }),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct RunInstancesRequest {
@@ -133,6 +185,8 @@ pub struct RunInstancesRequest {
     pub(crate) credit_specification: Option<CreditSpecificationRequest>,
     pub(crate) hibernation_options: Option<HibernationOptionsRequest>,
     pub(crate) ebs_optimized: Option<bool>,
+    #[serde(default)]
+    pub(crate) block_device_mappings: Vec<BlockDeviceMappingRequest>,
 }
 
 /// `LaunchTemplate`: a template by ID or name and a version (`$Default` when omitted).
@@ -239,9 +293,18 @@ pub fn run_instances(
     if let Some(z) = &zone_hint {
         ctx.region.require_zone(z)?;
     }
-    let (mut instance_tags, eni_tags) = launch_tags(&req.tag_specifications)?;
+    let LaunchTags {
+        instance: mut instance_tags,
+        interface: eni_tags,
+        volume: volume_tags,
+    } = launch_tags(&req.tag_specifications)?;
     instance_tags.extend(template_tags);
     let image = catalogue_image(&image_id);
+    let mappings: Vec<MappingRequest> = std::mem::take(&mut req.block_device_mappings)
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    let root = volume::plan_root(&ImageRoot::of(image), &mappings)?;
     if let Some(image) = image {
         let type_arch = instance_type_info::architecture(itype);
         if image.details.architecture != type_arch {
@@ -307,6 +370,7 @@ pub fn run_instances(
                 auto_public_ip: wants_public_ip,
                 tags: instance_tags.clone(),
                 interfaces: Vec::new(),
+                volumes: Vec::new(),
             };
             if wants_public_ip {
                 instance.public_ip = Some(public_ip::allocate(
@@ -315,6 +379,19 @@ pub fn run_instances(
                 )?);
             }
             ctx.tx.insert_instance(&instance, Some(&ctx.now))?;
+            ctx.tx.insert_volume(&Volume {
+                id: IdKind::Volume.generate(),
+                spec: root.spec.clone(),
+                availability_zone: zone.clone(),
+                create_time: ctx.now.clone(),
+                attachment: Some(VolumeAttachment {
+                    instance_id: instance.id.clone(),
+                    device: root.device.clone(),
+                    attach_time: ctx.now.clone(),
+                    delete_on_termination: root.delete_on_termination,
+                }),
+                tags: volume_tags.clone(),
+            })?;
             for plan in &plans {
                 let eni_id = match &plan.source {
                     Source::Existing(e) => e.id.clone(),
@@ -389,21 +466,30 @@ fn image_metadata_defaults(image: Option<&CatalogueImage>) -> MetadataOptions {
     }
 }
 
-/// Tags for the instances and for the interfaces the launch creates; other resource types
-/// (volumes, …) are not modelled and are refused rather than dropped.
-fn launch_tags(specs: &[TagSpecification]) -> Result<(Vec<Tag>, Vec<Tag>), Ec2Error> {
-    let of = |kind: IdKind| -> Vec<TagSpecification> {
-        specs
+/// The tags of what a launch creates, by `TagSpecification.N.ResourceType`.
+struct LaunchTags {
+    instance: Vec<Tag>,
+    interface: Vec<Tag>,
+    volume: Vec<Tag>,
+}
+
+/// Tags for the instances, the interfaces and the root volumes the launch creates; other
+/// resource types (spot requests, elastic GPUs, …) are not modelled and are refused rather
+/// than dropped.
+fn launch_tags(specs: &[TagSpecification]) -> Result<LaunchTags, Ec2Error> {
+    const KINDS: [IdKind; 3] = [IdKind::Instance, IdKind::NetworkInterface, IdKind::Volume];
+    let of = |kind: IdKind| -> Result<Vec<Tag>, Ec2Error> {
+        let specs: Vec<TagSpecification> = specs
             .iter()
             .filter(|s| s.resource_type.as_deref() == kind.tag_type())
             .cloned()
-            .collect()
+            .collect();
+        tags_for(&specs, kind)
     };
     if let Some(other) = specs.iter().find(|s| {
-        !matches!(
-            s.resource_type.as_deref(),
-            Some("instance" | "network-interface")
-        )
+        !KINDS
+            .iter()
+            .any(|k| s.resource_type.as_deref() == k.tag_type())
     }) {
         return match other.resource_type.as_deref() {
             None => Err(Ec2Error::missing_parameter(
@@ -417,10 +503,11 @@ fn launch_tags(specs: &[TagSpecification]) -> Result<(Vec<Tag>, Vec<Tag>), Ec2Er
             )),
         };
     }
-    Ok((
-        tags_for(&of(IdKind::Instance), IdKind::Instance)?,
-        tags_for(&of(IdKind::NetworkInterface), IdKind::NetworkInterface)?,
-    ))
+    Ok(LaunchTags {
+        instance: of(IdKind::Instance)?,
+        interface: of(IdKind::NetworkInterface)?,
+        volume: of(IdKind::Volume)?,
+    })
 }
 
 /// A public IPv4 goes to device 0 when asked for on a single new interface, or when its subnet
