@@ -3,7 +3,7 @@
 use super::{run, view};
 use crate::context::Ctx;
 use crate::wire::{BoolValue, Empty};
-use localvpc_model::instance::{credits, lifecycle};
+use localvpc_model::instance::{Instance, credits, lifecycle};
 use localvpc_model::instance_type::InstanceType;
 use localvpc_model::network_interface;
 use localvpc_model::{Ec2Error, ErrorCode, IdKind};
