@@ -283,3 +283,25 @@ def test_why_query_for_a_blocked_port_highlights_the_blocking_group(server, ec2,
     wait_for(browser, lambda d: text_of(d, "#why-verdict") == "Reachable")
     assert not browser.find_elements(By.CSS_SELECTOR, "#map .blocking")
     assert browser.find_elements(By.CSS_SELECTOR, "#map .on-path")
+
+
+def test_lint_findings_are_listed_and_marked_on_the_map(server, ec2, browser):
+    made = seed_004(ec2)  # the service ENI shares the active instance's subnet
+    open_console(browser, server, ec2, "lint")
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#lint li"))
+    same_subnet = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#lint li") if "LV101" in li.text]
+    assert len(same_subnet) == 1, text_of(browser, "#lint")
+    assert same_subnet[0].startswith(f"warning LV101 same-subnet-enis {made['active']} has 2 ENIs in {made['subnet']}")
+    assert made["eni"] in same_subnet[0] and "secondary private IPs" in same_subnet[0]
+    eni = browser.find_element(By.CSS_SELECTOR, f'#map [data-eni="{made["eni"]}"]')
+    assert "finding" in eni.get_attribute("class").split()
+    # The most severe finding is the ENI's note: the warning, not LV204's note.
+    assert eni.find_element(By.CSS_SELECTOR, ".finding-note").text.startswith(f"⚠ LV101: {made['active']} has 2 ENIs")
+    active = browser.find_element(By.CSS_SELECTOR, f'#map [data-instance="{made["active"]}"]')
+    assert "finding" in active.get_attribute("class").split()
+    standby = browser.find_element(By.CSS_SELECTOR, f'#map [data-instance="{made["standby"]}"]')
+    assert "finding" not in standby.get_attribute("class").split()
+    shot(browser, "lint-findings")
+    # Seed 004's fix: the service address as a secondary IP of the active ENI; LV101 goes.
+    ec2.detach_network_interface(AttachmentId=ec2.describe_network_interfaces(NetworkInterfaceIds=[made["eni"]])["NetworkInterfaces"][0]["Attachment"]["AttachmentId"])
+    wait_for(browser, lambda d: "LV101" not in text_of(d, "main"))

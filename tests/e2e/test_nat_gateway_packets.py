@@ -149,3 +149,18 @@ def test_a_private_nat_gateway_translates_inside_the_vpc_and_gets_nothing_from_a
     ec2.create_route(RouteTableId=client_table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat_id)
     assert route_state(ec2, client_table, "0.0.0.0/0") == "active"
     assert my_ip(client) is None
+
+
+def test_secondary_addresses_take_new_flows_in_turn_each_as_its_own_eip(dp):
+    srv, ec2 = dp
+    vpc, public_subnet, _, _ = public_vpc(ec2, "10.0.0.0/16", "10.0.1.0/24")
+    private, table = private_subnet(ec2, vpc, "10.0.2.0/24")
+    eips = [ec2.allocate_address(Domain="vpc") for _ in range(2)]
+    nat_id = ec2.create_nat_gateway(SubnetId=public_subnet, AllocationId=eips[0]["AllocationId"],
+                                    SecondaryAllocationIds=[eips[1]["AllocationId"]])["NatGateway"]["NatGatewayId"]
+    nat = available(ec2, nat_id)
+    assert len(nat["NatGatewayAddresses"]) == 2
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat_id)
+    inside = launch(ec2, private, "10.0.2.10")
+    seen = {my_ip(inside) for _ in range(4)}
+    assert seen == {e["PublicIp"] for e in eips}

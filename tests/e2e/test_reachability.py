@@ -219,3 +219,61 @@ def test_with_the_aws_cli_by_arn_and_upper_case_protocol(aws, ec2, net):
     out = aws.run("describe-network-insights-analyses", "--network-insights-analysis-ids", analysis_id,
                   "--query", "NetworkInsightsAnalyses[0].[Status,NetworkPathFound]")
     assert out == ["succeeded", True]
+
+
+def arn(ec2, kind, resource_id):
+    account = ec2.describe_security_groups()["SecurityGroups"][0]["OwnerId"]
+    return f"arn:aws:ec2:ap-northeast-1:{account}:{kind}/{resource_id}"
+
+
+def start(ec2, path, **kw):
+    started = ec2.start_network_insights_analysis(NetworkInsightsPathId=path, **kw)["NetworkInsightsAnalysis"]
+    got = ec2.describe_network_insights_analyses(NetworkInsightsAnalysisIds=[started["NetworkInsightsAnalysisId"]])
+    return started, got["NetworkInsightsAnalyses"][0]
+
+
+def test_filter_in_and_out_arns_choose_the_path_and_additional_accounts_echo(ec2, net):
+    # web gets a second ENI (web's group) in db's subnet: two ways from web to db.
+    second = ec2.create_network_interface(SubnetId=net["private"], Groups=[net["web_sg"]])["NetworkInterface"]["NetworkInterfaceId"]
+    ec2.attach_network_interface(NetworkInterfaceId=second, InstanceId=net["web"], DeviceIndex=1)
+    path, a = analyze(ec2, net["web"], net["db"], 5432)
+    assert a["ForwardPathComponents"][1]["Component"]["Id"] == net["web_eni"]
+    # Excluding eth0's ENI: the path leaves by the second one, within db's subnet (no ACL).
+    out_arn = arn(ec2, "network-interface", net["web_eni"])
+    started, a = start(ec2, path, FilterOutArns=[out_arn])
+    assert started["FilterOutArns"] == [out_arn]
+    assert a["NetworkPathFound"] is True and a["FilterOutArns"] == [out_arn]
+    assert a["ForwardPathComponents"][1]["Component"]["Id"] == second
+    assert kinds(a["ForwardPathComponents"]) == ["i", "eni", "sg", "rtb", "sg", "eni", "i"]
+    # Requiring the public subnet's ACL keeps eth0's path.
+    _, a = start(ec2, path, FilterInArns=[arn(ec2, "subnet", net["public"])])
+    assert a["NetworkPathFound"] is True and a["ForwardPathComponents"][1]["Component"]["Id"] == net["web_eni"]
+    # Both at once: no path; the blocker names the filter.
+    _, a = start(ec2, path, FilterInArns=[arn(ec2, "subnet", net["public"])], FilterOutArns=[out_arn])
+    assert a["NetworkPathFound"] is False
+    assert set(codes(a)) <= {"COMPONENT_FILTER_RESTRICTION", "COMPONENT_FILTER_REMOVED_COMPONENT"} and codes(a)
+    # A subnet no path crosses.
+    other = new_subnet(ec2, net["vpc"], "10.0.3.0/24")
+    _, a = start(ec2, path, FilterInArns=[arn(ec2, "subnet", other)])
+    assert codes(a) == ["COMPONENT_FILTER_RESTRICTION"] and a["Explanations"][0]["Component"]["Id"] == other
+    # AdditionalAccounts: member accounts whose resources the path may cross; echoed back.
+    started, a = start(ec2, path, AdditionalAccounts=["210987654321"])
+    assert started["AdditionalAccounts"] == ["210987654321"] and a["AdditionalAccounts"] == ["210987654321"]
+    assert a["NetworkPathFound"] is True
+    foreign = "arn:aws:ec2:ap-northeast-1:210987654321:vpc/vpc-0123456789abcdef0"
+    _, a = start(ec2, path, AdditionalAccounts=["210987654321"], FilterInArns=[foreign])
+    assert codes(a) == ["COMPONENT_FILTER_RESTRICTION"]
+
+
+def test_filter_arn_refusals(ec2, net):
+    path, _ = analyze(ec2, net["web"], net["db"], 5432)
+    for bad in [
+        dict(FilterInArns=["arn:aws:ec2:ap-northeast-1:123456789012:key-pair/key-0123456789abcdef0"]),
+        dict(FilterInArns=["sg-0123456789abcdef0"]),
+        dict(FilterInArns=[arn(ec2, "security-group", "sg-0123456789abcdef0")]),  # no such group
+        dict(FilterInArns=["arn:aws:ec2:ap-northeast-1:210987654321:vpc/vpc-0123456789abcdef0"]),  # not an additional account
+        dict(FilterOutArns=[arn(ec2, "instance", net["db"])]),  # the destination itself
+        dict(AdditionalAccounts=["12345"]),
+    ]:
+        err = error_code(ec2.start_network_insights_analysis, NetworkInsightsPathId=path, **bad)
+        assert code_of(err) == "InvalidParameterValue", bad

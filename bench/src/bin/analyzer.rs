@@ -158,6 +158,8 @@ fn main() {
             from: 1000,
             to: 1199,
         },
+        filter_in: Vec::new(),
+        filter_out: Vec::new(),
     };
     let runs = 101;
     let net = Network::new(&snapshot, &topology(&snapshot));
@@ -177,6 +179,14 @@ fn main() {
             t.elapsed().as_secs_f64() * 1e3
         })
         .collect();
+    let model: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(topology(&snapshot));
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    let (m50, m90) = stats(model);
     let (a50, a90) = stats(alone);
     let (w50, w90) = stats(whole);
     println!(
@@ -184,5 +194,6 @@ fn main() {
         GROUPS * RULES_PER_GROUP
     );
     println!("analysis alone:            median {a50:.3} ms, p90 {a90:.3} ms");
+    println!("data plane model alone:    median {m50:.3} ms, p90 {m90:.3} ms");
     println!("model + index + analysis:  median {w50:.3} ms, p90 {w90:.3} ms");
 }

@@ -13,6 +13,7 @@
 //! with the fewest blockers.
 
 mod explain;
+pub mod lint;
 mod network;
 pub mod space;
 mod walk;
@@ -69,6 +70,10 @@ pub struct Query {
     pub destination_address: Option<Ipv4Addr>,
     pub source_ports: Ports,
     pub destination_ports: Ports,
+    /// StartNetworkInsightsAnalysis's `FilterInArns`: components the forward path must cross.
+    pub filter_in: Vec<Component>,
+    /// `FilterOutArns`: components the forward path must not cross.
+    pub filter_out: Vec<Component>,
 }
 
 /// The kind of a component, named as AWS's ARNs name it.
@@ -237,6 +242,19 @@ pub enum Disposition {
 pub struct Direction {
     pub hops: Vec<Hop>,
     pub disposition: Disposition,
+}
+
+impl Direction {
+    /// Whether the direction crosses `c`: as a hop's component, the instance an ENI hop is
+    /// attached to, or the subnet or VPC a hop is in.
+    pub fn crosses(&self, c: &Component) -> bool {
+        self.hops.iter().any(|h| {
+            h.component == *c
+                || h.attached_to.as_ref() == Some(c)
+                || (c.kind == Kind::Subnet && h.subnet.as_deref() == Some(c.id.as_str()))
+                || (c.kind == Kind::Vpc && h.vpc.as_deref() == Some(c.id.as_str()))
+        })
+    }
 }
 
 /// The answer.

@@ -69,6 +69,10 @@ pub struct Vpc {
 pub struct Network {
     ports: Vec<Port>,
     eni_index: HashMap<String, usize>,
+    /// (VPC, private address) → the attached ENI holding it.
+    address_index: HashMap<(String, Ipv4Addr), usize>,
+    /// Ports some route sends traffic to (appliances): their rules shape paths too.
+    appliances: Vec<usize>,
     /// Instance → state and its ports, by device index.
     instances: HashMap<String, (InstanceState, Vec<usize>)>,
     groups: HashMap<String, Group>,
@@ -183,6 +187,11 @@ impl Network {
                     route_table: table,
                 });
                 net.eni_index.insert(port.eni_id.clone(), index);
+                for &a in &port.addresses {
+                    net.address_index
+                        .entry((router.vpc_id.clone(), a))
+                        .or_insert(index);
+                }
                 if let Some((_, ports)) = net.instances.get_mut(instance_id) {
                     ports.push(index);
                 }
@@ -192,6 +201,19 @@ impl Network {
         for (_, list) in net.instances.values_mut() {
             list.sort_by_key(|&i| ports[i].device_index);
         }
+        let mut appliances: Vec<usize> = net
+            .tables
+            .values()
+            .flatten()
+            .filter_map(|r| match &r.target {
+                RouteTarget::NetworkInterface(id) => net.eni_index.get(id).copied(),
+                RouteTarget::Instance(id) => net.instances.get(id)?.1.first().copied(),
+                _ => None,
+            })
+            .collect();
+        appliances.sort_unstable();
+        appliances.dedup();
+        net.appliances = appliances;
         net
     }
 
@@ -213,9 +235,19 @@ impl Network {
 
     /// The attached ENI of `vpc_id` holding `address`.
     pub fn holder(&self, vpc_id: &str, address: Ipv4Addr) -> Option<&Port> {
-        self.ports
-            .iter()
-            .find(|p| p.vpc_id == vpc_id && p.addresses.contains(&address))
+        self.address_index
+            .get(&(vpc_id.to_owned(), address))
+            .map(|&i| &self.ports[i])
+    }
+
+    /// The ports that routes target (appliances).
+    pub fn appliances(&self) -> impl Iterator<Item = &Port> {
+        self.appliances.iter().map(|&i| &self.ports[i])
+    }
+
+    /// Every subnet's ACL.
+    pub fn acls(&self) -> impl Iterator<Item = &SubnetAcl> {
+        self.acls.values()
     }
 
     pub fn group(&self, id: &str) -> Option<&Group> {

@@ -177,6 +177,8 @@ fn run(snapshot: &Snapshot, source: Endpoint, destination: Endpoint, port: u16) 
                 from: port,
                 to: port,
             },
+            filter_in: Vec::new(),
+            filter_out: Vec::new(),
         },
     )
 }

@@ -49,8 +49,10 @@ struct Walk<'n> {
 
 pub fn analyze(net: &Network, q: &Query) -> Analysis {
     let mut best: Option<(usize, Analysis)> = None;
-    for (start, packet) in candidates(net, q) {
-        let analysis = one(net, q, start, packet);
+    let space = candidates(net, q);
+    for (start, packet) in space.packets(q.protocol) {
+        let mut analysis = one(net, q, start, packet);
+        filters(q, &mut analysis);
         let blockers = analysis.explanations.len();
         if analysis.found {
             return analysis;
@@ -60,6 +62,27 @@ pub fn analyze(net: &Network, q: &Query) -> Analysis {
         }
     }
     best.map(|(_, a)| a).unwrap_or_else(|| unresolved(net, q))
+}
+
+/// `FilterInArns` / `FilterOutArns`: a path that misses a required component, or crosses an
+/// excluded one, is no path; each such component is one more blocker.
+fn filters(q: &Query, a: &mut Analysis) {
+    for c in &q.filter_in {
+        if !a.forward.crosses(c) {
+            let mut e = Explanation::new("COMPONENT_FILTER_RESTRICTION");
+            e.component = Some(c.clone());
+            a.explanations.push(e);
+        }
+    }
+    for c in &q.filter_out {
+        if a.forward.crosses(c) {
+            let mut e = Explanation::new("COMPONENT_FILTER_REMOVED_COMPONENT");
+            e.component = Some(c.clone());
+            e.fix = Some(format!("a path that avoids {}", c.id));
+            a.explanations.push(e);
+        }
+    }
+    a.found = a.explanations.is_empty();
 }
 
 /// No packet to walk at all: the endpoints do not exist in the network, or hold no address.
@@ -122,31 +145,72 @@ fn endpoint_ports<'n>(net: &'n Network, end: &Endpoint) -> Vec<(&'n Port, bool)>
     }
 }
 
-/// Every packet worth walking, most natural first.
-fn candidates<'n>(net: &'n Network, q: &'n Query) -> Vec<(Start<'n>, Packet)> {
+/// The packets worth walking: one per cell of the endpoints' rules' edges, per start.
+struct Candidates<'n> {
+    starts: Vec<(Start<'n>, Vec<Ipv4Addr>)>,
+    destinations: Vec<Ipv4Addr>,
+    destination_ports: Vec<u16>,
+    source_ports: Vec<u16>,
+}
+
+impl<'n> Candidates<'n> {
+    /// Every packet, most natural first, produced lazily: the walk usually stops at the first.
+    fn packets(&self, protocol: Protocol) -> impl Iterator<Item = (Start<'n>, Packet)> + '_ {
+        self.starts.iter().flat_map(move |(start, sources)| {
+            sources.iter().flat_map(move |&source| {
+                self.destinations.iter().flat_map(move |&destination| {
+                    self.destination_ports
+                        .iter()
+                        .flat_map(move |&destination_port| {
+                            self.source_ports.iter().map(move |&source_port| {
+                                let packet = Packet {
+                                    protocol,
+                                    source,
+                                    destination,
+                                    source_port,
+                                    destination_port,
+                                };
+                                (*start, packet)
+                            })
+                        })
+                })
+            })
+        })
+    }
+}
+
+/// The cells of the flow. Destination ports are cut at every rule's edges; source ports only
+/// at the ACLs' (a reply's destination port is the source port, and only stateless ACLs judge
+/// replies), so the space is linear in the rules, not their square.
+fn candidates<'n>(net: &'n Network, q: &'n Query) -> Candidates<'n> {
     let any: Ipv4Net = "0.0.0.0/0".parse().expect("constant");
-    let (mut address_cuts, mut port_cuts) = (Vec::new(), Vec::new());
-    for port in net.ports() {
-        let relevant = endpoint_ports(net, &q.source)
-            .iter()
-            .chain(&endpoint_ports(net, &q.destination))
-            .any(|(p, _)| p.eni_id == port.eni_id);
-        if !relevant {
-            continue;
-        }
-        for group in port.groups.iter().filter_map(|g| net.group(g)) {
-            for rule in group.ingress.iter().chain(&group.egress) {
-                if let Peer::Cidr(c) = rule.peer {
-                    address_cuts.push(c);
-                }
-                port_cuts.extend(traffic_ports(&rule.traffic));
+    let (mut address_cuts, mut port_cuts, mut acl_port_cuts) = (Vec::new(), Vec::new(), Vec::new());
+    let ends: Vec<&Port> = endpoint_ports(net, &q.source)
+        .into_iter()
+        .chain(endpoint_ports(net, &q.destination))
+        .map(|(p, _)| p)
+        .chain(net.appliances())
+        .collect();
+    let mut groups: Vec<&str> = ends
+        .iter()
+        .flat_map(|p| p.groups.iter().map(String::as_str))
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    for group in groups.iter().filter_map(|g| net.group(g)) {
+        for rule in group.ingress.iter().chain(&group.egress) {
+            if let Peer::Cidr(c) = rule.peer {
+                address_cuts.push(c);
             }
+            port_cuts.extend(traffic_ports(&rule.traffic));
         }
-        if let Some(acl) = net.acl(&port.subnet_id) {
-            for rule in acl.inbound.iter().chain(&acl.outbound) {
-                address_cuts.push(rule.cidr);
-                port_cuts.extend(traffic_ports(&rule.traffic));
-            }
+    }
+    // Any subnet's ACL may be crossed (through appliances, to an address's holder).
+    for acl in net.acls() {
+        for rule in acl.inbound.iter().chain(&acl.outbound) {
+            address_cuts.push(rule.cidr);
+            port_cuts.extend(traffic_ports(&rule.traffic));
+            acl_port_cuts.extend(traffic_ports(&rule.traffic));
         }
     }
     let mut starts: Vec<(Start, Vec<Ipv4Addr>)> = Vec::new();
@@ -207,31 +271,15 @@ fn candidates<'n>(net: &'n Network, q: &'n Query) -> Vec<(Start<'n>, Packet)> {
                 port_cuts.iter().copied(),
                 q.destination_ports.from,
             ),
-            space::ports(q.source_ports, port_cuts.iter().copied(), EPHEMERAL),
+            space::ports(q.source_ports, acl_port_cuts.iter().copied(), EPHEMERAL),
         ),
     };
-    let mut out = Vec::new();
-    for (start, sources) in &starts {
-        for &source in sources {
-            for &destination in &destinations {
-                for &destination_port in &dports {
-                    for &source_port in &sports {
-                        out.push((
-                            *start,
-                            Packet {
-                                protocol: q.protocol,
-                                source,
-                                destination,
-                                source_port,
-                                destination_port,
-                            },
-                        ));
-                    }
-                }
-            }
-        }
+    Candidates {
+        starts,
+        destinations,
+        destination_ports: dports,
+        source_ports: sports,
     }
-    out
 }
 
 fn traffic_ports(t: &Traffic) -> Option<Ports> {

@@ -179,8 +179,9 @@ pub struct Guest {
     pub runs_agent: bool,
     pub nics: Vec<Nic>,
     /// A NAT gateway's namespace forwards what its subnet's instances route to it and
-    /// source-NATs it to this address ([`crate::nft`]'s NAT gateway table).
-    pub nat: Option<Ipv4Addr>,
+    /// source-NATs it to these addresses, primary first, each new flow to the next one
+    /// ([`crate::nft`]'s NAT gateway table); eth0 holds them all.
+    pub nat: Option<Vec<Ipv4Addr>>,
 }
 
 /// The guest's end of an ENI's veth pair.
@@ -291,10 +292,10 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
         });
     }
     for nat in &snapshot.nat_gateways {
-        let (Some(nic), Some(&address)) = (
-            wire(&mut wiring, &nat.eni, &nat.id, true, false),
-            nat.eni.addresses.first(),
-        ) else {
+        if nat.eni.addresses.is_empty() {
+            continue;
+        }
+        let Some(nic) = wire(&mut wiring, &nat.eni, &nat.id, true, false) else {
             continue;
         };
         guests.push(Guest {
@@ -303,7 +304,7 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
             up: true,
             runs_agent: false,
             nics: vec![nic],
-            nat: Some(address),
+            nat: Some(nat.eni.addresses.clone()),
         });
     }
     let Wiring { mut routers, .. } = wiring;

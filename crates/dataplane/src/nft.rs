@@ -61,7 +61,12 @@ pub fn router_tables(router: &Router) -> Vec<Table> {
 /// The tables a guest namespace should hold: a NAT gateway's translation, nothing for an
 /// instance (whose own firewall is the guest's business).
 pub fn guest_tables(guest: &Guest) -> Vec<Table> {
-    guest.nat.map(nat_gateway::table).into_iter().collect()
+    guest
+        .nat
+        .as_deref()
+        .map(nat_gateway::table)
+        .into_iter()
+        .collect()
 }
 
 #[cfg(test)]

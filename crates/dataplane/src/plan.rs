@@ -18,6 +18,7 @@ use crate::model::{Guest, IMDS_ADDRESS, MTU, Nic, PREFIX, Topology};
 use crate::nft::{self, Table};
 use ipnet::Ipv4Net;
 use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
 
 fn link<'s>(state: &'s HostState, ns: &str, name: &str) -> Option<&'s Link> {
     state
@@ -229,7 +230,8 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
         for nic in &guest.nics {
             guest_nic(&mut steps, state, guest, nic);
         }
-        if guest.nat.is_some() {
+        if let Some(addresses) = &guest.nat {
+            nat_addresses(&mut steps, state, guest, addresses);
             let ns = state.namespaces.get(&guest.ns).unwrap_or(&empty);
             if !ns.routing {
                 let change = Change::EnableRouting(guest.ns.clone());
@@ -295,6 +297,29 @@ fn guest_nic(steps: &mut Steps, state: &HostState, guest: &Guest, nic: &Nic) {
     if guest.up && !routes.is_some_and(|r| r.contains(&default)) {
         let ns = guest.ns.clone();
         steps.routes.push(Change::AddRoute { ns, route: default });
+    }
+}
+
+/// A NAT gateway's secondary addresses on its eth0 (the primary is its lease), with the
+/// subnet's prefix: translated flows leave with them and their replies come back to them.
+fn nat_addresses(steps: &mut Steps, state: &HostState, guest: &Guest, addresses: &[Ipv4Addr]) {
+    let Some(Nic {
+        name,
+        lease: Some(lease),
+        ..
+    }) = guest.nics.first()
+    else {
+        return;
+    };
+    let current = link(state, &guest.ns, name);
+    for &address in addresses.iter().skip(1) {
+        let address = Ipv4Net::new(address, lease.address.prefix_len()).expect("subnet prefix");
+        if !current.is_some_and(|l| l.addresses.contains(&address)) {
+            let (ns, dev) = (guest.ns.clone(), name.clone());
+            steps
+                .addresses
+                .push(Change::AddAddress { ns, dev, address });
+        }
     }
 }
 

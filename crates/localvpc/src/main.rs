@@ -1,6 +1,9 @@
 //! `localvpc`: AWS EC2 VPC networking, centred on ENIs, on one machine.
 
+mod client;
 mod guest;
+mod lint;
+mod why;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -38,6 +41,12 @@ enum Command {
     /// Run a command inside an instance's network namespace, or `internet` for the namespace
     /// beyond every internet gateway (needs `serve --dataplane`).
     Exec(ExecArgs),
+    /// Explain whether a packet from SRC reaches DST, hop by hop, and what would let it through
+    /// (asks the running server; exit 0 reachable, 1 not, 2 bad input).
+    Why(why::WhyArgs),
+    /// Check the caller's network for the seeds' pitfalls and AWS's best practices (asks the
+    /// running server; exit 1 when a finding reaches --fail-on, 2 on error).
+    Lint(lint::LintArgs),
 }
 
 #[derive(Subcommand)]
@@ -154,6 +163,8 @@ fn main() -> std::process::ExitCode {
         Command::Serve(args) => serve(args),
         Command::Agent(args) => localvpc_agent::run(&args, &mut std::io::stdout().lock()).map(drop),
         Command::Dataplane(DataplaneCommand::Down) => dataplane_down(),
+        Command::Why(args) => return why::run(args),
+        Command::Lint(args) => return lint::run(args),
         Command::Exec(args) => {
             let ns = match args.instance_id.as_str() {
                 "internet" => localvpc_dataplane::model::routing::INTERNET_NS.to_owned(),

@@ -46,6 +46,7 @@ error_codes! {
     IdempotentInstanceTerminated = "IdempotentInstanceTerminated";
     InternalError = "InternalError", 500;
     RequestLimitExceeded = "RequestLimitExceeded", 503;
+    ServiceUnavailable = "ServiceUnavailable", 503;
     DependencyViolation = "DependencyViolation";
     OperationNotPermitted = "OperationNotPermitted";
     IncorrectState = "IncorrectState";
@@ -153,6 +154,7 @@ error_codes! {
     InstanceLimitExceeded = "InstanceLimitExceeded";
     InsufficientAddressCapacity = "InsufficientAddressCapacity";
     InsufficientFreeAddressesInSubnet = "InsufficientFreeAddressesInSubnet";
+    InsufficientCidrBlocks = "InsufficientCidrBlocks";
     // DHCP option sets
     InvalidDhcpOptionIdNotFound = "InvalidDhcpOptionID.NotFound";
     InvalidDhcpOptionsIdMalformed = "InvalidDhcpOptionsId.Malformed";
@@ -229,6 +231,15 @@ impl Ec2Error {
         Self::new(
             ErrorCode::InternalError,
             "An internal error has occurred. The request was not applied.",
+        )
+    }
+
+    /// A transient failure (a lost race, a busy or unreachable database): nothing was applied
+    /// and the same request may be sent again.
+    pub fn unavailable() -> Self {
+        Self::new(
+            ErrorCode::ServiceUnavailable,
+            "The request has failed due to a temporary failure of the server.",
         )
     }
 

@@ -444,7 +444,10 @@ mod tests {
         assert_eq!(err.code.as_str(), "InvalidUserID.Malformed");
         assert_eq!(err.message, "Invalid user id: \"all\"");
         assert!(check_executable_by("all").is_ok());
-        assert!(check_executable_by("amazon").is_err());
+        assert_eq!(
+            check_executable_by("amazon").unwrap_err().code.as_str(),
+            "InvalidUserID.Malformed"
+        );
     }
 
     #[test]

@@ -362,8 +362,14 @@ X4ySP0HWnxGHik30qehuAAAAAAECAwQF
     fn types_and_formats_parse() {
         assert_eq!("ed25519".parse::<KeyType>().unwrap(), KeyType::Ed25519);
         assert_eq!("rsa".parse::<KeyType>().unwrap().as_str(), "rsa");
-        assert!("dsa".parse::<KeyType>().is_err());
+        assert_eq!(
+            "dsa".parse::<KeyType>().unwrap_err().code.as_str(),
+            "InvalidParameterValue"
+        );
         assert_eq!("ppk".parse::<KeyFormat>().unwrap(), KeyFormat::Ppk);
-        assert!("der".parse::<KeyFormat>().is_err());
+        assert_eq!(
+            "der".parse::<KeyFormat>().unwrap_err().code.as_str(),
+            "InvalidParameterValue"
+        );
     }
 }

@@ -254,17 +254,6 @@ pub fn check_request(connectivity: Connectivity, req: &AddressRequest) -> Result
     Ok(())
 }
 
-/// CreateNatGateway is refused while the zone already has `limit` gateways that count.
-pub fn check_quota(in_zone: usize, limit: usize) -> Result<(), Ec2Error> {
-    if in_zone >= limit {
-        return Err(Ec2Error::new(
-            ErrorCode::NatGatewayLimitExceeded,
-            format!("Performing this operation would exceed the limit of {limit} NAT gateways"),
-        ));
-    }
-    Ok(())
-}
-
 /// DeleteNatGateway: a gateway already going or gone is not found any more.
 pub fn check_delete(nat: &NatGateway) -> Result<(), Ec2Error> {
     match nat.state {
@@ -336,17 +325,6 @@ mod tests {
                 ErrorCode::InvalidParameterValue
             );
         }
-    }
-
-    #[test]
-    fn quota_counts_five_per_zone() {
-        assert!(check_quota(4, 5).is_ok());
-        let err = check_quota(5, 5).unwrap_err();
-        assert_eq!(err.code, ErrorCode::NatGatewayLimitExceeded);
-        assert_eq!(
-            err.message,
-            "Performing this operation would exceed the limit of 5 NAT gateways"
-        );
     }
 
     fn nat(state: NatState, failure: Option<Failure>) -> NatGateway {

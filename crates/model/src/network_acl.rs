@@ -335,17 +335,6 @@ impl NetworkAcl {
     }
 }
 
-/// CreateNetworkAcl: at most `max` ACLs (the default one included) per VPC.
-pub fn check_acl_quota(acls_in_vpc: usize, max: usize) -> Result<(), Ec2Error> {
-    if acls_in_vpc >= max {
-        return Err(Ec2Error::new(
-            ErrorCode::NetworkAclLimitExceeded,
-            format!("The maximum number of network ACLs per VPC ({max}) has been reached."),
-        ));
-    }
-    Ok(())
-}
-
 impl Tagged for NetworkAcl {
     fn tags(&self) -> &[Tag] {
         &self.tags

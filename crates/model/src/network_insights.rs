@@ -179,6 +179,64 @@ pub fn endpoint(
     Ok((kind, id, arn))
 }
 
+/// The resource types `FilterInArns` / `FilterOutArns` may name (reachability.md §1.5).
+const FILTER_TYPES: [(&str, IdKind); 8] = [
+    ("vpc", IdKind::Vpc),
+    ("subnet", IdKind::Subnet),
+    ("security-group", IdKind::SecurityGroup),
+    ("network-acl", IdKind::NetworkAcl),
+    ("route-table", IdKind::RouteTable),
+    ("internet-gateway", IdKind::InternetGateway),
+    ("network-interface", IdKind::NetworkInterface),
+    ("instance", IdKind::Instance),
+];
+
+/// One ARN of `FilterInArns`/`FilterOutArns` (`member`): an EC2 resource of a filterable type
+/// in this region, of the caller's account or one of `accounts` (`AdditionalAccounts`).
+/// Returns (kind, ID, account).
+pub fn filter_arn(
+    arn: &str,
+    member: &str,
+    region: &str,
+    accounts: &[&str],
+) -> Result<(IdKind, String, String), Ec2Error> {
+    let bad = || {
+        Ec2Error::invalid_value(format!(
+            "The ARN {arn} in {member} is not the ARN of a VPC, subnet, security group, network ACL, route table, internet gateway, network interface or instance."
+        ))
+    };
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ["arn", "aws", "ec2", r, a, resource] = parts[..] else {
+        return Err(bad());
+    };
+    let (type_name, id) = resource.split_once('/').ok_or_else(bad)?;
+    let kind = FILTER_TYPES
+        .iter()
+        .find(|(t, _)| *t == type_name)
+        .map(|(_, k)| *k)
+        .ok_or_else(bad)?;
+    if IdKind::of(id) != Some(kind) {
+        return Err(bad());
+    }
+    if r != region || !accounts.contains(&a) {
+        return Err(Ec2Error::invalid_value(format!(
+            "The ARN {arn} in {member} is not in this region, the caller's account or the additional accounts."
+        )));
+    }
+    Ok((kind, kind.parse(id)?, a.to_owned()))
+}
+
+/// `AdditionalAccounts.N`: twelve-digit account IDs.
+pub fn account_id(text: &str) -> Result<(), Ec2Error> {
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(Ec2Error::invalid_value(format!(
+            "The account ID {text} in AdditionalAccounts is not a 12-digit AWS account ID."
+        )))
+    }
+}
+
 fn bad_endpoint(role: &str, given: &str) -> Ec2Error {
     Ec2Error::invalid_value(format!(
         "The {role} '{given}' is not a supported resource: an instance, network interface or internet gateway ID or ARN."
@@ -305,6 +363,40 @@ mod tests {
     }
 
     #[test]
+    fn filter_arns_of_filterable_types_in_the_caller_or_additional_accounts() {
+        let ok = filter_arn(
+            "arn:aws:ec2:ap-northeast-1:123456789012:security-group/sg-0123abcd",
+            "FilterInArns",
+            "ap-northeast-1",
+            &["123456789012"],
+        )
+        .unwrap();
+        assert_eq!(
+            (ok.0, ok.1.as_str()),
+            (IdKind::SecurityGroup, "sg-0123abcd")
+        );
+        for bad in [
+            "arn:aws:ec2:ap-northeast-1:123456789012:security-group/subnet-0123abcd",
+            "arn:aws:ec2:ap-northeast-1:123456789012:key-pair/key-0123abcd",
+            "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-0123abcd",
+            "arn:aws:ec2:ap-northeast-1:999999999999:vpc/vpc-0123abcd",
+            "sg-0123abcd",
+        ] {
+            let err = filter_arn(bad, "FilterInArns", "ap-northeast-1", &["123456789012"]);
+            assert_eq!(
+                err.unwrap_err().code,
+                ErrorCode::InvalidParameterValue,
+                "{bad}"
+            );
+        }
+        assert!(account_id("123456789012").is_ok());
+        assert_eq!(
+            account_id("12345").unwrap_err().code,
+            ErrorCode::InvalidParameterValue
+        );
+    }
+
+    #[test]
     fn addresses_are_strict_ipv4() {
         assert!(address("10.0.1.5", "SourceIp").is_ok());
         for bad in ["999.1.1.1", "10.0.1", "2001:db8::1", "01.2.3.4444"] {
@@ -321,8 +413,20 @@ mod tests {
             PortRange::new(Some(80), None, "x").unwrap(),
             Some(PortRange { from: 80, to: 80 })
         );
-        assert!(PortRange::new(Some(90), Some(80), "x").is_err());
-        assert!(PortRange::new(Some(70000), None, "x").is_err());
+        assert_eq!(
+            PortRange::new(Some(90), Some(80), "x")
+                .unwrap_err()
+                .code
+                .as_str(),
+            "InvalidParameterValue"
+        );
+        assert_eq!(
+            PortRange::new(Some(70000), None, "x")
+                .unwrap_err()
+                .code
+                .as_str(),
+            "InvalidParameterValue"
+        );
     }
 
     #[test]

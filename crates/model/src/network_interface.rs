@@ -6,6 +6,7 @@ use crate::instance::Instance;
 use crate::instance_type::InstanceType;
 use crate::region::Region;
 use crate::tags::Tag;
+use ipnet::{Ipv4Net, Ipv6Net};
 use rand::RngExt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -82,6 +83,9 @@ pub struct NetworkInterface {
     pub private_ips: Vec<PrivateIp>,
     /// In the order they were assigned.
     pub ipv6_addresses: Vec<Ipv6Address>,
+    /// Delegated /28s and /80s, in the order they were assigned.
+    pub ipv4_prefixes: Vec<Ipv4Net>,
+    pub ipv6_prefixes: Vec<Ipv6Net>,
     pub groups: Vec<GroupRef>,
     pub attachment: Option<Attachment>,
     pub tags: Vec<Tag>,
@@ -114,6 +118,20 @@ impl NetworkInterface {
             .iter()
             .find(|p| p.primary)
             .and_then(|p| p.association.as_ref())
+    }
+
+    /// IPv4 addresses as the type's per-interface limit counts them: each prefix is one.
+    pub fn ipv4_count(&self) -> usize {
+        self.private_ips.len() + self.ipv4_prefixes.len()
+    }
+
+    /// IPv6 addresses as the limit counts them.
+    pub fn ipv6_count(&self) -> usize {
+        self.ipv6_addresses.len() + self.ipv6_prefixes.len()
+    }
+
+    pub fn has_prefixes(&self) -> bool {
+        !self.ipv4_prefixes.is_empty() || !self.ipv6_prefixes.is_empty()
     }
 
     pub fn has(&self, addr: Ipv4Addr) -> bool {
@@ -217,7 +235,7 @@ pub fn check_attach(
     }
     let cards: Vec<u32> = slots.iter().map(|(c, _)| *c).chain([card]).collect();
     check_interface_count(&cards, itype)?;
-    check_address_limit(eni.private_ips.len(), itype)?;
+    check_address_limit(eni.ipv4_count(), itype)?;
     Ok(card)
 }
 
@@ -315,4 +333,4 @@ pub fn check_unassign(eni: &NetworkInterface, addrs: &[Ipv4Addr]) -> Result<(), 
     Ok(())
 }
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

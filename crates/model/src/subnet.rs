@@ -219,6 +219,17 @@ pub fn default_subnet_blocks(zones: usize) -> Vec<Ipv4Net> {
         .collect()
 }
 
+/// DeleteSubnet: `DependencyViolation` while any network interface (attached or not) lives in
+/// the subnet; its route table and network ACL associations go with it.
+pub fn check_delete(subnet_id: &str, network_interfaces: usize) -> Result<(), Ec2Error> {
+    if network_interfaces == 0 {
+        return Ok(());
+    }
+    Err(Ec2Error::dependency(format!(
+        "The subnet '{subnet_id}' has dependencies and cannot be deleted."
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,6 +353,19 @@ mod tests {
         assert_eq!(
             blocks,
             ["172.31.0.0/20", "172.31.16.0/20", "172.31.32.0/20"]
+        );
+    }
+
+    #[test]
+    fn delete_is_refused_while_an_interface_lives_in_the_subnet() {
+        assert!(check_delete("subnet-1", 0).is_ok());
+        let err = check_delete("subnet-1", 1).unwrap_err();
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (
+                ErrorCode::DependencyViolation,
+                "The subnet 'subnet-1' has dependencies and cannot be deleted."
+            )
         );
     }
 }

@@ -72,10 +72,34 @@ mod tests {
     #[test]
     fn rules() {
         assert!(Tag::new("Name", "web").validate().is_ok());
-        assert!(Tag::new("", "x").validate().is_err());
-        assert!(Tag::new("aws:foo", "x").validate().is_err());
-        assert!(Tag::new("k".repeat(128), "x").validate().is_err());
-        assert!(Tag::new("k", "v".repeat(257)).validate().is_err());
+        assert_eq!(
+            Tag::new("", "x").validate().unwrap_err().code.as_str(),
+            "InvalidParameterValue"
+        );
+        assert_eq!(
+            Tag::new("aws:foo", "x")
+                .validate()
+                .unwrap_err()
+                .code
+                .as_str(),
+            "InvalidParameterValue"
+        );
+        assert_eq!(
+            Tag::new("k".repeat(128), "x")
+                .validate()
+                .unwrap_err()
+                .code
+                .as_str(),
+            "InvalidParameterValue"
+        );
+        assert_eq!(
+            Tag::new("k", "v".repeat(257))
+                .validate()
+                .unwrap_err()
+                .code
+                .as_str(),
+            "InvalidParameterValue"
+        );
     }
 
     #[test]

@@ -235,6 +235,30 @@ pub fn check_remove_ipv6_block(
     Ok(block)
 }
 
+/// What lives in a VPC besides what EC2 made with it, as DeleteVpc sees it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct VpcDependents {
+    pub subnets: usize,
+    pub internet_gateway: bool,
+    /// Security groups other than the VPC's default group.
+    pub security_groups: usize,
+    /// Route tables other than the main one.
+    pub route_tables: usize,
+    /// Network ACLs other than the default one.
+    pub network_acls: usize,
+}
+
+/// DeleteVpc: `DependencyViolation` while anything but the VPC's own defaults (main route
+/// table, default security group and network ACL, which go with it) lives in it.
+pub fn check_delete(vpc_id: &str, dependents: &VpcDependents) -> Result<(), Ec2Error> {
+    if *dependents == VpcDependents::default() {
+        return Ok(());
+    }
+    Err(Ec2Error::dependency(format!(
+        "The vpc '{vpc_id}' has dependencies and cannot be deleted."
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,5 +417,42 @@ mod tests {
                 .as_str(),
             "InvalidVpcCidrBlockAssociationID.NotFound"
         );
+    }
+
+    #[test]
+    fn delete_is_refused_while_anything_but_the_defaults_lives_in_the_vpc() {
+        assert!(check_delete("vpc-1", &VpcDependents::default()).is_ok());
+        for dependents in [
+            VpcDependents {
+                subnets: 1,
+                ..Default::default()
+            },
+            VpcDependents {
+                internet_gateway: true,
+                ..Default::default()
+            },
+            VpcDependents {
+                security_groups: 1,
+                ..Default::default()
+            },
+            VpcDependents {
+                route_tables: 2,
+                ..Default::default()
+            },
+            VpcDependents {
+                network_acls: 1,
+                ..Default::default()
+            },
+        ] {
+            let err = check_delete("vpc-1", &dependents).unwrap_err();
+            assert_eq!(
+                (err.code, err.message.as_str()),
+                (
+                    ErrorCode::DependencyViolation,
+                    "The vpc 'vpc-1' has dependencies and cannot be deleted."
+                ),
+                "{dependents:?}"
+            );
+        }
     }
 }

@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use localvpc_api::{Model, decode, encode, error_xml};
+use localvpc_model::instance::lifecycle;
 use localvpc_model::region::Region;
 use localvpc_model::{Ec2Error, ErrorCode};
 use localvpc_store::{Store, Tx};
@@ -58,6 +59,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/_localvpc/health", get(health))
         .route("/_localvpc/reset", post(reset))
         .route("/_localvpc/why", post(crate::insights::http::why))
+        .route("/_localvpc/lint", post(crate::insights::http::lint))
         .route("/moto-api/reset", post(reset))
         .merge(crate::imds::routes())
         .merge(crate::console::routes())
@@ -350,7 +352,9 @@ pub(crate) fn execute(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Executed, Ec2Error> {
     let settle_at = timestamp(now);
-    let forget_terminated_before = timestamp(now - chrono::Duration::hours(1));
+    let forget_terminated_before = timestamp(
+        now - chrono::Duration::from_std(lifecycle::GONE_VISIBLE_FOR).expect("an hour fits"),
+    );
     // The call itself, on whichever transaction answers it.
     let run = |tx: &mut Tx<'_>, new_partition: bool, input| {
         let mut ctx = Ctx {
@@ -386,24 +390,44 @@ pub(crate) fn execute(
             });
         }
     }
-    let input = input.expect("not consumed by a read that answered");
-    store
-        .transact(account, region.name, |tx, new_partition| {
+    let mut input = input.expect("not consumed by a read that answered");
+    for attempt in 1..=WRITE_ATTEMPTS {
+        let last = attempt == WRITE_ATTEMPTS;
+        let this_input = if last {
+            std::mem::take(&mut input)
+        } else {
+            input.clone()
+        };
+        let result = store.transact(account, region.name, |tx, new_partition| {
             // Instances in a transitional state (pending, stopping, shutting-down) and NAT
             // gateways (pending, deleting) settle before the call sees them, so each state
             // lasts exactly until the next call.
             tx.settle_instances(&settle_at, &forget_terminated_before)?;
             tx.settle_nat_gateways(&settle_at, &forget_terminated_before)?;
-            run(tx, new_partition, input)
-        })
-        .map(|output| {
-            tracing::debug!("write transaction committed");
-            Executed {
-                output,
-                wrote: true,
+            run(tx, new_partition, this_input)
+        });
+        match result {
+            Err(e) if e.code == ErrorCode::ServiceUnavailable && !last => {
+                tracing::info!(attempt, "transient storage failure; running the call again");
             }
-        })
+            result => {
+                return result.map(|output| {
+                    tracing::debug!("write transaction committed");
+                    Executed {
+                        output,
+                        wrote: true,
+                    }
+                });
+            }
+        }
+    }
+    unreachable!("the last attempt returns")
 }
+
+/// How often a write that failed transiently (a lost race, a busy database: nothing applied)
+/// runs before the caller sees `ServiceUnavailable`. Run again, a call that lost a race sees
+/// the winner's rows, so the model gives its exact answer (or the client token its replay).
+const WRITE_ATTEMPTS: u32 = 3;
 
 /// EC2's timestamp format, `2013-11-30T23:36:42.000Z` (sorts as text).
 fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {

@@ -13,6 +13,8 @@ mod insights;
 pub mod operations;
 mod provision;
 #[cfg(test)]
+mod races;
+#[cfg(test)]
 mod sequences;
 mod sts;
 mod wire;

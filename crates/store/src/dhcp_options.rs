@@ -1,7 +1,7 @@
 //! DHCP option sets (each partition starts with its region's default set) and which VPCs use
 //! them.
 
-use crate::{Db, Tx};
+use crate::{Db, DhcpOptionsId, Tx, VpcId};
 use localvpc_model::Ec2Error;
 use localvpc_model::dhcp_options::{DhcpConfiguration, DhcpOptions};
 use rusqlite::{OptionalExtension, params};
@@ -129,7 +129,7 @@ impl Tx<'_> {
     }
 
     /// AssociateDhcpOptions: the VPC now uses `id` (a set, or `default` for none).
-    pub fn set_vpc_dhcp_options(&self, vpc_id: &str, id: &str) -> Result<(), Ec2Error> {
+    pub fn set_vpc_dhcp_options(&self, vpc_id: VpcId, id: DhcpOptionsId) -> Result<(), Ec2Error> {
         self.sql
             .prepare_cached("UPDATE vpcs SET dhcp_options_id = ?3 WHERE pid = ?1 AND id = ?2")
             .db()?

@@ -1,6 +1,6 @@
 //! Elastic IP addresses and their associations.
 
-use crate::{Db, Tx, parse_stored};
+use crate::{Db, EniId, SubnetId, Tx, parse_stored};
 use localvpc_model::elastic_ip::{EipAssociation, ElasticIp};
 use localvpc_model::{Ec2Error, IdKind};
 use rusqlite::{OptionalExtension, Row, params};
@@ -195,9 +195,9 @@ impl Tx<'_> {
     /// Moves the Elastic IP of a private address along with the address to another interface.
     pub fn move_elastic_ip_of_address(
         &self,
-        subnet_id: &str,
+        subnet_id: SubnetId,
         private_ip: Ipv4Addr,
-        to_eni: &str,
+        to_eni: EniId,
     ) -> Result<(), Ec2Error> {
         self.sql
             .prepare_cached(

@@ -1,7 +1,7 @@
 //! IPv6 blocks of VPCs (with the Amazon pool shared by every account) and of subnets, and
 //! interfaces' IPv6 addresses.
 
-use crate::{Db, EniScope, Tx, parse_stored};
+use crate::{Db, EniId, EniScope, SubnetId, Tx, VpcId, parse_stored};
 use ipnet::Ipv6Net;
 use localvpc_model::Ec2Error;
 use localvpc_model::ipv6::{self, SubnetIpv6Block, VpcIpv6Block};
@@ -168,8 +168,8 @@ impl Tx<'_> {
 
     pub fn add_subnet_ipv6_block(
         &self,
-        subnet_id: &str,
-        vpc_id: &str,
+        subnet_id: SubnetId,
+        vpc_id: VpcId,
         block: &SubnetIpv6Block,
     ) -> Result<(), Ec2Error> {
         self.sql
@@ -209,10 +209,11 @@ impl Tx<'_> {
             .db()
     }
 
-    /// Whether an interface holds an IPv6 address in the subnet.
+    /// Whether an interface holds an IPv6 address or prefix in the subnet.
     pub fn subnet_has_ipv6_addresses(&self, subnet_id: &str) -> Result<bool, Ec2Error> {
         Ok(self.count(
-            "SELECT COUNT(*) FROM ipv6_addresses WHERE subnet_id = ?1",
+            "SELECT (SELECT COUNT(*) FROM ipv6_addresses WHERE subnet_id = ?1)
+                  + (SELECT COUNT(*) FROM ipv6_prefixes WHERE subnet_id = ?1)",
             subnet_id,
         )? > 0)
     }
@@ -252,8 +253,12 @@ impl Tx<'_> {
         Ok(out)
     }
 
-    /// Whether an interface holds `addr` in the subnet (the primary key's lookup).
+    /// Whether an interface holds `addr` in the subnet (the primary key's lookup), itself or
+    /// inside a delegated /80.
     pub fn ipv6_address_held(&self, subnet_id: &str, addr: Ipv6Addr) -> Result<bool, Ec2Error> {
+        if self.ipv6_prefix_holder(subnet_id, addr)?.is_some() {
+            return Ok(true);
+        }
         self.sql
             .prepare_cached("SELECT 1 FROM ipv6_addresses WHERE subnet_id = ?1 AND address = ?2")
             .db()?
@@ -265,8 +270,8 @@ impl Tx<'_> {
 
     pub fn add_ipv6_address(
         &self,
-        eni_id: &str,
-        subnet_id: &str,
+        eni_id: EniId,
+        subnet_id: SubnetId,
         addr: &Ipv6Address,
     ) -> Result<(), Ec2Error> {
         self.sql

@@ -6,6 +6,13 @@
 //! domain-level methods of [`Tx`] (see docs/ARCHITECTURE.md).
 
 mod client_token;
+mod constraint;
+pub use constraint::{Answer, UNIQUE, Unique};
+mod error;
+pub(crate) use error::Db;
+pub use error::StoreError;
+mod ids;
+pub use ids::*;
 mod dhcp_options;
 mod elastic_ip;
 mod imds;
@@ -44,21 +51,6 @@ use localvpc_model::Ec2Error;
 pub struct Tx<'c> {
     sql: rusqlite::Transaction<'c>,
     pid: i64,
-}
-
-/// Database failures are localvpc's fault, never the caller's: log the detail, answer
-/// `InternalError`, and let the transaction roll back.
-pub(crate) trait Db<T> {
-    fn db(self) -> Result<T, Ec2Error>;
-}
-
-impl<T> Db<T> for rusqlite::Result<T> {
-    fn db(self) -> Result<T, Ec2Error> {
-        self.map_err(|e| {
-            tracing::error!(error = %e, "database error");
-            Ec2Error::internal()
-        })
-    }
 }
 
 /// Parses a value this crate wrote itself; a bad one means the file was tampered with.

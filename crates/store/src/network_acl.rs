@@ -1,6 +1,6 @@
 //! Network ACLs, their entries and subnet associations.
 
-use crate::{Db, Tx, parse_stored};
+use crate::{AssociationId, Db, NetworkAclId, Tx, parse_stored};
 use localvpc_model::network_acl::{NetworkAcl, NetworkAclAssociation, NetworkAclEntry, RuleAction};
 use localvpc_model::{Ec2Error, IdKind};
 use rusqlite::{OptionalExtension, Row, params};
@@ -227,9 +227,9 @@ impl Tx<'_> {
     /// Moves a subnet's association to another ACL under a new association ID.
     pub fn move_network_acl_association(
         &self,
-        old_id: &str,
-        new_id: &str,
-        acl_id: &str,
+        old_id: AssociationId,
+        new_id: AssociationId,
+        acl_id: NetworkAclId,
     ) -> Result<(), Ec2Error> {
         self.sql
             .prepare_cached(

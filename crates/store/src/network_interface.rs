@@ -1,11 +1,12 @@
 //! Network interfaces, their private addresses, security groups and attachments.
 
+mod prefixes;
 mod private_ips;
 mod rows;
 
 pub use private_ips::SubnetAddresses;
 
-use crate::{Db, Tx, parse_stored};
+use crate::{Db, EniId, SubnetId, Tx, parse_stored};
 use localvpc_model::network_interface::{
     Attachment, GroupRef, NetworkInterface, PrivateIp, PublicAssociation, Requester,
 };
@@ -98,6 +99,8 @@ impl<'c> Tx<'c> {
                     },
                     private_ips: Vec::new(),
                     ipv6_addresses: Vec::new(),
+                    ipv4_prefixes: Vec::new(),
+                    ipv6_prefixes: Vec::new(),
                     groups: Vec::new(),
                     attachment: None,
                     tags: Vec::new(),
@@ -174,8 +177,11 @@ impl<'c> Tx<'c> {
             _ => self.tags_by_resource(IdKind::NetworkInterface)?,
         };
         let mut ipv6 = self.ipv6_addresses_in(scope)?;
+        let (mut v4_prefixes, mut v6_prefixes) = self.prefixes_in(scope)?;
         for eni in &mut enis {
             eni.ipv6_addresses = ipv6.remove(&eni.id).unwrap_or_default();
+            eni.ipv4_prefixes = v4_prefixes.remove(&eni.id).unwrap_or_default();
+            eni.ipv6_prefixes = v6_prefixes.remove(&eni.id).unwrap_or_default();
             eni.private_ips = ips.remove(&eni.id).unwrap_or_default();
             eni.groups = groups.remove(&eni.id).unwrap_or_default();
             eni.attachment = attachments.remove(&eni.id).and_then(|mut a| a.pop());
@@ -302,10 +308,16 @@ impl<'c> Tx<'c> {
             ])
             .db()?;
         for ip in &e.private_ips {
-            self.add_private_ip(&e.id, &e.subnet_id, ip.address, ip.primary)?;
+            self.add_private_ip(EniId(&e.id), SubnetId(&e.subnet_id), ip.address, ip.primary)?;
         }
         for ip in &e.ipv6_addresses {
-            self.add_ipv6_address(&e.id, &e.subnet_id, ip)?;
+            self.add_ipv6_address(EniId(&e.id), SubnetId(&e.subnet_id), ip)?;
+        }
+        for net in &e.ipv4_prefixes {
+            self.add_ipv4_prefix(&e.id, &e.subnet_id, *net)?;
+        }
+        for net in &e.ipv6_prefixes {
+            self.add_ipv6_prefix(&e.id, &e.subnet_id, *net)?;
         }
         self.set_network_interface_groups(
             &e.id,

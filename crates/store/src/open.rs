@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_network_insights.sql"),
     include_str!("../migrations/0013_nat_gateways.sql"),
     include_str!("../migrations/0014_volumes.sql"),
+    include_str!("../migrations/0015_prefixes.sql"),
 ];
 
 /// The writer's page cache at most (SQLite's default is 2 MiB).

@@ -1,6 +1,6 @@
 //! Route tables, their routes and associations.
 
-use crate::{Db, Tx, parse_stored};
+use crate::{AssociationId, Db, RouteTableId, Tx, parse_stored};
 use localvpc_model::route_table::{
     Route, RouteOrigin, RouteTable, RouteTableAssociation, RouteTarget,
 };
@@ -238,9 +238,9 @@ impl Tx<'_> {
     /// Moves an association to another table (ReplaceRouteTableAssociation) under a new ID.
     pub fn move_route_table_association(
         &self,
-        old_id: &str,
-        new_id: &str,
-        route_table_id: &str,
+        old_id: AssociationId,
+        new_id: AssociationId,
+        route_table_id: RouteTableId,
     ) -> Result<(), Ec2Error> {
         self.sql
             .prepare_cached(

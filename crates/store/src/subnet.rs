@@ -1,6 +1,6 @@
 //! Subnets.
 
-use crate::{Db, Tx, parse_stored};
+use crate::{Db, SubnetId, Tx, VpcId, parse_stored};
 use localvpc_model::{Ec2Error, IdKind, subnet::Subnet};
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -104,7 +104,7 @@ impl Tx<'_> {
             ])
             .db()?;
         if let Some(block) = &s.ipv6_block {
-            self.add_subnet_ipv6_block(&s.id, &s.vpc_id, block)?;
+            self.add_subnet_ipv6_block(SubnetId(&s.id), VpcId(&s.vpc_id), block)?;
         }
         self.set_tags(&s.id, &s.tags)
     }

@@ -224,6 +224,16 @@ pub const FILTERS: &[FilterDef<Instance>] = &[
     def("network-interface.ipv6-addresses.ipv6-address", |i| {
         eni_values(i, ipv6_values)
     }),
+    def("network-interface.ipv4-prefixes.ipv4-prefix", |i| {
+        eni_values(i, |e| {
+            e.ipv4_prefixes.iter().map(|p| p.to_string()).collect()
+        })
+    }),
+    def("network-interface.ipv6-prefixes.ipv6-prefix", |i| {
+        eni_values(i, |e| {
+            e.ipv6_prefixes.iter().map(|p| p.to_string()).collect()
+        })
+    }),
     def("network-interface.ipv6-addresses.is-primary-ipv6", |i| {
         eni_values(i, |e| {
             e.ipv6_addresses

@@ -165,6 +165,10 @@ oEzFc53UP9OSuPEt3PGf6Rb86cwmU2/G+Q59C0TMX6dyqhIOBAKrvTr6uSQzmQ==
             assert_eq!(err.code.as_str(), "InvalidKey.Format", "{bad}");
             assert_eq!(err.message, "Key is not in valid OpenSSH public key format");
         }
-        assert!(import(&[0xff, 0xfe], "k").is_err(), "not UTF-8");
+        assert_eq!(
+            import(&[0xff, 0xfe], "k").unwrap_err().code.as_str(),
+            "InvalidKey.Format",
+            "not UTF-8"
+        );
     }
 }

@@ -226,15 +226,6 @@ fn default_and_associated_acls_stay() {
 }
 
 #[test]
-fn acl_quota_counts_every_acl_of_the_vpc() {
-    assert!(check_acl_quota(199, 200).is_ok());
-    assert_eq!(
-        check_acl_quota(200, 200).unwrap_err().code,
-        ErrorCode::NetworkAclLimitExceeded
-    );
-}
-
-#[test]
 fn protocol_filter_takes_names_and_numbers() {
     let mut a = acl(false);
     a.entries.push(

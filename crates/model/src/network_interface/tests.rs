@@ -9,7 +9,7 @@ fn descriptions_are_at_most_255_characters() {
     assert!(err.message.contains("256 characters"), "{}", err.message);
 }
 
-fn eni(id: &str, az: &str, attached_to: Option<(&str, u32)>) -> NetworkInterface {
+pub(crate) fn eni(id: &str, az: &str, attached_to: Option<(&str, u32)>) -> NetworkInterface {
     NetworkInterface {
         id: id.into(),
         owner_id: "000000000000".into(),
@@ -28,6 +28,8 @@ fn eni(id: &str, az: &str, attached_to: Option<(&str, u32)>) -> NetworkInterface
             association: None,
         }],
         ipv6_addresses: vec![],
+        ipv4_prefixes: vec![],
+        ipv6_prefixes: vec![],
         groups: vec![],
         attachment: attached_to.map(|(i, d)| Attachment {
             id: format!("eni-attach-{d:08x}"),
@@ -42,7 +44,7 @@ fn eni(id: &str, az: &str, attached_to: Option<(&str, u32)>) -> NetworkInterface
     }
 }
 
-fn instance(state: InstanceState, devices: &[u32]) -> Instance {
+pub(crate) fn instance(state: InstanceState, devices: &[u32]) -> Instance {
     Instance {
         id: "i-1".into(),
         reservation_id: "r-1".into(),
@@ -180,13 +182,25 @@ fn interface_count_overall_and_per_card() {
     spread.extend([1; 8]);
     assert!(check_interface_count(&spread, two_cards).is_ok());
     spread.push(1);
-    assert!(check_interface_count(&spread, two_cards).is_err());
+    assert_eq!(
+        check_interface_count(&spread, two_cards)
+            .unwrap_err()
+            .code
+            .as_str(),
+        "AttachmentLimitExceeded"
+    );
     assert!(
         check_interface_count(&[0, 2], two_cards).is_err(),
         "a card the type does not have"
     );
     assert!(check_interface_count(&[0, 0, 0], t3()).is_ok());
-    assert!(check_interface_count(&[0, 0, 0, 0], t3()).is_err());
+    assert_eq!(
+        check_interface_count(&[0, 0, 0, 0], t3())
+            .unwrap_err()
+            .code
+            .as_str(),
+        "AttachmentLimitExceeded"
+    );
 }
 
 #[test]

@@ -12,7 +12,7 @@ mod tests;
 pub use rules::{
     check_associate_gateway, check_associate_subnet, check_delete_route, check_delete_table,
     check_disassociate, check_gateway_network, check_nat_gateway_target, check_new_route,
-    check_replace_association, check_table_quota, replace_route,
+    check_replace_association, replace_route,
 };
 
 use crate::filter::{FilterDef, Tagged, def, one};

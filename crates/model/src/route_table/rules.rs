@@ -7,17 +7,6 @@ use crate::internet_gateway::InternetGateway;
 use crate::nat_gateway::{NatGateway, NatState};
 use ipnet::Ipv4Net;
 
-/// CreateRouteTable: at most `limit` tables per VPC, the main table included.
-pub fn check_table_quota(vpc_id: &str, tables_in_vpc: usize, limit: usize) -> Result<(), Ec2Error> {
-    if tables_in_vpc >= limit {
-        return Err(Ec2Error::new(
-            ErrorCode::RouteTableLimitExceeded,
-            format!("The maximum number of route tables has been reached for {vpc_id} ({limit})."),
-        ));
-    }
-    Ok(())
-}
-
 /// DeleteRouteTable: never the main table, nor one any subnet or gateway still uses.
 pub fn check_delete_table(table: &RouteTable) -> Result<(), Ec2Error> {
     if !table.associations.is_empty() {

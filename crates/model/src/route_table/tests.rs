@@ -117,15 +117,6 @@ fn igw_route_state_follows_the_attachment() {
 }
 
 #[test]
-fn table_quota() {
-    assert!(check_table_quota(VPC, 199, 200).is_ok());
-    assert_eq!(
-        code(check_table_quota(VPC, 200, 200)),
-        "RouteTableLimitExceeded"
-    );
-}
-
-#[test]
 fn routes_need_an_attached_gateway_of_the_same_vpc() {
     let t = table("rtb-1");
     assert!(check_gateway_network(&t, &igw(Some(VPC))).is_ok());

@@ -197,7 +197,13 @@ mod tests {
         assert!(check_additions(&g, true, &[new(tcp(22, "0.0.0.0/0"))], 60).is_ok());
         // The default egress rule counts as existing.
         let all = Permission::all_traffic(RulePeer::Cidr("0.0.0.0/0".parse().unwrap()));
-        assert!(check_additions(&g, true, &[new(all)], 60).is_err());
+        assert_eq!(
+            check_additions(&g, true, &[new(all)], 60)
+                .unwrap_err()
+                .code
+                .as_str(),
+            "InvalidPermission.Duplicate"
+        );
     }
 
     #[test]
@@ -218,7 +224,13 @@ mod tests {
             permission: tcp(22, "0.0.0.0/0"),
             description: Some("other".into()),
         };
-        assert!(check_additions(&g, false, &[described], 60).is_err());
+        assert_eq!(
+            check_additions(&g, false, &[described], 60)
+                .unwrap_err()
+                .code
+                .as_str(),
+            "InvalidPermission.Duplicate"
+        );
     }
 
     #[test]
@@ -250,7 +262,13 @@ mod tests {
                 user_id: "123456789012".into(),
             },
         };
-        assert!(check_additions(&g, false, &[new(by_group)], 3).is_err());
+        assert_eq!(
+            check_additions(&g, false, &[new(by_group)], 3)
+                .unwrap_err()
+                .code
+                .as_str(),
+            "RulesPerSecurityGroupLimitExceeded"
+        );
     }
 
     #[test]
@@ -273,7 +291,13 @@ mod tests {
             "The specified rule does not exist in this security group."
         );
         // Direction matters.
-        assert!(revocation(&g, true, &[tcp(22, "0.0.0.0/0")], false).is_err());
+        assert_eq!(
+            revocation(&g, true, &[tcp(22, "0.0.0.0/0")], false)
+                .unwrap_err()
+                .code
+                .as_str(),
+            "InvalidPermission.NotFound"
+        );
     }
 
     #[test]

@@ -190,7 +190,13 @@ mod tests {
         assert!(check_rule_description("").is_ok());
         assert!(check_rule_description("SSH from the office").is_ok());
         assert!(check_rule_description(&"d".repeat(255)).is_ok());
-        assert!(check_rule_description(&"d".repeat(256)).is_err());
+        assert_eq!(
+            check_rule_description(&"d".repeat(256))
+                .unwrap_err()
+                .code
+                .as_str(),
+            "InvalidParameterValue"
+        );
         let err = check_rule_description("テスト").unwrap_err();
         assert_eq!(
             err.message,

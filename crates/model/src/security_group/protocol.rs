@@ -234,9 +234,27 @@ mod tests {
             port_range(Protocol::Icmp, Some(3), Some(4)).unwrap(),
             Some((3, 4))
         );
-        assert!(port_range(Protocol::Icmp, Some(256), Some(0)).is_err());
-        assert!(port_range(Protocol::Icmp, Some(-2), Some(0)).is_err());
-        assert!(port_range(Protocol::Icmp, Some(-1), Some(4)).is_err());
+        assert_eq!(
+            port_range(Protocol::Icmp, Some(256), Some(0))
+                .unwrap_err()
+                .code
+                .as_str(),
+            "InvalidParameterValue"
+        );
+        assert_eq!(
+            port_range(Protocol::Icmp, Some(-2), Some(0))
+                .unwrap_err()
+                .code
+                .as_str(),
+            "InvalidParameterValue"
+        );
+        assert_eq!(
+            port_range(Protocol::Icmp, Some(-1), Some(4))
+                .unwrap_err()
+                .code
+                .as_str(),
+            "InvalidParameterValue"
+        );
     }
 
     #[test]

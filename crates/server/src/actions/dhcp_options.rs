@@ -7,6 +7,7 @@ use crate::wire::{Empty, FilterWire, Selection, TagSpecification, TagWire, selec
 use localvpc_model::dhcp_options::{self, DhcpConfiguration, DhcpOptions, NO_OPTIONS};
 use localvpc_model::page::DEFAULT_LIMITS;
 use localvpc_model::{Ec2Error, IdKind};
+use localvpc_store::{DhcpOptionsId, VpcId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
@@ -192,6 +193,7 @@ pub fn associate_dhcp_options(
         }
         id
     };
-    ctx.tx.set_vpc_dhcp_options(&vpc.id, &id)?;
+    ctx.tx
+        .set_vpc_dhcp_options(VpcId(&vpc.id), DhcpOptionsId(&id))?;
     Ok(Empty {})
 }

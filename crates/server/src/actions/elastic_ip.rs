@@ -10,7 +10,7 @@ use localvpc_model::elastic_ip::{self, EipAssociation, ElasticIp};
 use localvpc_model::instance::InstanceState;
 use localvpc_model::network_interface::{self, NetworkInterface};
 use localvpc_model::page::DEFAULT_LIMITS;
-use localvpc_model::{Ec2Error, ErrorCode, IdKind, address, public_ip};
+use localvpc_model::{Ec2Error, ErrorCode, IdKind, Quota, address, public_ip};
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
@@ -94,12 +94,12 @@ pub fn allocate_address(
         )));
     }
     let tags = tags_for(&req.tag_specifications, IdKind::Allocation)?;
-    if ctx.tx.count_elastic_ips()? >= ctx.config.quotas.elastic_ips_per_region {
-        return Err(Ec2Error::new(
-            ErrorCode::AddressLimitExceeded,
-            "The maximum number of addresses has been reached.",
-        ));
-    }
+    ctx.config.quotas.check(
+        Quota::ElasticIpsPerRegion,
+        "",
+        ctx.tx.count_elastic_ips()?,
+        1,
+    )?;
     let eip = ElasticIp {
         allocation_id: IdKind::Allocation.generate(),
         public_ip: public_ip::allocate(&ctx.config.public_ip_pool, &ctx.tx.public_ips_in_use()?)?,

@@ -6,7 +6,7 @@ use crate::wire::{
 };
 use localvpc_model::internet_gateway::{self, InternetGateway};
 use localvpc_model::page::DEFAULT_LIMITS;
-use localvpc_model::{Ec2Error, ErrorCode, IdKind};
+use localvpc_model::{Ec2Error, IdKind, Quota};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize)]
@@ -60,13 +60,12 @@ pub fn create_internet_gateway(
     req: CreateInternetGatewayRequest,
 ) -> Result<CreateInternetGatewayResponse, Ec2Error> {
     let tags = tags_for(&req.tag_specifications, IdKind::InternetGateway)?;
-    let limit = ctx.config.quotas.internet_gateways_per_region;
-    if ctx.tx.count_internet_gateways()? >= limit {
-        return Err(Ec2Error::new(
-            ErrorCode::InternetGatewayLimitExceeded,
-            format!("The maximum number of internet gateways has been reached ({limit})."),
-        ));
-    }
+    ctx.config.quotas.check(
+        Quota::InternetGatewaysPerRegion,
+        "",
+        ctx.tx.count_internet_gateways()?,
+        1,
+    )?;
     let igw = InternetGateway {
         id: IdKind::InternetGateway.generate(),
         owner_id: ctx.account.to_owned(),

@@ -1,11 +1,14 @@
 //! Interface IPv6 addresses: what a new interface gets (`Ipv6Addresses`, `Ipv6AddressCount`,
 //! the subnet's `AssignIpv6AddressOnCreation`), AssignIpv6Addresses and UnassignIpv6Addresses.
 
+use crate::actions::network_interface::prefixes::{check_attached, owned, parse_ipv6, pick_ipv6};
 use crate::context::Ctx;
-use localvpc_model::instance_type::InstanceType;
+use ipnet::Ipv6Net;
 use localvpc_model::network_interface::{Ipv6Address, NetworkInterface};
+use localvpc_model::prefix::PrefixRequest;
 use localvpc_model::subnet::Subnet;
 use localvpc_model::{Ec2Error, IdKind, ipv6};
+use localvpc_store::{EniId, SubnetId};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::net::Ipv6Addr;
@@ -119,25 +122,6 @@ pub fn new_interface_addresses(
         .collect())
 }
 
-/// The IPv6 limit of an attached interface's instance type, for `count` addresses.
-fn check_attached_limit(
-    ctx: &mut Ctx,
-    eni: &NetworkInterface,
-    count: usize,
-) -> Result<(), Ec2Error> {
-    if let Some(a) = &eni.attachment {
-        let instance = ctx.tx.instance(ctx.account, &a.instance_id)?;
-        let itype = InstanceType::named(&instance.instance_type).ok_or_else(Ec2Error::internal)?;
-        ipv6::check_limit(count, itype)?;
-    }
-    Ok(())
-}
-
-/// AttachNetworkInterface and launches: the interface's IPv6 addresses fit the type.
-pub fn check_limit_for(eni: &NetworkInterface, itype: &InstanceType) -> Result<(), Ec2Error> {
-    ipv6::check_limit(eni.ipv6_addresses.len(), itype)
-}
-
 /// One entry of an interface's `ipv6AddressesSet`.
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -172,17 +156,23 @@ pub struct AssignIpv6AddressesRequest {
     #[serde(default)]
     ipv6_addresses: Vec<String>,
     ipv6_address_count: Option<i64>,
+    #[serde(default)]
+    ipv6_prefixes: Vec<String>,
+    ipv6_prefix_count: Option<i64>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AssignIpv6AddressesResponse {
     assigned_ipv6_addresses: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    assigned_ipv6_prefixes: Vec<String>,
     network_interface_id: String,
 }
 
-/// AssignIpv6Addresses: explicit addresses or a count, all or nothing, within the type's
-/// limit. IPv6 has no `AllowReassignment`: an address another interface holds is in use.
+/// AssignIpv6Addresses: explicit addresses or a count, and/or /80 prefixes, all or nothing,
+/// within the type's limit (a prefix counts as one address). IPv6 has no `AllowReassignment`:
+/// an address another interface holds is in use.
 pub fn assign_ipv6_addresses(
     ctx: &mut Ctx,
     req: AssignIpv6AddressesRequest,
@@ -191,7 +181,8 @@ pub fn assign_ipv6_addresses(
         ctx.account,
         &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
     )?;
-    if req.ipv6_addresses.is_empty() && req.ipv6_address_count.is_none() {
+    let prefix_req = PrefixRequest::new("Ipv6", req.ipv6_prefixes, req.ipv6_prefix_count, true)?;
+    if req.ipv6_addresses.is_empty() && req.ipv6_address_count.is_none() && prefix_req.is_empty() {
         return Err(Ec2Error::missing_parameter(
             "Ipv6Addresses or Ipv6AddressCount",
         ));
@@ -207,12 +198,22 @@ pub fn assign_ipv6_addresses(
         req.ipv6_address_count,
         Some(&eni),
     )?;
-    check_attached_limit(ctx, &eni, eni.ipv6_addresses.len() + picked.len())?;
+    let prefixes = pick_ipv6(ctx, &subnet, &prefix_req, &picked)?;
+    check_attached(
+        ctx,
+        &eni,
+        0,
+        eni.ipv6_count() + picked.len() + prefixes.len(),
+        !prefixes.is_empty(),
+    )?;
+    for net in &prefixes {
+        ctx.tx.add_ipv6_prefix(&eni.id, &subnet.id, *net)?;
+    }
     for address in &picked {
         let primary = false;
         ctx.tx.add_ipv6_address(
-            &eni.id,
-            &subnet.id,
+            EniId(&eni.id),
+            SubnetId(&subnet.id),
             &Ipv6Address {
                 address: *address,
                 primary,
@@ -221,6 +222,7 @@ pub fn assign_ipv6_addresses(
     }
     Ok(AssignIpv6AddressesResponse {
         assigned_ipv6_addresses: picked.iter().map(Ipv6Addr::to_string).collect(),
+        assigned_ipv6_prefixes: prefixes.iter().map(Ipv6Net::to_string).collect(),
         network_interface_id: eni.id,
     })
 }
@@ -231,6 +233,8 @@ pub struct UnassignIpv6AddressesRequest {
     network_interface_id: String,
     #[serde(default)]
     ipv6_addresses: Vec<String>,
+    #[serde(default)]
+    ipv6_prefixes: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -238,9 +242,11 @@ pub struct UnassignIpv6AddressesRequest {
 pub struct UnassignIpv6AddressesResponse {
     network_interface_id: String,
     unassigned_ipv6_addresses: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unassigned_ipv6_prefixes: Vec<String>,
 }
 
-/// UnassignIpv6Addresses: addresses of this interface only, all or nothing.
+/// UnassignIpv6Addresses: addresses and prefixes of this interface only, all or nothing.
 pub fn unassign_ipv6_addresses(
     ctx: &mut Ctx,
     req: UnassignIpv6AddressesRequest,
@@ -249,9 +255,10 @@ pub fn unassign_ipv6_addresses(
         ctx.account,
         &IdKind::NetworkInterface.parse(&req.network_interface_id)?,
     )?;
-    if req.ipv6_addresses.is_empty() {
+    if req.ipv6_addresses.is_empty() && req.ipv6_prefixes.is_empty() {
         return Err(Ec2Error::missing_parameter("Ipv6Addresses"));
     }
+    let gone_prefixes = owned(&eni.id, &req.ipv6_prefixes, &eni.ipv6_prefixes, parse_ipv6)?;
     let mut gone: Vec<Ipv6Addr> = Vec::new();
     for text in &req.ipv6_addresses {
         let held = text
@@ -271,8 +278,12 @@ pub fn unassign_ipv6_addresses(
     for addr in &gone {
         ctx.tx.remove_ipv6_address(&eni.subnet_id, *addr)?;
     }
+    for net in &gone_prefixes {
+        ctx.tx.remove_ipv6_prefix(&eni.subnet_id, *net)?;
+    }
     Ok(UnassignIpv6AddressesResponse {
         network_interface_id: eni.id,
         unassigned_ipv6_addresses: gone.iter().map(Ipv6Addr::to_string).collect(),
+        unassigned_ipv6_prefixes: gone_prefixes.iter().map(Ipv6Net::to_string).collect(),
     })
 }

@@ -15,7 +15,7 @@ use localvpc_model::nat_gateway::{
     self, AddressRequest, Connectivity, Failure, NatAddress, NatGateway, NatState,
 };
 use localvpc_model::network_interface::{NetworkInterface, Requester};
-use localvpc_model::{Ec2Error, ErrorCode, IdKind};
+use localvpc_model::{Ec2Error, ErrorCode, IdKind, Quota};
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
@@ -184,10 +184,12 @@ pub fn create_nat_gateway(
     )?;
     let tags = tags_for(&req.tag_specifications, IdKind::NatGateway)?;
     let subnet = ctx.tx.subnet(&ctx.owner(), &subnet_id)?;
-    nat_gateway::check_quota(
+    ctx.config.quotas.check(
+        Quota::NatGatewaysPerAvailabilityZone,
+        &subnet.availability_zone,
         ctx.tx
             .count_nat_gateways_in_zone(&subnet.availability_zone)?,
-        ctx.config.quotas.nat_gateways_per_availability_zone,
+        1,
     )?;
     let id = IdKind::NatGateway.generate();
     let mut failure = None;

@@ -9,7 +9,8 @@ use localvpc_model::network_acl::{
     self, EntryRequest, NetworkAcl, NetworkAclEntry, check_rule_number,
 };
 use localvpc_model::page::DEFAULT_LIMITS;
-use localvpc_model::{Ec2Error, IdKind};
+use localvpc_model::{Ec2Error, IdKind, Quota};
+use localvpc_store::{AssociationId, NetworkAclId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize)]
@@ -131,9 +132,11 @@ pub fn create_network_acl(
 ) -> Result<CreateNetworkAclResponse, Ec2Error> {
     let vpc = ctx.tx.vpc(ctx.account, &IdKind::Vpc.parse(&req.vpc_id)?)?;
     let tags = tags_for(&req.tag_specifications, IdKind::NetworkAcl)?;
-    network_acl::check_acl_quota(
+    ctx.config.quotas.check(
+        Quota::NetworkAclsPerVpc,
+        &vpc.id,
         ctx.tx.count_network_acls_in_vpc(&vpc.id)?,
-        ctx.config.quotas.network_acls_per_vpc,
+        1,
     )?;
     let mut acl = NetworkAcl::new(
         IdKind::NetworkAcl.generate(),
@@ -306,7 +309,10 @@ pub fn replace_network_acl_association(
         .network_acl(ctx.account, &association.network_acl_id)?;
     target.check_can_take(&association, &current.vpc_id)?;
     let new_association_id = IdKind::NetworkAclAssociation.generate();
-    ctx.tx
-        .move_network_acl_association(&association.id, &new_association_id, &target.id)?;
+    ctx.tx.move_network_acl_association(
+        AssociationId(&association.id),
+        AssociationId(&new_association_id),
+        NetworkAclId(&target.id),
+    )?;
     Ok(ReplaceNetworkAclAssociationResponse { new_association_id })
 }

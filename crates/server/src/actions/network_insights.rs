@@ -7,6 +7,7 @@
 use crate::context::Ctx;
 use crate::insights::{self, render};
 use crate::wire::{FilterWire, Selection, TagSpecification, TagWire, select, tags_for};
+use localvpc_analyzer::{Component, Kind};
 use localvpc_model::filter::{FilterDef, Tagged, def, one};
 use localvpc_model::network_insights::{self as ni, InsightsPath, PathFilter, PortRange};
 use localvpc_model::page::PageLimits;
@@ -279,30 +280,69 @@ fn millis(timestamp: &str) -> Option<i64> {
         .map(|t| t.timestamp_millis())
 }
 
+/// `FilterInArns`/`FilterOutArns` as analyzer components. Another account's resource can
+/// never be on a path here (localvpc has no cross-account peering, transit gateway or shared
+/// subnet), so it is checked for form only; the caller's must exist.
+fn filter_components(
+    ctx: &Ctx,
+    arns: &[String],
+    member: &str,
+    accounts: &[&str],
+) -> Result<Vec<Component>, Ec2Error> {
+    let mut out = Vec::new();
+    for arn in arns {
+        let (kind, id, owner) = ni::filter_arn(arn, member, ctx.region.name, accounts)?;
+        if owner == ctx.account && ctx.tx.resource_type(kind, &id)?.is_none() {
+            return Err(Ec2Error::invalid_value(format!(
+                "The resource {arn} in {member} does not exist."
+            )));
+        }
+        let kind = match kind {
+            IdKind::Vpc => Kind::Vpc,
+            IdKind::Subnet => Kind::Subnet,
+            IdKind::SecurityGroup => Kind::SecurityGroup,
+            IdKind::NetworkAcl => Kind::NetworkAcl,
+            IdKind::RouteTable => Kind::RouteTable,
+            IdKind::InternetGateway => Kind::InternetGateway,
+            IdKind::NetworkInterface => Kind::NetworkInterface,
+            _ => Kind::Instance,
+        };
+        out.push(Component::new(kind, &id));
+    }
+    Ok(out)
+}
+
 pub fn start_analysis(ctx: &mut Ctx, req: StartRequest) -> Result<Value, Ec2Error> {
-    if !req.additional_accounts.is_empty() {
-        return Err(Ec2Error::new(
-            ErrorCode::UnsupportedOperation,
-            "localvpc analyzes one account: AdditionalAccounts is not supported.",
-        ));
+    for a in &req.additional_accounts {
+        ni::account_id(a)?;
     }
-    if !req.filter_in_arns.is_empty() || !req.filter_out_arns.is_empty() {
-        return Err(Ec2Error::new(
-            ErrorCode::UnsupportedOperation,
-            "localvpc does not support FilterInArns or FilterOutArns yet.",
-        ));
-    }
+    let mut accounts: Vec<&str> = vec![ctx.account];
+    accounts.extend(req.additional_accounts.iter().map(String::as_str));
+    let filter_in = filter_components(ctx, &req.filter_in_arns, "FilterInArns", &accounts)?;
+    let filter_out = filter_components(ctx, &req.filter_out_arns, "FilterOutArns", &accounts)?;
     let path_id = IdKind::NetworkInsightsPath.parse(&req.network_insights_path_id)?;
     let Some(stored) = ctx.tx.network_insights_path(&path_id)? else {
         return Err(IdKind::NetworkInsightsPath.not_found(&path_id));
     };
     let path = stored_path(stored)?;
+    let ends = [Some(path.source.as_str()), path.destination.as_deref()];
+    if let Some(c) = filter_out
+        .iter()
+        .find(|c| ends.contains(&Some(c.id.as_str())))
+    {
+        return Err(Ec2Error::invalid_value(format!(
+            "FilterOutArns cannot exclude the path's source or destination {}.",
+            c.id
+        )));
+    }
     let tags = tags_for(&req.tag_specifications, IdKind::NetworkInsightsAnalysis)?;
     let (region, account) = (ctx.region.name, ctx.account);
     let id = IdKind::NetworkInsightsAnalysis.generate();
     let arns = render::Arns { region, account };
     let (body, trace) = match insights::query(&path) {
-        Some(query) => {
+        Some(mut query) => {
+            query.filter_in = filter_in;
+            query.filter_out = filter_out;
             let (analysis, net) = insights::analyze(ctx.tx, account, region, &query)?;
             let mut body = render::aws_outcome(&analysis, &arns);
             body.insert("Status".into(), json!("succeeded"));
@@ -318,6 +358,16 @@ pub fn start_analysis(ctx: &mut Ctx, req: StartRequest) -> Result<Value, Ec2Erro
             (body, Value::Null)
         }
     };
+    let mut body = body;
+    for (member, values) in [
+        ("AdditionalAccounts", &req.additional_accounts),
+        ("FilterInArns", &req.filter_in_arns),
+        ("FilterOutArns", &req.filter_out_arns),
+    ] {
+        if !values.is_empty() {
+            body.insert(member.into(), json!(values));
+        }
+    }
     let ready_at = millis(&ctx.now).unwrap_or(0) + ctx.config.analysis_delay_ms as i64;
     let analysis = StoredAnalysis {
         id: id.clone(),
@@ -357,6 +407,9 @@ const ANALYSIS_FILTERS: &[FilterDef<View>] = &[
     }),
 ];
 
+/// Start's request members, stored with the outcome.
+const REQUEST_MEMBERS: [&str; 3] = ["AdditionalAccounts", "FilterInArns", "FilterOutArns"];
+
 /// `running` (base members only) until `ready_at`, then the stored outcome.
 fn view(a: StoredAnalysis, now: i64, region: &str, account: &str) -> Result<View, Ec2Error> {
     let mut json = json!({
@@ -369,15 +422,17 @@ fn view(a: StoredAnalysis, now: i64, region: &str, account: &str) -> Result<View
         "Status": "running",
         "Tags": tags_json(&a.tags),
     });
+    let Value::Object(outcome) = serde_json::from_str(&a.body).map_err(|_| Ec2Error::internal())?
+    else {
+        return Err(Ec2Error::internal());
+    };
     let mut found = None;
     if now >= a.ready_at {
-        let Value::Object(outcome) =
-            serde_json::from_str(&a.body).map_err(|_| Ec2Error::internal())?
-        else {
-            return Err(Ec2Error::internal());
-        };
         found = outcome.get("NetworkPathFound").and_then(Value::as_bool);
-        for (k, v) in outcome {
+    }
+    for (k, v) in outcome {
+        // What Start was asked is shown at once; the outcome once it has settled.
+        if now >= a.ready_at || REQUEST_MEMBERS.contains(&k.as_str()) {
             json[k] = v;
         }
     }

@@ -8,7 +8,8 @@ use crate::wire::{
 use localvpc_model::ipv6::{self, SubnetIpv6Block};
 use localvpc_model::page::DEFAULT_LIMITS;
 use localvpc_model::subnet::{self, Placement, Subnet};
-use localvpc_model::{Ec2Error, ErrorCode, IdKind};
+use localvpc_model::{Ec2Error, ErrorCode, IdKind, Quota};
+use localvpc_store::{SubnetId, VpcId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize)]
@@ -171,16 +172,9 @@ pub fn create_subnet(
         .as_deref()
         .map(|text| new_ipv6_block(&vpc, &siblings, text))
         .transpose()?;
-    let limit = ctx.config.quotas.subnets_per_vpc;
-    if siblings.len() >= limit {
-        return Err(Ec2Error::new(
-            ErrorCode::SubnetLimitExceeded,
-            format!(
-                "The maximum number of subnets for VPC {} has been reached ({limit}).",
-                vpc.id
-            ),
-        ));
-    }
+    ctx.config
+        .quotas
+        .check(Quota::SubnetsPerVpc, &vpc.id, siblings.len(), 1)?;
     let at = Placement {
         vpc_id: &vpc.id,
         owner_id: ctx.account,
@@ -245,7 +239,8 @@ pub fn associate_subnet_cidr_block(
     let vpc = ctx.tx.vpc(ctx.account, &subnet.vpc_id)?;
     let siblings = ctx.tx.subnets(&ctx.owner(), Some(&vpc.id))?;
     let block = new_ipv6_block(&vpc, &siblings, &text)?;
-    ctx.tx.add_subnet_ipv6_block(&subnet.id, &vpc.id, &block)?;
+    ctx.tx
+        .add_subnet_ipv6_block(SubnetId(&subnet.id), VpcId(&vpc.id), &block)?;
     Ok(SubnetCidrBlockResponse {
         ipv6_cidr_block_association: ipv6_view(&block, "associating"),
         subnet_id: subnet.id,
@@ -333,13 +328,10 @@ pub fn delete_subnet(ctx: &mut Ctx, req: DeleteSubnetRequest) -> Result<Empty, E
     let subnet = ctx
         .tx
         .subnet(&ctx.owner(), &IdKind::Subnet.parse(&req.subnet_id)?)?;
-    // Any interface in the subnet (attached or not) holds it.
-    if ctx.tx.count_network_interfaces_in_subnet(&subnet.id)? > 0 {
-        return Err(Ec2Error::dependency(format!(
-            "The subnet '{}' has dependencies and cannot be deleted.",
-            subnet.id
-        )));
-    }
+    subnet::check_delete(
+        &subnet.id,
+        ctx.tx.count_network_interfaces_in_subnet(&subnet.id)?,
+    )?;
     ctx.tx.delete_subnet(&subnet.id)?;
     Ok(Empty {})
 }

@@ -8,8 +8,8 @@ use crate::wire::{
 };
 use localvpc_model::ipv6::VpcIpv6Block;
 use localvpc_model::page::DEFAULT_LIMITS;
-use localvpc_model::vpc::{self, Vpc, VpcCidrBlock};
-use localvpc_model::{Ec2Error, ErrorCode, IdKind, cidr};
+use localvpc_model::vpc::{self, Vpc, VpcCidrBlock, VpcDependents};
+use localvpc_model::{Ec2Error, IdKind, Quota, cidr};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize)]
@@ -141,13 +141,9 @@ pub fn create_vpc(ctx: &mut Ctx, req: CreateVpcRequest) -> Result<CreateVpcRespo
         req.ipv6_cidr_block_network_border_group.as_deref(),
     )?;
     let tags = tags_for(&req.tag_specifications, IdKind::Vpc)?;
-    let limit = ctx.config.quotas.vpcs_per_region;
-    if ctx.tx.count_vpcs()? >= limit {
-        return Err(Ec2Error::new(
-            ErrorCode::VpcLimitExceeded,
-            format!("The maximum number of VPCs has been reached ({limit})."),
-        ));
-    }
+    ctx.config
+        .quotas
+        .check(Quota::VpcsPerRegion, "", ctx.tx.count_vpcs()?, 1)?;
     let tenancy = req.instance_tenancy.unwrap_or_else(|| "default".into());
     let vpc = provision::create_vpc(
         ctx,
@@ -240,26 +236,19 @@ pub struct VpcIdRequest {
 /// DeleteVpc: refused while anything but the VPC's own defaults lives in it.
 pub fn delete_vpc(ctx: &mut Ctx, req: VpcIdRequest) -> Result<Empty, Ec2Error> {
     let vpc = ctx.tx.vpc(ctx.account, &IdKind::Vpc.parse(&req.vpc_id)?)?;
-    let dependency = || {
-        Ec2Error::dependency(format!(
-            "The vpc '{}' has dependencies and cannot be deleted.",
-            vpc.id
-        ))
-    };
-    if ctx.tx.count_subnets_in_vpc(&vpc.id)? > 0
-        || ctx.tx.internet_gateway_of_vpc(&vpc.id)?.is_some()
-    {
-        return Err(dependency());
-    }
     let groups = ctx.tx.security_groups(ctx.account, Some(&vpc.id))?;
     let tables = ctx.tx.route_tables(ctx.account, Some(&vpc.id))?;
     let acls = ctx.tx.network_acls(ctx.account, Some(&vpc.id))?;
-    if groups.iter().any(|g| !g.is_default())
-        || tables.iter().any(|t| !t.is_main())
-        || acls.iter().any(|a| !a.is_default)
-    {
-        return Err(dependency());
-    }
+    vpc::check_delete(
+        &vpc.id,
+        &VpcDependents {
+            subnets: ctx.tx.count_subnets_in_vpc(&vpc.id)?,
+            internet_gateway: ctx.tx.internet_gateway_of_vpc(&vpc.id)?.is_some(),
+            security_groups: groups.iter().filter(|g| !g.is_default()).count(),
+            route_tables: tables.iter().filter(|t| !t.is_main()).count(),
+            network_acls: acls.iter().filter(|a| !a.is_default).count(),
+        },
+    )?;
     for t in &tables {
         ctx.tx.delete_route_table(&t.id)?;
     }

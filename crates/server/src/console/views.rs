@@ -52,6 +52,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/_localvpc/console/api/state", get(snapshot))
         .route("/_localvpc/console/api/imds", get(imds))
         .route("/_localvpc/console/api/guest", get(guest))
+        .route("/_localvpc/console/api/lint", get(lint))
         .route("/_localvpc/console/api/call", post(action))
 }
 
@@ -127,6 +128,35 @@ async fn snapshot(
             kinds.insert(kind.to_owned(), call(state, &account, &region, kind, &[])?);
         }
         Ok(json!({"account": account, "region": region, "kinds": kinds}))
+    })
+    .await
+}
+
+/// `api/lint?account=…&region=…`: `localvpc lint`'s findings, each with `code` (rule ID and
+/// name) for the page's list and the resources it marks on the map.
+async fn lint(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(query): Params,
+) -> Response {
+    let (account, region) = match partition_of(&state, &headers, &query) {
+        Ok(found) => found,
+        Err(refused) => return refused.into_response(),
+    };
+    blocking(state, move |state| {
+        let options = localvpc_analyzer::lint::Options::default();
+        let findings = crate::insights::lint::findings(&state.store, &account, &region, &options)?;
+        let mut report = crate::insights::lint::report(&findings, &account, &region);
+        if let Some(list) = report["findings"].as_array_mut() {
+            for f in list {
+                f["code"] = json!(format!(
+                    "{} {}",
+                    f["rule"].as_str().unwrap_or_default(),
+                    f["name"].as_str().unwrap_or_default()
+                ));
+            }
+        }
+        Ok(report)
     })
     .await
 }

@@ -177,6 +177,8 @@ fn interface(f: &Facts, eni: &NetworkInterface, multi_card: bool) -> Dir {
         )
         .lines("local-ipv4s", ips.iter().map(|p| p.address))
         .lines("ipv6s", primary_ipv6_first(eni))
+        .lines("ipv4-prefix", &eni.ipv4_prefixes)
+        .lines("ipv6-prefix", &eni.ipv6_prefixes)
         .lines(
             "public-ipv4s",
             associations.iter().map(|(public, _)| public),

@@ -40,6 +40,8 @@ fn eni(id: &str, mac: &str, subnet: &str, device: u32, ips: Vec<PrivateIp>) -> N
         requester: None,
         private_ips: ips,
         ipv6_addresses: vec![],
+        ipv4_prefixes: vec![],
+        ipv6_prefixes: vec![],
         groups: vec![
             GroupRef {
                 id: "sg-1".into(),
@@ -370,6 +372,28 @@ fn ipv6_keys() {
     );
     assert_eq!(at(&f, MAC1, "ipv6s"), None);
     assert_eq!(at(&f, MAC1, "subnet-ipv6-cidr-blocks"), None);
+}
+
+#[test]
+fn prefix_keys_only_when_delegated() {
+    let mut f = facts();
+    // net-utils and the VPC CNI read a 404 as "no prefixes".
+    assert_eq!(at(&f, MAC0, "ipv4-prefix"), None);
+    assert_eq!(at(&f, MAC0, "ipv6-prefix"), None);
+    f.instance.interfaces[0].ipv4_prefixes = vec![
+        "10.0.1.16/28".parse().unwrap(),
+        "10.0.1.208/28".parse().unwrap(),
+    ];
+    f.instance.interfaces[0].ipv6_prefixes = vec!["2001:db8:0:101:1768::/80".parse().unwrap()];
+    assert_eq!(
+        at(&f, MAC0, "ipv4-prefix").as_deref(),
+        Some("10.0.1.16/28\n10.0.1.208/28")
+    );
+    assert_eq!(
+        at(&f, MAC0, "ipv6-prefix").as_deref(),
+        Some("2001:db8:0:101:1768::/80")
+    );
+    assert_eq!(at(&f, MAC1, "ipv4-prefix"), None);
 }
 
 #[test]

@@ -19,22 +19,11 @@ use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 pub async fn why(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
-    let params: Vec<(String, String)> = form_urlencoded::parse(&body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let request = auth::Request {
-        method: "POST",
-        path: "/_localvpc/why",
-        query: None,
-        headers: &headers,
-        body: &body,
-        params: &params,
-    };
-    let who = match auth::authenticate(&state.auth, &request) {
-        Ok(who) => who,
+    let (who, params) = match signed(&state, "/_localvpc/why", &headers, &body) {
+        Ok(found) => found,
         Err(e) => return error(e),
     };
-    let answer = tokio::task::spawn_blocking(move || {
+    answer(move || {
         let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         let read = state.store.read(&who.account, &who.region, |tx| {
             if let Some(id) = get("Analysis") {
@@ -57,7 +46,57 @@ pub async fn why(State(state): State<Arc<AppState>>, headers: HeaderMap, body: B
         }
     })
     .await
-    .unwrap_or_else(|_| Err(Ec2Error::internal()));
+}
+
+/// `POST /_localvpc/lint`: the lint findings of the caller's account and region
+/// (reachability.md §4.2's JSON); `SubnetFullPercent` tunes LV111.
+pub async fn lint(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let (who, params) = match signed(&state, "/_localvpc/lint", &headers, &body) {
+        Ok(found) => found,
+        Err(e) => return error(e),
+    };
+    answer(move || {
+        let mut options = localvpc_analyzer::lint::Options::default();
+        if let Some((_, v)) = params.iter().find(|(k, _)| k == "SubnetFullPercent") {
+            options.subnet_full_percent = v
+                .parse()
+                .ok()
+                .filter(|p| (1..=100).contains(p))
+                .ok_or_else(|| Ec2Error::invalid_parameter("SubnetFullPercent", v))?;
+        }
+        let findings = super::lint::findings(&state.store, &who.account, &who.region, &options)?;
+        Ok(super::lint::report(&findings, &who.account, &who.region))
+    })
+    .await
+}
+
+/// The caller of a SigV4-signed form POST to `path`, and its parameters.
+fn signed(
+    state: &AppState,
+    path: &'static str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(crate::credentials::Caller, Vec<(String, String)>), Ec2Error> {
+    let params: Vec<(String, String)> = form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let request = auth::Request {
+        method: "POST",
+        path,
+        query: None,
+        headers,
+        body,
+        params: &params,
+    };
+    let who = auth::authenticate(&state.auth, &request)?;
+    Ok((who, params))
+}
+
+/// Runs `f` off the async workers; its value as JSON, or the error.
+async fn answer(f: impl FnOnce() -> Result<Value, Ec2Error> + Send + 'static) -> Response {
+    let answer = tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|_| Err(Ec2Error::internal()));
     match answer {
         Ok(v) => ([(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response(),
         Err(e) => error(e),
@@ -73,6 +112,18 @@ fn error(e: Ec2Error) -> Response {
         body.to_string(),
     )
         .into_response()
+}
+
+/// An end given by ID: a well-formed instance, ENI or internet gateway ID.
+fn named(id: &str) -> Result<Endpoint, Ec2Error> {
+    match IdKind::of(id) {
+        Some(IdKind::Instance | IdKind::NetworkInterface | IdKind::InternetGateway) => {
+            Ok(endpoint(id))
+        }
+        _ => Err(Ec2Error::invalid_value(format!(
+            "{id} is no instance, network interface, internet gateway, IP address or `internet`"
+        ))),
+    }
 }
 
 fn stored_trace(tx: &Tx, id: &str) -> Result<Value, Ec2Error> {
@@ -144,7 +195,7 @@ fn query(
         source_address = Some(a);
         Endpoint::NetworkInterface(port.eni_id.clone())
     } else {
-        endpoint(source)
+        named(source)?
     };
     let destination = if destination == "internet" {
         match &source {
@@ -156,7 +207,7 @@ fn query(
     } else if let Ok(a) = destination.parse::<Ipv4Addr>() {
         Endpoint::Address(a)
     } else {
-        endpoint(destination)
+        named(destination)?
     };
     Ok(Query {
         source,
@@ -166,5 +217,7 @@ fn query(
         destination_address: None,
         source_ports: Ports::ALL,
         destination_ports: port,
+        filter_in: Vec::new(),
+        filter_out: Vec::new(),
     })
 }

@@ -3,6 +3,7 @@
 //! over it, and localvpc's own `/_localvpc/why` endpoint for `localvpc why`.
 
 pub mod http;
+pub mod lint;
 pub mod render;
 
 use localvpc_analyzer::{Analysis, Endpoint, Network, Ports, Protocol, Query};
@@ -62,6 +63,8 @@ pub fn query(path: &InsightsPath) -> Option<Query> {
             from: destination_ports.from,
             to: destination_ports.to,
         },
+        filter_in: Vec::new(),
+        filter_out: Vec::new(),
     })
 }
 

@@ -447,6 +447,18 @@ fn message(e: &Explanation) -> String {
             id(&e.component),
             e.address.map_or("?".into(), |a| a.to_string())
         ),
+        "COMPONENT_FILTER_RESTRICTION" => {
+            format!(
+                "no feasible path crosses {} (FilterInArns)",
+                id(&e.component)
+            )
+        }
+        "COMPONENT_FILTER_REMOVED_COMPONENT" => {
+            format!(
+                "the only feasible path crosses {} (FilterOutArns)",
+                id(&e.component)
+            )
+        }
         code => code.to_lowercase().replace('_', " "),
     }
 }

@@ -1,7 +1,8 @@
 //! Private-IP bookkeeping: which addresses of a subnet are used (per /24, for allocation), who
 //! holds one, and adding or removing one. `PRIMARY KEY (subnet_id, address)` has the last word.
+//! The addresses of delegated IPv4 prefixes count as used (and held) too.
 
-use crate::{Db, Tx, parse_stored};
+use crate::{Db, EniId, SubnetId, Tx, parse_stored};
 use ipnet::Ipv4Net;
 use localvpc_model::Ec2Error;
 use localvpc_model::address::UsedAddresses;
@@ -35,7 +36,7 @@ impl UsedAddresses for SubnetAddresses<'_, '_> {
 
     fn within(&mut self, block: Ipv4Net) -> Result<BTreeSet<Ipv4Addr>, Ec2Error> {
         // The block's addresses are the texts starting `a.b.c.`: [`a.b.c.`, `a.b.c/`).
-        let [a, b, c, _] = block.network().octets();
+        let (low, high) = super::prefixes::slash24_bounds(block.network());
         let mut stmt = self
             .tx
             .sql
@@ -44,16 +45,18 @@ impl UsedAddresses for SubnetAddresses<'_, '_> {
             )
             .db()?;
         let rows = stmt
-            .query_map(
-                params![
-                    self.subnet_id,
-                    format!("{a}.{b}.{c}."),
-                    format!("{a}.{b}.{c}/")
-                ],
-                |r| parse_stored::<Ipv4Addr>(&r.get::<_, String>(0)?),
-            )
+            .query_map(params![self.subnet_id, low, high], |r| {
+                parse_stored::<Ipv4Addr>(&r.get::<_, String>(0)?)
+            })
             .db()?;
-        rows.collect::<Result<_, _>>().db()
+        let mut used: BTreeSet<Ipv4Addr> = rows.collect::<Result<_, _>>().db()?;
+        for prefix in self
+            .tx
+            .ipv4_prefixes_near(self.subnet_id, block.network())?
+        {
+            used.extend(prefix.hosts().chain([prefix.network(), prefix.broadcast()]));
+        }
+        Ok(used)
     }
 }
 
@@ -67,11 +70,15 @@ impl<'c> Tx<'c> {
     }
 
     /// The interface holding an address in a subnet, and whether it is that interface's primary.
+    /// An address inside a delegated prefix is held like a primary: it never moves alone.
     pub fn address_holder(
         &self,
         subnet_id: &str,
         addr: Ipv4Addr,
     ) -> Result<Option<(String, bool)>, Ec2Error> {
+        if let Some(eni) = self.ipv4_prefix_holder(subnet_id, addr)? {
+            return Ok(Some((eni, true)));
+        }
         self.sql
             .prepare_cached(
                 "SELECT eni_id, is_primary FROM private_ips WHERE subnet_id = ?1 AND address = ?2",
@@ -86,8 +93,8 @@ impl<'c> Tx<'c> {
 
     pub fn add_private_ip(
         &self,
-        eni_id: &str,
-        subnet_id: &str,
+        eni_id: EniId,
+        subnet_id: SubnetId,
         addr: Ipv4Addr,
         primary: bool,
     ) -> Result<(), Ec2Error> {

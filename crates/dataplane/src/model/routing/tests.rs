@@ -250,7 +250,7 @@ fn a_nat_gateway_route_goes_to_its_interface_which_routes_by_its_subnets_table()
     assert!(!port.security_groups && !port.source_dest_check && port.up);
     let guest = t.guests.iter().find(|g| g.instance_id == NAT).unwrap();
     assert_eq!(guest.ns, "lvpc-n-0f000000000000001");
-    assert_eq!(guest.nat, Some("10.0.1.5".parse().unwrap()));
+    assert_eq!(guest.nat, Some(vec!["10.0.1.5".parse().unwrap()]));
     let lease = guest.nics[0].lease.unwrap();
     assert_eq!(guest.nics[0].name, "eth0");
     assert_eq!(

@@ -3,7 +3,7 @@
 use super::{run, view};
 use crate::context::Ctx;
 use crate::wire::{BoolValue, Empty};
-use localvpc_model::instance::{Instance, InstanceState, credits};
+use localvpc_model::instance::{Instance, credits, lifecycle};
 use localvpc_model::instance_type::InstanceType;
 use localvpc_model::network_interface;
 use localvpc_model::{Ec2Error, ErrorCode, IdKind};
@@ -190,7 +190,7 @@ pub fn modify_instance_attribute(
             i.shutdown_behavior = value;
         }
         Change::InstanceType(name) => {
-            require_stopped(&i)?;
+            lifecycle::require_stopped(&i)?;
             let itype = InstanceType::named(&name)
                 .ok_or_else(|| Ec2Error::invalid_parameter("InstanceType", &name))?;
             let cards: Vec<u32> = i
@@ -200,7 +200,7 @@ pub fn modify_instance_attribute(
                 .collect();
             network_interface::check_interface_count(&cards, itype)?;
             for e in &i.interfaces {
-                network_interface::check_address_limit(e.private_ips.len(), itype)?;
+                crate::actions::network_interface::prefixes::check_interface(e, itype)?;
             }
             // A burstable type keeps its credit option; another type's default applies otherwise.
             let kept = i
@@ -211,7 +211,7 @@ pub fn modify_instance_attribute(
             i.instance_type = itype.name.clone();
         }
         Change::UserData(data) => {
-            require_stopped(&i)?;
+            lifecycle::require_stopped(&i)?;
             i.user_data = Some(data);
         }
     }
@@ -264,16 +264,6 @@ fn change_block_devices(
     }
     for (id, flag) in writes {
         ctx.tx.set_volume_delete_on_termination(&id, flag)?;
-    }
-    Ok(())
-}
-
-fn require_stopped(i: &Instance) -> Result<(), Ec2Error> {
-    if i.state != InstanceState::Stopped {
-        return Err(Ec2Error::new(
-            ErrorCode::IncorrectInstanceState,
-            format!("The instance '{}' is not in the 'stopped' state.", i.id),
-        ));
     }
     Ok(())
 }
@@ -387,12 +377,7 @@ pub fn modify_instance_metadata_options(
     let mut i = ctx
         .tx
         .instance(ctx.account, &IdKind::Instance.parse(&req.instance_id)?)?;
-    if i.state == InstanceState::Terminated {
-        return Err(Ec2Error::new(
-            ErrorCode::IncorrectInstanceState,
-            format!("The instance '{}' is terminated.", i.id),
-        ));
-    }
+    lifecycle::require_not_terminated(&i)?;
     i.metadata_options = run::MetadataOptionsRequest {
         http_tokens: req.http_tokens,
         http_put_response_hop_limit: req.http_put_response_hop_limit,

@@ -3,7 +3,7 @@
 use super::view::StateWire;
 use crate::context::Ctx;
 use crate::wire::{Empty, FilterWire, Selection, select};
-use localvpc_model::instance::{self, Instance, InstanceState};
+use localvpc_model::instance::{self, Instance, InstanceState, lifecycle};
 use localvpc_model::page::DEFAULT_LIMITS;
 use localvpc_model::{Ec2Error, ErrorCode, IdKind, public_ip};
 use serde::{Deserialize, Serialize};
@@ -54,10 +54,7 @@ fn change(i: &Instance, to: InstanceState) -> StateChange {
 }
 
 fn user_initiated(ctx: &Ctx) -> String {
-    format!(
-        "User initiated ({} GMT)",
-        ctx.now.get(..19).unwrap_or(&ctx.now).replace('T', " ")
-    )
+    lifecycle::user_initiated(&ctx.now)
 }
 
 /// StopInstances: running → stopping → stopped. Interfaces stay attached; an auto-assigned
@@ -74,29 +71,13 @@ pub fn stop_instances(
     }
     let mut changes = Vec::new();
     for mut i in load_all(ctx, &req.instance_ids)? {
-        match i.state {
-            InstanceState::Pending | InstanceState::Running => {
-                changes.push(change(&i, InstanceState::Stopping));
-                ctx.tx.set_instance_state(
-                    &i.id,
-                    InstanceState::Stopping,
-                    &user_initiated(ctx),
-                    Some(&ctx.now),
-                    &ctx.now,
-                )?;
-                i.public_ip = None;
-                ctx.tx.update_instance(&i)?;
-            }
-            InstanceState::Stopping | InstanceState::Stopped => changes.push(change(&i, i.state)),
-            _ => {
-                return Err(Ec2Error::new(
-                    ErrorCode::IncorrectInstanceState,
-                    format!(
-                        "This instance '{}' is not in a state from which it can be stopped.",
-                        i.id
-                    ),
-                ));
-            }
+        let to = lifecycle::stop(&i)?;
+        changes.push(change(&i, to));
+        if to != i.state {
+            ctx.tx
+                .set_instance_state(&i.id, to, &user_initiated(ctx), Some(&ctx.now), &ctx.now)?;
+            i.public_ip = None;
+            ctx.tx.update_instance(&i)?;
         }
     }
     Ok(StateChangesResponse::StoppingInstances(changes))
@@ -108,45 +89,25 @@ pub struct StartInstancesRequest {
     instance_ids: Vec<String>,
 }
 
-/// StartInstances: stopped → pending → running, with a new public IPv4 if the instance was
-/// launched with one, still has a single interface and no Elastic IP.
+/// StartInstances: stopped → pending → running, with a new public IPv4 when
+/// `lifecycle::gets_public_ip_on_start` says so.
 pub fn start_instances(
     ctx: &mut Ctx,
     req: StartInstancesRequest,
 ) -> Result<StateChangesResponse, Ec2Error> {
     let mut changes = Vec::new();
     for mut i in load_all(ctx, &req.instance_ids)? {
-        match i.state {
-            InstanceState::Stopped => {
-                changes.push(change(&i, InstanceState::Pending));
-                ctx.tx.set_instance_state(
-                    &i.id,
-                    InstanceState::Pending,
-                    "",
-                    Some(&ctx.now),
-                    &ctx.now,
-                )?;
-                let has_elastic_ip = i
-                    .interfaces
-                    .iter()
-                    .any(|e| e.private_ips.iter().any(|p| p.association.is_some()));
-                if i.auto_public_ip && i.interfaces.len() == 1 && !has_elastic_ip {
-                    i.public_ip = Some(public_ip::allocate(
-                        &ctx.config.public_ip_pool,
-                        &ctx.tx.public_ips_in_use()?,
-                    )?);
-                    ctx.tx.update_instance(&i)?;
-                }
-            }
-            InstanceState::Pending | InstanceState::Running => changes.push(change(&i, i.state)),
-            _ => {
-                return Err(Ec2Error::new(
-                    ErrorCode::IncorrectInstanceState,
-                    format!(
-                        "The instance '{}' is not in a state from which it can be started.",
-                        i.id
-                    ),
-                ));
+        let to = lifecycle::start(&i)?;
+        changes.push(change(&i, to));
+        if to != i.state {
+            ctx.tx
+                .set_instance_state(&i.id, to, "", Some(&ctx.now), &ctx.now)?;
+            if lifecycle::gets_public_ip_on_start(&i) {
+                i.public_ip = Some(public_ip::allocate(
+                    &ctx.config.public_ip_pool,
+                    &ctx.tx.public_ips_in_use()?,
+                )?);
+                ctx.tx.update_instance(&i)?;
             }
         }
     }
@@ -156,15 +117,7 @@ pub fn start_instances(
 /// RebootInstances: only a running instance reboots; its state does not change.
 pub fn reboot_instances(ctx: &mut Ctx, req: StartInstancesRequest) -> Result<Empty, Ec2Error> {
     for i in load_all(ctx, &req.instance_ids)? {
-        if !matches!(i.state, InstanceState::Running | InstanceState::Pending) {
-            return Err(Ec2Error::new(
-                ErrorCode::IncorrectInstanceState,
-                format!(
-                    "The instance '{}' is not in a state from which it can be rebooted.",
-                    i.id
-                ),
-            ));
-        }
+        lifecycle::reboot(&i)?;
     }
     Ok(Empty {})
 }
@@ -176,28 +129,13 @@ pub fn terminate_instances(
     req: InstanceIdsRequest,
 ) -> Result<StateChangesResponse, Ec2Error> {
     let instances = load_all(ctx, &req.instance_ids)?;
-    if let Some(protected) = instances
-        .iter()
-        .find(|i| i.disable_api_termination && i.state != InstanceState::Terminated)
-    {
-        return Err(Ec2Error::new(
-            ErrorCode::OperationNotPermitted,
-            format!(
-                "The instance '{}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.",
-                protected.id
-            ),
-        ));
-    }
+    let states = lifecycle::terminate(&instances)?;
     let mut changes = Vec::new();
-    for mut i in instances {
-        if matches!(
-            i.state,
-            InstanceState::ShuttingDown | InstanceState::Terminated
-        ) {
-            changes.push(change(&i, i.state));
+    for (mut i, to) in instances.into_iter().zip(states) {
+        changes.push(change(&i, to));
+        if to == i.state {
             continue;
         }
-        changes.push(change(&i, InstanceState::ShuttingDown));
         for eni in &i.interfaces {
             let a = eni.attachment.as_ref().ok_or_else(Ec2Error::internal)?;
             ctx.tx.delete_attachment(&a.id)?;
@@ -208,13 +146,8 @@ pub fn terminate_instances(
             }
         }
         ctx.tx.release_volumes_of(&i.id)?;
-        ctx.tx.set_instance_state(
-            &i.id,
-            InstanceState::ShuttingDown,
-            &user_initiated(ctx),
-            Some(&ctx.now),
-            &ctx.now,
-        )?;
+        ctx.tx
+            .set_instance_state(&i.id, to, &user_initiated(ctx), Some(&ctx.now), &ctx.now)?;
         i.public_ip = None;
         ctx.tx.update_instance(&i)?;
     }

@@ -44,7 +44,7 @@ pub fn attach_network_interface(
         req.device_index,
         req.network_card_index,
     )?;
-    crate::actions::ipv6::check_limit_for(&eni, itype)?;
+    super::prefixes::check_interface(&eni, itype)?;
     let attachment = Attachment {
         id: IdKind::Attachment.generate(),
         instance_id: instance.id.clone(),

@@ -1,13 +1,14 @@
 //! Creating an interface: shared by CreateNetworkInterface and RunInstances' network-interface
 //! specifications.
 
+use super::prefixes::{Prefixes, addresses_of, pick_ipv4, pick_ipv6};
 use crate::actions::ipv6::{Ipv6Request, new_interface_addresses};
 use crate::context::Ctx;
 use localvpc_model::network_interface::{
     GroupRef, NetworkInterface, PrivateIp, Requester, generate_mac,
 };
 use localvpc_model::security_group::DEFAULT_GROUP_NAME;
-use localvpc_model::{Ec2Error, ErrorCode, IdKind, Tag, address};
+use localvpc_model::{Ec2Error, ErrorCode, IdKind, Quota, Tag, address};
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
@@ -24,6 +25,7 @@ pub struct NewInterface {
     pub group_ids: Vec<String>,
     pub interface_type: String,
     pub ipv6: Ipv6Request,
+    pub prefixes: Prefixes,
     pub tags: Vec<Tag>,
     /// A service's interface: no security groups unless given, no source/destination check.
     pub requester: Option<Requester>,
@@ -120,15 +122,9 @@ pub fn resolve_groups(
         })?;
         out.push(group.clone());
     }
-    let limit = ctx.config.quotas.security_groups_per_interface;
-    if out.len() > limit {
-        return Err(Ec2Error::new(
-            ErrorCode::SecurityGroupsPerInterfaceLimitExceeded,
-            format!(
-                "The maximum number of security groups per interface has been reached ({limit})."
-            ),
-        ));
-    }
+    ctx.config
+        .quotas
+        .check(Quota::SecurityGroupsPerInterface, "", 0, out.len())?;
     Ok(out)
 }
 
@@ -148,19 +144,43 @@ pub fn held_addresses(
     Ok(held)
 }
 
+/// Prefixes exclude the same family's secondary addresses in one request (the model's docs:
+/// "You can't specify a count of private IPv4 addresses if you've specified … IPv4 prefixes").
+fn check_prefix_combinations(new: &NewInterface) -> Result<(), Ec2Error> {
+    if !new.prefixes.v4.is_empty() && (!new.secondaries.is_empty() || new.secondary_count > 0) {
+        return Err(Ec2Error::combination(
+            "Secondary private IPv4 addresses cannot be specified together with IPv4 prefixes.",
+        ));
+    }
+    if !new.prefixes.v6.is_empty() && new.ipv6.wanted() > 0 {
+        return Err(Ec2Error::combination(
+            "IPv6 addresses cannot be specified together with IPv6 prefixes.",
+        ));
+    }
+    Ok(())
+}
+
 /// Creates and stores an interface: subnet, groups, addresses (explicit ones checked in AWS's
-/// order, the rest allocated), a fresh MAC, tags.
-pub fn create_interface(ctx: &mut Ctx, new: NewInterface) -> Result<NetworkInterface, Ec2Error> {
+/// order, the rest allocated), prefixes (explicit ones before the addresses are allocated,
+/// counted ones after), a fresh MAC, tags.
+pub fn create_interface(
+    ctx: &mut Ctx,
+    mut new: NewInterface,
+) -> Result<NetworkInterface, Ec2Error> {
+    check_prefix_combinations(&new)?;
+    if !new.prefixes.v6.is_empty() && new.ipv6.addresses.is_empty() {
+        // An IPv6 option of its own: the subnet's AssignIpv6AddressOnCreation does not apply.
+        new.ipv6.count.get_or_insert(0);
+    }
     let subnet = ctx
         .tx
         .subnet(&ctx.owner(), &IdKind::Subnet.parse(&new.subnet_id)?)?;
-    let limit = ctx.config.quotas.network_interfaces_per_region;
-    if ctx.tx.count_network_interfaces()? >= limit {
-        return Err(Ec2Error::new(
-            ErrorCode::NetworkInterfaceLimitExceeded,
-            format!("The maximum number of network interfaces has been reached ({limit})."),
-        ));
-    }
+    ctx.config.quotas.check(
+        Quota::NetworkInterfacesPerRegion,
+        "",
+        ctx.tx.count_network_interfaces()?,
+        1,
+    )?;
     let groups = if new.requester.is_some() && new.group_ids.is_empty() {
         Vec::new()
     } else {
@@ -176,12 +196,20 @@ pub fn create_interface(ctx: &mut Ctx, new: NewInterface) -> Result<NetworkInter
     let held = held_addresses(ctx, &subnet.id, &explicit)?;
     let mut addresses =
         address::check_explicit(subnet.cidr, &explicit, &held, |_| address::in_use())?;
+    let counted_v4 = new.prefixes.v4.count > 0;
+    let explicit_v4 = if counted_v4 {
+        Vec::new()
+    } else {
+        pick_ipv4(ctx, &subnet, &new.prefixes.v4, &addresses)?
+    };
+    let mut taken = addresses.clone();
+    taken.extend(addresses_of(&explicit_v4));
     let wanted = usize::from(new.primary.is_none()) + new.secondary_count as usize;
     let allocated = address::allocate(
         &subnet.id,
         subnet.cidr,
         &mut ctx.tx.used_addresses(&subnet.id),
-        &addresses,
+        &taken,
         wanted,
     )?;
     if new.primary.is_none() {
@@ -190,6 +218,13 @@ pub fn create_interface(ctx: &mut Ctx, new: NewInterface) -> Result<NetworkInter
     } else {
         addresses.extend(allocated);
     }
+    let ipv4_prefixes = if counted_v4 {
+        pick_ipv4(ctx, &subnet, &new.prefixes.v4, &addresses)?
+    } else {
+        explicit_v4
+    };
+    let v6_taken: Vec<_> = ipv6_addresses.iter().map(|a| a.address).collect();
+    let ipv6_prefixes = pick_ipv6(ctx, &subnet, &new.prefixes.v6, &v6_taken)?;
     let mac = loop {
         let mac = generate_mac();
         if !ctx.tx.mac_in_use(&mac)? {
@@ -218,6 +253,8 @@ pub fn create_interface(ctx: &mut Ctx, new: NewInterface) -> Result<NetworkInter
             })
             .collect(),
         ipv6_addresses,
+        ipv4_prefixes,
+        ipv6_prefixes,
         groups,
         attachment: None,
         tags: new.tags,

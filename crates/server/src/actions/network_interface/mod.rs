@@ -5,6 +5,7 @@ pub mod addresses;
 pub mod attachment;
 pub mod attributes;
 pub mod create;
+pub mod prefixes;
 pub mod view;
 
 use crate::actions::ipv6::{Ipv6Request, Ipv6Spec};
@@ -36,6 +37,12 @@ pub struct CreateNetworkInterfaceRequest {
     #[serde(default)]
     ipv6_addresses: Vec<Ipv6Spec>,
     enable_primary_ipv6: Option<bool>,
+    #[serde(default)]
+    ipv4_prefixes: Vec<prefixes::Ipv4PrefixSpec>,
+    ipv4_prefix_count: Option<i64>,
+    #[serde(default)]
+    ipv6_prefixes: Vec<prefixes::Ipv6PrefixSpec>,
+    ipv6_prefix_count: Option<i64>,
     #[serde(default)]
     tag_specifications: Vec<TagSpecification>,
     client_token: Option<String>,
@@ -83,6 +90,12 @@ pub fn create_network_interface(
                 req.ipv6_address_count,
                 req.enable_primary_ipv6,
             ),
+            prefixes: prefixes::Prefixes::new(
+                &req.ipv4_prefixes,
+                req.ipv4_prefix_count,
+                &req.ipv6_prefixes,
+                req.ipv6_prefix_count,
+            )?,
             tags: tags_for(&req.tag_specifications, IdKind::NetworkInterface)?,
             requester: None,
         },

@@ -118,6 +118,7 @@ pub struct PrivateIpWire<A> {
     private_ip_address: String,
 }
 
+use super::prefixes::{Ipv4PrefixWire, Ipv6PrefixWire, ipv4_wire, ipv6_wire};
 use crate::actions::ipv6::{Ipv6AddressWire, ipv6_addresses, main_ipv6};
 
 #[derive(Serialize)]
@@ -149,6 +150,10 @@ pub struct NetworkInterfaceWire {
     association: Option<AssociationWire>,
     private_ip_addresses: Vec<PrivateIpWire<AssociationWire>>,
     ipv6_addresses: Vec<Ipv6AddressWire>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ipv4_prefixes: Vec<Ipv4PrefixWire>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ipv6_prefixes: Vec<Ipv6PrefixWire>,
     ipv6_native: bool,
     ipv6_address: Option<String>,
     operator: OperatorWire,
@@ -234,6 +239,8 @@ pub fn network_interface(
             })
             .collect(),
         ipv6_addresses: ipv6_addresses(e),
+        ipv4_prefixes: ipv4_wire(&e.ipv4_prefixes),
+        ipv6_prefixes: ipv6_wire(&e.ipv6_prefixes),
         ipv6_native: false,
         ipv6_address: main_ipv6(e),
         operator: OperatorWire { managed: false },
@@ -260,6 +267,10 @@ pub struct InstanceNetworkInterfaceWire {
     association: Option<InstanceAssociationWire>,
     private_ip_addresses: Vec<PrivateIpWire<InstanceAssociationWire>>,
     ipv6_addresses: Vec<Ipv6AddressWire>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ipv4_prefixes: Vec<Ipv4PrefixWire>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ipv6_prefixes: Vec<Ipv6PrefixWire>,
     operator: OperatorWire,
 }
 
@@ -300,6 +311,8 @@ pub fn instance_network_interface(
             })
             .collect(),
         ipv6_addresses: ipv6_addresses(e),
+        ipv4_prefixes: ipv4_wire(&e.ipv4_prefixes),
+        ipv6_prefixes: ipv6_wire(&e.ipv6_prefixes),
         operator: OperatorWire { managed: false },
     }
 }

@@ -9,6 +9,7 @@ use crate::context::Ctx;
 use crate::wire::Empty;
 use localvpc_model::route_table::{self, RouteTable, RouteTableAssociation};
 use localvpc_model::{Ec2Error, IdKind};
+use localvpc_store::{AssociationId, RouteTableId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
@@ -130,8 +131,11 @@ pub fn replace_route_table_association(
     let new_table = load_table(ctx, &req.route_table_id)?;
     route_table::check_replace_association(&association, &current, &new_table)?;
     let new_id = IdKind::RouteTableAssociation.generate();
-    ctx.tx
-        .move_route_table_association(&association.id, &new_id, &new_table.id)?;
+    ctx.tx.move_route_table_association(
+        AssociationId(&association.id),
+        AssociationId(&new_id),
+        RouteTableId(&new_table.id),
+    )?;
     Ok(ReplaceRouteTableAssociationResponse {
         new_association_id: new_id,
         association_state: ASSOCIATED,

@@ -8,7 +8,7 @@ use crate::wire::{
 use localvpc_model::route_table::{
     self, DescribedRouteTable, LiveTargets, RouteTable, RouteTableAssociation,
 };
-use localvpc_model::{Ec2Error, IdKind};
+use localvpc_model::{Ec2Error, IdKind, Quota};
 use localvpc_store::EniScope;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -133,10 +133,11 @@ pub fn create_route_table(
 ) -> Result<CreateRouteTableResponse, Ec2Error> {
     let vpc = ctx.tx.vpc(ctx.account, &IdKind::Vpc.parse(&req.vpc_id)?)?;
     let tags = tags_for(&req.tag_specifications, IdKind::RouteTable)?;
-    route_table::check_table_quota(
+    ctx.config.quotas.check(
+        Quota::RouteTablesPerVpc,
         &vpc.id,
         ctx.tx.count_route_tables_in_vpc(&vpc.id)?,
-        ctx.config.quotas.route_tables_per_vpc,
+        1,
     )?;
     let blocks: Vec<_> = vpc.cidr_blocks.iter().map(|b| b.cidr).collect();
     let mut table = RouteTable::new(

@@ -7,7 +7,7 @@ use crate::wire::{FilterWire, Selection, TagSpecification, TagWire, select, tag_
 use localvpc_model::page::DEFAULT_LIMITS;
 use localvpc_model::security_group::listing::{FILTERS, ListedGroup};
 use localvpc_model::security_group::{SecurityGroup, group_arn, naming};
-use localvpc_model::{Ec2Error, ErrorCode, IdKind};
+use localvpc_model::{Ec2Error, ErrorCode, IdKind, Quota};
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
@@ -42,15 +42,12 @@ pub fn create_security_group(
             Ec2Error::new(ErrorCode::VpcIdNotSpecified, "No default VPC for this user")
         })?,
     };
-    let limit = ctx.config.quotas.security_groups_per_region;
-    if ctx.tx.count_security_groups()? >= limit {
-        return Err(Ec2Error::new(
-            ErrorCode::SecurityGroupLimitExceeded,
-            format!(
-                "The maximum number of security groups for this region has been reached ({limit})."
-            ),
-        ));
-    }
+    ctx.config.quotas.check(
+        Quota::SecurityGroupsPerRegion,
+        "",
+        ctx.tx.count_security_groups()?,
+        1,
+    )?;
     let in_vpc = ctx.tx.security_groups(ctx.account, Some(&vpc_id))?;
     naming::check_unique(
         &req.group_name,

@@ -249,6 +249,15 @@ PAGES.why = async (view) => {
   renderMap(view);
 };
 
+// `localvpc lint`'s findings on their own page: the list, then the map with each finding's
+// resources marked.
+PAGES.lint = async (view) => {
+  LV.highlight = null;
+  view.append(h("h2", {}, "Lint"));
+  await lint(view);
+  renderMap(view);
+};
+
 // Lint findings (`localvpc lint`) listed and marked on the map, when the server has them.
 async function lint(view) {
   const { account, region } = LV.partition;
@@ -260,9 +269,10 @@ async function lint(view) {
     return view.append(h("p", { class: "muted", id: "lint-absent" }, e.code === "404" ? "Lint findings: not in this build yet." : "Lint: " + e.message));
   }
   LV.highlight = LV.highlight || { path: new Set(), blocking: new Set(), findings: new Map(), order: [] };
-  findings.forEach((f) => (f.resources || []).forEach((id) => LV.highlight.findings.set(id, f.message)));
+  // Findings come most severe first: each resource's note is its most severe one.
+  findings.forEach((f) => (f.resources || []).forEach((id) => LV.highlight.findings.has(id) || LV.highlight.findings.set(id, `${f.rule || f.code}: ${f.message}`)));
   view.append(h("h3", {}, "Lint findings"), findings.length ? h("ul", { id: "lint" }, findings.map((f) => h("li", { class: `finding ${f.severity || ""}` },
-    h("code", {}, f.code), " ", f.message, " ", (f.resources || []).map((id) => [ref(id), " "]), f.fix ? h("div", { class: "fix" }, f.fix) : null)))
+    h("span", { class: "severity" }, f.severity), " ", h("code", {}, f.code), " ", f.message, " ", (f.resources || []).map((id) => [ref(id), " "]), f.fix ? h("div", { class: "fix" }, f.fix) : null)))
     : h("p", { class: "muted" }, "No findings."));
 }
 })();

@@ -43,6 +43,12 @@ pub struct NetworkInterfaceSpec {
     pub(crate) subnet_id: Option<String>,
     pub(crate) interface_type: Option<String>,
     pub(crate) network_card_index: Option<i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) ipv4_prefixes: Vec<crate::actions::network_interface::prefixes::Ipv4PrefixSpec>,
+    pub(crate) ipv4_prefix_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) ipv6_prefixes: Vec<crate::actions::network_interface::prefixes::Ipv6PrefixSpec>,
+    pub(crate) ipv6_prefix_count: Option<i64>,
 }
 
 #[derive(Deserialize, Serialize, Default, Clone, Debug, PartialEq)]

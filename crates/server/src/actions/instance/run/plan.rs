@@ -4,9 +4,11 @@
 use super::{NetworkInterfaceSpec, RunInstancesRequest};
 use crate::actions::ipv6::Ipv6Request;
 use crate::actions::network_interface::create::{NewInterface, held_addresses, split_addresses};
+use crate::actions::network_interface::prefixes::Prefixes;
 use crate::context::Ctx;
 use localvpc_model::instance_type::InstanceType;
 use localvpc_model::network_interface::{self, NetworkInterface};
+use localvpc_model::prefix;
 use localvpc_model::subnet::Subnet;
 use localvpc_model::{Ec2Error, ErrorCode, IdKind, Tag, address, cidr, ipv6};
 use std::collections::BTreeSet;
@@ -206,8 +208,9 @@ pub(super) fn plan_interfaces(
                     format!("Interface: [{}] in use.", eni.id),
                 ));
             }
-            if eni.private_ips.len() > itype.ipv4_addresses_per_interface as usize
-                || ipv6::check_limit(eni.ipv6_addresses.len(), itype).is_err()
+            prefix::check_type(itype, eni.has_prefixes())?;
+            if eni.ipv4_count() > itype.ipv4_addresses_per_interface as usize
+                || ipv6::check_limit(eni.ipv6_count(), itype).is_err()
             {
                 return Err(Ec2Error::new(
                     ErrorCode::InvalidInterfaceIpAddressLimitExceeded,
@@ -239,7 +242,23 @@ pub(super) fn plan_interfaces(
                     "Private IP addresses cannot be specified when launching more than one instance (MaxCount > 1).",
                 ));
             }
-            let addresses = 1 + secondaries.len() + secondary_count as usize;
+            let prefixes = Prefixes::new(
+                &spec.ipv4_prefixes,
+                spec.ipv4_prefix_count,
+                &spec.ipv6_prefixes,
+                spec.ipv6_prefix_count,
+            )?;
+            if req.max_count > 1
+                && !(prefixes.v4.explicit.is_empty() && prefixes.v6.explicit.is_empty())
+            {
+                return Err(Ec2Error::combination(
+                    "Prefixes cannot be specified when launching more than one instance (MaxCount > 1).",
+                ));
+            }
+            prefix::check_type(itype, prefixes.any())?;
+            let v4_prefixes = prefixes.v4.wanted();
+            // Each prefix counts as one address of its family.
+            let addresses = 1 + secondaries.len() + secondary_count as usize + prefixes.v4.wanted();
             if addresses > itype.ipv4_addresses_per_interface as usize {
                 return Err(Ec2Error::new(
                     ErrorCode::InvalidInterfaceIpAddressLimitExceeded,
@@ -260,9 +279,14 @@ pub(super) fn plan_interfaces(
                 ));
             }
             let v6_wanted = match ipv6.wanted() {
-                0 if subnet.assign_ipv6_address_on_creation && ipv6.count.is_none() => 1,
+                0 if subnet.assign_ipv6_address_on_creation
+                    && ipv6.count.is_none()
+                    && prefixes.v6.is_empty() =>
+                {
+                    1
+                }
                 n => n,
-            };
+            } + prefixes.v6.wanted();
             if ipv6::check_limit(v6_wanted, itype).is_err() {
                 return Err(Ec2Error::new(
                     ErrorCode::InvalidInterfaceIpAddressLimitExceeded,
@@ -297,13 +321,15 @@ pub(super) fn plan_interfaces(
                     .clone()
                     .unwrap_or_else(|| "interface".into()),
                 ipv6,
+                prefixes,
                 tags: eni_tags.to_vec(),
                 requester: None,
             };
             Source::New {
                 subnet: Box::new(subnet),
                 new: Box::new(new),
-                addresses,
+                // A /28 takes 16 addresses of the subnet.
+                addresses: addresses + 15 * v4_prefixes,
             }
         };
         let delete_on_termination =
