@@ -7,6 +7,7 @@ private namespaces like the other privileged tests. Code blocks in other languag
 verbatim excerpts of the programs the tests run."""
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 
@@ -19,11 +20,12 @@ from test_sdks import DEFAULT_PORT, port_taken
 README = os.path.join(ROOT, "README.md")
 
 # Every ```sh block, by the heading it sits under: how it is run, or why it is not.
-API, DATAPLANE = "api", "dataplane"
+API, DATAPLANE, TERRAFORM = "api", "dataplane", "terraform"
 BLOCKS = {
     "localvpc": "the two set-up commands themselves (scripts/test is what runs this suite)",
     "Quickstart: seed 001's network with the AWS CLI": API,
-    # test_ansible.py runs these same playbooks five times; once more would cost minutes.
+    "Terraform": TERRAFORM,
+    # test_ansible.py runs these same playbooks four times; once more would cost minutes.
     "Ansible": "the playbook runs of tests/e2e/test_ansible.py (checked below)",
     "The AWS SDKs and awslocal": API,
     "The guest agent": "a synopsis: its `i-…` and `…` are for the reader to fill in",
@@ -51,8 +53,18 @@ def blocks():
     return found
 
 
-def shell_blocks(how):
-    return [pytest.param(text, id=heading) for heading, language, text in blocks() if language == "sh" and BLOCKS.get(heading) == how]
+def shell_blocks(how, marks=()):
+    return [pytest.param(text, id=heading, marks=marks) for heading, language, text in blocks() if language == "sh" and BLOCKS.get(heading) == how]
+
+
+# What tests/terraform/ needs too: the CLI and the provider mirror its terraform.rc names.
+TF_MISSING = next(
+    (f"SKIPPED LOUDLY: no {what}" for what, there in [
+        ("terraform on the PATH", shutil.which("terraform")),
+        ("hashicorp/aws 5.100.0 mirror in /opt/tf-plugins", os.path.isdir("/opt/tf-plugins/registry.terraform.io/hashicorp/aws/5.100.0")),
+    ] if not there),
+    None,
+)
 
 
 def test_every_block_is_run_or_excused():
@@ -104,7 +116,7 @@ def fresh_server(extra_args=()):
     return data_dir, Server(data_dir.name, extra_args=extra_args, port=DEFAULT_PORT)
 
 
-@pytest.mark.parametrize("text", shell_blocks(API))
+@pytest.mark.parametrize("text", shell_blocks(API) + shell_blocks(TERRAFORM, pytest.mark.skipif(bool(TF_MISSING), reason=str(TF_MISSING))))
 def test_the_readme_block_works_as_written(text):
     data_dir, srv = fresh_server()
     try:

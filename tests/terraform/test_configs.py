@@ -242,7 +242,7 @@ def run_configuration(config: str, endpoint: str, work: str):
 
 # Configurations run side by side (each in its own account), all at once by default: much of a
 # run is the provider waiting (3 minutes after each ENI detach), not CPU. Each test reports one.
-PARALLEL = int(os.environ.get("LOCALVPC_TF_PARALLEL", "6"))
+PARALLEL = int(os.environ.get("LOCALVPC_TF_PARALLEL", len(CONFIG_NAMES)))
 
 
 @pytest.fixture(scope="session")
