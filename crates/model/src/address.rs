@@ -151,10 +151,149 @@ pub fn allocate(
     Ok(picked)
 }
 
+/// One `PrivateIpAddresses.N` entry of a new interface.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PrivateIpEntry {
+    pub primary: Option<bool>,
+    pub address: Option<String>,
+}
+
+/// Sorts `PrivateIpAddress` + `PrivateIpAddresses.N` + a secondary count into a primary and
+/// secondaries, refusing the combinations EC2 refuses. Without a primary, the first entry not
+/// marked `Primary=false` becomes it; entries marked false stay secondary and the primary is
+/// picked from the subnet (the CLI's `--secondary-private-ip-addresses` sends them so).
+pub fn split_private(
+    private_ip_address: Option<String>,
+    entries: &[PrivateIpEntry],
+    secondary_count: Option<i64>,
+) -> Result<(Option<String>, Vec<String>, u32), Ec2Error> {
+    let mut primary = private_ip_address;
+    let mut secondaries = Vec::new();
+    let mut first_unmarked: Option<usize> = None;
+    for (i, spec) in entries.iter().enumerate() {
+        let addr = spec.address.clone().ok_or_else(|| {
+            Ec2Error::missing_parameter(&format!("PrivateIpAddresses.{}.PrivateIpAddress", i + 1))
+        })?;
+        if spec.primary == Some(true) {
+            match &primary {
+                Some(p) if p == &addr => {}
+                Some(_) => {
+                    return Err(Ec2Error::combination(
+                        "Only one primary private IP address can be specified.",
+                    ));
+                }
+                None => primary = Some(addr),
+            }
+        } else if primary.as_ref() != Some(&addr) {
+            if spec.primary.is_none() && first_unmarked.is_none() {
+                first_unmarked = Some(secondaries.len());
+            }
+            secondaries.push(addr);
+        }
+    }
+    if let (None, Some(at)) = (&primary, first_unmarked) {
+        primary = Some(secondaries.remove(at));
+    }
+    let count = match secondary_count {
+        None => 0,
+        Some(n) if (0..=u32::MAX as i64).contains(&n) => n as u32,
+        Some(n) => {
+            return Err(Ec2Error::invalid_parameter(
+                "SecondaryPrivateIpAddressCount",
+                &n.to_string(),
+            ));
+        }
+    };
+    if count > 0 && entries.len() > 1 {
+        return Err(Ec2Error::combination(
+            "SecondaryPrivateIpAddressCount cannot be specified together with more than one PrivateIpAddresses entry.",
+        ));
+    }
+    Ok((primary, secondaries, count))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn spec(addr: &str, primary: Option<bool>) -> PrivateIpEntry {
+        PrivateIpEntry {
+            primary,
+            address: Some(addr.into()),
+        }
+    }
+
+    #[test]
+    fn address_combinations() {
+        let (p, s, n) = split_private(Some("10.0.0.5".into()), &[], Some(2)).unwrap();
+        assert_eq!((p.as_deref(), s.len(), n), (Some("10.0.0.5"), 0, 2));
+        let (p, s, _) = split_private(
+            None,
+            &[spec("10.0.0.6", None), spec("10.0.0.5", Some(true))],
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (p.as_deref(), s),
+            (Some("10.0.0.5"), vec!["10.0.0.6".to_string()])
+        );
+        let (p, s, _) = split_private(
+            Some("10.0.0.5".into()),
+            &[spec("10.0.0.5", Some(true))],
+            None,
+        )
+        .unwrap();
+        assert_eq!((p.as_deref(), s.len()), (Some("10.0.0.5"), 0));
+        let err = split_private(
+            Some("10.0.0.5".into()),
+            &[spec("10.0.0.6", Some(true))],
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidParameterCombination);
+        let err = split_private(
+            None,
+            &[spec("10.0.0.5", Some(true)), spec("10.0.0.6", Some(true))],
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidParameterCombination);
+        let err = split_private(
+            None,
+            &[spec("10.0.0.5", None), spec("10.0.0.6", None)],
+            Some(1),
+        )
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidParameterCombination);
+        let (p, s, _) = split_private(None, &[spec("10.0.0.7", None)], None).unwrap();
+        assert_eq!(
+            (p.as_deref(), s.len()),
+            (Some("10.0.0.7"), 0),
+            "the first entry is primary when none is marked"
+        );
+        let (p, s, _) = split_private(
+            None,
+            &[spec("10.0.0.7", Some(false)), spec("10.0.0.8", Some(false))],
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (p, s),
+            (None, vec!["10.0.0.7".to_string(), "10.0.0.8".to_string()]),
+            "addresses marked secondary stay secondary"
+        );
+        let (p, s, _) = split_private(
+            None,
+            &[spec("10.0.0.7", Some(false)), spec("10.0.0.8", None)],
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (p.as_deref(), s),
+            (Some("10.0.0.8"), vec!["10.0.0.7".to_string()])
+        );
+    }
 
     fn net() -> Ipv4Net {
         "10.0.1.0/28".parse().unwrap()

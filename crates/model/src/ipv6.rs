@@ -209,6 +209,24 @@ pub fn allocate(
     Ok(out)
 }
 
+/// What a caller asked of a new interface's IPv6 addresses.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ipv6Request {
+    pub addresses: Vec<String>,
+    pub count: Option<i64>,
+    /// `EnablePrimaryIpv6` (or an entry's `IsPrimaryIpv6`): the first address is primary.
+    pub primary: bool,
+}
+
+impl Ipv6Request {
+    /// How many addresses the request names or counts.
+    pub fn wanted(&self) -> usize {
+        self.addresses
+            .len()
+            .max(self.count.unwrap_or(0).max(0) as usize)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -263,5 +263,30 @@ pub fn check_type(itype: &InstanceType, any: bool) -> Result<(), Ec2Error> {
     Ok(())
 }
 
+/// Both families' prefix options of one new interface.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Prefixes {
+    pub v4: PrefixRequest,
+    pub v6: PrefixRequest,
+}
+
+impl Prefixes {
+    pub fn new(
+        v4: Vec<String>,
+        v4_count: Option<i64>,
+        v6: Vec<String>,
+        v6_count: Option<i64>,
+    ) -> Result<Self, Ec2Error> {
+        Ok(Self {
+            v4: PrefixRequest::new("Ipv4", v4, v4_count, false)?,
+            v6: PrefixRequest::new("Ipv6", v6, v6_count, false)?,
+        })
+    }
+
+    pub fn any(&self) -> bool {
+        !self.v4.is_empty() || !self.v6.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests;

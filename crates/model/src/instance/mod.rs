@@ -10,6 +10,7 @@ use std::net::Ipv4Addr;
 
 pub mod credits;
 mod filters;
+pub mod launch;
 pub mod lifecycle;
 pub use filters::{FILTERS, STATUS_FILTERS};
 

@@ -4,6 +4,7 @@
 use crate::actions::network_interface::prefixes::{check_attached, owned, parse_ipv6, pick_ipv6};
 use crate::context::Ctx;
 use ipnet::Ipv6Net;
+use localvpc_model::ipv6::Ipv6Request;
 use localvpc_model::network_interface::{Ipv6Address, NetworkInterface};
 use localvpc_model::prefix::PrefixRequest;
 use localvpc_model::subnet::Subnet;
@@ -21,33 +22,15 @@ pub struct Ipv6Spec {
     pub is_primary_ipv6: Option<bool>,
 }
 
-/// What a caller asked of a new interface's IPv6 addresses.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Ipv6Request {
-    pub addresses: Vec<String>,
-    pub count: Option<i64>,
-    /// `EnablePrimaryIpv6` (or an entry's `IsPrimaryIpv6`): the first address is primary.
-    pub primary: bool,
-}
-
-impl Ipv6Request {
-    pub fn new(specs: &[Ipv6Spec], count: Option<i64>, primary: Option<bool>) -> Self {
-        Self {
-            addresses: specs
-                .iter()
-                .filter_map(|s| s.ipv6_address.clone())
-                .collect(),
-            count,
-            primary: primary.unwrap_or(false)
-                || specs.iter().any(|s| s.is_primary_ipv6 == Some(true)),
-        }
-    }
-
-    /// How many addresses the request names or counts.
-    pub fn wanted(&self) -> usize {
-        self.addresses
-            .len()
-            .max(self.count.unwrap_or(0).max(0) as usize)
+/// The request's `Ipv6Addresses.N` (entries without an address skipped), count and primary flag.
+pub fn ipv6_request(specs: &[Ipv6Spec], count: Option<i64>, primary: Option<bool>) -> Ipv6Request {
+    Ipv6Request {
+        addresses: specs
+            .iter()
+            .filter_map(|s| s.ipv6_address.clone())
+            .collect(),
+        count,
+        primary: primary.unwrap_or(false) || specs.iter().any(|s| s.is_primary_ipv6 == Some(true)),
     }
 }
 

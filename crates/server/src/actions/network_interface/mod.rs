@@ -8,13 +8,14 @@ pub mod create;
 pub mod prefixes;
 pub mod view;
 
-use crate::actions::ipv6::{Ipv6Request, Ipv6Spec};
+use crate::actions::ipv6::{Ipv6Spec, ipv6_request};
 use crate::context::Ctx;
 use crate::wire::{Empty, FilterWire, Selection, TagSpecification, select, tags_for};
-use create::{NewInterface, PrivateIpSpec, create_interface, split_addresses};
+use create::{NewInterface, PrivateIpSpec, create_interface};
 use localvpc_model::network_interface;
 use localvpc_model::page::DEFAULT_LIMITS;
-use localvpc_model::{Ec2Error, IdKind};
+use localvpc_model::prefix::Prefixes;
+use localvpc_model::{Ec2Error, IdKind, address};
 use localvpc_store::{EniLookup, EniScope};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -59,9 +60,14 @@ pub fn create_network_interface(
     ctx: &mut Ctx,
     req: CreateNetworkInterfaceRequest,
 ) -> Result<CreateNetworkInterfaceResponse, Ec2Error> {
-    let (primary, secondaries, secondary_count) = split_addresses(
+    let entries: Vec<_> = req
+        .private_ip_addresses
+        .iter()
+        .map(PrivateIpSpec::entry)
+        .collect();
+    let (primary, secondaries, secondary_count) = address::split_private(
         req.private_ip_address,
-        &req.private_ip_addresses,
+        &entries,
         req.secondary_private_ip_address_count,
     )?;
     let interface_type = match req.interface_type.as_deref() {
@@ -85,15 +91,15 @@ pub fn create_network_interface(
             secondary_count,
             group_ids: req.groups,
             interface_type,
-            ipv6: Ipv6Request::new(
+            ipv6: ipv6_request(
                 &req.ipv6_addresses,
                 req.ipv6_address_count,
                 req.enable_primary_ipv6,
             ),
-            prefixes: prefixes::Prefixes::new(
-                &req.ipv4_prefixes,
+            prefixes: Prefixes::new(
+                prefixes::named_v4(&req.ipv4_prefixes),
                 req.ipv4_prefix_count,
-                &req.ipv6_prefixes,
+                prefixes::named_v6(&req.ipv6_prefixes),
                 req.ipv6_prefix_count,
             )?,
             tags: tags_for(&req.tag_specifications, IdKind::NetworkInterface)?,

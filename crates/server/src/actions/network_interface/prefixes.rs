@@ -26,32 +26,14 @@ pub struct Ipv6PrefixSpec {
     pub ipv6_prefix: Option<String>,
 }
 
-/// Both families' prefix options of one request.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Prefixes {
-    pub v4: PrefixRequest,
-    pub v6: PrefixRequest,
+/// The prefixes `Ipv4Prefix.N` names (entries without one are skipped).
+pub fn named_v4(specs: &[Ipv4PrefixSpec]) -> Vec<String> {
+    specs.iter().filter_map(|s| s.ipv4_prefix.clone()).collect()
 }
 
-impl Prefixes {
-    /// From a new interface's specification: entries without a prefix are skipped.
-    pub fn new(
-        v4: &[Ipv4PrefixSpec],
-        v4_count: Option<i64>,
-        v6: &[Ipv6PrefixSpec],
-        v6_count: Option<i64>,
-    ) -> Result<Self, Ec2Error> {
-        let v4 = v4.iter().filter_map(|s| s.ipv4_prefix.clone()).collect();
-        let v6 = v6.iter().filter_map(|s| s.ipv6_prefix.clone()).collect();
-        Ok(Self {
-            v4: PrefixRequest::new("Ipv4", v4, v4_count, false)?,
-            v6: PrefixRequest::new("Ipv6", v6, v6_count, false)?,
-        })
-    }
-
-    pub fn any(&self) -> bool {
-        !self.v4.is_empty() || !self.v6.is_empty()
-    }
+/// The prefixes `Ipv6Prefix.N` names.
+pub fn named_v6(specs: &[Ipv6PrefixSpec]) -> Vec<String> {
+    specs.iter().filter_map(|s| s.ipv6_prefix.clone()).collect()
 }
 
 /// The IPv4 prefixes a request names (checked in order) or counts, clear of the subnet's

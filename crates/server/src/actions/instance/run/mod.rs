@@ -20,7 +20,7 @@ use localvpc_model::{Ec2Error, ErrorCode, IdKind, Tag, public_ip};
 use serde::{Deserialize, Serialize};
 
 mod plan;
-use plan::{InterfacePlan, Source, launchable, plan_interfaces};
+use localvpc_model::instance::launch::{self, Source};
 
 #[derive(Deserialize, Serialize, Default, Clone, Debug, PartialEq)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
@@ -319,29 +319,13 @@ pub fn run_instances(
         Some(m) => m.clone().apply(defaults)?,
         None => defaults,
     };
-    let plans = plan_interfaces(ctx, &req, itype, zone_hint.as_deref(), &eni_tags)?;
-    let count = launchable(&plans, req.max_count as usize);
-    if count < req.min_count as usize {
-        let subnet = plans
-            .iter()
-            .find_map(|p| {
-                if let Source::New { subnet, .. } = &p.source {
-                    Some(subnet.id.clone())
-                } else {
-                    None
-                }
-            })
-            .unwrap_or_default();
-        return Err(Ec2Error::new(
-            ErrorCode::InsufficientFreeAddressesInSubnet,
-            format!(
-                "There are not enough free addresses in subnet '{subnet}' to satisfy the requested number of instances."
-            ),
-        ));
-    }
-    let wants_public_ip = wants_public_ip(&req, &plans);
+    let launch = plan::launch_of(&req, zone_hint);
+    let facts = plan::load_facts(ctx, &launch, itype)?;
+    let plan = launch::plan(&facts, &launch)?;
+    let count = plan.count(req.min_count as usize, req.max_count as usize)?;
+    let wants_public_ip = plan.wants_public_ip(&launch);
     let reservation_id = IdKind::Reservation.generate();
-    let zone = plans[0].zone().to_owned();
+    let zone = plan.zone().to_owned();
     let naming_needed: Vec<String> = (0..count)
         .map(|n| {
             let mut instance = Instance {
@@ -392,18 +376,20 @@ pub fn run_instances(
                 }),
                 tags: volume_tags.clone(),
             })?;
-            for plan in &plans {
-                let eni_id = match &plan.source {
+            for interface in &plan.interfaces {
+                let eni_id = match &interface.source {
                     Source::Existing(e) => e.id.clone(),
-                    Source::New { new, .. } => create_interface(ctx, (**new).clone())?.id,
+                    Source::New(new) => {
+                        create_interface(ctx, plan::new_interface(new, &eni_tags))?.id
+                    }
                 };
                 let attachment = Attachment {
                     id: IdKind::Attachment.generate(),
                     instance_id: instance.id.clone(),
                     instance_owner_id: ctx.account.to_owned(),
-                    device_index: plan.device_index,
-                    network_card_index: plan.network_card_index,
-                    delete_on_termination: plan.delete_on_termination,
+                    device_index: interface.device_index,
+                    network_card_index: interface.network_card_index,
+                    delete_on_termination: interface.delete_on_termination,
                     attach_time: ctx.now.clone(),
                 };
                 ctx.tx.insert_attachment(&eni_id, &attachment)?;
@@ -508,20 +494,4 @@ fn launch_tags(specs: &[TagSpecification]) -> Result<LaunchTags, Ec2Error> {
         interface: of(IdKind::NetworkInterface)?,
         volume: of(IdKind::Volume)?,
     })
-}
-
-/// A public IPv4 goes to device 0 when asked for on a single new interface, or when its subnet
-/// maps public IPs on launch and the launch has only that interface.
-fn wants_public_ip(req: &RunInstancesRequest, plans: &[InterfacePlan]) -> bool {
-    if plans.len() != 1 {
-        return false;
-    }
-    match &plans[0].source {
-        Source::Existing(_) => false,
-        Source::New { subnet, .. } => req
-            .network_interfaces
-            .first()
-            .and_then(|s| s.associate_public_ip_address)
-            .unwrap_or(subnet.map_public_ip_on_launch),
-    }
 }
