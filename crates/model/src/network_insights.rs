@@ -258,22 +258,88 @@ pub fn address(text: &str, name: &str) -> Result<Ipv4Addr, Ec2Error> {
     }
 }
 
-/// AWS's observed refusal of a path with nowhere to go.
-pub fn no_destination() -> Ec2Error {
-    Ec2Error::new(
-        ErrorCode::MissingParameter,
-        "The request must include either the Destination parameter or the FilterAtSource.DestinationAddress parameter. Add the required parameter and retry the request.",
-    )
+/// CreateNetworkInsightsPath's members besides its endpoints, as given.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PathMembers<'a> {
+    pub destination: bool,
+    pub source_ip: bool,
+    pub destination_ip: bool,
+    pub destination_port: bool,
+    pub filter_at_source: Option<&'a PathFilter>,
+    pub filter_at_destination: bool,
 }
 
-/// Deleting a path that still has analyses.
-pub fn analysis_exists(analysis_id: &str, path_id: &str) -> Ec2Error {
-    Ec2Error::new(
-        ErrorCode::AnalysisExistsForNetworkInsightsPath,
-        format!(
-            "At least one analysis [{analysis_id}] exists for path {path_id}. Delete all the analyses before deleting this network path."
-        ),
-    )
+/// `FilterAtSource` replaces `SourceIp` and `DestinationPort`, `FilterAtDestination` replaces
+/// `DestinationIp`, and a path needs a destination or a destination address.
+pub fn check_members(m: &PathMembers) -> Result<(), Ec2Error> {
+    if m.filter_at_source.is_some() && (m.source_ip || m.destination_port) {
+        return Err(Ec2Error::combination(
+            "FilterAtSource cannot be combined with SourceIp or DestinationPort.",
+        ));
+    }
+    if m.filter_at_destination && m.destination_ip {
+        return Err(Ec2Error::combination(
+            "FilterAtDestination cannot be combined with DestinationIp.",
+        ));
+    }
+    let to_address = m
+        .filter_at_source
+        .is_some_and(|f| f.destination_address.is_some());
+    if !m.destination && !to_address {
+        // AWS's observed refusal of a path with nowhere to go.
+        return Err(Ec2Error::new(
+            ErrorCode::MissingParameter,
+            "The request must include either the Destination parameter or the FilterAtSource.DestinationAddress parameter. Add the required parameter and retry the request.",
+        ));
+    }
+    Ok(())
+}
+
+/// `DestinationPort`: a port number.
+pub fn destination_port(p: i64) -> Result<u16, Ec2Error> {
+    u16::try_from(p).map_err(|_| {
+        Ec2Error::invalid_value(format!(
+            "The port {p} for DestinationPort must be between 0 and 65535."
+        ))
+    })
+}
+
+/// A path cannot be deleted while it has analyses (`first_analysis` is any one of them).
+pub fn check_delete(path_id: &str, first_analysis: Option<&str>) -> Result<(), Ec2Error> {
+    match first_analysis {
+        Some(analysis_id) => Err(Ec2Error::new(
+            ErrorCode::AnalysisExistsForNetworkInsightsPath,
+            format!(
+                "At least one analysis [{analysis_id}] exists for path {path_id}. Delete all the analyses before deleting this network path."
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A resource of the caller's named in `FilterInArns`/`FilterOutArns` must exist.
+pub fn check_filter_resource(arn: &str, member: &str, exists: bool) -> Result<(), Ec2Error> {
+    if exists {
+        Ok(())
+    } else {
+        Err(Ec2Error::invalid_value(format!(
+            "The resource {arn} in {member} does not exist."
+        )))
+    }
+}
+
+/// `FilterOutArns` cannot exclude the path's own ends.
+pub fn check_filter_out<'a>(
+    path: &InsightsPath,
+    excluded: impl IntoIterator<Item = &'a str>,
+) -> Result<(), Ec2Error> {
+    let ends = [Some(path.source.as_str()), path.destination.as_deref()];
+    match excluded.into_iter().find(|id| ends.contains(&Some(id))) {
+        Some(id) => Err(Ec2Error::invalid_value(format!(
+            "FilterOutArns cannot exclude the path's source or destination {id}."
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn filter_values(f: &Option<PathFilter>, pick: fn(&PathFilter) -> Option<String>) -> Vec<String> {
@@ -327,138 +393,4 @@ pub const PATH_FILTERS: &[FilterDef<InsightsPath>] = &[
 ];
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const R: &str = "us-east-1";
-    const A: &str = "123456789012";
-
-    #[test]
-    fn endpoints_by_id_or_arn() {
-        let (kind, id, arn) = endpoint("i-0123456789abcdef0", "Source", R, A).unwrap();
-        assert_eq!(kind, IdKind::Instance);
-        assert_eq!(arn, format!("arn:aws:ec2:{R}:{A}:instance/{id}"));
-        let (_, id, _) = endpoint(
-            "arn:aws:ec2:us-east-1:123456789012:network-interface/eni-0123456789abcdef0",
-            "Source",
-            R,
-            A,
-        )
-        .unwrap();
-        assert_eq!(id, "eni-0123456789abcdef0");
-        let code = |given: &str| endpoint(given, "Source", R, A).unwrap_err().code;
-        assert_eq!(
-            code("tgw-0123456789abcdef0"),
-            ErrorCode::UnsupportedOperation
-        );
-        assert_eq!(
-            code("subnet-0123456789abcdef0"),
-            ErrorCode::InvalidParameterValue
-        );
-        assert_eq!(code("i-zz"), ErrorCode::InvalidInstanceIdMalformed);
-        assert_eq!(
-            code("arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0"),
-            ErrorCode::InvalidParameterValue
-        );
-    }
-
-    #[test]
-    fn filter_arns_of_filterable_types_in_the_caller_or_additional_accounts() {
-        let ok = filter_arn(
-            "arn:aws:ec2:ap-northeast-1:123456789012:security-group/sg-0123abcd",
-            "FilterInArns",
-            "ap-northeast-1",
-            &["123456789012"],
-        )
-        .unwrap();
-        assert_eq!(
-            (ok.0, ok.1.as_str()),
-            (IdKind::SecurityGroup, "sg-0123abcd")
-        );
-        for bad in [
-            "arn:aws:ec2:ap-northeast-1:123456789012:security-group/subnet-0123abcd",
-            "arn:aws:ec2:ap-northeast-1:123456789012:key-pair/key-0123abcd",
-            "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-0123abcd",
-            "arn:aws:ec2:ap-northeast-1:999999999999:vpc/vpc-0123abcd",
-            "sg-0123abcd",
-        ] {
-            let err = filter_arn(bad, "FilterInArns", "ap-northeast-1", &["123456789012"]);
-            assert_eq!(
-                err.unwrap_err().code,
-                ErrorCode::InvalidParameterValue,
-                "{bad}"
-            );
-        }
-        assert!(account_id("123456789012").is_ok());
-        assert_eq!(
-            account_id("12345").unwrap_err().code,
-            ErrorCode::InvalidParameterValue
-        );
-    }
-
-    #[test]
-    fn addresses_are_strict_ipv4() {
-        assert!(address("10.0.1.5", "SourceIp").is_ok());
-        for bad in ["999.1.1.1", "10.0.1", "2001:db8::1", "01.2.3.4444"] {
-            assert_eq!(
-                address(bad, "SourceIp").unwrap_err().code,
-                ErrorCode::InvalidParameterValue
-            );
-        }
-    }
-
-    #[test]
-    fn ports_one_bound_is_that_port_and_reversed_is_refused() {
-        assert_eq!(
-            PortRange::new(Some(80), None, "x").unwrap(),
-            Some(PortRange { from: 80, to: 80 })
-        );
-        assert_eq!(
-            PortRange::new(Some(90), Some(80), "x")
-                .unwrap_err()
-                .code
-                .as_str(),
-            "InvalidParameterValue"
-        );
-        assert_eq!(
-            PortRange::new(Some(70000), None, "x")
-                .unwrap_err()
-                .code
-                .as_str(),
-            "InvalidParameterValue"
-        );
-    }
-
-    #[test]
-    fn the_flow_meets_the_filters() {
-        let path = InsightsPath {
-            id: "nip-0".into(),
-            arn: String::new(),
-            created: String::new(),
-            source: "i-0".into(),
-            source_arn: String::new(),
-            destination: None,
-            destination_arn: None,
-            source_ip: None,
-            destination_ip: None,
-            protocol: "tcp".into(),
-            destination_port: None,
-            filter_at_source: Some(PathFilter {
-                destination_address: Some("192.0.2.1".parse().unwrap()),
-                destination_port_range: Some(PortRange { from: 80, to: 443 }),
-                ..PathFilter::default()
-            }),
-            filter_at_destination: Some(PathFilter {
-                destination_port_range: Some(PortRange {
-                    from: 443,
-                    to: 8080,
-                }),
-                ..PathFilter::default()
-            }),
-            tags: Vec::new(),
-        };
-        let flow = path.flow().unwrap();
-        assert_eq!(flow.destination_address, Some("192.0.2.1".parse().unwrap()));
-        assert_eq!(flow.destination_ports, PortRange { from: 443, to: 443 });
-    }
-}
+mod tests;

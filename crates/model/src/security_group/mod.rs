@@ -7,6 +7,7 @@
 //! show and filter on in [`listing`].
 
 pub mod changes;
+pub mod group_pair;
 pub mod listing;
 pub mod naming;
 pub mod permission;

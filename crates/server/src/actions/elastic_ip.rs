@@ -7,10 +7,9 @@ use crate::wire::{
     Empty, FilterWire, Selection, TagSpecification, TagWire, select, tag_set, tags_for,
 };
 use localvpc_model::elastic_ip::{self, EipAssociation, ElasticIp};
-use localvpc_model::instance::InstanceState;
 use localvpc_model::network_interface::{self, NetworkInterface};
 use localvpc_model::page::DEFAULT_LIMITS;
-use localvpc_model::{Ec2Error, ErrorCode, IdKind, Quota, address, public_ip};
+use localvpc_model::{Ec2Error, IdKind, Quota, public_ip};
 use serde::{Deserialize, Serialize};
 use std::net::Ipv4Addr;
 
@@ -74,25 +73,12 @@ pub fn allocate_address(
     ctx: &mut Ctx,
     req: AllocateAddressRequest,
 ) -> Result<AllocateAddressResponse, Ec2Error> {
-    if let Some(d) = req.domain.as_deref().filter(|d| *d != "vpc") {
-        return Err(Ec2Error::invalid_value(format!(
-            "Value ({d}) for parameter domain is invalid. EC2-Classic has been retired; only 'vpc' addresses exist."
-        )));
-    }
-    if let Some(pool) = req.public_ipv4_pool.as_deref().filter(|p| *p != "amazon") {
-        return Err(Ec2Error::new(
-            ErrorCode::UnsupportedOperation,
-            format!("localvpc has only Amazon's pool of public addresses, not '{pool}'."),
-        ));
-    }
-    let group = req
-        .network_border_group
-        .unwrap_or_else(|| ctx.region.name.to_owned());
-    if group != ctx.region.name {
-        return Err(Ec2Error::invalid_value(format!(
-            "Value ({group}) for parameter networkBorderGroup is invalid."
-        )));
-    }
+    let group = elastic_ip::check_allocation(
+        req.domain.as_deref(),
+        req.public_ipv4_pool.as_deref(),
+        req.network_border_group.as_deref(),
+        ctx.region.name,
+    )?;
     let tags = tags_for(&req.tag_specifications, IdKind::Allocation)?;
     ctx.config.quotas.check(
         Quota::ElasticIpsPerRegion,
@@ -129,17 +115,9 @@ fn find(
         (Some(id), _) => ctx
             .tx
             .elastic_ip(ctx.account, &IdKind::Allocation.parse(id)?),
-        (None, Some(ip)) => ctx
-            .tx
-            .elastic_ips(ctx.account)?
-            .into_iter()
-            .find(|e| e.public_ip.to_string() == ip)
-            .ok_or_else(|| {
-                Ec2Error::new(
-                    ErrorCode::InvalidAddressNotFound,
-                    format!("Address '{ip}' not found."),
-                )
-            }),
+        (None, Some(ip)) => {
+            elastic_ip::by_public_ip(&ctx.tx.elastic_ips(ctx.account)?, ip).cloned()
+        }
         (None, None) => Err(Ec2Error::missing_parameter("AllocationId")),
     }
 }
@@ -179,21 +157,10 @@ fn target_interface(
         }
         (Some(id), None) => {
             let instance = ctx.tx.instance(ctx.account, &IdKind::Instance.parse(id)?)?;
-            if instance.interfaces.len() > 1 {
-                return Err(Ec2Error::new(
-                    ErrorCode::InvalidInstanceId,
-                    format!(
-                        "There are multiple interfaces attached to instance '{id}'. Please specify an interface ID for the operation instead."
-                    ),
-                ));
-            }
-            let eni = instance.primary_interface().cloned().ok_or_else(|| {
-                Ec2Error::new(
-                    ErrorCode::IncorrectInstanceState,
-                    format!("The instance '{id}' has no network interface."),
-                )
-            })?;
-            (eni, Some(instance))
+            (
+                elastic_ip::instance_interface(&instance)?.clone(),
+                Some(instance),
+            )
         }
         (None, Some(id)) => {
             let eni = ctx
@@ -206,19 +173,8 @@ fn target_interface(
             (eni, instance)
         }
     };
-    if let Some(i) = instance
-        && matches!(
-            i.state,
-            InstanceState::Pending | InstanceState::ShuttingDown | InstanceState::Terminated
-        )
-    {
-        return Err(Ec2Error::new(
-            ErrorCode::IncorrectInstanceState,
-            format!(
-                "The instance '{}' is not in a valid state for this operation.",
-                i.id
-            ),
-        ));
+    if let Some(i) = &instance {
+        elastic_ip::check_instance_state(i)?;
     }
     Ok(eni)
 }
@@ -234,22 +190,9 @@ pub fn associate_address(
     check_not_held_by_service(ctx, &eip)?;
     let eni = target_interface(ctx, &req)?;
     network_interface::check_user_managed(&eni)?;
-    let private_ip = match &req.private_ip_address {
-        Some(text) => {
-            let addr = address::parse(text)?;
-            if !eni.has(addr) {
-                return Err(Ec2Error::invalid_value(format!(
-                    "The private IP address {addr} is not associated with the network interface {}.",
-                    eni.id
-                )));
-            }
-            addr
-        }
-        None => eni.primary_ip(),
-    };
-    if ctx.tx.internet_gateway_of_vpc(&eni.vpc_id)?.is_none() {
-        return Err(elastic_ip::gateway_not_attached(&eni.vpc_id));
-    }
+    let private_ip = elastic_ip::association_private_ip(&eni, req.private_ip_address.as_deref())?;
+    let attached = ctx.tx.internet_gateway_of_vpc(&eni.vpc_id)?.is_some();
+    elastic_ip::check_gateway(&eni.vpc_id, attached)?;
     if let Some(current) = &eip.association
         && current.network_interface_id == eni.id
         && current.private_ip == private_ip
@@ -314,15 +257,7 @@ fn disassociate(ctx: &mut Ctx, eip: &ElasticIp) -> Result<(), Ec2Error> {
         return Ok(());
     };
     let mut instance = ctx.tx.instance(ctx.account, &instance_id)?;
-    let eligible = instance.auto_public_ip
-        && instance.public_ip.is_none()
-        && instance.state == InstanceState::Running
-        && instance.interfaces.len() == 1
-        && instance.interfaces[0]
-            .private_ips
-            .iter()
-            .all(|p| p.association.is_none());
-    if eligible {
+    if elastic_ip::regains_public_ip(&instance) {
         instance.public_ip = Some(public_ip::allocate(
             &ctx.config.public_ip_pool,
             &ctx.tx.public_ips_in_use()?,
@@ -395,15 +330,6 @@ pub struct ReleaseAddressRequest {
 pub fn release_address(ctx: &mut Ctx, req: ReleaseAddressRequest) -> Result<Empty, Ec2Error> {
     let eip = find(ctx, req.allocation_id.as_deref(), req.public_ip.as_deref())?;
     check_not_held_by_service(ctx, &eip)?;
-    if let Some(group) = req
-        .network_border_group
-        .as_deref()
-        .filter(|g| *g != eip.network_border_group)
-    {
-        return Err(Ec2Error::invalid_value(format!(
-            "Value ({group}) for parameter networkBorderGroup is invalid."
-        )));
-    }
     let in_default_vpc = match &eip.association {
         Some(a) => {
             let eni = ctx
@@ -413,7 +339,7 @@ pub fn release_address(ctx: &mut Ctx, req: ReleaseAddressRequest) -> Result<Empt
         }
         None => false,
     };
-    elastic_ip::check_release(&eip, in_default_vpc)?;
+    elastic_ip::check_release(&eip, in_default_vpc, req.network_border_group.as_deref())?;
     if eip.association.is_some() {
         disassociate(ctx, &eip)?;
     }
@@ -444,15 +370,8 @@ pub fn describe_addresses(
     req: DescribeAddressesRequest,
 ) -> Result<DescribeAddressesResponse, Ec2Error> {
     let all = ctx.tx.elastic_ips(ctx.account)?;
-    if let Some(ip) = req
-        .public_ips
-        .iter()
-        .find(|ip| !all.iter().any(|e| e.public_ip.to_string() == **ip))
-    {
-        return Err(Ec2Error::new(
-            ErrorCode::InvalidAddressNotFound,
-            format!("Address '{ip}' not found."),
-        ));
+    for ip in &req.public_ips {
+        elastic_ip::by_public_ip(&all, ip)?;
     }
     let mut all = all;
     if !req.public_ips.is_empty() {

@@ -11,7 +11,7 @@ use localvpc_analyzer::{Component, Kind};
 use localvpc_model::filter::{FilterDef, Tagged, def, one};
 use localvpc_model::network_insights::{self as ni, InsightsPath, PathFilter, PortRange};
 use localvpc_model::page::PageLimits;
-use localvpc_model::{Ec2Error, ErrorCode, IdKind, Tag};
+use localvpc_model::{Ec2Error, IdKind, Tag};
 use localvpc_store::{StoredAnalysis, StoredPath};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -81,34 +81,15 @@ pub fn create_path(ctx: &mut Ctx, req: CreatePathRequest) -> Result<Value, Ec2Er
         .transpose()?;
     let filter_at_source = path_filter(req.filter_at_source, "FilterAtSource")?;
     let filter_at_destination = path_filter(req.filter_at_destination, "FilterAtDestination")?;
-    if filter_at_source.is_some() && (req.source_ip.is_some() || req.destination_port.is_some()) {
-        return Err(Ec2Error::new(
-            ErrorCode::InvalidParameterCombination,
-            "FilterAtSource cannot be combined with SourceIp or DestinationPort.",
-        ));
-    }
-    if filter_at_destination.is_some() && req.destination_ip.is_some() {
-        return Err(Ec2Error::new(
-            ErrorCode::InvalidParameterCombination,
-            "FilterAtDestination cannot be combined with DestinationIp.",
-        ));
-    }
-    let to_address = filter_at_source
-        .as_ref()
-        .is_some_and(|f| f.destination_address.is_some());
-    if destination.is_none() && !to_address {
-        return Err(ni::no_destination());
-    }
-    let destination_port = req
-        .destination_port
-        .map(|p| {
-            u16::try_from(p).map_err(|_| {
-                Ec2Error::invalid_value(format!(
-                    "The port {p} for DestinationPort must be between 0 and 65535."
-                ))
-            })
-        })
-        .transpose()?;
+    ni::check_members(&ni::PathMembers {
+        destination: destination.is_some(),
+        source_ip: req.source_ip.is_some(),
+        destination_ip: req.destination_ip.is_some(),
+        destination_port: req.destination_port.is_some(),
+        filter_at_source: filter_at_source.as_ref(),
+        filter_at_destination: filter_at_destination.is_some(),
+    })?;
+    let destination_port = req.destination_port.map(ni::destination_port).transpose()?;
     let source_ip = req
         .source_ip
         .map(|a| ni::address(&a, "SourceIp"))
@@ -250,9 +231,7 @@ pub fn delete_path(ctx: &mut Ctx, req: DeletePathRequest) -> Result<Value, Ec2Er
     if ctx.tx.network_insights_path(&id)?.is_none() {
         return Err(IdKind::NetworkInsightsPath.not_found(&id));
     }
-    if let Some(analysis) = ctx.tx.first_analysis_of_path(&id)? {
-        return Err(ni::analysis_exists(&analysis, &id));
-    }
+    ni::check_delete(&id, ctx.tx.first_analysis_of_path(&id)?.as_deref())?;
     ctx.tx.delete_network_insights_path(&id)?;
     Ok(json!({ "NetworkInsightsPathId": id }))
 }
@@ -292,10 +271,9 @@ fn filter_components(
     let mut out = Vec::new();
     for arn in arns {
         let (kind, id, owner) = ni::filter_arn(arn, member, ctx.region.name, accounts)?;
-        if owner == ctx.account && ctx.tx.resource_type(kind, &id)?.is_none() {
-            return Err(Ec2Error::invalid_value(format!(
-                "The resource {arn} in {member} does not exist."
-            )));
+        if owner == ctx.account {
+            let exists = ctx.tx.resource_type(kind, &id)?.is_some();
+            ni::check_filter_resource(arn, member, exists)?;
         }
         let kind = match kind {
             IdKind::Vpc => Kind::Vpc,
@@ -325,16 +303,7 @@ pub fn start_analysis(ctx: &mut Ctx, req: StartRequest) -> Result<Value, Ec2Erro
         return Err(IdKind::NetworkInsightsPath.not_found(&path_id));
     };
     let path = stored_path(stored)?;
-    let ends = [Some(path.source.as_str()), path.destination.as_deref()];
-    if let Some(c) = filter_out
-        .iter()
-        .find(|c| ends.contains(&Some(c.id.as_str())))
-    {
-        return Err(Ec2Error::invalid_value(format!(
-            "FilterOutArns cannot exclude the path's source or destination {}.",
-            c.id
-        )));
-    }
+    ni::check_filter_out(&path, filter_out.iter().map(|c| c.id.as_str()))?;
     let tags = tags_for(&req.tag_specifications, IdKind::NetworkInsightsAnalysis)?;
     let (region, account) = (ctx.region.name, ctx.account);
     let id = IdKind::NetworkInsightsAnalysis.generate();

@@ -7,8 +7,9 @@
 use super::wire::{IpPermissionWire, IpRangeWire, UserIdGroupPairWire};
 use crate::context::Ctx;
 use localvpc_model::security_group::SecurityGroup;
+use localvpc_model::security_group::group_pair::{self, GroupPair};
 use localvpc_model::security_group::permission::{PeerRequest, PermissionRequest, RequestedPeer};
-use localvpc_model::{Ec2Error, ErrorCode, IdKind};
+use localvpc_model::{Ec2Error, IdKind};
 
 /// The flat parameters of the old request style.
 #[derive(Debug, Default)]
@@ -169,70 +170,29 @@ pub fn resolve(
     Ok(requests)
 }
 
-/// The group a `UserIdGroupPair` names, by ID or name, among `in_vpc` (the groups of the target's
-/// VPC): groups elsewhere are only reachable through VPC peering, which localvpc does not have.
+/// The group a `UserIdGroupPair` names (`group_pair::resolve`), with the one lookup it needs:
+/// whether a group outside the VPC exists at all.
 fn referenced_group(
     ctx: &mut Ctx,
     target: &SecurityGroup,
     in_vpc: &[SecurityGroup],
     pair: &UserIdGroupPairWire,
 ) -> Result<RequestedPeer, Ec2Error> {
-    if let Some(pcx) = &pair.vpc_peering_connection_id {
-        return Err(Ec2Error::new(
-            ErrorCode::InvalidVpcPeeringConnectionIdNotFound,
-            format!("The vpcPeeringConnection ID '{pcx}' does not exist"),
-        ));
-    }
-    if pair.peering_status.is_some() {
-        return Err(Ec2Error::invalid_value(
-            "PeeringStatus describes a VPC peering connection and cannot be requested.",
-        ));
-    }
-    let named = pair
-        .group_id
-        .as_deref()
-        .or(pair.group_name.as_deref())
-        .ok_or_else(|| Ec2Error::missing_parameter("UserIdGroupPairs.N.GroupId"))?;
-    let elsewhere = || {
-        Ec2Error::new(
-            ErrorCode::InvalidGroupNotFound,
-            format!(
-                "The security group '{named}' does not exist in VPC '{}'",
-                target.vpc_id
-            ),
-        )
+    let pair = GroupPair {
+        user_id: pair.user_id.clone(),
+        group_name: pair.group_name.clone(),
+        group_id: pair.group_id.clone(),
+        vpc_id: pair.vpc_id.clone(),
+        vpc_peering_connection_id: pair.vpc_peering_connection_id.clone(),
+        peering_status: pair.peering_status.clone(),
     };
-    let foreign_account = pair.user_id.as_deref().is_some_and(|u| u != ctx.account);
-    let foreign_vpc = pair.vpc_id.as_deref().is_some_and(|v| v != target.vpc_id);
-    if foreign_account || foreign_vpc {
-        return Err(elsewhere());
-    }
-    let group = match &pair.group_id {
-        Some(id) => {
-            let id = IdKind::SecurityGroup.parse(id)?;
-            match in_vpc.iter().find(|g| g.id == id) {
-                Some(g) => g,
-                None => {
-                    // Known elsewhere, or not at all: the two have different messages.
-                    ctx.tx.security_group(ctx.account, &id)?;
-                    return Err(elsewhere());
-                }
-            }
-        }
-        None => in_vpc
-            .iter()
-            .find(|g| Some(&g.name) == pair.group_name.as_ref())
-            .ok_or_else(elsewhere)?,
+    let known_elsewhere = match pair.id_outside(in_vpc) {
+        Some(id) => match ctx.tx.security_group(ctx.account, id) {
+            Ok(_) => true,
+            Err(e) if e.code == IdKind::SecurityGroup.not_found_code() => false,
+            Err(e) => return Err(e),
+        },
+        None => false,
     };
-    if pair.group_name.as_ref().is_some_and(|n| *n != group.name) {
-        return Err(Ec2Error::combination(format!(
-            "The group name '{}' does not name the group {}",
-            pair.group_name.as_deref().unwrap_or_default(),
-            group.id
-        )));
-    }
-    Ok(RequestedPeer::Group {
-        group_id: group.id.clone(),
-        user_id: group.owner_id.clone(),
-    })
+    group_pair::resolve(&pair, ctx.account, target, in_vpc, known_elsewhere)
 }
