@@ -312,7 +312,9 @@ impl Feed {
         if known.described == Some(writes) {
             return;
         }
+        let started = std::time::Instant::now();
         let fresh = describe(state, &self.account, &self.region);
+        tracing::debug!(elapsed = ?started.elapsed(), "console feed described");
         known.described = Some(writes);
         known.publish(fresh);
     }

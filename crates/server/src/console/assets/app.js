@@ -70,7 +70,11 @@ function ec2(action, params) {
 }
 
 async function load() {
-  if (!LV.partition) return;
+  if (!LV.partition) {
+    if (events) events.close();
+    events = null;
+    return;
+  }
   const { account, region } = LV.partition;
   const q = new URLSearchParams({ account, region });
   const started = performance.now();
@@ -493,6 +497,7 @@ function receive(delta) {
   if (delta.seq !== LV.seq + 1) return reload(); // a gap: the whole state again
   const started = performance.now();
   if (received === null) received = started;
+  document.body.dataset.receivedAt = String(Date.now());
   applyDelta(delta);
   LV.seq = delta.seq;
   LV.timings.apply = performance.now() - started;
