@@ -34,21 +34,12 @@ pub const PREFIX: &str = "/_localvpc/console/";
 pub type GuestInspector = Box<dyn Fn(&str) -> Result<Vec<(String, String)>, String> + Send + Sync>;
 
 /// The console's share of the server's state.
+#[derive(Default)]
 pub struct Console {
     /// What open pages are shown, per partition.
     feeds: live::Feeds,
     sessions: Sessions,
     guest: Option<GuestInspector>,
-}
-
-impl Default for Console {
-    fn default() -> Self {
-        Self {
-            feeds: live::Feeds::default(),
-            sessions: Sessions::default(),
-            guest: None,
-        }
-    }
 }
 
 impl Console {

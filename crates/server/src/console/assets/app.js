@@ -482,13 +482,13 @@ function scheduleRender() {
     do { again = false; await render(); } while (again);
     rendering = false;
     if (since === null) return;
-    // The frame after the one that painted the render: what the page shows now includes it.
+    // A task queued in a frame's callback runs once that frame is painted.
     const seq = LV.seq;
-    requestAnimationFrame(() => setTimeout(() => {
+    setTimeout(() => {
       LV.timings.show = performance.now() - since;
       document.body.dataset.shownSeq = String(seq);
       document.body.dataset.shownAt = String(Date.now());
-    }));
+    });
   });
 }
 
