@@ -36,12 +36,13 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// After a committed change: the `after_change` hook, then the console's live update.
-    pub(crate) fn changed(&self) {
+    /// After a committed change to `partition` (every partition: `None`, after a reset): the
+    /// `after_change` hook, then the console's live update.
+    pub(crate) fn changed(&self, partition: Option<(&str, &str)>) {
         if let Some(hook) = &self.after_change {
             hook(&self.store);
         }
-        self.console.changed();
+        self.console.changed(partition);
     }
 }
 
@@ -77,7 +78,7 @@ async fn health() -> Response {
 async fn reset(State(state): State<Arc<AppState>>) -> Response {
     let reset = move || {
         state.store.reset()?;
-        state.changed();
+        state.changed(None);
         Ok::<_, Ec2Error>(())
     };
     match tokio::task::spawn_blocking(reset).await {
@@ -327,7 +328,7 @@ pub(crate) fn call(
     // partition included.
     if wrote {
         tracing::debug!("change hooks");
-        state.changed();
+        state.changed(Some((account, region.name)));
     }
     Ok(output)
 }

@@ -6,18 +6,20 @@
 //! (decode against the model, dispatch, one transaction, the change hooks), so it sees exactly
 //! what `Describe*` answers and its actions meet the API's rules and error codes. Sessions and
 //! CSRF tokens are in [`session`]; the JSON endpoints in [`views`]; every change any client
-//! makes reaches open pages as a server-sent event.
+//! makes reaches open pages as a server-sent event carrying only what changed ([`live`]).
 
+mod live;
 mod session;
 mod views;
 
 use crate::http::AppState;
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -32,21 +34,12 @@ pub const PREFIX: &str = "/_localvpc/console/";
 pub type GuestInspector = Box<dyn Fn(&str) -> Result<Vec<(String, String)>, String> + Send + Sync>;
 
 /// The console's share of the server's state.
+#[derive(Default)]
 pub struct Console {
-    /// Bumped after every committed change; each open page's event stream watches it.
-    changes: watch::Sender<u64>,
+    /// What open pages are shown, per partition.
+    feeds: live::Feeds,
     sessions: Sessions,
     guest: Option<GuestInspector>,
-}
-
-impl Default for Console {
-    fn default() -> Self {
-        Self {
-            changes: watch::Sender::new(0),
-            sessions: Sessions::default(),
-            guest: None,
-        }
-    }
 }
 
 impl Console {
@@ -58,9 +51,10 @@ impl Console {
         }
     }
 
-    /// Tells every open page that state changed.
-    pub(crate) fn changed(&self) {
-        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+    /// Tells the pages open on `partition` (all of them: `None`, after a reset) that its state
+    /// changed.
+    pub(crate) fn changed(&self, partition: Option<(&str, &str)>) {
+        self.feeds.changed(partition);
     }
 }
 
@@ -127,26 +121,82 @@ async fn asset(name: &str) -> Response {
     response
 }
 
-/// `api/events`: a `change` event after every committed change by any client (the page then
-/// reloads what it shows), and one at once so the page knows the stream is live.
-async fn events(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    if state.console.sessions.find(&headers).is_none() {
-        return StatusCode::UNAUTHORIZED.into_response();
-    }
-    let changes = state.console.changes.subscribe();
-    let stream = futures_util::stream::unfold((changes, true), |(mut changes, first)| async move {
-        if !first && changes.changed().await.is_err() {
-            return None;
+/// `api/events?account=…&region=…&seq=…`: a `ready` event, then after every committed change
+/// to the partition (and at once, to catch up from `seq`) a `delta` event per change, or a
+/// `reload` when the page is too far behind or the store was reset.
+async fn events(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let (account, region) = match views::partition_of(&state, &headers, &query) {
+        Ok(found) => found,
+        Err(refused) => return refused.into_response(),
+    };
+    let sent = query.get("seq").and_then(|s| s.parse().ok()).unwrap_or(0);
+    let feed = state.console.feeds.feed(&account, &region);
+    let stream = Stream {
+        writes: feed.subscribe(),
+        feed,
+        state,
+        sent,
+        queue: VecDeque::from([Event::default().event("ready").data(sent.to_string())]),
+        caught_up: false,
+    };
+    let events = futures_util::stream::unfold(stream, |mut stream| async move {
+        loop {
+            if let Some(event) = stream.queue.pop_front() {
+                return Some((Ok::<_, Infallible>(event), stream));
+            }
+            if stream.caught_up && stream.writes.changed().await.is_err() {
+                return None;
+            }
+            stream.caught_up = true;
+            stream.writes.borrow_and_update();
+            stream.catch_up().await;
         }
-        let version = *changes.borrow_and_update();
-        let event = Event::default()
-            .event(if first { "ready" } else { "change" })
-            .data(version.to_string());
-        Some((Ok::<_, Infallible>(event), (changes, false)))
     });
-    Sse::new(stream)
+    Sse::new(events)
         .keep_alive(KeepAlive::default())
         .into_response()
+}
+
+/// One page's event stream.
+struct Stream {
+    state: Arc<AppState>,
+    feed: Arc<live::Feed>,
+    writes: watch::Receiver<u64>,
+    /// The last `seq` the page has.
+    sent: u64,
+    queue: VecDeque<Event>,
+    caught_up: bool,
+}
+
+impl Stream {
+    /// Queues what the page lacks, describing the partition again if it was written since.
+    async fn catch_up(&mut self) {
+        let (feed, state, sent) = (Arc::clone(&self.feed), Arc::clone(&self.state), self.sent);
+        let update = tokio::task::spawn_blocking(move || {
+            feed.refresh(&state);
+            feed.updates_after(sent)
+        })
+        .await
+        .unwrap_or(live::Update::Reload(sent));
+        match update {
+            live::Update::Deltas(deltas) => {
+                for (seq, delta) in deltas {
+                    self.queue
+                        .push_back(Event::default().event("delta").data(&*delta));
+                    self.sent = seq;
+                }
+            }
+            live::Update::Reload(seq) => {
+                self.queue
+                    .push_back(Event::default().event("reload").data(seq.to_string()));
+                self.sent = seq;
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -106,7 +106,12 @@ fn cookie(headers: &HeaderMap) -> Option<String> {
 
 /// A JSON answer.
 pub fn json_response(status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    json_text(status, body.to_string())
+}
+
+/// A JSON answer already written out.
+pub fn json_text(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

@@ -2,7 +2,7 @@
 //! and every action an EC2 call through it too, so the page shows what the API answers (same
 //! member names as the SDKs) and an action fails exactly as the API would.
 
-use super::session::{Refused, Session, json_response, problem};
+use super::session::{Refused, Session, json_response, json_text, problem};
 use crate::http::{AppState, call};
 use axum::Router;
 use axum::body::Bytes;
@@ -11,27 +11,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use localvpc_model::Ec2Error;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// What the map draws, one `Describe*` per kind. A kind whose action localvpc does not
-/// implement yet is left out, so a new kind needs one line here and a drawing in `app.js`.
-const KINDS: &[&str] = &[
-    "DescribeVpcs",
-    "DescribeSubnets",
-    "DescribeRouteTables",
-    "DescribeInternetGateways",
-    "DescribeEgressOnlyInternetGateways",
-    "DescribeNatGateways",
-    "DescribeVpcPeeringConnections",
-    "DescribeVpcEndpoints",
-    "DescribeSecurityGroups",
-    "DescribeNetworkAcls",
-    "DescribeNetworkInterfaces",
-    "DescribeInstances",
-    "DescribeAddresses",
-];
 
 /// The changes the console makes (the seeds' moves); anything else is refused.
 const ACTIONS: &[&str] = &[
@@ -102,7 +84,8 @@ async fn partitions(State(state): State<Arc<AppState>>, headers: HeaderMap) -> R
     .await
 }
 
-/// `api/state?account=…&region=…`: every kind the map draws, as its `Describe*` answers.
+/// `api/state?account=…&region=…`: every kind the map draws, as its `Describe*` answers, and
+/// the `seq` of the live updates it is at (see [`super::live`]).
 async fn snapshot(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -112,24 +95,17 @@ async fn snapshot(
         Ok(found) => found,
         Err(refused) => return refused.into_response(),
     };
-    blocking(state, move |state| {
-        // A partition that does not exist is not provisioned by looking at it.
-        if state.store.read(&account, &region, |_| Ok(()))?.is_none() {
-            return Err(Ec2Error::new(
-                localvpc_model::ErrorCode::InvalidParameterValue,
-                format!("Account {account} has nothing in {region}."),
-            ));
-        }
-        let mut kinds = Map::new();
-        for &kind in KINDS {
-            if crate::operations::find(kind).is_none() {
-                continue;
-            }
-            kinds.insert(kind.to_owned(), call(state, &account, &region, kind, &[])?);
-        }
-        Ok(json!({"account": account, "region": region, "kinds": kinds}))
+    let answer = tokio::task::spawn_blocking(move || {
+        let feed = state.console.feeds.feed(&account, &region);
+        feed.refresh(&state);
+        feed.state_json()
     })
-    .await
+    .await;
+    match answer {
+        Ok(Ok(body)) => json_text(StatusCode::OK, body),
+        Ok(Err(e)) => ec2_problem(&e),
+        Err(_) => ec2_problem(&Ec2Error::internal()),
+    }
 }
 
 /// `api/lint?account=…&region=…`: `localvpc lint`'s findings, each with `code` (rule ID and
@@ -162,7 +138,7 @@ async fn lint(
 }
 
 /// The account and region a read names, if the session may see them.
-fn partition_of(
+pub(super) fn partition_of(
     state: &AppState,
     headers: &HeaderMap,
     query: &HashMap<String, String>,
