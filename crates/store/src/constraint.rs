@@ -209,6 +209,8 @@ pub const UNIQUE: &[Unique] = &[
     // run again, the loser of two modifications meets `PrefixListVersionMismatch`.
     u("prefix_lists(id)", Retry),
     u("prefix_list_entries(prefix_list_id, version, cidr)", Retry),
+    // 0018_peering
+    u("vpc_peering_connections(id)", Retry),
 ];
 
 const fn u(name: &'static str, answer: Answer) -> Unique {
