@@ -229,7 +229,10 @@ pub fn create(ctx: &mut Ctx, req: CreateRequest) -> Result<ConnectionResponse, E
     if peer.is_none() && peer_owner == ctx.account && peer_region == ctx.region.name {
         return Err(IdKind::Vpc.not_found(&peer_vpc_id));
     }
-    peering::check_duplicate(&existing, &vpc.id, &peer_vpc_id)?;
+    // A request naming a VPC that is not there fails whatever else exists.
+    if peer.is_some() {
+        peering::check_duplicate(&existing, &vpc.id, &peer_vpc_id)?;
+    }
     ctx.config.quotas.check(
         Quota::PendingPeeringsPerAccount,
         ctx.account,
