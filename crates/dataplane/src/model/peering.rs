@@ -10,10 +10,21 @@ use super::{PREFIX, short};
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
 
-/// The requester's end of every peering link, and the accepter's. Link-local, like the
-/// internet gateway's uplink, but apart from it.
-pub const REQUESTER_END: Ipv4Addr = Ipv4Addr::new(169, 254, 1, 1);
-pub const ACCEPTER_END: Ipv4Addr = Ipv4Addr::new(169, 254, 1, 2);
+/// Where the ends of peering links are numbered: link-local like the internet gateway's uplink,
+/// apart from it and from 169.254.169.254.
+const ENDS: Ipv4Addr = Ipv4Addr::new(169, 254, 192, 0);
+const PAIRS: u32 = 1 << 13;
+
+/// The requester's and the accepter's end of a connection's link, from its ID alone. A router
+/// with several connections holds several ends; each must differ from the others' far ends
+/// (a next hop that is a local address goes nowhere), which distinct pairs give.
+pub fn ends(pcx_id: &str) -> (Ipv4Addr, Ipv4Addr) {
+    let hash = pcx_id.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    });
+    let base = u32::from(ENDS) + 2 * (hash % PAIRS);
+    (Ipv4Addr::from(base), Ipv4Addr::from(base + 1))
+}
 
 /// An active connection, as the store holds it.
 #[derive(Debug, Clone)]
@@ -57,24 +68,15 @@ pub fn links(vpc_id: &str, peerings: &[PeeringIn]) -> Vec<PeeringLink> {
             if !requester && p.accepter_vpc != vpc_id {
                 return None;
             }
+            let (requester_end, accepter_end) = ends(&p.id);
             let (local, remote, peer_vpc, local_cidrs, remote_cidrs) = if requester {
-                let cidrs = (&p.requester_cidrs, &p.accepter_cidrs);
-                (
-                    REQUESTER_END,
-                    ACCEPTER_END,
-                    &p.accepter_vpc,
-                    cidrs.0,
-                    cidrs.1,
-                )
+                let blocks = (&p.requester_cidrs, &p.accepter_cidrs);
+                let ends = (requester_end, accepter_end);
+                (ends.0, ends.1, &p.accepter_vpc, blocks.0, blocks.1)
             } else {
-                let cidrs = (&p.accepter_cidrs, &p.requester_cidrs);
-                (
-                    ACCEPTER_END,
-                    REQUESTER_END,
-                    &p.requester_vpc,
-                    cidrs.0,
-                    cidrs.1,
-                )
+                let blocks = (&p.accepter_cidrs, &p.requester_cidrs);
+                let ends = (accepter_end, requester_end);
+                (ends.0, ends.1, &p.requester_vpc, blocks.0, blocks.1)
             };
             Some(PeeringLink {
                 id: p.id.clone(),
@@ -110,8 +112,11 @@ mod tests {
         assert_eq!(a[0].name, "lvpc-0123456789");
         assert_eq!(a[0].name, b[0].name);
         assert!(a[0].creates && !b[0].creates);
-        assert_eq!((a[0].local, a[0].remote), (REQUESTER_END, ACCEPTER_END));
-        assert_eq!((b[0].local, b[0].remote), (ACCEPTER_END, REQUESTER_END));
+        let (requester, accepter) = ends(&p.id);
+        assert_eq!((a[0].local, a[0].remote), (requester, accepter));
+        assert_eq!((b[0].local, b[0].remote), (accepter, requester));
+        assert!(u32::from(requester) >= u32::from(ENDS) && accepter.octets()[..2] == [169, 254]);
+        assert_ne!(ends("pcx-0aaaaaaaaaaaaaaaa"), ends("pcx-0aaaaaaaaaaaaaaab"));
         assert_eq!(a[0].peer_ns, "lvpc-r-b");
         assert_eq!(a[0].remote_cidrs, p.accepter_cidrs);
         assert_eq!(b[0].remote_cidrs, p.requester_cidrs);
