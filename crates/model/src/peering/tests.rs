@@ -184,7 +184,7 @@ fn options_only_on_active_connections_each_owner_its_own_side() {
 #[test]
 fn a_vpc_awaiting_an_answer_to_another_account_cannot_be_deleted() {
     let incoming = pcx(PeeringState::PendingAcceptance, "222222222222");
-    let e = check_delete_vpc("vpc-b", "222222222222", &[incoming.clone()]).unwrap_err();
+    let e = check_delete_vpc("vpc-b", "222222222222", std::slice::from_ref(&incoming)).unwrap_err();
     assert_eq!(e.code, ErrorCode::DependencyViolation);
     assert!(check_delete_vpc("vpc-a", "111111111111", &[incoming]).is_ok());
     let own = pcx(PeeringState::PendingAcceptance, "111111111111");
