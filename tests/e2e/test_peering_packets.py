@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import client, new_account
-from test_dataplane import dp, launch, subnet  # noqa: F401  (dp is a fixture)
+from test_dataplane import agent, attach, dp, launch, subnet  # noqa: F401  (dp is a fixture)
 from test_internet import my_ip, pings, public_vpc, route_state
 from test_nat_gateway_packets import source_seen
 
@@ -107,3 +107,36 @@ def test_no_transitive_peering_and_no_edge_to_edge_internet(dp):
     assert not pings(a, "10.2.1.10")
     ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=ac)
     assert pings(a, "10.2.1.10"), "a direct connection does"
+
+
+def test_seed_002_the_same_two_workloads_reach_their_peer_through_a_dual_homed_eni_or_a_peering(dp):
+    """Seed 002 weighs a multi-VPC ENI against VPC peering: an app in VPC A talks to a database
+    in VPC B. Through the dual-homed ENI the database sees the ENI's address in B; through the
+    peering it sees the app's own address in A. Both reach it; each is torn down in turn."""
+    srv, ec2 = dp
+    vpc_a, table_a, app = side(ec2, "10.0.0.0/16", "10.0.1.0/24", "10.0.1.10", "ap-northeast-1a", "10.1.0.0/16")
+    vpc_b = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    sub_b = subnet(ec2, vpc_b, "10.1.1.0/24")
+    group_b = open_to(ec2, vpc_b, "10.0.0.0/8")
+    db = instance(ec2, sub_b, "10.1.1.10", group_b)
+    assert source_seen(db, "10.1.1.10", app, "10.1.1.10") is None, "the VPCs start apart"
+
+    # 1. The dual-homed ENI: eth1 of the app lives in B's subnet.
+    eni = ec2.create_network_interface(SubnetId=sub_b, PrivateIpAddress="10.1.1.20",
+                                       Groups=[group_b])["NetworkInterface"]["NetworkInterfaceId"]
+    ec2.describe_instances()  # pending → running
+    attachment = attach(ec2, eni, app, 1)
+    agent(srv, app)
+    assert source_seen(db, "10.1.1.10", app, "10.1.1.10") == "10.1.1.20"
+    ec2.detach_network_interface(AttachmentId=attachment, Force=True)
+    ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])
+    agent(srv, app)
+    assert source_seen(db, "10.1.1.10", app, "10.1.1.10") is None
+
+    # 2. The peering: routes both ways, the app's own address arrives.
+    pcx = ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b)["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    ec2.create_route(RouteTableId=table_a, DestinationCidrBlock="10.1.0.0/16", VpcPeeringConnectionId=pcx)
+    ec2.create_route(RouteTableId=main_table(ec2, vpc_b), DestinationCidrBlock="10.0.0.0/16",
+                     VpcPeeringConnectionId=pcx)
+    assert source_seen(db, "10.1.1.10", app, "10.1.1.10") == "10.0.1.10"

@@ -31,6 +31,12 @@ pub fn inventory(tx: &Tx, account: &str, region: &str) -> Result<Inventory, Ec2E
             .iter()
             .filter(|n| n.forwards())
             .map(|n| n.id.as_str()),
+    )
+    .with_peerings(
+        tx.peering_connections()?
+            .iter()
+            .filter(|p| p.forwards())
+            .map(|p| p.id.as_str()),
     );
     let mut inv = Inventory::default();
     for vpc in tx.vpcs(account)? {
