@@ -121,6 +121,15 @@ def test_cross_account_request_is_accepted_only_by_the_accepter(server, ec2, acc
     active = peer.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx_id)["VpcPeeringConnection"]
     assert active["Status"]["Code"] == "active"
     assert describe(ec2, pcx_id)["AccepterVpcInfo"]["CidrBlock"] == "10.1.0.0/16"
+    # Each side tags the connection for itself.
+    ec2.create_tags(Resources=[pcx_id], Tags=[{"Key": "Side", "Value": "requester"}])
+    peer.create_tags(Resources=[pcx_id], Tags=[{"Key": "Side", "Value": "accepter"}, {"Key": "Only", "Value": "b"}])
+    assert describe(ec2, pcx_id)["Tags"] == [{"Key": "Side", "Value": "requester"}]
+    assert sorted(t["Key"] for t in describe(peer, pcx_id)["Tags"]) == ["Only", "Side"]
+    peer.delete_tags(Resources=[pcx_id], Tags=[{"Key": "Side"}])
+    assert describe(ec2, pcx_id)["Tags"] == [{"Key": "Side", "Value": "requester"}]
+    tagged = peer.describe_tags(Filters=[{"Name": "resource-id", "Values": [pcx_id]}])["Tags"]
+    assert [(t["Key"], t["ResourceType"]) for t in tagged] == [("Only", "vpc-peering-connection")]
     # Either side may delete an active connection; both then see it deleted by the deleter.
     peer.delete_vpc_peering_connection(VpcPeeringConnectionId=pcx_id)
     assert describe(ec2, pcx_id)["Status"] == {"Code": "deleted", "Message": f"Deleted by {peer_account}"}

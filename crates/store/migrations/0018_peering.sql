@@ -29,3 +29,19 @@ CREATE TABLE vpc_peering_connections (
 );
 CREATE INDEX vpc_peering_connections_requester ON vpc_peering_connections (requester_pid);
 CREATE INDEX vpc_peering_connections_accepter ON vpc_peering_connections (accepter_pid);
+
+-- Each side of a connection tags it apart (neither sees the other's tags): a tag belongs to a
+-- resource within a partition. Other resources live in one partition, so nothing else changes.
+CREATE TABLE tags_by_partition (
+    resource_id TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    pid         INTEGER NOT NULL REFERENCES partitions(id),
+    position    INTEGER NOT NULL,
+    PRIMARY KEY (resource_id, pid, key)
+);
+INSERT INTO tags_by_partition (resource_id, key, value, pid, position)
+    SELECT resource_id, key, value, pid, position FROM tags;
+DROP TABLE tags;
+ALTER TABLE tags_by_partition RENAME TO tags;
+CREATE INDEX tags_by_value ON tags (pid, key, value);

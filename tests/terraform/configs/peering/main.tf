@@ -31,6 +31,8 @@ resource "aws_vpc_peering_connection_accepter" "link" {
   provider                  = aws.peer
   vpc_peering_connection_id = aws_vpc_peering_connection.link.id
   auto_accept               = true
+  # Each side tags the connection for itself.
+  tags = { Name = "accepter-from-requester" }
 }
 
 resource "aws_vpc_peering_connection_options" "requester" {
