@@ -305,3 +305,33 @@ def test_cli_round_trip(server, account):
     assert err.code == "InvalidStateTransition"
     aws.run("delete-vpc-peering-connection", "--vpc-peering-connection-id", pcx_id)
     aws.run("wait", "vpc-peering-connection-deleted", "--vpc-peering-connection-ids", pcx_id)
+
+
+def test_a_rule_may_reference_a_group_of_an_actively_peered_vpc(server, ec2, account):
+    peer_account, peer = peer_client(server)
+    a, b = vpc(ec2, "10.0.0.0/16"), vpc(peer, "10.1.0.0/16")
+    app = ec2.create_security_group(GroupName="app", Description="app", VpcId=a)["GroupId"]
+    db = peer.create_security_group(GroupName="db", Description="db", VpcId=b)["GroupId"]
+    rule = {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432,
+            "UserIdGroupPairs": [{"GroupId": app, "UserId": account}]}
+    err = error_code(peer.authorize_security_group_ingress, GroupId=db, IpPermissions=[rule])
+    assert code_of(err) == "InvalidGroup.NotFound", "not peered yet"
+    pcx_id = ec2.create_vpc_peering_connection(VpcId=a, PeerVpcId=b, PeerOwnerId=peer_account)[
+        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    err = error_code(peer.authorize_security_group_ingress, GroupId=db, IpPermissions=[rule])
+    assert code_of(err) == "InvalidGroup.NotFound", "pending is not enough"
+    peer.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx_id)
+    peer.authorize_security_group_ingress(GroupId=db, IpPermissions=[rule])
+    (permission,) = peer.describe_security_groups(GroupIds=[db])["SecurityGroups"][0]["IpPermissions"]
+    assert permission["UserIdGroupPairs"] == [{"GroupId": app, "UserId": account}]
+    refs = ec2.describe_security_group_references(GroupId=[app])["SecurityGroupReferenceSet"]
+    assert refs == [{"GroupId": app, "ReferencingVpcId": b, "VpcPeeringConnectionId": pcx_id}]
+    # Naming the connection is allowed; a connection of other VPCs is not.
+    other = {**rule, "FromPort": 22, "ToPort": 22,
+             "UserIdGroupPairs": [{"GroupId": app, "UserId": account, "VpcPeeringConnectionId": pcx_id}]}
+    peer.authorize_security_group_ingress(GroupId=db, IpPermissions=[other])
+    err = error_code(peer.authorize_security_group_ingress, GroupId=db, IpPermissions=[
+        {**rule, "UserIdGroupPairs": [{"GroupId": app, "VpcPeeringConnectionId": UNKNOWN_PCX}]}])
+    assert code_of(err) == "InvalidVpcPeeringConnectionID.NotFound"
+    ec2.delete_vpc_peering_connection(VpcPeeringConnectionId=pcx_id)
+    assert ec2.describe_security_group_references(GroupId=[app])["SecurityGroupReferenceSet"] == []

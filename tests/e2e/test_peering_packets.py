@@ -140,3 +140,20 @@ def test_seed_002_the_same_two_workloads_reach_their_peer_through_a_dual_homed_e
     ec2.create_route(RouteTableId=main_table(ec2, vpc_b), DestinationCidrBlock="10.0.0.0/16",
                      VpcPeeringConnectionId=pcx)
     assert source_seen(db, "10.1.1.10", app, "10.1.1.10") == "10.0.1.10"
+
+
+def test_a_group_of_the_peer_vpc_admits_its_members(dp):
+    srv, ec2 = dp
+    vpc_a, table_a, a = side(ec2, "10.0.0.0/16", "10.0.1.0/24", "10.0.1.10", "ap-northeast-1a", "10.1.0.0/16")
+    vpc_b = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    group_b = ec2.create_security_group(GroupName="db", Description="db", VpcId=vpc_b)["GroupId"]
+    instance(ec2, subnet(ec2, vpc_b, "10.1.1.0/24"), "10.1.1.10", group_b)
+    pcx = ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b)["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    ec2.create_route(RouteTableId=table_a, DestinationCidrBlock="10.1.0.0/16", VpcPeeringConnectionId=pcx)
+    ec2.create_route(RouteTableId=main_table(ec2, vpc_b), DestinationCidrBlock="10.0.0.0/16", VpcPeeringConnectionId=pcx)
+    assert not pings(a, "10.1.1.10"), "b's group admits nobody yet"
+    group_a = ec2.describe_instances(InstanceIds=[a])["Reservations"][0]["Instances"][0]["SecurityGroups"][0]["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=group_b, IpPermissions=[
+        {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": group_a}]}])
+    assert pings(a, "10.1.1.10"), "a is a member of the referenced peer group"

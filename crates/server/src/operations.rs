@@ -170,6 +170,11 @@ pub static OPERATIONS: &[Operation] = &[
         peering::modify_options,
         Write
     ),
+    row!(
+        "DescribeSecurityGroupReferences",
+        peering::describe_security_group_references,
+        Read
+    ),
     // volumes
     row!("DescribeVolumes", volume::describe_volumes, Read),
     // address attributes
@@ -536,7 +541,6 @@ pub const UNSUPPORTED: &[&str] = &[
     "DescribeEgressOnlyInternetGateways",
     "DescribeInstanceTypeOfferings",
     "DescribeNetworkInterfacePermissions",
-    "DescribeSecurityGroupReferences",
     "DescribeStaleSecurityGroups",
     "DescribeVpcEndpointServices",
     "DescribeVpcEndpoints",

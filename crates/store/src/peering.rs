@@ -4,6 +4,7 @@
 
 use crate::{Db, Tx, parse_stored};
 use localvpc_model::peering::{PeeringConnection, PeeringSide, PeeringState};
+use localvpc_model::security_group::SecurityGroup;
 use localvpc_model::vpc::Vpc;
 use localvpc_model::{Ec2Error, IdKind};
 use rusqlite::{OptionalExtension, Row, params};
@@ -117,6 +118,41 @@ impl Tx<'_> {
             Err(e) if e.code == IdKind::Vpc.not_found_code() => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// A security group of another account or region (or this one), if that partition has it:
+    /// a peer VPC's group that a rule may reference.
+    pub fn security_group_elsewhere(
+        &mut self,
+        account: &str,
+        region: &str,
+        group_id: &str,
+    ) -> Result<Option<SecurityGroup>, Ec2Error> {
+        let Some(pid) = self.partition_id(account, region)? else {
+            return Ok(None);
+        };
+        let own = std::mem::replace(&mut self.pid, pid);
+        let found = self.security_group(account, group_id);
+        self.pid = own;
+        match found {
+            Ok(group) => Ok(Some(group)),
+            Err(e) if e.code == IdKind::SecurityGroup.not_found_code() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The VPCs (of any partition) whose groups have a rule naming `group_id` as its peer.
+    pub fn vpcs_referencing_group(&self, group_id: &str) -> Result<Vec<String>, Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "SELECT DISTINCT g.vpc_id FROM security_group_rules r JOIN security_groups g ON g.id = r.group_id
+                 WHERE r.peer_kind = 'group' AND r.peer = ?1 ORDER BY g.vpc_id",
+            )
+            .db()?
+            .query_map([group_id], |r| r.get(0))
+            .db()?
+            .collect::<Result<_, _>>()
+            .db()
     }
 
     fn partition_id(&self, account: &str, region: &str) -> Result<Option<i64>, Ec2Error> {

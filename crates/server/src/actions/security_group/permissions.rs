@@ -170,19 +170,13 @@ pub fn resolve(
 }
 
 /// The group a `UserIdGroupPair` names, by ID or name, among `in_vpc` (the groups of the target's
-/// VPC): groups elsewhere are only reachable through VPC peering, which localvpc does not have.
+/// VPC), or by ID in a VPC actively peered with it in this region.
 fn referenced_group(
     ctx: &mut Ctx,
     target: &SecurityGroup,
     in_vpc: &[SecurityGroup],
     pair: &UserIdGroupPairWire,
 ) -> Result<RequestedPeer, Ec2Error> {
-    if let Some(pcx) = &pair.vpc_peering_connection_id {
-        return Err(Ec2Error::new(
-            ErrorCode::InvalidVpcPeeringConnectionIdNotFound,
-            format!("The vpcPeeringConnection ID '{pcx}' does not exist"),
-        ));
-    }
     if pair.peering_status.is_some() {
         return Err(Ec2Error::invalid_value(
             "PeeringStatus describes a VPC peering connection and cannot be requested.",
@@ -202,6 +196,24 @@ fn referenced_group(
             ),
         )
     };
+    // A group of an actively peered VPC (this region), by ID: its members are the peer's.
+    if let Some(id) = pair
+        .group_id
+        .as_deref()
+        .filter(|id| !in_vpc.iter().any(|g| g.id == *id))
+    {
+        let id = IdKind::SecurityGroup.parse(id)?;
+        if let Some(pcx) = &pair.vpc_peering_connection_id {
+            crate::actions::peering::route_target(ctx, pcx, &target.vpc_id)?;
+        }
+        let found =
+            crate::actions::peering::peer_group(ctx, &target.vpc_id, &id, pair.user_id.as_deref())?;
+        if let Some((group_id, user_id)) = found {
+            return Ok(RequestedPeer::Group { group_id, user_id });
+        }
+    } else if let Some(pcx) = &pair.vpc_peering_connection_id {
+        return Err(IdKind::VpcPeeringConnection.not_found(pcx));
+    }
     let foreign_account = pair.user_id.as_deref().is_some_and(|u| u != ctx.account);
     let foreign_vpc = pair.vpc_id.as_deref().is_some_and(|v| v != target.vpc_id);
     if foreign_account || foreign_vpc {
