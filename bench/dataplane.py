@@ -211,6 +211,40 @@ def measure_nat(binary, ec2, rounds):
     return {"create_nat_gateway_ms": create, "first_reply_after_create_ms": first}
 
 
+def measure_peering(binary, ec2, rounds):
+    """AcceptVpcPeeringConnection → the first ping reply over the connection, with the routes on
+    both sides already in place (blackholes until the accept)."""
+    sides = []
+    for n, peer in ((2, 3), (3, 2)):
+        vpc = ec2.create_vpc(CidrBlock=f"10.{n}.0.0/16")["Vpc"]["VpcId"]
+        sub = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{n}.1.0/24", AvailabilityZone=ZONE)["Subnet"]["SubnetId"]
+        group = ec2.create_security_group(GroupName="peer", Description="peer", VpcId=vpc)["GroupId"]
+        ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
+            {"IpProtocol": "-1", "IpRanges": [{"CidrIp": f"10.{peer}.0.0/16"}]}])
+        instance = ec2.run_instances(ImageId=GENERIC, InstanceType="t3.micro", MinCount=1, MaxCount=1, SubnetId=sub,
+                                     PrivateIpAddress=f"10.{n}.1.10", SecurityGroupIds=[group])["Instances"][0]["InstanceId"]
+        table = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]
+        sides.append((vpc, table, instance, f"10.{peer}.0.0/16"))
+    ec2.describe_instances()
+    accept, first = [], []
+    for n in range(rounds):
+        pcx = ec2.create_vpc_peering_connection(VpcId=sides[0][0], PeerVpcId=sides[1][0])[
+            "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+        for _, table, _, cidr in sides:
+            ec2.create_route(RouteTableId=table, DestinationCidrBlock=cidr, VpcPeeringConnectionId=pcx)
+        start = time.monotonic()
+        ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+        accept.append((time.monotonic() - start) * 1000)
+        reply = wait_answering(binary, sides[0][2], ["10.3.1.10"])
+        first.append(None if reply is None else reply * 1000 + accept[-1])
+        log(f"  peering round {n + 1}/{rounds}: AcceptVpcPeeringConnection {accept[-1]:.1f} ms, first reply {fmt(first[-1], ' ms')}")
+        ec2.delete_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+        for _, table, _, cidr in sides:
+            ec2.delete_route(RouteTableId=table, DestinationCidrBlock=cidr)
+    ec2.terminate_instances(InstanceIds=[s[2] for s in sides])
+    return {"accept_ms": accept, "first_reply_after_accept_ms": first}
+
+
 def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -232,7 +266,7 @@ def main():
     parser.add_argument("--batch", type=int, default=20, help="instances per RunInstances in the scale step")
     parser.add_argument("--pings", type=int, default=200)
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "out", "dataplane.json"))
-    parser.add_argument("--steps", default="wired,rtt,scale,nat", help="which steps to run (comma-separated)")
+    parser.add_argument("--steps", default="wired,rtt,scale,nat,peering", help="which steps to run (comma-separated)")
     args = parser.parse_args()
     steps = set(args.steps.split(","))
     results = {}
@@ -253,6 +287,9 @@ def main():
             if "nat" in steps:
                 log("nat: CreateNatGateway → first reply through it")
                 results["nat"] = measure_nat(args.binary, ec2, args.rounds)
+            if "peering" in steps:
+                log("peering: AcceptVpcPeeringConnection → first reply over it")
+                results["peering"] = measure_peering(args.binary, ec2, args.rounds)
         finally:
             server.stop()
     rows = []
@@ -284,6 +321,12 @@ def main():
         rows += [
         ("CreateNatGateway, median", fmt(median(nat["create_nat_gateway_ms"]), " ms"), ""),
         ("  first reply through it after the call, median", fmt(median(nat["first_reply_after_create_ms"]), " ms"), ""),
+        ]
+    if "peering" in results:
+        peering = results["peering"]
+        rows += [
+        ("AcceptVpcPeeringConnection, median", fmt(median(peering["accept_ms"]), " ms"), ""),
+        ("  first reply over it after the call, median", fmt(median(peering["first_reply_after_accept_ms"]), " ms"), ""),
         ]
     width = max(len(r[0]) for r in rows)
     print(f"{'data plane':<{width}}  {'measured':>14}  target")

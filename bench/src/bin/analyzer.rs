@@ -135,6 +135,7 @@ fn snapshot() -> Snapshot {
                 public: Ipv4Addr::new(203, 0, 113, i as u8),
             })
             .collect(),
+        peerings: Vec::new(),
     };
     snapshot
 }

@@ -156,6 +156,7 @@ pub(crate) fn fixture() -> Snapshot {
                 private: "10.0.1.10".parse().unwrap(),
                 public: "203.0.113.10".parse().unwrap(),
             }],
+            peerings: Vec::new(),
         },
         prefix_lists: Default::default(),
         dhcp_options: Default::default(),

@@ -548,9 +548,11 @@ impl<'n> Walk<'n> {
                 }
                 self.enter(next, Some(&port.subnet_id), p, reply, depth + 1)
             }
-            // The data plane renders no path through a NAT gateway yet: its routes are
-            // blackholes, which the inactive-route case above already reports.
-            RouteTarget::NatGateway(_) => End::Dead(Disposition::NullRouted),
+            // The analyzer does not follow a path through a NAT gateway or into a peered VPC
+            // (another partition) yet.
+            RouteTarget::NatGateway(_) | RouteTarget::VpcPeeringConnection(_) => {
+                End::Dead(Disposition::NullRouted)
+            }
         }
     }
 
@@ -1007,7 +1009,8 @@ fn route_ref(table: &str, route: &crate::network::Route) -> RouteRef {
         RouteTarget::InternetGateway(id)
         | RouteTarget::Instance(id)
         | RouteTarget::NetworkInterface(id)
-        | RouteTarget::NatGateway(id) => id.clone(),
+        | RouteTarget::NatGateway(id)
+        | RouteTarget::VpcPeeringConnection(id) => id.clone(),
     };
     RouteRef {
         route_table_id: table.to_owned(),

@@ -1,6 +1,7 @@
 //! Reads the model's input from the store: every partition, in one read-only transaction.
 
 use crate::model::filter::{AclIn, GroupIn};
+use crate::model::peering::PeeringIn;
 use crate::model::routing::{GatewayIn, PublicIpIn};
 use crate::model::{EniIn, InstanceIn, NatIn, Snapshot, SubnetIn, resolver_address};
 use ipnet::IpNet;
@@ -68,6 +69,22 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
             id: g.id,
         })
     }));
+    // A connection between two partitions is read from each: the first read stands.
+    for pcx in tx
+        .peering_connections()?
+        .into_iter()
+        .filter(|c| c.forwards())
+    {
+        if !routing.peerings.iter().any(|known| known.id == pcx.id) {
+            routing.peerings.push(PeeringIn {
+                id: pcx.id,
+                requester_vpc: pcx.requester.vpc_id,
+                accepter_vpc: pcx.accepter.vpc_id,
+                requester_cidrs: pcx.requester.cidr_blocks,
+                accepter_cidrs: pcx.accepter.cidr_blocks,
+            });
+        }
+    }
     for i in tx.instances(&p.account)? {
         for e in &i.interfaces {
             snapshot.routing.public_ips.extend(public_ips(e));

@@ -7,6 +7,7 @@
 //! disagree.
 
 pub mod filter;
+pub mod peering;
 pub mod routing;
 
 use filter::{AclIn, GroupIn, PortFilter, PrefixListsIn, RouterFilter, Rules};

@@ -75,7 +75,7 @@ pub fn removals(topology: &Topology, state: &HostState) -> Vec<Change> {
                     .iter()
                     .any(|n| n.router_ns == router.ns && n.port == l.name && pair_ok(state, g, n))
             });
-            if !paired {
+            if !paired && !routing::peering_link_ok(state, router, &l.name) {
                 changes.push(del_link(&router.ns, &l.name));
             }
         }

@@ -114,7 +114,14 @@ error_codes! {
     InvalidPrefixListModification = "InvalidPrefixListModification";
     PrefixListVersionMismatch = "PrefixListVersionMismatch";
     PrefixListLimitExceeded = "PrefixListLimitExceeded";
+    // VPC peering connections
     InvalidVpcPeeringConnectionIdNotFound = "InvalidVpcPeeringConnectionID.NotFound";
+    InvalidVpcPeeringConnectionIdMalformed = "InvalidVpcPeeringConnectionId.Malformed";
+    InvalidStateTransition = "InvalidStateTransition";
+    VpcPeeringConnectionAlreadyExists = "VpcPeeringConnectionAlreadyExists";
+    ActiveVpcPeeringConnectionPerVpcLimitExceeded = "ActiveVpcPeeringConnectionPerVpcLimitExceeded";
+    OutstandingVpcPeeringConnectionLimitExceeded = "OutstandingVpcPeeringConnectionLimitExceeded";
+    InvalidVpcPeeringConnectionStateDnsHostnamesDisabled = "InvalidVpcPeeringConnectionState.DnsHostnamesDisabled";
     // Network ACLs
     InvalidNetworkAclIdNotFound = "InvalidNetworkAclID.NotFound";
     InvalidNetworkAclIdMalformed = "InvalidNetworkAclId.Malformed";

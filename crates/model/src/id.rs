@@ -217,6 +217,13 @@ resource_kinds! {
         message: "NAT gateway {id} was not found",
         tag_type: Some("natgateway"),
     },
+    VpcPeeringConnection {
+        prefix: "pcx",
+        not_found: InvalidVpcPeeringConnectionIdNotFound,
+        malformed: InvalidVpcPeeringConnectionIdMalformed,
+        message: "The vpcPeeringConnection ID '{id}' does not exist",
+        tag_type: Some("vpc-peering-connection"),
+    },
     // The attachment of an interface a service manages.
     ServiceAttachment {
         prefix: "ela-attach",

@@ -35,6 +35,7 @@ pub mod launch_template;
 pub mod nat_gateway;
 pub mod network_insights;
 pub mod network_interface;
+pub mod peering;
 pub mod prefix;
 pub mod prefix_list;
 pub mod public_ip;

@@ -22,6 +22,8 @@ pub struct Quotas {
     pub network_interfaces_per_region: usize,
     pub nat_gateways_per_availability_zone: usize,
     pub prefix_lists_per_region: usize,
+    pub active_peerings_per_vpc: usize,
+    pub pending_peerings_per_account: usize,
 }
 
 impl Default for Quotas {
@@ -43,6 +45,8 @@ impl Default for Quotas {
             network_interfaces_per_region: 5000,
             nat_gateways_per_availability_zone: 5,
             prefix_lists_per_region: 100,
+            active_peerings_per_vpc: 50,
+            pending_peerings_per_account: 25,
         }
     }
 }
@@ -61,6 +65,10 @@ pub enum Quota {
     ElasticIpsPerRegion,
     NetworkInterfacesPerRegion,
     NatGatewaysPerAvailabilityZone,
+    /// Active peering connections of one VPC, checked when one is accepted.
+    ActivePeeringsPerVpc,
+    /// Requests awaiting acceptance that an account has made.
+    PendingPeeringsPerAccount,
 }
 
 impl Quota {
@@ -109,6 +117,14 @@ impl Quota {
                 E::NatGatewayLimitExceeded,
                 "Performing this operation would exceed the limit of {limit} NAT gateways",
             ),
+            Self::ActivePeeringsPerVpc => (
+                E::ActiveVpcPeeringConnectionPerVpcLimitExceeded,
+                "The maximum number of active VPC peering connections for {scope} has been reached ({limit}).",
+            ),
+            Self::PendingPeeringsPerAccount => (
+                E::OutstandingVpcPeeringConnectionLimitExceeded,
+                "The maximum number of outstanding VPC peering connection requests has been reached ({limit}).",
+            ),
         }
     }
 }
@@ -126,6 +142,8 @@ impl Quotas {
             Quota::ElasticIpsPerRegion => self.elastic_ips_per_region,
             Quota::NetworkInterfacesPerRegion => self.network_interfaces_per_region,
             Quota::NatGatewaysPerAvailabilityZone => self.nat_gateways_per_availability_zone,
+            Quota::ActivePeeringsPerVpc => self.active_peerings_per_vpc,
+            Quota::PendingPeeringsPerAccount => self.pending_peerings_per_account,
         }
     }
 
@@ -156,7 +174,7 @@ impl Quotas {
 mod tests {
     use super::*;
 
-    const ALL: [Quota; 10] = [
+    const ALL: [Quota; 12] = [
         Quota::VpcsPerRegion,
         Quota::SubnetsPerVpc,
         Quota::InternetGatewaysPerRegion,
@@ -167,6 +185,8 @@ mod tests {
         Quota::ElasticIpsPerRegion,
         Quota::NetworkInterfacesPerRegion,
         Quota::NatGatewaysPerAvailabilityZone,
+        Quota::ActivePeeringsPerVpc,
+        Quota::PendingPeeringsPerAccount,
     ];
 
     #[test]

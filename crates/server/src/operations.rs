@@ -159,6 +159,22 @@ pub static OPERATIONS: &[Operation] = &[
         Read
     ),
     row!("DeleteNatGateway", nat_gateway::delete_nat_gateway, Write),
+    // vpc peering
+    row!("CreateVpcPeeringConnection", peering::create, Write),
+    row!("AcceptVpcPeeringConnection", peering::accept, Write),
+    row!("RejectVpcPeeringConnection", peering::reject, Write),
+    row!("DeleteVpcPeeringConnection", peering::delete, Write),
+    row!("DescribeVpcPeeringConnections", peering::describe, Read),
+    row!(
+        "ModifyVpcPeeringConnectionOptions",
+        peering::modify_options,
+        Write
+    ),
+    row!(
+        "DescribeSecurityGroupReferences",
+        peering::describe_security_group_references,
+        Read
+    ),
     // volumes
     row!("DescribeVolumes", volume::describe_volumes, Read),
     // address attributes
@@ -512,33 +528,26 @@ pub static OPERATIONS: &[Operation] = &[
 /// Operations of the model localvpc does not implement yet (issues in progress): they answer
 /// `UnsupportedOperation`. Every operation of the model is in exactly one of the two lists.
 pub const UNSUPPORTED: &[&str] = &[
-    "AcceptVpcPeeringConnection",
     "AssignPrivateNatGatewayAddress",
     "AssociateNatGatewayAddress",
     "CreateEgressOnlyInternetGateway",
     "CreateNetworkInterfacePermission",
     "CreateSubnetCidrReservation",
     "CreateVpcEndpoint",
-    "CreateVpcPeeringConnection",
     "DeleteEgressOnlyInternetGateway",
     "DeleteNetworkInterfacePermission",
     "DeleteSubnetCidrReservation",
     "DeleteVpcEndpoints",
-    "DeleteVpcPeeringConnection",
     "DescribeEgressOnlyInternetGateways",
     "DescribeInstanceTypeOfferings",
     "DescribeNetworkInterfacePermissions",
-    "DescribeSecurityGroupReferences",
     "DescribeStaleSecurityGroups",
     "DescribeVpcEndpointServices",
     "DescribeVpcEndpoints",
-    "DescribeVpcPeeringConnections",
     "DisassociateNatGatewayAddress",
     "GetEbsEncryptionByDefault",
     "GetSubnetCidrReservations",
     "ModifyVpcEndpoint",
-    "ModifyVpcPeeringConnectionOptions",
-    "RejectVpcPeeringConnection",
     "UnassignPrivateNatGatewayAddress",
     "UpdateSecurityGroupRuleDescriptionsEgress",
     "UpdateSecurityGroupRuleDescriptionsIngress",

@@ -112,7 +112,7 @@ pub const UNIQUE: &[Unique] = &[
     // A subnet's ACL association is created with it and only ever replaced.
     u("network_acl_associations(subnet_id)", Retry),
     // Tags are replaced whole: the rerun replaces the winner's.
-    u("tags(resource_id, key)", Retry),
+    u("tags(resource_id, pid, key)", Retry),
     // The same token twice at once: the rerun replays the winner's response, or answers
     // IdempotentParameterMismatch if the parameters differ.
     u("client_tokens(pid, operation, token)", Retry),
@@ -209,6 +209,8 @@ pub const UNIQUE: &[Unique] = &[
     // run again, the loser of two modifications meets `PrefixListVersionMismatch`.
     u("prefix_lists(id)", Retry),
     u("prefix_list_entries(prefix_list_id, version, cidr)", Retry),
+    // 0018_peering
+    u("vpc_peering_connections(id)", Retry),
 ];
 
 const fn u(name: &'static str, answer: Answer) -> Unique {

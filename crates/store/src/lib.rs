@@ -30,6 +30,7 @@ mod network_insights;
 mod network_interface;
 mod open;
 mod partition;
+mod peering;
 mod prefix_list;
 mod readers;
 mod resource;

@@ -30,6 +30,9 @@ fn ids_in_partition(kind: IdKind) -> Option<&'static str> {
         K::NetworkInsightsPath => "SELECT id FROM network_insights_paths WHERE pid = ?1",
         K::NetworkInsightsAnalysis => "SELECT id FROM network_insights_analyses WHERE pid = ?1",
         K::NatGateway => "SELECT id FROM nat_gateways WHERE pid = ?1",
+        K::VpcPeeringConnection => {
+            "SELECT id FROM vpc_peering_connections WHERE requester_pid = ?1 OR (accepter_pid = ?1 AND state <> 'failed')"
+        }
         K::Volume => "SELECT id FROM volumes WHERE pid = ?1",
         K::PrefixList => "SELECT id FROM prefix_lists WHERE pid = ?1",
         K::VpcCidrAssociation

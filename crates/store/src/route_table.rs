@@ -15,6 +15,7 @@ fn target_columns(target: &RouteTarget) -> (&'static str, Option<&str>) {
         RouteTarget::Instance(id) => ("instance", Some(id)),
         RouteTarget::NetworkInterface(id) => ("eni", Some(id)),
         RouteTarget::NatGateway(id) => ("nat", Some(id)),
+        RouteTarget::VpcPeeringConnection(id) => ("pcx", Some(id)),
     }
 }
 
@@ -30,6 +31,7 @@ fn target_from(kind: &str, id: Option<String>) -> rusqlite::Result<RouteTarget> 
         "instance" => RouteTarget::Instance(id()?),
         "eni" => RouteTarget::NetworkInterface(id()?),
         "nat" => RouteTarget::NatGateway(id()?),
+        "pcx" => RouteTarget::VpcPeeringConnection(id()?),
         other => {
             return Err(rusqlite::Error::InvalidColumnType(
                 2,

@@ -6,11 +6,14 @@ use rusqlite::params;
 use std::collections::HashMap;
 
 impl Tx<'_> {
+    /// The tags the partition gives a resource.
     pub fn tags_of(&self, resource_id: &str) -> Result<Vec<Tag>, Ec2Error> {
         self.sql
-            .prepare_cached("SELECT key, value FROM tags WHERE resource_id = ?1 ORDER BY position")
+            .prepare_cached(
+                "SELECT key, value FROM tags WHERE resource_id = ?1 AND pid = ?2 ORDER BY position",
+            )
             .db()?
-            .query_map([resource_id], |r| {
+            .query_map(params![resource_id, self.pid], |r| {
                 Ok(Tag::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
             })
             .db()?
@@ -48,9 +51,13 @@ impl Tx<'_> {
         Ok(map)
     }
 
-    /// Replaces all tags of a resource.
+    /// Replaces all tags the partition gives a resource.
     pub fn set_tags(&self, resource_id: &str, tags: &[Tag]) -> Result<(), Ec2Error> {
-        self.delete_tags_of(resource_id)?;
+        self.sql
+            .prepare_cached("DELETE FROM tags WHERE resource_id = ?1 AND pid = ?2")
+            .db()?
+            .execute(params![resource_id, self.pid])
+            .db()?;
         let mut insert = self.sql.prepare_cached("INSERT INTO tags (resource_id, key, value, pid, position) VALUES (?1, ?2, ?3, ?4, ?5)").db()?;
         for (position, tag) in tags.iter().enumerate() {
             insert
@@ -66,6 +73,7 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Forgets a resource's tags, in every partition (the resource is gone).
     pub fn delete_tags_of(&self, resource_id: &str) -> Result<(), Ec2Error> {
         self.sql
             .prepare_cached("DELETE FROM tags WHERE resource_id = ?1")

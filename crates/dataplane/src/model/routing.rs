@@ -9,7 +9,7 @@
 //! the uplink, a veth to the internet namespace; an ENI or instance route goes to the ENI's
 //! primary address through its port, a NAT gateway route to its interface's primary address
 //! (its namespace forwards and source-NATs, then the router routes the result by the NAT
-//! subnet's table). A route is a blackhole exactly when DescribeRouteTables
+//! subnet's table), a peering route to the peer router's end of the link ([`peering`]). A route is a blackhole exactly when DescribeRouteTables
 //! says so ([`RouteState`], from the same [`LiveTargets`]): its target is gone, detached, or
 //! its instance stopped.
 //!
@@ -19,6 +19,7 @@
 //! `iif`, hence in that port's table, and only with `rp_filter` on would a blackhole found
 //! there drop the packet (the source/destination check is the filter table's).
 
+use super::peering::{self, PeeringIn, PeeringLink};
 use super::{PREFIX, Port, Snapshot, short};
 use ipnet::Ipv4Net;
 use localvpc_model::route_table::{LiveTargets, RouteState, RouteTable, RouteTarget};
@@ -65,6 +66,8 @@ pub struct RoutingIn {
     pub gateways: Vec<GatewayIn>,
     /// Public addresses (Elastic IPs and auto-assigned) of attached ENIs' private addresses.
     pub public_ips: Vec<PublicIpIn>,
+    /// Active peering connections.
+    pub peerings: Vec<PeeringIn>,
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +115,8 @@ pub struct Routing {
     /// (port, table number): packets arriving on the port look up that table.
     pub rules: Vec<(String, u32)>,
     pub gateway: Option<Gateway>,
+    /// Links to the routers of peered VPCs.
+    pub peerings: Vec<PeeringLink>,
 }
 
 /// An attached internet gateway: the uplink to the internet namespace and the 1:1 NAT.
@@ -165,7 +170,8 @@ impl<'s> RoutingIndex<'s> {
                 i.enis.iter().map(move |eni| (eni.id.as_str(), instance))
             }),
         )
-        .with_nat_gateways(snapshot.nat_gateways.iter().map(|n| n.id.as_str()));
+        .with_nat_gateways(snapshot.nat_gateways.iter().map(|n| n.id.as_str()))
+        .with_peerings(snapshot.routing.peerings.iter().map(|p| p.id.as_str()));
         RoutingIndex {
             snapshot,
             live,
@@ -183,6 +189,7 @@ impl<'s> RoutingIndex<'s> {
             .find(|g| g.vpc_id == vpc_id)
             .map(|g| g.id.as_str());
         let live = self.live.for_gateway(gateway_id);
+        let peerings = peering::links(vpc_id, &routing.peerings);
         let mut tables: Vec<&RouteTable> = routing
             .route_tables
             .iter()
@@ -210,7 +217,7 @@ impl<'s> RoutingIndex<'s> {
                     .iter()
                     .map(|r| KernelRoute {
                         dst: r.destination,
-                        kind: self.kind(&r.target, r.state(&live), ports),
+                        kind: self.kind(&r.target, r.state(&live), ports, &peerings),
                     })
                     .collect(),
             })
@@ -250,12 +257,19 @@ impl<'s> RoutingIndex<'s> {
             tables: kernel_tables,
             rules,
             gateway,
+            peerings,
         }
     }
 
     /// Where a route of a table sends packets: a blackhole when the target is not live, or
     /// (which the API's validation leaves no way to reach) when its ENI has no port up here.
-    fn kind(&self, target: &RouteTarget, state: RouteState, ports: &[Port]) -> RouteKind {
+    fn kind(
+        &self,
+        target: &RouteTarget,
+        state: RouteState,
+        ports: &[Port],
+        peerings: &[PeeringLink],
+    ) -> RouteKind {
         if state == RouteState::Blackhole {
             return RouteKind::Blackhole;
         }
@@ -271,6 +285,15 @@ impl<'s> RoutingIndex<'s> {
                 self.primary_enis.get(id.as_str()).copied()
             }
             RouteTarget::NetworkInterface(id) => Some(id.as_str()),
+            RouteTarget::VpcPeeringConnection(id) => {
+                return match peerings.iter().find(|l| &l.id == id) {
+                    Some(link) => RouteKind::Via {
+                        gateway: link.remote,
+                        dev: link.name.clone(),
+                    },
+                    None => RouteKind::Blackhole,
+                };
+            }
         };
         let port = eni.and_then(|eni| ports.iter().find(|p| p.eni_id == eni && p.up));
         let primary = eni.and_then(|eni| self.enis.get(eni)?.1);

@@ -5,6 +5,7 @@
 //! packet between two ENIs (or an ENI and the internet gateway link, where NAT has already
 //! made addresses private), in this order:
 //!
+//! 0. from a peering link, only the peer VPC's blocks to this VPC's, never into a NAT gateway;
 //! 1. source/destination check: from a checked port, the source must be one of the ENI's
 //!    addresses; to a checked port, the destination must be;
 //! 2. network ACLs, stateless (before conntrack), only across a subnet boundary: the outbound
@@ -86,7 +87,11 @@ pub fn table(router: &Router) -> Table {
     let input = std::iter::once(dhcp).chain(source.iter().cloned());
     chain(&mut body, "input", Some("input"), input);
 
-    let mut forward: Vec<String> = [source, destination].into_iter().flatten().collect();
+    let peering = peering_vmap(router);
+    let mut forward: Vec<String> = [peering, source, destination]
+        .into_iter()
+        .flatten()
+        .collect();
     for subnet in subnets.keys() {
         let (ports, hex) = (ports_set(subnet), short(subnet));
         forward.push(format!(
@@ -120,9 +125,51 @@ pub fn table(router: &Router) -> Table {
     for acl in &router.filter.acls {
         acl_chains(&mut body, acl);
     }
+    peering_chains(&mut body, router);
     Table {
         name: TABLE.into(),
         body,
+    }
+}
+
+/// `iifname vmap { "link" : jump peer_hex, … }` over the router's peering links.
+fn peering_vmap(router: &Router) -> Option<String> {
+    let entries: Vec<String> = router
+        .routing
+        .peerings
+        .iter()
+        .map(|p| format!("\"{}\" : jump peer_{}", p.name, short(&p.id)))
+        .collect();
+    (!entries.is_empty()).then(|| format!("iifname vmap {{ {} }}", entries.join(", ")))
+}
+
+/// What arrives over a peering link goes on only from the peer VPC's blocks to this VPC's, and
+/// never into a NAT gateway (no transitive peering, no edge-to-edge routing).
+fn peering_chains(body: &mut String, router: &Router) {
+    let nat_ports: Vec<String> = router
+        .ports
+        .iter()
+        .filter(|p| !p.security_groups)
+        .map(|p| format!("\"{}\"", p.name))
+        .collect();
+    for p in &router.routing.peerings {
+        let mut rules = Vec::new();
+        if !nat_ports.is_empty() {
+            rules.push(format!("oifname {{ {} }} drop", nat_ports.join(", ")));
+        }
+        let blocks = |cidrs: &[Ipv4Net]| {
+            let list: Vec<String> = cidrs.iter().map(ToString::to_string).collect();
+            format!("{{ {} }}", list.join(", "))
+        };
+        if !p.remote_cidrs.is_empty() && !p.local_cidrs.is_empty() {
+            rules.push(format!(
+                "ip saddr {} ip daddr {} return",
+                blocks(&p.remote_cidrs),
+                blocks(&p.local_cidrs)
+            ));
+        }
+        rules.push("drop".into());
+        chain(body, &format!("peer_{}", short(&p.id)), None, rules);
     }
 }
 

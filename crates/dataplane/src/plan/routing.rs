@@ -13,6 +13,15 @@ use crate::model::{PREFIX, Router, Topology, short};
 use ipnet::Ipv4Net;
 use std::collections::BTreeSet;
 
+/// A link of the router to a peered VPC's router, both ends present.
+pub(super) fn peering_link_ok(state: &HostState, router: &Router, name: &str) -> bool {
+    router
+        .routing
+        .peerings
+        .iter()
+        .any(|p| p.name == name && link(state, &p.peer_ns, name).is_some())
+}
+
 /// Both ends of a router's uplink exist.
 fn uplink_ok(state: &HostState, router: &Router, internet_link: &str) -> bool {
     link(state, &router.ns, UPLINK).is_some() && link(state, INTERNET_NS, internet_link).is_some()
@@ -55,6 +64,35 @@ fn uplink_mac(vpc_id: &str) -> String {
         .collect();
     let bytes: Vec<String> = hex.chunks(2).map(|c| c.iter().collect()).collect();
     format!("02:1f:{}", bytes.join(":"))
+}
+
+/// A locally administered MAC for the requester's end of a peering link, from its ID.
+fn peering_mac(pcx_id: &str) -> String {
+    uplink_mac(pcx_id).replacen("02:1f", "02:1d", 1)
+}
+
+/// The router's ends of its peering links: the requester's side makes the pair (the
+/// accepter's router exists: both VPCs of an active connection do), each side sets its own
+/// end up with its address.
+fn peerings(steps: &mut Steps, topology: &Topology, state: &HostState, router: &Router) {
+    for p in &router.routing.peerings {
+        let current = link(state, &router.ns, &p.name);
+        if p.creates && current.is_none() {
+            if topology.router(&p.peer_ns).is_none() {
+                continue;
+            }
+            steps.links.push(Change::AddVeth {
+                ns: router.ns.clone(),
+                name: p.name.clone(),
+                mac: peering_mac(&p.id),
+                peer_ns: p.peer_ns.clone(),
+                peer: p.name.clone(),
+            });
+        }
+        steps.set_mtu(&router.ns, &p.name, current);
+        steps.set_link(&router.ns, &p.name, current, true);
+        address(steps, state, &router.ns, &p.name, p.local.into());
+    }
 }
 
 /// Adds `address` to a link unless it has it.
@@ -128,6 +166,7 @@ pub(super) fn additions(steps: &mut Steps, topology: &Topology, state: &HostStat
                 src: Some(WHAT_IS_MY_IP),
             }));
         }
+        peerings(steps, topology, state, router);
         policy(steps, &router.ns, current, rules, routes);
     }
     let rule = Rule {

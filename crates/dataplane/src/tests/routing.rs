@@ -143,3 +143,38 @@ fn a_nat_gateway_is_a_forwarding_namespace_with_its_translation_and_goes_with_it
         Some(RouteKind::Blackhole)
     );
 }
+
+#[test]
+fn an_active_peering_links_the_two_routers_and_its_end_cuts_the_link() {
+    use crate::model::peering::{ends, link_name};
+    use crate::model::routing::tests::{OTHER_VPC, PCX, with_peering};
+    let mut host = FakeHost::default();
+    converged(&mut host, &with_peering(true));
+    let (here, there, name) = (router_ns(VPC), router_ns(OTHER_VPC), link_name(PCX));
+    assert!(has_link(&host, &here, &name) && has_link(&host, &there, &name));
+    let (requester_end, accepter_end) = ends(PCX);
+    let address = |ns: &str| {
+        host.state.namespaces[ns]
+            .links
+            .iter()
+            .find(|l| l.name == name)
+            .unwrap()
+            .addresses
+            .clone()
+    };
+    assert_eq!(address(&here), [accepter_end.into()]);
+    assert_eq!(address(&there), [requester_end.into()]);
+    assert_eq!(
+        default_of(&host, private_table()),
+        Some(RouteKind::Via {
+            gateway: requester_end,
+            dev: name.clone()
+        })
+    );
+    converged(&mut host, &with_peering(false));
+    assert!(!has_link(&host, &here, &name) && !has_link(&host, &there, &name));
+    assert_eq!(
+        default_of(&host, private_table()),
+        Some(RouteKind::Blackhole)
+    );
+}

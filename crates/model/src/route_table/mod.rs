@@ -35,6 +35,8 @@ pub enum RouteTarget {
     Instance(String),
     NetworkInterface(String),
     NatGateway(String),
+    /// The other VPC of a peering connection.
+    VpcPeeringConnection(String),
 }
 
 impl RouteTarget {
@@ -43,7 +45,17 @@ impl RouteTarget {
         match self {
             Self::Local => Some("local"),
             Self::InternetGateway(id) => Some(id),
-            Self::Instance(_) | Self::NetworkInterface(_) | Self::NatGateway(_) => None,
+            Self::Instance(_)
+            | Self::NetworkInterface(_)
+            | Self::NatGateway(_)
+            | Self::VpcPeeringConnection(_) => None,
+        }
+    }
+
+    pub fn vpc_peering_connection_id(&self) -> Option<&str> {
+        match self {
+            Self::VpcPeeringConnection(id) => Some(id),
+            _ => None,
         }
     }
 
@@ -143,6 +155,7 @@ impl Route {
             RouteTarget::Instance(id) => live.instances.contains(id),
             RouteTarget::NetworkInterface(id) => live.interfaces.contains(id),
             RouteTarget::NatGateway(id) => live.nat_gateways.contains(id),
+            RouteTarget::VpcPeeringConnection(id) => live.peerings.contains(id),
         };
         if alive {
             RouteState::Active
@@ -249,6 +262,8 @@ pub struct LiveTargets {
     pub instances: HashSet<String>,
     /// NAT gateways that forward: pending or available (not failed, deleting or deleted).
     pub nat_gateways: HashSet<String>,
+    /// Active peering connections of the VPC.
+    pub peerings: HashSet<String>,
 }
 
 impl LiveTargets {
@@ -275,7 +290,14 @@ impl LiveTargets {
             interfaces,
             instances,
             nat_gateways: HashSet::new(),
+            peerings: HashSet::new(),
         }
+    }
+
+    /// The same targets with these peering connections active.
+    pub fn with_peerings<'a>(mut self, active: impl IntoIterator<Item = &'a str>) -> Self {
+        self.peerings = active.into_iter().map(str::to_owned).collect();
+        self
     }
 
     /// The same targets with these NAT gateways forwarding.
@@ -334,8 +356,8 @@ fn association_values(
     t.table.associations.iter().filter_map(value).collect()
 }
 
-/// DescribeRouteTables filters. Those naming targets or destinations localvpc cannot create (NAT
-/// and transit gateways, peering, IPv6, prefix lists) are valid and match nothing, as on an
+/// DescribeRouteTables filters. Those naming targets or destinations localvpc cannot create
+/// (transit gateways, IPv6, prefix lists) are valid and match nothing, as on an
 /// account that has none of them.
 pub const FILTERS: &[FilterDef<DescribedRouteTable>] = &[
     def("association.gateway-id", |t| {
@@ -383,6 +405,10 @@ pub const FILTERS: &[FilterDef<DescribedRouteTable>] = &[
         t.routes().map(|(_, s)| s.as_str().to_owned()).collect()
     }),
     def("route.transit-gateway-id", |_| vec![]),
-    def("route.vpc-peering-connection-id", |_| vec![]),
+    def("route.vpc-peering-connection-id", |t| {
+        route_values(t, |r| {
+            r.target.vpc_peering_connection_id().map(str::to_owned)
+        })
+    }),
     def("vpc-id", |t| one(&t.table.vpc_id)),
 ];

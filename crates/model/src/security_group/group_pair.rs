@@ -1,6 +1,6 @@
 //! A rule's `UserIdGroupPair`: the group it references must be the caller's and in the target
-//! group's VPC. Groups elsewhere are only reachable through VPC peering, which localvpc does
-//! not have, so peering members are refused with EC2's codes.
+//! group's VPC. A group of a peered VPC is found by the handler before this (it needs the
+//! peering connections); whatever is left of a pair naming one is refused with EC2's codes.
 
 use super::SecurityGroup;
 use super::permission::RequestedPeer;

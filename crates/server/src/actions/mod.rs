@@ -16,6 +16,7 @@ pub mod nat_gateway;
 pub mod network_acl;
 pub mod network_insights;
 pub mod network_interface;
+pub mod peering;
 pub mod prefix_list;
 pub mod route_table;
 pub mod security_group;

@@ -249,6 +249,7 @@ pub fn delete_vpc(ctx: &mut Ctx, req: VpcIdRequest) -> Result<Empty, Ec2Error> {
             network_acls: acls.iter().filter(|a| !a.is_default).count(),
         },
     )?;
+    crate::actions::peering::delete_with_vpc(ctx, &vpc.id)?;
     for t in &tables {
         ctx.tx.delete_route_table(&t.id)?;
     }

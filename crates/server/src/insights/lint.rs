@@ -31,6 +31,12 @@ pub fn inventory(tx: &Tx, account: &str, region: &str) -> Result<Inventory, Ec2E
             .iter()
             .filter(|n| n.forwards())
             .map(|n| n.id.as_str()),
+    )
+    .with_peerings(
+        tx.peering_connections()?
+            .iter()
+            .filter(|p| p.forwards())
+            .map(|p| p.id.as_str()),
     );
     let mut inv = Inventory::default();
     for vpc in tx.vpcs(account)? {
@@ -153,7 +159,8 @@ fn route_table(t: &DescribedRouteTable) -> lint::RouteTable {
                     RouteTarget::InternetGateway(id)
                     | RouteTarget::Instance(id)
                     | RouteTarget::NetworkInterface(id)
-                    | RouteTarget::NatGateway(id) => id.clone(),
+                    | RouteTarget::NatGateway(id)
+                    | RouteTarget::VpcPeeringConnection(id) => id.clone(),
                 },
                 blackhole: state == RouteState::Blackhole,
             })

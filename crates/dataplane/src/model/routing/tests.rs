@@ -66,6 +66,7 @@ pub(crate) fn with_gateway() -> Snapshot {
             private: "10.0.1.10".parse().unwrap(),
             public: "198.51.100.5".parse().unwrap(),
         }],
+        peerings: Vec::new(),
     };
     s
 }
@@ -269,4 +270,52 @@ fn a_nat_gateway_that_stopped_forwarding_is_a_blackhole() {
         RouteKind::Blackhole
     );
     assert!(t.guests.iter().all(|g| g.nat.is_none()));
+}
+
+pub(crate) const PCX: &str = "pcx-0e000000000000001";
+pub(crate) const OTHER_VPC: &str = "vpc-0f000000000000009";
+
+/// [`with_gateway`] with the private table's default route to a connection to another VPC
+/// (10.9.0.0/16, no instances), active when `active`.
+pub(crate) fn with_peering(active: bool) -> Snapshot {
+    let mut s = with_gateway();
+    s.routing.route_tables[1].routes[1].target = RouteTarget::VpcPeeringConnection(PCX.into());
+    s.vpcs.push(OTHER_VPC.into());
+    if active {
+        s.routing.peerings.push(crate::model::peering::PeeringIn {
+            id: PCX.into(),
+            requester_vpc: OTHER_VPC.into(),
+            accepter_vpc: VPC.into(),
+            requester_cidrs: vec!["10.9.0.0/16".parse().unwrap()],
+            accepter_cidrs: vec!["10.0.0.0/16".parse().unwrap()],
+        });
+    }
+    s
+}
+
+#[test]
+fn a_peering_route_goes_over_the_link_while_the_connection_is_active() {
+    // Not active: a blackhole, as DescribeRouteTables says.
+    assert_eq!(
+        default_route(&routing(&with_peering(false)), private_table()),
+        RouteKind::Blackhole
+    );
+    let t = topology(&with_peering(true));
+    let here = &t.router(&crate::model::router_ns(VPC)).unwrap().routing;
+    let (requester_end, accepter_end) = crate::model::peering::ends(PCX);
+    assert_eq!(
+        default_route(here, private_table()),
+        RouteKind::Via {
+            gateway: requester_end,
+            dev: "lvpc-0e00000000".into()
+        }
+    );
+    let link = &here.peerings[0];
+    assert_eq!((link.local, link.creates), (accepter_end, false));
+    let there = &t
+        .router(&crate::model::router_ns(OTHER_VPC))
+        .unwrap()
+        .routing;
+    assert_eq!(there.peerings[0].name, link.name);
+    assert!(there.peerings[0].creates);
 }

@@ -213,3 +213,14 @@ fn a_nat_gateways_interface_meets_no_security_group() {
         "its subnet's ACL still applies"
     );
 }
+
+#[test]
+fn a_peering_link_lets_on_only_the_peers_blocks_to_this_vpcs() {
+    use crate::model::routing::tests::with_peering;
+    let t = crate::model::topology(&with_peering(true));
+    let body = table(&t.routers[0]).body;
+    assert!(body.contains("iifname vmap { \"lvpc-0e00000000\" : jump peer_0e000000000000001 }"));
+    assert!(body.contains("ip saddr { 10.9.0.0/16 } ip daddr { 10.0.0.0/16 } return"));
+    let none = crate::model::topology(&with_peering(false));
+    assert!(!table(&none.routers[0]).body.contains("peer_"));
+}

@@ -1,11 +1,12 @@
 //! CreateRoute, ReplaceRoute and DeleteRoute.
 //!
-//! Destinations are IPv4 CIDRs; targets are internet gateways, instances, network interfaces and
-//! NAT gateways. The other destination and target parameters of the model (IPv6, prefix lists,
+//! Destinations are IPv4 CIDRs; targets are internet gateways, instances, network interfaces,
+//! NAT gateways and VPC peering connections. The other destination and target parameters of the model (IPv6, prefix lists,
 //! transit/local/carrier gateways, peering, endpoints, core networks) name resources localvpc
 //! cannot create: the request structs leave them out, so dispatch refuses them as unsupported.
 
 use super::{internet_gateway, load_table};
+use crate::actions::peering;
 use crate::context::Ctx;
 use crate::wire::{Empty, RETURN_TRUE, ReturnTrue};
 use ipnet::Ipv4Net;
@@ -22,6 +23,7 @@ pub struct RouteRequest {
     instance_id: Option<String>,
     network_interface_id: Option<String>,
     nat_gateway_id: Option<String>,
+    vpc_peering_connection_id: Option<String>,
     /// ReplaceRoute only (the model has no such parameter on CreateRoute): restore the target of
     /// a local route.
     local_target: Option<bool>,
@@ -79,6 +81,7 @@ fn requested_target(
         req.instance_id.is_some(),
         req.network_interface_id.is_some(),
         req.nat_gateway_id.is_some(),
+        req.vpc_peering_connection_id.is_some(),
         local,
     ];
     match named.iter().filter(|n| **n).count() {
@@ -98,6 +101,8 @@ fn requested_target(
         let nat = ctx.tx.nat_gateway(&IdKind::NatGateway.parse(id)?)?;
         route_table::check_nat_gateway_target(table, &nat)?;
         Ok(RouteTarget::NatGateway(nat.id))
+    } else if let Some(id) = &req.vpc_peering_connection_id {
+        peering::route_target(ctx, id, &table.vpc_id).map(RouteTarget::VpcPeeringConnection)
     } else {
         Ok(RouteTarget::Local)
     }

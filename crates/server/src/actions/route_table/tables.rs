@@ -1,6 +1,7 @@
 //! CreateRouteTable, DescribeRouteTables, DeleteRouteTable, and the `RouteTable` shape they
 //! answer with.
 
+use crate::actions::peering;
 use crate::context::Ctx;
 use crate::wire::{
     Empty, FilterWire, Selection, TagSpecification, TagWire, select, tag_set, tags_for,
@@ -34,6 +35,7 @@ pub struct RouteWire {
     instance_id: Option<String>,
     network_interface_id: Option<String>,
     nat_gateway_id: Option<String>,
+    vpc_peering_connection_id: Option<String>,
     origin: &'static str,
     state: &'static str,
 }
@@ -89,6 +91,7 @@ fn view(described: &DescribedRouteTable) -> RouteTableWire {
                 instance_id: r.target.instance_id().map(str::to_owned),
                 network_interface_id: r.target.network_interface_id().map(str::to_owned),
                 nat_gateway_id: r.target.nat_gateway_id().map(str::to_owned),
+                vpc_peering_connection_id: r.target.vpc_peering_connection_id().map(str::to_owned),
                 origin: r.origin.as_str(),
                 state: state.as_str(),
             })
@@ -99,6 +102,7 @@ fn view(described: &DescribedRouteTable) -> RouteTableWire {
                 instance_id: None,
                 network_interface_id: None,
                 nat_gateway_id: None,
+                vpc_peering_connection_id: None,
                 origin: "CreateRouteTable",
                 state: "active",
             }))
@@ -185,7 +189,8 @@ fn live_targets(ctx: &mut Ctx) -> Result<LiveTargets, Ec2Error> {
             (e.id.as_str(), instance)
         }),
     )
-    .with_nat_gateways(nats.iter().filter(|n| n.forwards()).map(|n| n.id.as_str())))
+    .with_nat_gateways(nats.iter().filter(|n| n.forwards()).map(|n| n.id.as_str()))
+    .with_peerings(peering::active_ids(ctx)?.iter().map(String::as_str)))
 }
 
 /// DescribeRouteTables: route states are computed now, from the targets that exist at this moment.

@@ -21,7 +21,7 @@ fn with_account(config: Config, test: impl FnOnce(&mut Ctx)) {
                 account: ACCOUNT,
                 region: Region::named("ap-northeast-1")?,
                 config: &config,
-                now: String::new(),
+                now: "2026-01-01T00:00:00.000Z".into(),
             };
             provision::provision_partition(&mut ctx)?;
             test(&mut ctx);

@@ -170,15 +170,17 @@ pub fn resolve(
     Ok(requests)
 }
 
-/// The group a `UserIdGroupPair` names (`group_pair::resolve`), with the one lookup it needs:
-/// whether a group outside the VPC exists at all.
+/// The group a `UserIdGroupPair` names: by ID in a VPC actively peered with the target's (in
+/// this region), whose members are the peer's; else `group_pair::resolve` among `in_vpc` (the
+/// groups of the target's VPC), with the one lookup it needs: whether a group outside the VPC
+/// exists at all.
 fn referenced_group(
     ctx: &mut Ctx,
     target: &SecurityGroup,
     in_vpc: &[SecurityGroup],
     pair: &UserIdGroupPairWire,
 ) -> Result<RequestedPeer, Ec2Error> {
-    let pair = GroupPair {
+    let mut pair = GroupPair {
         user_id: pair.user_id.clone(),
         group_name: pair.group_name.clone(),
         group_id: pair.group_id.clone(),
@@ -186,6 +188,18 @@ fn referenced_group(
         vpc_peering_connection_id: pair.vpc_peering_connection_id.clone(),
         peering_status: pair.peering_status.clone(),
     };
+    if pair.peering_status.is_none()
+        && let Some(id) = pair.id_outside(in_vpc).map(str::to_owned)
+    {
+        if let Some(pcx) = pair.vpc_peering_connection_id.take() {
+            crate::actions::peering::route_target(ctx, &pcx, &target.vpc_id)?;
+        }
+        let found =
+            crate::actions::peering::peer_group(ctx, &target.vpc_id, &id, pair.user_id.as_deref())?;
+        if let Some((group_id, user_id)) = found {
+            return Ok(RequestedPeer::Group { group_id, user_id });
+        }
+    }
     let known_elsewhere = match pair.id_outside(in_vpc) {
         Some(id) => match ctx.tx.security_group(ctx.account, id) {
             Ok(_) => true,
