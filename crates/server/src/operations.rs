@@ -151,6 +151,23 @@ pub static OPERATIONS: &[Operation] = &[
         dhcp_options::associate_dhcp_options,
         Write
     ),
+    // egress-only internet gateway
+    row!(
+        "CreateEgressOnlyInternetGateway",
+        egress_only_internet_gateway::create_egress_only_internet_gateway,
+        Write,
+        token: None
+    ),
+    row!(
+        "DescribeEgressOnlyInternetGateways",
+        egress_only_internet_gateway::describe_egress_only_internet_gateways,
+        Read
+    ),
+    row!(
+        "DeleteEgressOnlyInternetGateway",
+        egress_only_internet_gateway::delete_egress_only_internet_gateway,
+        Write
+    ),
     // nat gateway
     row!("CreateNatGateway", nat_gateway::create_nat_gateway, Write, token: None),
     row!(
@@ -515,17 +532,14 @@ pub const UNSUPPORTED: &[&str] = &[
     "AcceptVpcPeeringConnection",
     "AssignPrivateNatGatewayAddress",
     "AssociateNatGatewayAddress",
-    "CreateEgressOnlyInternetGateway",
     "CreateNetworkInterfacePermission",
     "CreateSubnetCidrReservation",
     "CreateVpcEndpoint",
     "CreateVpcPeeringConnection",
-    "DeleteEgressOnlyInternetGateway",
     "DeleteNetworkInterfacePermission",
     "DeleteSubnetCidrReservation",
     "DeleteVpcEndpoints",
     "DeleteVpcPeeringConnection",
-    "DescribeEgressOnlyInternetGateways",
     "DescribeInstanceTypeOfferings",
     "DescribeNetworkInterfacePermissions",
     "DescribeSecurityGroupReferences",
