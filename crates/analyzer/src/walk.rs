@@ -551,6 +551,8 @@ impl<'n> Walk<'n> {
             // The data plane renders no path through a NAT gateway yet: its routes are
             // blackholes, which the inactive-route case above already reports.
             RouteTarget::NatGateway(_) => End::Dead(Disposition::NullRouted),
+            // IPv6 only: the analyzer walks IPv4 packets, whose routes never have one.
+            RouteTarget::EgressOnlyInternetGateway(_) => End::Dead(Disposition::NullRouted),
         }
     }
 
@@ -1007,7 +1009,8 @@ fn route_ref(table: &str, route: &crate::network::Route) -> RouteRef {
         RouteTarget::InternetGateway(id)
         | RouteTarget::Instance(id)
         | RouteTarget::NetworkInterface(id)
-        | RouteTarget::NatGateway(id) => id.clone(),
+        | RouteTarget::NatGateway(id)
+        | RouteTarget::EgressOnlyInternetGateway(id) => id.clone(),
     };
     RouteRef {
         route_table_id: table.to_owned(),

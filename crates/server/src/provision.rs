@@ -153,7 +153,7 @@ pub fn provision_partition(ctx: &mut Ctx) -> Result<(), Ec2Error> {
     ctx.tx.insert_route(
         &main.id,
         &Route {
-            destination: "0.0.0.0/0".parse().expect("valid"),
+            destination: "0.0.0.0/0".parse::<ipnet::Ipv4Net>().expect("valid"),
             target: RouteTarget::InternetGateway(igw.id),
             origin: RouteOrigin::CreateRoute,
         },

@@ -153,7 +153,8 @@ fn route_table(t: &DescribedRouteTable) -> lint::RouteTable {
                     RouteTarget::InternetGateway(id)
                     | RouteTarget::Instance(id)
                     | RouteTarget::NetworkInterface(id)
-                    | RouteTarget::NatGateway(id) => id.clone(),
+                    | RouteTarget::NatGateway(id)
+                    | RouteTarget::EgressOnlyInternetGateway(id) => id.clone(),
                 },
                 blackhole: state == RouteState::Blackhole,
             })
