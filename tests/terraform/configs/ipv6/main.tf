@@ -1,6 +1,6 @@
 # IPv6 (issue 13): a dual-stack VPC with an Amazon-provided /56, a public dual-stack subnet
 # routing ::/0 to the internet gateway, a private one routing ::/0 to an egress-only gateway,
-# an interface with an IPv6 address, and security-group and ACL rules with IPv6 ranges.
+# an interface with IPv6 addresses and an IPv4 /28 prefix, an instance with an IPv6 address, and security-group and ACL rules with IPv6 ranges.
 
 data "aws_availability_zones" "available" {
   state = "available"
@@ -119,4 +119,22 @@ resource "aws_network_interface" "web" {
   subnet_id          = aws_subnet.public.id
   security_groups    = [aws_security_group.web.id]
   ipv6_address_count = 2
+  ipv4_prefix_count  = 1
+}
+
+data "aws_ami" "al2023" {
+  most_recent = true
+  owners      = ["amazon"]
+  filter {
+    name   = "name"
+    values = ["al2023-ami-2023.*-x86_64"]
+  }
+}
+
+resource "aws_instance" "web" {
+  ami                = data.aws_ami.al2023.id
+  instance_type      = "t3.micro"
+  subnet_id          = aws_subnet.public.id
+  ipv6_address_count = 1
+  tags               = { Name = "ipv6-web" }
 }
