@@ -216,3 +216,26 @@ def test_ipv6_routes_to_an_interface_and_local_routes_follow_the_blocks(ec2, dua
     ec2.disassociate_vpc_cidr_block(AssociationId=second["Ipv6CidrBlockAssociation"]["AssociationId"])
     assert [r["DestinationIpv6CidrBlock"] for r in v6_routes(ec2, rtb) if r["Origin"] == "CreateRouteTable"] == [str(block)]
     del other
+
+
+def test_ipv6_route_to_an_instance_and_dry_run(ec2, dual_stack_table):
+    vpc_id, block, igw, eigw, table = dual_stack_table
+    rtb = table["RouteTableId"]
+    s64 = next(block.subnets(new_prefix=64))
+    subnet = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.0.3.0/24", Ipv6CidrBlock=str(s64))["Subnet"]["SubnetId"]
+    instance = ec2.run_instances(ImageId="ami-0123456789abcdef0", InstanceType="t3.micro", MinCount=1, MaxCount=1,
+                                 SubnetId=subnet, Ipv6AddressCount=1)["Instances"][0]["InstanceId"]
+    ec2.create_route(RouteTableId=rtb, DestinationIpv6CidrBlock="2001:db8:ffff::/48", InstanceId=instance)
+    (route,) = [r for r in v6_routes(ec2, rtb) if r["Origin"] == "CreateRoute"]
+    assert (route["InstanceId"], route["State"]) == (instance, "active")
+    ec2.stop_instances(InstanceIds=[instance])
+    ec2.get_waiter("instance_stopped").wait(InstanceIds=[instance], WaiterConfig={"Delay": 1})
+    (route,) = [r for r in v6_routes(ec2, rtb) if r["Origin"] == "CreateRoute"]
+    assert route["State"] == "blackhole"
+    err = error_code(ec2.create_egress_only_internet_gateway, VpcId=vpc_id, DryRun=True)
+    # The VPC has its gateway: DryRun runs every check, so it answers the refusal.
+    assert code_of(err) == "Resource.AlreadyAssociated"
+    ec2.delete_egress_only_internet_gateway(EgressOnlyInternetGatewayId=eigw)
+    err = error_code(ec2.create_egress_only_internet_gateway, VpcId=vpc_id, DryRun=True)
+    assert code_of(err) == "DryRunOperation"
+    assert ec2.describe_egress_only_internet_gateways()["EgressOnlyInternetGateways"] == []
