@@ -23,7 +23,7 @@ REGION = "ap-northeast-1"
 
 # Import IDs that are not the resource's `id` (the provider's documented import formats).
 IMPORT_ID = {
-    "aws_route": lambda a: f"{a['route_table_id']}_{a['destination_cidr_block']}",
+    "aws_route": lambda a: f"{a['route_table_id']}_{a['destination_cidr_block'] or a['destination_ipv6_cidr_block']}",
     "aws_route_table_association": lambda a: f"{a['subnet_id'] or a['gateway_id']}/{a['route_table_id']}",
     "aws_default_route_table": lambda a: a["vpc_id"],
     "aws_key_pair": lambda a: a["key_name"],
@@ -170,6 +170,10 @@ def leftovers(ec2) -> dict:
         "security_groups": [g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"] if g["VpcId"] not in default_vpcs],
         "route_tables": [t["RouteTableId"] for t in ec2.describe_route_tables()["RouteTables"] if t["VpcId"] not in default_vpcs],
         "network_acls": [a["NetworkAclId"] for a in ec2.describe_network_acls()["NetworkAcls"] if a["VpcId"] not in default_vpcs],
+        "egress_only_internet_gateways": [
+            g["EgressOnlyInternetGatewayId"]
+            for g in ec2.describe_egress_only_internet_gateways()["EgressOnlyInternetGateways"]
+        ],
         "network_interfaces": [i["NetworkInterfaceId"] for i in ec2.describe_network_interfaces()["NetworkInterfaces"]],
         "addresses": [a["AllocationId"] for a in ec2.describe_addresses()["Addresses"]],
         "key_pairs": [k["KeyName"] for k in ec2.describe_key_pairs()["KeyPairs"]],

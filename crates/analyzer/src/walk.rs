@@ -553,6 +553,8 @@ impl<'n> Walk<'n> {
             RouteTarget::NatGateway(_) | RouteTarget::VpcPeeringConnection(_) => {
                 End::Dead(Disposition::NullRouted)
             }
+            // IPv6 only: the analyzer walks IPv4 packets, whose routes never have one.
+            RouteTarget::EgressOnlyInternetGateway(_) => End::Dead(Disposition::NullRouted),
         }
     }
 
@@ -1010,7 +1012,8 @@ fn route_ref(table: &str, route: &crate::network::Route) -> RouteRef {
         | RouteTarget::Instance(id)
         | RouteTarget::NetworkInterface(id)
         | RouteTarget::NatGateway(id)
-        | RouteTarget::VpcPeeringConnection(id) => id.clone(),
+        | RouteTarget::VpcPeeringConnection(id)
+        | RouteTarget::EgressOnlyInternetGateway(id) => id.clone(),
     };
     RouteRef {
         route_table_id: table.to_owned(),

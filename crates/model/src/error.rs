@@ -83,6 +83,8 @@ error_codes! {
     ResourceAlreadyAssociated = "Resource.AlreadyAssociated";
     GatewayNotAttached = "Gateway.NotAttached";
     InvalidGatewayIdNotFound = "InvalidGatewayID.NotFound";
+    InvalidEgressOnlyInternetGatewayIdNotFound = "InvalidEgressOnlyInternetGatewayId.NotFound";
+    InvalidEgressOnlyInternetGatewayIdMalformed = "InvalidEgressOnlyInternetGatewayId.Malformed";
     // Route tables
     InvalidRouteTableIdNotFound = "InvalidRouteTableID.NotFound";
     InvalidRouteTableIdMalformed = "InvalidRouteTableId.Malformed";

@@ -83,6 +83,13 @@ resource_kinds! {
         message: "The internetGateway ID '{id}' does not exist",
         tag_type: Some("internet-gateway"),
     },
+    EgressOnlyInternetGateway {
+        prefix: "eigw",
+        not_found: InvalidEgressOnlyInternetGatewayIdNotFound,
+        malformed: InvalidEgressOnlyInternetGatewayIdMalformed,
+        message: "The egressOnlyInternetGateway ID '{id}' does not exist",
+        tag_type: Some("egress-only-internet-gateway"),
+    },
     RouteTable {
         prefix: "rtb",
         not_found: InvalidRouteTableIdNotFound,

@@ -16,6 +16,7 @@ pub use filter::Filter;
 pub use id::IdKind;
 pub use tags::Tag;
 
+pub mod egress_only_internet_gateway;
 pub mod internet_gateway;
 pub mod ipv6;
 pub mod network_acl;

@@ -12,6 +12,12 @@ use ipnet::{IpNet, Ipv6Net};
 /// The catch-all deny rule every ACL ends with (`*` in the console). Callers cannot touch it.
 pub const DEFAULT_RULE_NUMBER: i32 = 32767;
 
+/// The IPv6 `*` rule, which the API shows as 32768 in an ACL of a VPC with IPv6.
+pub const IPV6_DEFAULT_RULE_NUMBER: i32 = 32768;
+
+/// The default ACL's allow-all rule for IPv6 (100 is IPv4's).
+pub const IPV6_ALLOW_RULE_NUMBER: i32 = 101;
+
 /// The highest rule number a caller may use; 32767–65535 are EC2's own.
 pub const MAX_RULE_NUMBER: i32 = 32766;
 
@@ -70,6 +76,13 @@ impl NetworkAclEntry {
             cidr: "0.0.0.0/0".parse().expect("valid"),
             icmp_type_code: None,
             port_range: None,
+        }
+    }
+
+    fn all_ipv6(rule_number: i32, egress: bool, action: RuleAction) -> Self {
+        Self {
+            cidr: "::/0".parse().expect("valid"),
+            ..Self::all(rule_number, egress, action)
         }
     }
 }
@@ -251,6 +264,33 @@ impl NetworkAcl {
         }
     }
 
+    /// What the ACL gains when its VPC gains IPv6 (its first block, or an ACL created in a VPC
+    /// that has one): the IPv6 `*` deny per direction and, in the default ACL, rule 101 allowing
+    /// all IPv6 in each direction still as EC2 made it (rule 100 and `*` only).
+    pub fn ipv6_additions(&self) -> Vec<NetworkAclEntry> {
+        let mut added = Vec::new();
+        for egress in [true, false] {
+            let own: Vec<_> = self.entries.iter().filter(|e| e.egress == egress).collect();
+            let pristine = own.len() == 2
+                && own.contains(&&NetworkAclEntry::all(100, egress, RuleAction::Allow));
+            if self.is_default && pristine {
+                added.push(NetworkAclEntry::all_ipv6(
+                    IPV6_ALLOW_RULE_NUMBER,
+                    egress,
+                    RuleAction::Allow,
+                ));
+            }
+            if self.entry(egress, IPV6_DEFAULT_RULE_NUMBER).is_none() {
+                added.push(NetworkAclEntry::all_ipv6(
+                    IPV6_DEFAULT_RULE_NUMBER,
+                    egress,
+                    RuleAction::Deny,
+                ));
+            }
+        }
+        added
+    }
+
     fn entry(&self, egress: bool, rule_number: i32) -> Option<&NetworkAclEntry> {
         self.entries
             .iter()
@@ -258,7 +298,8 @@ impl NetworkAcl {
     }
 
     /// CreateNetworkAclEntry: the rule number must be free in its direction, and the direction
-    /// must stay within `max_rules` entries. The quota counts the `*` rule, as AWS's does.
+    /// must stay within `max_rules` entries of the entry's family. The quota counts the `*`
+    /// rule, as AWS's does.
     pub fn check_new_entry(
         &self,
         entry: &NetworkAclEntry,
@@ -276,7 +317,10 @@ impl NetworkAcl {
         let in_direction = self
             .entries
             .iter()
-            .filter(|e| e.egress == entry.egress)
+            .filter(|e| {
+                e.egress == entry.egress
+                    && matches!(e.cidr, IpNet::V4(_)) == matches!(entry.cidr, IpNet::V4(_))
+            })
             .count();
         if in_direction >= max_rules {
             return Err(Ec2Error::new(

@@ -240,6 +240,7 @@ pub fn check_remove_ipv6_block(
 pub struct VpcDependents {
     pub subnets: usize,
     pub internet_gateway: bool,
+    pub egress_only_internet_gateway: bool,
     /// Security groups other than the VPC's default group.
     pub security_groups: usize,
     /// Route tables other than the main one.
@@ -429,6 +430,10 @@ mod tests {
             },
             VpcDependents {
                 internet_gateway: true,
+                ..Default::default()
+            },
+            VpcDependents {
+                egress_only_internet_gateway: true,
                 ..Default::default()
             },
             VpcDependents {

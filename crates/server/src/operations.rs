@@ -151,6 +151,23 @@ pub static OPERATIONS: &[Operation] = &[
         dhcp_options::associate_dhcp_options,
         Write
     ),
+    // egress-only internet gateway
+    row!(
+        "CreateEgressOnlyInternetGateway",
+        egress_only_internet_gateway::create_egress_only_internet_gateway,
+        Write,
+        token: None
+    ),
+    row!(
+        "DescribeEgressOnlyInternetGateways",
+        egress_only_internet_gateway::describe_egress_only_internet_gateways,
+        Read
+    ),
+    row!(
+        "DeleteEgressOnlyInternetGateway",
+        egress_only_internet_gateway::delete_egress_only_internet_gateway,
+        Write
+    ),
     // nat gateway
     row!("CreateNatGateway", nat_gateway::create_nat_gateway, Write, token: None),
     row!(
@@ -530,15 +547,12 @@ pub static OPERATIONS: &[Operation] = &[
 pub const UNSUPPORTED: &[&str] = &[
     "AssignPrivateNatGatewayAddress",
     "AssociateNatGatewayAddress",
-    "CreateEgressOnlyInternetGateway",
     "CreateNetworkInterfacePermission",
     "CreateSubnetCidrReservation",
     "CreateVpcEndpoint",
-    "DeleteEgressOnlyInternetGateway",
     "DeleteNetworkInterfacePermission",
     "DeleteSubnetCidrReservation",
     "DeleteVpcEndpoints",
-    "DescribeEgressOnlyInternetGateways",
     "DescribeInstanceTypeOfferings",
     "DescribeNetworkInterfacePermissions",
     "DescribeStaleSecurityGroups",

@@ -92,7 +92,7 @@ pub fn amazon_ipv6_block(ctx: &mut Ctx) -> Result<VpcIpv6Block, Ec2Error> {
 
 /// Associates an IPv6 block with a VPC, with what AWS adds then: the route tables' `local`
 /// routes follow the VPC's blocks by themselves; the default group gets all egress to `::/0`
-/// unless its egress was changed.
+/// unless its egress was changed; every ACL gets its IPv6 rules (`NetworkAcl::ipv6_additions`).
 pub fn gain_ipv6(ctx: &mut Ctx, vpc_id: &str, block: &VpcIpv6Block) -> Result<(), Ec2Error> {
     let first = ctx.tx.vpc(ctx.account, vpc_id)?.ipv6_blocks.is_empty();
     ctx.tx.add_vpc_ipv6_block(vpc_id, block)?;
@@ -100,6 +100,11 @@ pub fn gain_ipv6(ctx: &mut Ctx, vpc_id: &str, block: &VpcIpv6Block) -> Result<()
         for group in ctx.tx.security_groups(ctx.account, Some(vpc_id))? {
             if let Some(rule) = group.ipv6_default_egress(IdKind::SecurityGroupRule.generate()) {
                 ctx.tx.insert_security_group_rule(&rule)?;
+            }
+        }
+        for acl in ctx.tx.network_acls(ctx.account, Some(vpc_id))? {
+            for entry in acl.ipv6_additions() {
+                ctx.tx.insert_network_acl_entry(&acl.id, &entry)?;
             }
         }
     }
@@ -153,7 +158,7 @@ pub fn provision_partition(ctx: &mut Ctx) -> Result<(), Ec2Error> {
     ctx.tx.insert_route(
         &main.id,
         &Route {
-            destination: "0.0.0.0/0".parse().expect("valid"),
+            destination: "0.0.0.0/0".parse::<ipnet::Ipv4Net>().expect("valid"),
             target: RouteTarget::InternetGateway(igw.id),
             origin: RouteOrigin::CreateRoute,
         },

@@ -7,6 +7,7 @@ use crate::context::Config;
 use crate::http::execute;
 use localvpc_model::Ec2Error;
 use localvpc_model::IdKind;
+use localvpc_model::egress_only_internet_gateway::EgressOnlyInternetGateway;
 use localvpc_model::ipv6::SubnetIpv6Block;
 use localvpc_model::network_interface::{Attachment, Ipv6Address};
 use localvpc_model::region::Region;
@@ -231,6 +232,21 @@ fn internet_gateway_per_vpc() {
     let igw = str_at(&out, &["InternetGateway", "InternetGatewayId"]);
     // The default VPC has its gateway: a second one attached at the same time loses.
     let code = a.lose(|tx| tx.set_internet_gateway_vpc(&igw, Some(&vpc)));
+    assert_eq!(code, "Resource.AlreadyAssociated");
+}
+
+#[test]
+fn egress_only_internet_gateway_per_vpc() {
+    let a = Account::new();
+    let vpc = a.default_vpc();
+    a.call("CreateEgressOnlyInternetGateway", json!({"VpcId": vpc}));
+    let code = a.lose(|tx| {
+        tx.insert_egress_only_internet_gateway(&EgressOnlyInternetGateway {
+            id: IdKind::EgressOnlyInternetGateway.generate(),
+            vpc_id: vpc.clone(),
+            tags: vec![],
+        })
+    });
     assert_eq!(code, "Resource.AlreadyAssociated");
 }
 

@@ -209,6 +209,15 @@ pub const UNIQUE: &[Unique] = &[
     // run again, the loser of two modifications meets `PrefixListVersionMismatch`.
     u("prefix_lists(id)", Retry),
     u("prefix_list_entries(prefix_list_id, version, cidr)", Retry),
+    // 0017_ipv6_rules: one egress-only gateway per VPC.
+    u("egress_only_internet_gateways(id)", Retry),
+    u(
+        "egress_only_internet_gateways(vpc_id)",
+        Aws(
+            E::ResourceAlreadyAssociated,
+            "The network already has an egress only internet gateway attached.",
+        ),
+    ),
     // 0018_peering
     u("vpc_peering_connections(id)", Retry),
 ];

@@ -103,7 +103,18 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Removes a VPC's IPv6 block, and with it the block's `local` route in every table of the
+    /// VPC (stored only while ReplaceRoute points it elsewhere).
     pub fn remove_vpc_ipv6_block(&self, association_id: &str) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "DELETE FROM routes WHERE origin = 'CreateRouteTable' AND (route_table_id, destination) IN
+                 (SELECT t.id, b.cidr FROM vpc_ipv6_blocks b JOIN route_tables t ON t.vpc_id = b.vpc_id
+                  WHERE b.association_id = ?1)",
+            )
+            .db()?
+            .execute([association_id])
+            .db()?;
         self.sql
             .prepare_cached("DELETE FROM vpc_ipv6_blocks WHERE association_id = ?1")
             .db()?

@@ -23,6 +23,7 @@ mod key_pair;
 mod launch_template;
 mod nat_gateway;
 pub use client_token::RememberedToken;
+mod egress_only_internet_gateway;
 mod internet_gateway;
 mod ipv6;
 mod network_acl;

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_volumes.sql"),
     include_str!("../migrations/0015_prefixes.sql"),
     include_str!("../migrations/0016_prefix_lists.sql"),
+    include_str!("../migrations/0017_ipv6_rules.sql"),
     include_str!("../migrations/0018_peering.sql"),
 ];
 

@@ -15,6 +15,9 @@ fn ids_in_partition(kind: IdKind) -> Option<&'static str> {
         K::Vpc => "SELECT id FROM vpcs WHERE pid = ?1",
         K::Subnet => "SELECT id FROM subnets WHERE pid = ?1",
         K::InternetGateway => "SELECT id FROM internet_gateways WHERE pid = ?1",
+        K::EgressOnlyInternetGateway => {
+            "SELECT id FROM egress_only_internet_gateways WHERE pid = ?1"
+        }
         K::RouteTable => "SELECT id FROM route_tables WHERE pid = ?1",
         K::SecurityGroup => "SELECT id FROM security_groups WHERE pid = ?1",
         K::SecurityGroupRule => {

@@ -1,6 +1,7 @@
 //! Route tables, their routes and associations.
 
 use crate::{AssociationId, Db, RouteTableId, Tx, parse_stored};
+use ipnet::{IpNet, Ipv6Net};
 use localvpc_model::route_table::{
     Route, RouteOrigin, RouteTable, RouteTableAssociation, RouteTarget,
 };
@@ -16,6 +17,7 @@ fn target_columns(target: &RouteTarget) -> (&'static str, Option<&str>) {
         RouteTarget::NetworkInterface(id) => ("eni", Some(id)),
         RouteTarget::NatGateway(id) => ("nat", Some(id)),
         RouteTarget::VpcPeeringConnection(id) => ("pcx", Some(id)),
+        RouteTarget::EgressOnlyInternetGateway(id) => ("eigw", Some(id)),
     }
 }
 
@@ -32,6 +34,7 @@ fn target_from(kind: &str, id: Option<String>) -> rusqlite::Result<RouteTarget> 
         "eni" => RouteTarget::NetworkInterface(id()?),
         "nat" => RouteTarget::NatGateway(id()?),
         "pcx" => RouteTarget::VpcPeeringConnection(id()?),
+        "eigw" => RouteTarget::EgressOnlyInternetGateway(id()?),
         other => {
             return Err(rusqlite::Error::InvalidColumnType(
                 2,
@@ -67,7 +70,7 @@ impl Tx<'_> {
                     vpc_id: r.get(1)?,
                     owner_id: owner.to_owned(),
                     routes: Vec::new(),
-                    ipv6_local: Vec::new(),
+                    ipv6_routes: Vec::new(),
                     associations: Vec::new(),
                     tags: Vec::new(),
                 })
@@ -76,6 +79,7 @@ impl Tx<'_> {
             .collect::<Result<_, _>>()
             .db()?;
         let mut routes: HashMap<String, Vec<Route>> = HashMap::new();
+        let mut ipv6_routes: HashMap<String, Vec<Route<Ipv6Net>>> = HashMap::new();
         let mut stmt = self
             .sql
             .prepare_cached(
@@ -85,17 +89,26 @@ impl Tx<'_> {
             .db()?;
         let rows = stmt
             .query_map([self.pid], |r| {
-                let route = Route {
-                    destination: parse_stored(&r.get::<_, String>(1)?)?,
-                    target: target_from(&r.get::<_, String>(2)?, r.get(3)?)?,
-                    origin: origin_from(&r.get::<_, String>(4)?),
-                };
-                Ok((r.get::<_, String>(0)?, route))
+                let destination: IpNet = parse_stored(&r.get::<_, String>(1)?)?;
+                let target = target_from(&r.get::<_, String>(2)?, r.get(3)?)?;
+                let origin = origin_from(&r.get::<_, String>(4)?);
+                Ok((r.get::<_, String>(0)?, destination, target, origin))
             })
             .db()?;
         for row in rows {
-            let (table, route) = row.db()?;
-            routes.entry(table).or_default().push(route);
+            let (table, destination, target, origin) = row.db()?;
+            match destination {
+                IpNet::V4(destination) => routes.entry(table).or_default().push(Route {
+                    destination,
+                    target,
+                    origin,
+                }),
+                IpNet::V6(destination) => ipv6_routes.entry(table).or_default().push(Route {
+                    destination,
+                    target,
+                    origin,
+                }),
+            }
         }
         let mut associations: HashMap<String, Vec<RouteTableAssociation>> = HashMap::new();
         let mut stmt = self
@@ -126,10 +139,20 @@ impl Tx<'_> {
         let mut tags = self.tags_by_resource(IdKind::RouteTable)?;
         let ipv6 = self.vpc_ipv6_blocks(vpc_id)?;
         for t in &mut tables {
-            t.ipv6_local = ipv6
-                .get(&t.vpc_id)
-                .map(|blocks| blocks.iter().map(|b| b.cidr).collect())
-                .unwrap_or_default();
+            let stored = ipv6_routes.remove(&t.id).unwrap_or_default();
+            let blocks = ipv6.get(&t.vpc_id).map(Vec::as_slice).unwrap_or_default();
+            // Each block's local route, as stored if ReplaceRoute moved it, then the others.
+            t.ipv6_routes = blocks
+                .iter()
+                .map(|b| {
+                    stored
+                        .iter()
+                        .find(|r| r.is_local() && r.destination == b.cidr)
+                        .cloned()
+                        .unwrap_or_else(|| Route::local(b.cidr))
+                })
+                .chain(stored.iter().filter(|r| !r.is_local()).cloned())
+                .collect();
             t.routes = routes.remove(&t.id).unwrap_or_default();
             t.associations = associations.remove(&t.id).unwrap_or_default();
             t.tags = tags.remove(&t.id).unwrap_or_default();
@@ -194,7 +217,11 @@ impl Tx<'_> {
         self.set_tags(&table.id, &table.tags)
     }
 
-    pub fn insert_route(&self, table_id: &str, route: &Route) -> Result<(), Ec2Error> {
+    pub fn insert_route<N: std::fmt::Display>(
+        &self,
+        table_id: &str,
+        route: &Route<N>,
+    ) -> Result<(), Ec2Error> {
         let (kind, id) = target_columns(&route.target);
         self.sql
             .prepare_cached("INSERT INTO routes (route_table_id, destination, target_kind, target_id, origin) VALUES (?1, ?2, ?3, ?4, ?5)")
@@ -204,13 +231,21 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Points an existing route at a new target.
-    pub fn replace_route(&self, table_id: &str, route: &Route) -> Result<(), Ec2Error> {
+    /// Points an existing route at a new target. An IPv6 block's local route has a row only
+    /// once replaced, so the first replacement writes it.
+    pub fn replace_route<N: std::fmt::Display>(
+        &self,
+        table_id: &str,
+        route: &Route<N>,
+    ) -> Result<(), Ec2Error> {
         let (kind, id) = target_columns(&route.target);
         self.sql
-            .prepare_cached("UPDATE routes SET target_kind = ?3, target_id = ?4 WHERE route_table_id = ?1 AND destination = ?2")
+            .prepare_cached(
+                "INSERT INTO routes (route_table_id, destination, target_kind, target_id, origin) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (route_table_id, destination) DO UPDATE SET target_kind = ?3, target_id = ?4",
+            )
             .db()?
-            .execute(params![table_id, route.destination.to_string(), kind, id])
+            .execute(params![table_id, route.destination.to_string(), kind, id, route.origin.as_str()])
             .db()?;
         Ok(())
     }

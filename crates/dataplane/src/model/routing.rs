@@ -294,6 +294,8 @@ impl<'s> RoutingIndex<'s> {
                     None => RouteKind::Blackhole,
                 };
             }
+            // An IPv6-only target, which no IPv4 route can have (the data plane routes IPv4).
+            RouteTarget::EgressOnlyInternetGateway(_) => return RouteKind::Blackhole,
         };
         let port = eni.and_then(|eni| ports.iter().find(|p| p.eni_id == eni && p.up));
         let primary = eni.and_then(|eni| self.enis.get(eni)?.1);

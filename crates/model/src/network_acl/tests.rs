@@ -240,3 +240,65 @@ fn protocol_filter_takes_names_and_numbers() {
     let values = (protocol.values)(&a);
     assert!(values.contains(&"6".to_string()) && values.contains(&"tcp".to_string()));
 }
+
+#[test]
+fn ipv6_brings_rule_101_to_untouched_default_directions_and_the_ipv6_star_rule() {
+    let numbers = |entries: &[NetworkAclEntry]| -> Vec<(bool, i32, RuleAction, String)> {
+        entries
+            .iter()
+            .map(|e| (e.egress, e.rule_number, e.action, e.cidr.to_string()))
+            .collect()
+    };
+    use RuleAction::*;
+    let all6 = "::/0".to_string();
+    assert_eq!(
+        numbers(&acl(true).ipv6_additions()),
+        [
+            (true, 101, Allow, all6.clone()),
+            (true, 32768, Deny, all6.clone()),
+            (false, 101, Allow, all6.clone()),
+            (false, 32768, Deny, all6.clone()),
+        ]
+    );
+    assert_eq!(
+        numbers(&acl(false).ipv6_additions()),
+        [
+            (true, 32768, Deny, all6.clone()),
+            (false, 32768, Deny, all6.clone())
+        ]
+    );
+    // A direction the user changed keeps its rules; the `*` rule comes anyway, once.
+    let mut changed = acl(true);
+    changed.entries.push(NetworkAclEntry::all(50, false, Deny));
+    let added = changed.ipv6_additions();
+    assert_eq!(
+        numbers(&added),
+        [
+            (true, 101, Allow, all6.clone()),
+            (true, 32768, Deny, all6.clone()),
+            (false, 32768, Deny, all6.clone()),
+        ]
+    );
+    changed.entries.extend(added);
+    assert!(changed.ipv6_additions().is_empty());
+}
+
+#[test]
+fn the_entry_quota_counts_each_family_apart() {
+    let mut a = acl(false);
+    a.entries.extend(a.ipv6_additions());
+    let v4 = request("-1").validate().unwrap();
+    // Ingress holds the IPv4 `*` rule and the IPv6 one: one of each family.
+    assert!(a.check_new_entry(&v4, 2).is_ok());
+    a.entries.push(v4);
+    let another = NetworkAclEntry {
+        rule_number: 200,
+        ..request("-1").validate().unwrap()
+    };
+    assert_eq!(
+        a.check_new_entry(&another, 2).unwrap_err().code,
+        ErrorCode::NetworkAclEntryLimitExceeded
+    );
+    let v6 = NetworkAclEntry::all_ipv6(200, false, RuleAction::Allow);
+    assert!(a.check_new_entry(&v6, 2).is_ok());
+}

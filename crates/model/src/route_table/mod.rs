@@ -11,8 +11,9 @@ mod tests;
 
 pub use rules::{
     check_associate_gateway, check_associate_subnet, check_delete_route, check_delete_table,
-    check_disassociate, check_gateway_network, check_nat_gateway_target, check_new_route,
-    check_replace_association, replace_route,
+    check_disassociate, check_egress_only_gateway_network, check_gateway_network,
+    check_nat_gateway_target, check_new_route, check_replace_association, check_target_family,
+    replace_route,
 };
 
 use crate::filter::{FilterDef, Tagged, def, one};
@@ -21,6 +22,39 @@ use crate::page::PageLimits;
 use crate::tags::Tag;
 use ipnet::{Ipv4Net, Ipv6Net};
 use std::collections::HashSet;
+use std::fmt::{Debug, Display};
+
+/// A route destination of either family. IPv4 and IPv6 routes live side by side and never
+/// cover each other (`0.0.0.0/0` is not a default route for IPv6), so each rule runs over the
+/// routes of the destination's family.
+pub trait Destination: Copy + Eq + Display + Debug + 'static {
+    /// The parameter that names the destination, as EC2's messages spell it.
+    const PARAMETER: &'static str;
+    /// Whether `other` lies within this block.
+    fn covers(&self, other: &Self) -> bool;
+    /// The table's routes of this family, local ones included.
+    fn routes(table: &RouteTable) -> &[Route<Self>];
+}
+
+impl Destination for Ipv4Net {
+    const PARAMETER: &'static str = "destination-cidr-block";
+    fn covers(&self, other: &Self) -> bool {
+        self.contains(other)
+    }
+    fn routes(table: &RouteTable) -> &[Route<Self>] {
+        &table.routes
+    }
+}
+
+impl Destination for Ipv6Net {
+    const PARAMETER: &'static str = "destination-ipv6-cidr-block";
+    fn covers(&self, other: &Self) -> bool {
+        self.contains(other)
+    }
+    fn routes(table: &RouteTable) -> &[Route<Self>] {
+        &table.ipv6_routes
+    }
+}
 
 /// DescribeRouteTables takes `MaxResults` from 5 to 100 (most Describe calls go to 1000).
 pub const PAGE_LIMITS: PageLimits = PageLimits { min: 5, max: 100 };
@@ -37,6 +71,8 @@ pub enum RouteTarget {
     NatGateway(String),
     /// The other VPC of a peering connection.
     VpcPeeringConnection(String),
+    /// IPv6 destinations only.
+    EgressOnlyInternetGateway(String),
 }
 
 impl RouteTarget {
@@ -48,13 +84,21 @@ impl RouteTarget {
             Self::Instance(_)
             | Self::NetworkInterface(_)
             | Self::NatGateway(_)
-            | Self::VpcPeeringConnection(_) => None,
+            | Self::VpcPeeringConnection(_)
+            | Self::EgressOnlyInternetGateway(_) => None,
         }
     }
 
     pub fn vpc_peering_connection_id(&self) -> Option<&str> {
         match self {
             Self::VpcPeeringConnection(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn egress_only_internet_gateway_id(&self) -> Option<&str> {
+        match self {
+            Self::EgressOnlyInternetGateway(id) => Some(id),
             _ => None,
         }
     }
@@ -125,15 +169,24 @@ impl RouteState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Route {
-    pub destination: Ipv4Net,
+pub struct Route<N = Ipv4Net> {
+    pub destination: N,
     pub target: RouteTarget,
     pub origin: RouteOrigin,
 }
 
-impl Route {
+impl<N> Route<N> {
+    /// The `local` route of a VPC block.
+    pub fn local(destination: N) -> Self {
+        Self {
+            destination,
+            target: RouteTarget::Local,
+            origin: RouteOrigin::CreateRouteTable,
+        }
+    }
+
     /// A route the user adds with CreateRoute.
-    pub fn created(destination: Ipv4Net, target: RouteTarget) -> Self {
+    pub fn created(destination: N, target: RouteTarget) -> Self {
         Self {
             destination,
             target,
@@ -156,6 +209,7 @@ impl Route {
             RouteTarget::NetworkInterface(id) => live.interfaces.contains(id),
             RouteTarget::NatGateway(id) => live.nat_gateways.contains(id),
             RouteTarget::VpcPeeringConnection(id) => live.peerings.contains(id),
+            RouteTarget::EgressOnlyInternetGateway(id) => live.egress_only_gateways.contains(id),
         };
         if alive {
             RouteState::Active
@@ -182,9 +236,10 @@ pub struct RouteTable {
     pub vpc_id: String,
     pub owner_id: String,
     pub routes: Vec<Route>,
-    /// The VPC's IPv6 blocks, each a `local` route of the table (it follows the VPC's
-    /// associations, so it is never stored).
-    pub ipv6_local: Vec<Ipv6Net>,
+    /// IPv6 routes: first a `local` route per IPv6 block of the VPC (it follows the VPC's
+    /// associations, so the store keeps one only while its target is replaced), then the
+    /// routes users added.
+    pub ipv6_routes: Vec<Route<Ipv6Net>>,
     pub associations: Vec<RouteTableAssociation>,
     pub tags: Vec<Tag>,
 }
@@ -192,23 +247,22 @@ pub struct RouteTable {
 impl RouteTable {
     /// A new table with one `local` route per VPC block.
     pub fn new(id: String, vpc_id: String, owner_id: String, vpc_blocks: &[Ipv4Net]) -> Self {
-        let routes = vpc_blocks
-            .iter()
-            .map(|b| Route {
-                destination: *b,
-                target: RouteTarget::Local,
-                origin: RouteOrigin::CreateRouteTable,
-            })
-            .collect();
+        let routes = vpc_blocks.iter().map(|b| Route::local(*b)).collect();
         Self {
             id,
             vpc_id,
             owner_id,
             routes,
-            ipv6_local: Vec::new(),
+            ipv6_routes: Vec::new(),
             associations: Vec::new(),
             tags: Vec::new(),
         }
+    }
+
+    /// The same table with a `local` route per IPv6 block of its VPC.
+    pub fn with_ipv6_blocks(mut self, blocks: &[Ipv6Net]) -> Self {
+        self.ipv6_routes = blocks.iter().map(|b| Route::local(*b)).collect();
+        self
     }
 
     pub fn is_main(&self) -> bool {
@@ -220,24 +274,26 @@ impl RouteTable {
         self.associations.iter().any(|a| a.gateway_id.is_some())
     }
 
-    pub fn route(&self, destination: Ipv4Net) -> Option<&Route> {
-        self.routes.iter().find(|r| r.destination == destination)
+    pub fn route<N: Destination>(&self, destination: N) -> Option<&Route<N>> {
+        N::routes(self)
+            .iter()
+            .find(|r| r.destination == destination)
     }
 
-    /// The VPC's blocks, as the table's local routes name them.
-    fn vpc_blocks(&self) -> impl Iterator<Item = Ipv4Net> + '_ {
-        self.routes
+    /// The VPC's blocks of one family, as the table's local routes name them.
+    fn vpc_blocks<N: Destination>(&self) -> impl Iterator<Item = N> + '_ {
+        N::routes(self)
             .iter()
             .filter(|r| r.is_local())
             .map(|r| r.destination)
     }
 
-    fn within_vpc(&self, destination: Ipv4Net) -> bool {
-        self.vpc_blocks().any(|b| b.contains(&destination))
+    fn within_vpc<N: Destination>(&self, destination: N) -> bool {
+        self.vpc_blocks().any(|b: N| b.covers(&destination))
     }
 
     /// A route a gateway route table may hold: inside the VPC, to `local` or an interface.
-    fn admits_at_gateway(&self, route: &Route) -> bool {
+    fn admits_at_gateway<N: Destination>(&self, route: &Route<N>) -> bool {
         matches!(
             route.target,
             RouteTarget::Local | RouteTarget::NetworkInterface(_)
@@ -264,6 +320,8 @@ pub struct LiveTargets {
     pub nat_gateways: HashSet<String>,
     /// Active peering connections of the VPC.
     pub peerings: HashSet<String>,
+    /// Egress-only internet gateways that exist (each is attached to its VPC for life).
+    pub egress_only_gateways: HashSet<String>,
 }
 
 impl LiveTargets {
@@ -291,12 +349,22 @@ impl LiveTargets {
             instances,
             nat_gateways: HashSet::new(),
             peerings: HashSet::new(),
+            egress_only_gateways: HashSet::new(),
         }
     }
 
     /// The same targets with these peering connections active.
     pub fn with_peerings<'a>(mut self, active: impl IntoIterator<Item = &'a str>) -> Self {
         self.peerings = active.into_iter().map(str::to_owned).collect();
+        self
+    }
+
+    /// The same targets with these egress-only gateways.
+    pub fn with_egress_only_gateways<'a>(
+        mut self,
+        existing: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
+        self.egress_only_gateways = existing.into_iter().map(str::to_owned).collect();
         self
     }
 
@@ -320,14 +388,17 @@ impl LiveTargets {
 pub struct DescribedRouteTable {
     pub table: RouteTable,
     route_states: Vec<RouteState>,
+    ipv6_route_states: Vec<RouteState>,
 }
 
 impl DescribedRouteTable {
     pub fn new(table: RouteTable, live: &LiveTargets) -> Self {
         let route_states = table.routes.iter().map(|r| r.state(live)).collect();
+        let ipv6_route_states = table.ipv6_routes.iter().map(|r| r.state(live)).collect();
         Self {
             table,
             route_states,
+            ipv6_route_states,
         }
     }
 
@@ -337,6 +408,19 @@ impl DescribedRouteTable {
             .iter()
             .zip(self.route_states.iter().copied())
     }
+
+    pub fn ipv6_routes(&self) -> impl Iterator<Item = (&Route<Ipv6Net>, RouteState)> {
+        self.table
+            .ipv6_routes
+            .iter()
+            .zip(self.ipv6_route_states.iter().copied())
+    }
+
+    /// Each route's target and origin (either family) with its state.
+    fn all_routes(&self) -> impl Iterator<Item = (&RouteTarget, RouteOrigin, RouteState)> {
+        let v4 = self.routes().map(|(r, s)| (&r.target, r.origin, s));
+        v4.chain(self.ipv6_routes().map(|(r, s)| (&r.target, r.origin, s)))
+    }
 }
 
 impl Tagged for DescribedRouteTable {
@@ -345,8 +429,10 @@ impl Tagged for DescribedRouteTable {
     }
 }
 
-fn route_values(t: &DescribedRouteTable, value: fn(&Route) -> Option<String>) -> Vec<String> {
-    t.table.routes.iter().filter_map(value).collect()
+fn target_values(t: &DescribedRouteTable, value: fn(&RouteTarget) -> Option<&str>) -> Vec<String> {
+    t.all_routes()
+        .filter_map(|(target, _, _)| value(target).map(str::to_owned))
+        .collect()
 }
 
 fn association_values(
@@ -357,8 +443,8 @@ fn association_values(
 }
 
 /// DescribeRouteTables filters. Those naming targets or destinations localvpc cannot create
-/// (transit gateways, IPv6, prefix lists) are valid and match nothing, as on an
-/// account that has none of them.
+/// (transit gateways, prefix lists) are valid and match nothing, as on an account that has none
+/// of them.
 pub const FILTERS: &[FilterDef<DescribedRouteTable>] = &[
     def("association.gateway-id", |t| {
         association_values(t, |a| a.gateway_id.clone())
@@ -378,37 +464,45 @@ pub const FILTERS: &[FilterDef<DescribedRouteTable>] = &[
     def("owner-id", |t| one(&t.table.owner_id)),
     def("route-table-id", |t| one(&t.table.id)),
     def("route.destination-cidr-block", |t| {
-        route_values(t, |r| Some(r.destination.to_string()))
+        t.table
+            .routes
+            .iter()
+            .map(|r| r.destination.to_string())
+            .collect()
     }),
     def("route.destination-ipv6-cidr-block", |t| {
-        t.table.ipv6_local.iter().map(|b| b.to_string()).collect()
+        t.table
+            .ipv6_routes
+            .iter()
+            .map(|r| r.destination.to_string())
+            .collect()
     }),
     def("route.destination-prefix-list-id", |_| vec![]),
-    def("route.egress-only-internet-gateway-id", |_| vec![]),
+    def("route.egress-only-internet-gateway-id", |t| {
+        target_values(t, RouteTarget::egress_only_internet_gateway_id)
+    }),
     def("route.gateway-id", |t| {
-        let mut ids = route_values(t, |r| r.target.gateway_id().map(str::to_owned));
-        if !t.table.ipv6_local.is_empty() {
-            ids.push("local".into());
-        }
-        ids
+        target_values(t, RouteTarget::gateway_id)
     }),
     def("route.instance-id", |t| {
-        route_values(t, |r| r.target.instance_id().map(str::to_owned))
+        target_values(t, RouteTarget::instance_id)
     }),
     def("route.nat-gateway-id", |t| {
-        route_values(t, |r| r.target.nat_gateway_id().map(str::to_owned))
+        target_values(t, RouteTarget::nat_gateway_id)
     }),
     def("route.origin", |t| {
-        route_values(t, |r| Some(r.origin.as_str().to_owned()))
+        t.all_routes()
+            .map(|(_, o, _)| o.as_str().to_owned())
+            .collect()
     }),
     def("route.state", |t| {
-        t.routes().map(|(_, s)| s.as_str().to_owned()).collect()
+        t.all_routes()
+            .map(|(_, _, s)| s.as_str().to_owned())
+            .collect()
     }),
     def("route.transit-gateway-id", |_| vec![]),
     def("route.vpc-peering-connection-id", |t| {
-        route_values(t, |r| {
-            r.target.vpc_peering_connection_id().map(str::to_owned)
-        })
+        target_values(t, RouteTarget::vpc_peering_connection_id)
     }),
     def("vpc-id", |t| one(&t.table.vpc_id)),
 ];

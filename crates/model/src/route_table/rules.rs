@@ -1,11 +1,11 @@
 //! The rules EC2 applies when a route table, a route or an association changes. Each returns
 //! the error EC2 answers with when the change is refused.
 
-use super::{Route, RouteTable, RouteTableAssociation, RouteTarget};
+use super::{Destination, Route, RouteTable, RouteTableAssociation, RouteTarget};
 use crate::error::{Ec2Error, ErrorCode};
 use crate::internet_gateway::InternetGateway;
 use crate::nat_gateway::{NatGateway, NatState};
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv6Net};
 
 /// DeleteRouteTable: never the main table, nor one any subnet or gateway still uses.
 pub fn check_delete_table(table: &RouteTable) -> Result<(), Ec2Error> {
@@ -36,6 +36,42 @@ pub fn check_gateway_network(table: &RouteTable, igw: &InternetGateway) -> Resul
     Ok(())
 }
 
+/// A route to an egress-only internet gateway: one of the table's VPC.
+pub fn check_egress_only_gateway_network(
+    table: &RouteTable,
+    gateway_id: &str,
+    gateway_vpc_id: &str,
+) -> Result<(), Ec2Error> {
+    if gateway_vpc_id != table.vpc_id {
+        return Err(different_networks(
+            &table.id,
+            &format!("network gateway {gateway_id}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The families a target serves: an egress-only gateway carries IPv6 only, and no route may
+/// send traffic into `fd00:ec2::/32`, where the instance services (IMDS, DNS, NTP) live.
+pub fn check_target_family(destination: IpNet, target: &RouteTarget) -> Result<(), Ec2Error> {
+    match destination {
+        IpNet::V4(v4) if matches!(target, RouteTarget::EgressOnlyInternetGateway(_)) => {
+            Err(Ec2Error::invalid_value(format!(
+                "Route {v4} cannot target an egress only internet gateway: it carries IPv6 only."
+            )))
+        }
+        IpNet::V6(v6) if services().contains(&v6) => Err(Ec2Error::invalid_value(format!(
+            "The destination CIDR block {v6} is reserved: no route may target fd00:ec2::/32 \
+                 or a range inside it."
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn services() -> Ipv6Net {
+    "fd00:ec2::/32".parse().expect("valid")
+}
+
 /// A route to a NAT gateway: one of the table's VPC that is not failed or going away.
 pub fn check_nat_gateway_target(table: &RouteTable, nat: &NatGateway) -> Result<(), Ec2Error> {
     if !matches!(nat.state, NatState::Pending | NatState::Available) {
@@ -54,11 +90,11 @@ pub fn check_nat_gateway_target(table: &RouteTable, nat: &NatGateway) -> Result<
 /// ReplaceRoute). Inside the VPC's range only a network interface may take traffic away from
 /// `local`, and only for a whole VPC block (replacing the local route's target) or a whole
 /// subnet; a gateway route table holds only such routes.
-fn check_route_target(
+fn check_route_target<N: Destination>(
     table: &RouteTable,
-    destination: Ipv4Net,
+    destination: N,
     target: &RouteTarget,
-    subnet_blocks: &[Ipv4Net],
+    subnet_blocks: &[N],
 ) -> Result<(), Ec2Error> {
     let route = Route::created(destination, target.clone());
     if table.is_gateway_table() && !table.admits_at_gateway(&route) {
@@ -78,7 +114,7 @@ fn check_route_target(
         )));
     }
     let whole_block =
-        table.vpc_blocks().any(|b| b == destination) || subnet_blocks.contains(&destination);
+        table.vpc_blocks().any(|b: N| b == destination) || subnet_blocks.contains(&destination);
     if !whole_block {
         return Err(Ec2Error::invalid_value(
             "Route destination doesn't match any subnet CIDR blocks.",
@@ -89,10 +125,10 @@ fn check_route_target(
 
 /// CreateRoute: an admissible target, a destination the table does not route yet, and at most
 /// `limit` routes besides the local ones.
-pub fn check_new_route(
+pub fn check_new_route<N: Destination>(
     table: &RouteTable,
-    route: &Route,
-    subnet_blocks: &[Ipv4Net],
+    route: &Route<N>,
+    subnet_blocks: &[N],
     limit: usize,
 ) -> Result<(), Ec2Error> {
     check_route_target(table, route.destination, &route.target, subnet_blocks)?;
@@ -105,7 +141,7 @@ pub fn check_new_route(
             ),
         ));
     }
-    if table.routes.iter().filter(|r| !r.is_local()).count() >= limit {
+    if N::routes(table).iter().filter(|r| !r.is_local()).count() >= limit {
         return Err(Ec2Error::new(
             ErrorCode::RouteLimitExceeded,
             format!(
@@ -117,12 +153,16 @@ pub fn check_new_route(
     Ok(())
 }
 
-fn existing_route(table: &RouteTable, destination: Ipv4Net) -> Result<&Route, Ec2Error> {
+fn existing_route<N: Destination>(
+    table: &RouteTable,
+    destination: N,
+) -> Result<&Route<N>, Ec2Error> {
     table.route(destination).ok_or_else(|| {
         Ec2Error::new(
             ErrorCode::InvalidRouteNotFound,
             format!(
-                "no route with destination-cidr-block {destination} in route table {}",
+                "no route with {} {destination} in route table {}",
+                N::PARAMETER,
                 table.id
             ),
         )
@@ -131,12 +171,12 @@ fn existing_route(table: &RouteTable, destination: Ipv4Net) -> Result<&Route, Ec
 
 /// ReplaceRoute: the route must exist; `RouteTarget::Local` (`LocalTarget=true`) restores the
 /// target of a local route and suits no other. Returns the route as it becomes.
-pub fn replace_route(
+pub fn replace_route<N: Destination>(
     table: &RouteTable,
-    destination: Ipv4Net,
+    destination: N,
     target: RouteTarget,
-    subnet_blocks: &[Ipv4Net],
-) -> Result<Route, Ec2Error> {
+    subnet_blocks: &[N],
+) -> Result<Route<N>, Ec2Error> {
     let existing = existing_route(table, destination)?;
     if target == RouteTarget::Local && !existing.is_local() {
         return Err(Ec2Error::invalid_value(format!(
@@ -154,7 +194,10 @@ pub fn replace_route(
 }
 
 /// DeleteRoute: the route must exist and must not be a local one.
-pub fn check_delete_route(table: &RouteTable, destination: Ipv4Net) -> Result<(), Ec2Error> {
+pub fn check_delete_route<N: Destination>(
+    table: &RouteTable,
+    destination: N,
+) -> Result<(), Ec2Error> {
     if existing_route(table, destination)?.is_local() {
         return Err(Ec2Error::invalid_value(format!(
             "cannot remove local route {destination} in route table {}",
@@ -198,11 +241,19 @@ pub fn check_associate_subnet(
 }
 
 fn check_fits_gateway(table: &RouteTable) -> Result<(), Ec2Error> {
-    if let Some(route) = table.routes.iter().find(|r| !table.admits_at_gateway(r)) {
+    let v4 = table.routes.iter().find(|r| !table.admits_at_gateway(*r));
+    let v6 = table
+        .ipv6_routes
+        .iter()
+        .find(|r| !table.admits_at_gateway(*r));
+    let misfit = v4
+        .map(|r| r.destination.to_string())
+        .or_else(|| v6.map(|r| r.destination.to_string()));
+    if let Some(destination) = misfit {
         return Err(Ec2Error::invalid_value(format!(
-            "Route table {} cannot be associated with a gateway: its route to {} leaves the VPC \
-             or targets something other than local or a network interface.",
-            table.id, route.destination
+            "Route table {} cannot be associated with a gateway: its route to {destination} leaves \
+             the VPC or targets something other than local or a network interface.",
+            table.id
         )));
     }
     Ok(())

@@ -408,13 +408,10 @@ fn gw(gateway: Option<&str>) -> LiveTargets {
 #[test]
 fn interface_and_instance_routes_follow_their_targets() {
     let to_eni = Route::created(
-        "10.9.0.0/16".parse().unwrap(),
+        net("10.9.0.0/16"),
         RouteTarget::NetworkInterface("eni-1".into()),
     );
-    let to_instance = Route::created(
-        "10.8.0.0/16".parse().unwrap(),
-        RouteTarget::Instance("i-1".into()),
-    );
+    let to_instance = Route::created(net("10.8.0.0/16"), RouteTarget::Instance("i-1".into()));
     let mut live = LiveTargets::default();
     assert_eq!(to_eni.state(&live), RouteState::Blackhole);
     assert_eq!(to_instance.state(&live), RouteState::Blackhole);
@@ -439,8 +436,7 @@ fn only_running_instances_and_the_interfaces_attached_to_them_are_live() {
             ("eni-free", None),
         ],
     );
-    let state =
-        |target: RouteTarget| Route::created("10.9.0.0/16".parse().unwrap(), target).state(&live);
+    let state = |target: RouteTarget| Route::created(net("10.9.0.0/16"), target).state(&live);
     assert_eq!(
         state(RouteTarget::Instance("i-run".into())),
         RouteState::Active
@@ -467,4 +463,104 @@ fn only_running_instances_and_the_interfaces_attached_to_them_are_live() {
         RouteState::Blackhole,
         "detached"
     );
+}
+
+fn net6(text: &str) -> Ipv6Net {
+    text.parse().unwrap()
+}
+
+fn dual_stack() -> RouteTable {
+    table("rtb-00000006").with_ipv6_blocks(&[net6("2001:db8:0:100::/56")])
+}
+
+const EIGW: &str = "eigw-11111111";
+
+#[test]
+fn ipv6_routes_are_their_own_family() {
+    let t = dual_stack();
+    let default6 = Route::created(net6("::/0"), RouteTarget::InternetGateway(IGW.into()));
+    assert!(check_new_route(&t, &default6, &[], 50).is_ok());
+    // An IPv4 default route exists; the IPv6 one is still new, and vice versa.
+    let mut with_v4 = t.clone();
+    with_v4.routes.push(Route::created(
+        net("0.0.0.0/0"),
+        RouteTarget::InternetGateway(IGW.into()),
+    ));
+    assert!(check_new_route(&with_v4, &default6, &[], 50).is_ok());
+    let mut with_v6 = t.clone();
+    with_v6.ipv6_routes.push(default6.clone());
+    assert_eq!(
+        code(check_new_route(&with_v6, &default6, &[], 50)),
+        "RouteAlreadyExists"
+    );
+    // The quota counts each family's routes apart.
+    assert!(check_new_route(&with_v4, &default6, &[], 1).is_ok());
+    let other = Route::created(net6("2001:db8:ffff::/48"), RouteTarget::Local);
+    assert_eq!(
+        code(check_new_route(&with_v6, &other, &[], 1)),
+        "RouteLimitExceeded"
+    );
+    assert_eq!(
+        code(check_delete_route(&t, net6("2001:db8:0:100::/56"))),
+        "InvalidParameterValue"
+    );
+    assert_eq!(
+        code(check_delete_route(&t, net6("::/0"))),
+        "InvalidRoute.NotFound"
+    );
+}
+
+#[test]
+fn inside_the_ipv6_block_only_a_whole_subnet_goes_to_an_interface() {
+    let t = dual_stack();
+    let subnet = net6("2001:db8:0:101::/64");
+    let eni = RouteTarget::NetworkInterface(ENI.into());
+    let to = |d: &str, target: RouteTarget| {
+        check_new_route(&t, &Route::created(net6(d), target), &[subnet], 50)
+    };
+    assert!(to("2001:db8:0:101::/64", eni.clone()).is_ok());
+    assert_eq!(
+        code(to("2001:db8:0:102::/64", eni.clone())),
+        "InvalidParameterValue"
+    );
+    assert_eq!(
+        code(to(
+            "2001:db8:0:101::/64",
+            RouteTarget::InternetGateway(IGW.into())
+        )),
+        "InvalidParameterValue"
+    );
+    let local = replace_route(&t, net6("2001:db8:0:100::/56"), eni, &[subnet]).unwrap();
+    assert!(local.is_local());
+}
+
+#[test]
+fn egress_only_gateways_carry_ipv6_and_no_route_enters_the_services_range() {
+    let eigw = RouteTarget::EgressOnlyInternetGateway(EIGW.into());
+    assert!(check_target_family("::/0".parse().unwrap(), &eigw).is_ok());
+    assert_eq!(
+        code(check_target_family("0.0.0.0/0".parse().unwrap(), &eigw)),
+        "InvalidParameterValue"
+    );
+    let igw = RouteTarget::InternetGateway(IGW.into());
+    for reserved in ["fd00:ec2::/32", "fd00:ec2::254/128"] {
+        assert_eq!(
+            code(check_target_family(reserved.parse().unwrap(), &igw)),
+            "InvalidParameterValue"
+        );
+    }
+    assert!(check_target_family("fd00::/8".parse().unwrap(), &igw).is_ok());
+    assert_eq!(
+        code(check_egress_only_gateway_network(
+            &dual_stack(),
+            EIGW,
+            "vpc-other"
+        )),
+        "InvalidParameterValue"
+    );
+    let mut live = LiveTargets::default().with_egress_only_gateways([EIGW]);
+    let route = Route::created(net6("::/0"), eigw);
+    assert_eq!(route.state(&live), RouteState::Active);
+    live.egress_only_gateways.clear();
+    assert_eq!(route.state(&live), RouteState::Blackhole);
 }

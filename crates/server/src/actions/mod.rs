@@ -4,6 +4,7 @@
 pub mod account;
 pub mod address_attribute;
 pub mod dhcp_options;
+pub mod egress_only_internet_gateway;
 pub mod elastic_ip;
 pub mod image;
 pub mod instance;

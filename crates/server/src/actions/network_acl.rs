@@ -144,6 +144,12 @@ pub fn create_network_acl(
         ctx.account.to_owned(),
         false,
     );
+    if !vpc.ipv6_blocks.is_empty() {
+        let added = acl.ipv6_additions();
+        acl.entries.extend(added);
+        // Egress first, each direction by rule number, as Describe lists them.
+        acl.entries.sort_by_key(|e| (!e.egress, e.rule_number));
+    }
     acl.tags = tags;
     ctx.tx.insert_network_acl(&acl)?;
     Ok(CreateNetworkAclResponse {

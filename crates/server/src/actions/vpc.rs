@@ -244,6 +244,10 @@ pub fn delete_vpc(ctx: &mut Ctx, req: VpcIdRequest) -> Result<Empty, Ec2Error> {
         &VpcDependents {
             subnets: ctx.tx.count_subnets_in_vpc(&vpc.id)?,
             internet_gateway: ctx.tx.internet_gateway_of_vpc(&vpc.id)?.is_some(),
+            egress_only_internet_gateway: ctx
+                .tx
+                .egress_only_internet_gateway_of_vpc(&vpc.id)?
+                .is_some(),
             security_groups: groups.iter().filter(|g| !g.is_default()).count(),
             route_tables: tables.iter().filter(|t| !t.is_main()).count(),
             network_acls: acls.iter().filter(|a| !a.is_default).count(),

@@ -160,7 +160,8 @@ fn route_table(t: &DescribedRouteTable) -> lint::RouteTable {
                     | RouteTarget::Instance(id)
                     | RouteTarget::NetworkInterface(id)
                     | RouteTarget::NatGateway(id)
-                    | RouteTarget::VpcPeeringConnection(id) => id.clone(),
+                    | RouteTarget::VpcPeeringConnection(id)
+                    | RouteTarget::EgressOnlyInternetGateway(id) => id.clone(),
                 },
                 blackhole: state == RouteState::Blackhole,
             })

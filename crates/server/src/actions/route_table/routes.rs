@@ -1,17 +1,18 @@
 //! CreateRoute, ReplaceRoute and DeleteRoute.
 //!
-//! Destinations are IPv4 CIDRs; targets are internet gateways, instances, network interfaces,
-//! NAT gateways and VPC peering connections. The other destination and target parameters of the model (IPv6, prefix lists,
-//! transit/local/carrier gateways, peering, endpoints, core networks) name resources localvpc
-//! cannot create: the request structs leave them out, so dispatch refuses them as unsupported.
+//! Destinations are IPv4 or IPv6 CIDRs; targets are internet gateways, egress-only internet
+//! gateways (IPv6), instances, network interfaces, NAT gateways and VPC peering connections.
+//! The other destination and target parameters of the model (prefix lists,
+//! transit/local/carrier gateways, endpoints, core networks) name resources localvpc cannot
+//! create: the request structs leave them out, so dispatch refuses them as unsupported.
 
 use super::{internet_gateway, load_table};
 use crate::actions::peering;
 use crate::context::Ctx;
 use crate::wire::{Empty, RETURN_TRUE, ReturnTrue};
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use localvpc_model::route_table::{self, Route, RouteTable, RouteTarget};
-use localvpc_model::{Ec2Error, ErrorCode, IdKind, cidr};
+use localvpc_model::{Ec2Error, ErrorCode, IdKind, cidr, ipv6};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -19,7 +20,9 @@ use serde::Deserialize;
 pub struct RouteRequest {
     route_table_id: String,
     destination_cidr_block: Option<String>,
+    destination_ipv6_cidr_block: Option<String>,
     gateway_id: Option<String>,
+    egress_only_internet_gateway_id: Option<String>,
     instance_id: Option<String>,
     network_interface_id: Option<String>,
     nat_gateway_id: Option<String>,
@@ -34,16 +37,25 @@ pub struct RouteRequest {
 pub struct DeleteRouteRequest {
     route_table_id: String,
     destination_cidr_block: Option<String>,
+    destination_ipv6_cidr_block: Option<String>,
 }
 
-fn destination(text: Option<&str>) -> Result<Ipv4Net, Ec2Error> {
-    let text = text.ok_or_else(|| {
-        Ec2Error::new(
-            ErrorCode::MissingParameter,
-            "The request must contain the parameter destinationCidrBlock or destinationIpv6CidrBlock",
-        )
-    })?;
-    cidr::any_block(text, "destinationCidrBlock")
+/// The one destination a request names, of either family, canonical.
+fn destination(v4: Option<&str>, v6: Option<&str>) -> Result<IpNet, Ec2Error> {
+    const ONE_OF: &str =
+        "The request must contain the parameter destinationCidrBlock or destinationIpv6CidrBlock";
+    match (v4, v6) {
+        (Some(text), None) => Ok(IpNet::V4(cidr::any_block(text, "destinationCidrBlock")?)),
+        (None, Some(text)) => ipv6::parse_net(text).map(IpNet::V6).ok_or_else(|| {
+            Ec2Error::invalid_value(format!(
+                "Value ({text}) for parameter destinationIpv6CidrBlock is invalid. This is not a valid IPv6 CIDR block."
+            ))
+        }),
+        (None, None) => Err(Ec2Error::new(ErrorCode::MissingParameter, ONE_OF)),
+        (Some(_), Some(_)) => Err(Ec2Error::combination(
+            "The parameters destinationCidrBlock and destinationIpv6CidrBlock cannot both be specified.",
+        )),
+    }
 }
 
 /// Resolves an `InstanceId`/`NetworkInterfaceId` route target. An instance must have a single
@@ -82,6 +94,7 @@ fn requested_target(
         req.network_interface_id.is_some(),
         req.nat_gateway_id.is_some(),
         req.vpc_peering_connection_id.is_some(),
+        req.egress_only_internet_gateway_id.is_some(),
         local,
     ];
     match named.iter().filter(|n| **n).count() {
@@ -103,33 +116,52 @@ fn requested_target(
         Ok(RouteTarget::NatGateway(nat.id))
     } else if let Some(id) = &req.vpc_peering_connection_id {
         peering::route_target(ctx, id, &table.vpc_id).map(RouteTarget::VpcPeeringConnection)
+    } else if let Some(id) = &req.egress_only_internet_gateway_id {
+        let gateway = ctx
+            .tx
+            .egress_only_internet_gateway(&IdKind::EgressOnlyInternetGateway.parse(id)?)?;
+        route_table::check_egress_only_gateway_network(table, &gateway.id, &gateway.vpc_id)?;
+        Ok(RouteTarget::EgressOnlyInternetGateway(gateway.id))
     } else {
         Ok(RouteTarget::Local)
     }
 }
 
-/// The CIDRs of the subnets of the table's VPC: the only destinations more specific than the
-/// local route that a route may have.
-fn subnet_blocks(ctx: &Ctx, table: &RouteTable) -> Result<Vec<Ipv4Net>, Ec2Error> {
-    Ok(ctx
-        .tx
-        .subnets(&ctx.owner(), Some(&table.vpc_id))?
-        .iter()
-        .map(|s| s.cidr)
-        .collect())
+/// The blocks of the subnets of the table's VPC, per family: the only destinations more
+/// specific than a local route that a route may have.
+fn subnet_blocks(ctx: &Ctx, table: &RouteTable) -> Result<(Vec<Ipv4Net>, Vec<Ipv6Net>), Ec2Error> {
+    let subnets = ctx.tx.subnets(&ctx.owner(), Some(&table.vpc_id))?;
+    Ok((
+        subnets.iter().map(|s| s.cidr).collect(),
+        subnets
+            .iter()
+            .filter_map(|s| Some(s.ipv6_block.as_ref()?.cidr))
+            .collect(),
+    ))
 }
 
 pub fn create_route(ctx: &mut Ctx, req: RouteRequest) -> Result<ReturnTrue, Ec2Error> {
     let table = load_table(ctx, &req.route_table_id)?;
-    let destination = destination(req.destination_cidr_block.as_deref())?;
-    let route = Route::created(destination, requested_target(ctx, &table, &req)?);
-    route_table::check_new_route(
-        &table,
-        &route,
-        &subnet_blocks(ctx, &table)?,
-        ctx.config.quotas.routes_per_route_table,
+    let destination = destination(
+        req.destination_cidr_block.as_deref(),
+        req.destination_ipv6_cidr_block.as_deref(),
     )?;
-    ctx.tx.insert_route(&table.id, &route)?;
+    let target = requested_target(ctx, &table, &req)?;
+    route_table::check_target_family(destination, &target)?;
+    let (v4_subnets, v6_subnets) = subnet_blocks(ctx, &table)?;
+    let limit = ctx.config.quotas.routes_per_route_table;
+    match destination {
+        IpNet::V4(d) => {
+            let route = Route::created(d, target);
+            route_table::check_new_route(&table, &route, &v4_subnets, limit)?;
+            ctx.tx.insert_route(&table.id, &route)?;
+        }
+        IpNet::V6(d) => {
+            let route = Route::created(d, target);
+            route_table::check_new_route(&table, &route, &v6_subnets, limit)?;
+            ctx.tx.insert_route(&table.id, &route)?;
+        }
+    }
     Ok(RETURN_TRUE)
 }
 
@@ -137,18 +169,36 @@ pub fn create_route(ctx: &mut Ctx, req: RouteRequest) -> Result<ReturnTrue, Ec2E
 /// route's target.
 pub fn replace_route(ctx: &mut Ctx, req: RouteRequest) -> Result<Empty, Ec2Error> {
     let table = load_table(ctx, &req.route_table_id)?;
-    let destination = destination(req.destination_cidr_block.as_deref())?;
+    let destination = destination(
+        req.destination_cidr_block.as_deref(),
+        req.destination_ipv6_cidr_block.as_deref(),
+    )?;
     let target = requested_target(ctx, &table, &req)?;
-    let route =
-        route_table::replace_route(&table, destination, target, &subnet_blocks(ctx, &table)?)?;
-    ctx.tx.replace_route(&table.id, &route)?;
+    route_table::check_target_family(destination, &target)?;
+    let (v4_subnets, v6_subnets) = subnet_blocks(ctx, &table)?;
+    match destination {
+        IpNet::V4(d) => {
+            let route = route_table::replace_route(&table, d, target, &v4_subnets)?;
+            ctx.tx.replace_route(&table.id, &route)?;
+        }
+        IpNet::V6(d) => {
+            let route = route_table::replace_route(&table, d, target, &v6_subnets)?;
+            ctx.tx.replace_route(&table.id, &route)?;
+        }
+    }
     Ok(Empty {})
 }
 
 pub fn delete_route(ctx: &mut Ctx, req: DeleteRouteRequest) -> Result<Empty, Ec2Error> {
     let table = load_table(ctx, &req.route_table_id)?;
-    let destination = destination(req.destination_cidr_block.as_deref())?;
-    route_table::check_delete_route(&table, destination)?;
+    let destination = destination(
+        req.destination_cidr_block.as_deref(),
+        req.destination_ipv6_cidr_block.as_deref(),
+    )?;
+    match destination {
+        IpNet::V4(d) => route_table::check_delete_route(&table, d)?,
+        IpNet::V6(d) => route_table::check_delete_route(&table, d)?,
+    }
     ctx.tx.delete_route(&table.id, &destination.to_string())?;
     Ok(Empty {})
 }

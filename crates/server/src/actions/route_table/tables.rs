@@ -7,7 +7,7 @@ use crate::wire::{
     Empty, FilterWire, Selection, TagSpecification, TagWire, select, tag_set, tags_for,
 };
 use localvpc_model::route_table::{
-    self, DescribedRouteTable, LiveTargets, RouteTable, RouteTableAssociation,
+    self, DescribedRouteTable, LiveTargets, Route, RouteState, RouteTable, RouteTableAssociation,
 };
 use localvpc_model::{Ec2Error, IdKind, Quota};
 use localvpc_store::EniScope;
@@ -32,6 +32,7 @@ pub struct RouteWire {
     destination_cidr_block: Option<String>,
     destination_ipv6_cidr_block: Option<String>,
     gateway_id: Option<String>,
+    egress_only_internet_gateway_id: Option<String>,
     instance_id: Option<String>,
     network_interface_id: Option<String>,
     nat_gateway_id: Option<String>,
@@ -76,6 +77,29 @@ fn association_view(a: &RouteTableAssociation) -> AssociationWire {
     }
 }
 
+fn route_view<N>(
+    destination_cidr_block: Option<String>,
+    destination_ipv6_cidr_block: Option<String>,
+    r: &Route<N>,
+    state: RouteState,
+) -> RouteWire {
+    RouteWire {
+        destination_cidr_block,
+        destination_ipv6_cidr_block,
+        gateway_id: r.target.gateway_id().map(str::to_owned),
+        egress_only_internet_gateway_id: r
+            .target
+            .egress_only_internet_gateway_id()
+            .map(str::to_owned),
+        instance_id: r.target.instance_id().map(str::to_owned),
+        network_interface_id: r.target.network_interface_id().map(str::to_owned),
+        nat_gateway_id: r.target.nat_gateway_id().map(str::to_owned),
+        vpc_peering_connection_id: r.target.vpc_peering_connection_id().map(str::to_owned),
+        origin: r.origin.as_str(),
+        state: state.as_str(),
+    }
+}
+
 fn view(described: &DescribedRouteTable) -> RouteTableWire {
     let t = &described.table;
     RouteTableWire {
@@ -84,28 +108,12 @@ fn view(described: &DescribedRouteTable) -> RouteTableWire {
         route_table_id: t.id.clone(),
         routes: described
             .routes()
-            .map(|(r, state)| RouteWire {
-                destination_cidr_block: Some(r.destination.to_string()),
-                destination_ipv6_cidr_block: None,
-                gateway_id: r.target.gateway_id().map(str::to_owned),
-                instance_id: r.target.instance_id().map(str::to_owned),
-                network_interface_id: r.target.network_interface_id().map(str::to_owned),
-                nat_gateway_id: r.target.nat_gateway_id().map(str::to_owned),
-                vpc_peering_connection_id: r.target.vpc_peering_connection_id().map(str::to_owned),
-                origin: r.origin.as_str(),
-                state: state.as_str(),
-            })
-            .chain(t.ipv6_local.iter().map(|b| RouteWire {
-                destination_cidr_block: None,
-                destination_ipv6_cidr_block: Some(b.to_string()),
-                gateway_id: Some("local".into()),
-                instance_id: None,
-                network_interface_id: None,
-                nat_gateway_id: None,
-                vpc_peering_connection_id: None,
-                origin: "CreateRouteTable",
-                state: "active",
-            }))
+            .map(|(r, state)| route_view(Some(r.destination.to_string()), None, r, state))
+            .chain(
+                described
+                    .ipv6_routes()
+                    .map(|(r, state)| route_view(None, Some(r.destination.to_string()), r, state)),
+            )
             .collect(),
         tags: tag_set(&t.tags).unwrap_or_default(),
         vpc_id: t.vpc_id.clone(),
@@ -144,12 +152,14 @@ pub fn create_route_table(
         1,
     )?;
     let blocks: Vec<_> = vpc.cidr_blocks.iter().map(|b| b.cidr).collect();
+    let ipv6_blocks: Vec<_> = vpc.ipv6_blocks.iter().map(|b| b.cidr).collect();
     let mut table = RouteTable::new(
         IdKind::RouteTable.generate(),
         vpc.id,
         ctx.account.to_owned(),
         &blocks,
-    );
+    )
+    .with_ipv6_blocks(&ipv6_blocks);
     table.tags = tags;
     ctx.tx.insert_route_table(&table)?;
     Ok(CreateRouteTableResponse {
@@ -182,6 +192,7 @@ fn live_targets(ctx: &mut Ctx) -> Result<LiveTargets, Ec2Error> {
     let interfaces = ctx.tx.network_interfaces(ctx.account, EniScope::All)?;
     let instances = ctx.tx.instances(ctx.account)?;
     let nats = ctx.tx.nat_gateways()?;
+    let egress_only = ctx.tx.egress_only_internet_gateways()?;
     Ok(LiveTargets::new(
         instances.iter().map(|i| (i.id.as_str(), i.state)),
         interfaces.iter().map(|e| {
@@ -190,7 +201,8 @@ fn live_targets(ctx: &mut Ctx) -> Result<LiveTargets, Ec2Error> {
         }),
     )
     .with_nat_gateways(nats.iter().filter(|n| n.forwards()).map(|n| n.id.as_str()))
-    .with_peerings(peering::active_ids(ctx)?.iter().map(String::as_str)))
+    .with_peerings(peering::active_ids(ctx)?.iter().map(String::as_str))
+    .with_egress_only_gateways(egress_only.iter().map(|g| g.id.as_str())))
 }
 
 /// DescribeRouteTables: route states are computed now, from the targets that exist at this moment.
