@@ -11,7 +11,6 @@ use localvpc_model::{Ec2Error, ErrorCode};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt::Write;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::watch;
 
@@ -102,44 +101,18 @@ fn describe(state: &AppState, account: &str, region: &str) -> Result<Snapshot, E
             format!("Account {account} has nothing in {region}."),
         ));
     }
-    let kinds: Vec<&'static Kind> = KINDS
-        .iter()
-        .filter(|kind| crate::operations::find(kind.action).is_some())
-        .collect();
-    // Two threads take the kinds in turn: the Describes read on their own connections, so the
-    // big lists (ENIs, instances) are described side by side.
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let n = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&kind) = kinds.get(n) else {
-                return done;
-            };
-            let described = call(state, account, region, kind.action, &[]).map(|answer| {
-                let list = answer[kind.member]
-                    .as_array()
-                    .map_or(&[][..], Vec::as_slice);
-                Items::of(kind, list)
-            });
-            done.push((n, described));
+    let mut snapshot = Vec::new();
+    for kind in KINDS {
+        if crate::operations::find(kind.action).is_none() {
+            continue;
         }
-    };
-    let mut described = std::thread::scope(|scope| {
-        let helper = scope.spawn(work);
-        let mut done = work();
-        done.extend(helper.join().unwrap_or_default());
-        done
-    });
-    described.sort_by_key(|(n, _)| *n);
-    if described.len() != kinds.len() {
-        return Err(Ec2Error::internal());
+        let answer = call(state, account, region, kind.action, &[])?;
+        let list = answer[kind.member]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice);
+        snapshot.push((kind, Items::of(kind, list)));
     }
-    kinds
-        .into_iter()
-        .zip(described)
-        .map(|(kind, (_, items))| items.map(|items| (kind, items)))
-        .collect()
+    Ok(snapshot)
 }
 
 fn quoted(text: &str) -> String {

@@ -8,6 +8,7 @@ use crate::wire::{
 };
 use localvpc_model::route_table::{
     self, DescribedRouteTable, LiveTargets, Route, RouteState, RouteTable, RouteTableAssociation,
+    RouteTarget,
 };
 use localvpc_model::{Ec2Error, IdKind, Quota};
 use localvpc_store::EniScope;
@@ -188,9 +189,23 @@ pub struct DescribeRouteTablesResponse {
 }
 
 /// Instances that can forward traffic now and the interfaces attached to them.
-fn live_targets(ctx: &mut Ctx) -> Result<LiveTargets, Ec2Error> {
-    let interfaces = ctx.tx.network_interfaces(ctx.account, EniScope::All)?;
-    let instances = ctx.tx.instances(ctx.account)?;
+fn live_targets(ctx: &mut Ctx, tables: &[RouteTable]) -> Result<LiveTargets, Ec2Error> {
+    // Instances and interfaces are read only when a route targets one: a partition of many
+    // ENIs and no appliance routes describes its tables without loading them.
+    let host = |t: &RouteTarget| {
+        matches!(t, RouteTarget::Instance(_) | RouteTarget::NetworkInterface(_))
+    };
+    let hosts = tables.iter().any(|t| {
+        t.routes.iter().any(|r| host(&r.target)) || t.ipv6_routes.iter().any(|r| host(&r.target))
+    });
+    let (interfaces, instances) = if hosts {
+        (
+            ctx.tx.network_interfaces(ctx.account, EniScope::All)?,
+            ctx.tx.instances(ctx.account)?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let nats = ctx.tx.nat_gateways()?;
     let egress_only = ctx.tx.egress_only_internet_gateways()?;
     Ok(LiveTargets::new(
@@ -216,10 +231,9 @@ pub fn describe_route_tables(
         .into_iter()
         .filter_map(|g| Some((g.vpc_id?, g.id)))
         .collect();
-    let live = live_targets(ctx)?;
-    let all = ctx
-        .tx
-        .route_tables(ctx.account, None)?
+    let tables = ctx.tx.route_tables(ctx.account, None)?;
+    let live = live_targets(ctx, &tables)?;
+    let all = tables
         .into_iter()
         .map(|t| {
             let gateway = vpc_gateways.get(&t.vpc_id).cloned();
