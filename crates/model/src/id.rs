@@ -217,6 +217,13 @@ resource_kinds! {
         message: "NAT gateway {id} was not found",
         tag_type: Some("natgateway"),
     },
+    VpcEndpoint {
+        prefix: "vpce",
+        not_found: InvalidVpcEndpointIdNotFound,
+        malformed: InvalidVpcEndpointIdMalformed,
+        message: "The VpcEndPoint ID '{id}' does not exist",
+        tag_type: Some("vpc-endpoint"),
+    },
     // The attachment of an interface a service manages.
     ServiceAttachment {
         prefix: "ela-attach",

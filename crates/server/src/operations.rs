@@ -159,6 +159,28 @@ pub static OPERATIONS: &[Operation] = &[
         Read
     ),
     row!("DeleteNatGateway", nat_gateway::delete_nat_gateway, Write),
+    // vpc endpoints
+    row!("CreateVpcEndpoint", vpc_endpoint::create_vpc_endpoint, Write, token: None),
+    row!(
+        "ModifyVpcEndpoint",
+        vpc_endpoint::modify_vpc_endpoint,
+        Write
+    ),
+    row!(
+        "DescribeVpcEndpoints",
+        vpc_endpoint::describe_vpc_endpoints,
+        Read
+    ),
+    row!(
+        "DeleteVpcEndpoints",
+        vpc_endpoint::delete_vpc_endpoints,
+        Write
+    ),
+    row!(
+        "DescribeVpcEndpointServices",
+        vpc_endpoint::describe_vpc_endpoint_services,
+        Read
+    ),
     // volumes
     row!("DescribeVolumes", volume::describe_volumes, Read),
     // address attributes
@@ -518,25 +540,20 @@ pub const UNSUPPORTED: &[&str] = &[
     "CreateEgressOnlyInternetGateway",
     "CreateNetworkInterfacePermission",
     "CreateSubnetCidrReservation",
-    "CreateVpcEndpoint",
     "CreateVpcPeeringConnection",
     "DeleteEgressOnlyInternetGateway",
     "DeleteNetworkInterfacePermission",
     "DeleteSubnetCidrReservation",
-    "DeleteVpcEndpoints",
     "DeleteVpcPeeringConnection",
     "DescribeEgressOnlyInternetGateways",
     "DescribeInstanceTypeOfferings",
     "DescribeNetworkInterfacePermissions",
     "DescribeSecurityGroupReferences",
     "DescribeStaleSecurityGroups",
-    "DescribeVpcEndpointServices",
-    "DescribeVpcEndpoints",
     "DescribeVpcPeeringConnections",
     "DisassociateNatGatewayAddress",
     "GetEbsEncryptionByDefault",
     "GetSubnetCidrReservations",
-    "ModifyVpcEndpoint",
     "ModifyVpcPeeringConnectionOptions",
     "RejectVpcPeeringConnection",
     "UnassignPrivateNatGatewayAddress",

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_volumes.sql"),
     include_str!("../migrations/0015_prefixes.sql"),
     include_str!("../migrations/0016_prefix_lists.sql"),
+    include_str!("../migrations/0019_vpc_endpoints.sql"),
 ];
 
 /// The writer's page cache at most (SQLite's default is 2 MiB).

@@ -2,7 +2,7 @@
 
 use crate::{AssociationId, Db, RouteTableId, Tx, parse_stored};
 use localvpc_model::route_table::{
-    Route, RouteOrigin, RouteTable, RouteTableAssociation, RouteTarget,
+    EndpointRoute, Route, RouteOrigin, RouteTable, RouteTableAssociation, RouteTarget,
 };
 use localvpc_model::{Ec2Error, IdKind};
 use rusqlite::{OptionalExtension, params};
@@ -66,6 +66,7 @@ impl Tx<'_> {
                     owner_id: owner.to_owned(),
                     routes: Vec::new(),
                     ipv6_local: Vec::new(),
+                    endpoint_routes: Vec::new(),
                     associations: Vec::new(),
                     tags: Vec::new(),
                 })
@@ -123,7 +124,17 @@ impl Tx<'_> {
         }
         let mut tags = self.tags_by_resource(IdKind::RouteTable)?;
         let ipv6 = self.vpc_ipv6_blocks(vpc_id)?;
+        let mut endpoint_routes = self.endpoint_routes_by_table()?;
         for t in &mut tables {
+            t.endpoint_routes = endpoint_routes
+                .remove(&t.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(prefix_list_id, endpoint_id)| EndpointRoute {
+                    prefix_list_id,
+                    endpoint_id,
+                })
+                .collect();
             t.ipv6_local = ipv6
                 .get(&t.vpc_id)
                 .map(|blocks| blocks.iter().map(|b| b.cidr).collect())

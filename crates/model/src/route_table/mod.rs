@@ -152,6 +152,14 @@ impl Route {
     }
 }
 
+/// A gateway endpoint's route: the service's AWS-managed prefix list to the endpoint
+/// (`gatewayId=vpce-…`, origin `CreateRoute`, always `active`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointRoute {
+    pub prefix_list_id: String,
+    pub endpoint_id: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteTableAssociation {
     pub id: String,
@@ -172,6 +180,9 @@ pub struct RouteTable {
     /// The VPC's IPv6 blocks, each a `local` route of the table (it follows the VPC's
     /// associations, so it is never stored).
     pub ipv6_local: Vec<Ipv6Net>,
+    /// Routes gateway endpoints put in the table (they follow the endpoints, so they are
+    /// changed only through ModifyVpcEndpoint).
+    pub endpoint_routes: Vec<EndpointRoute>,
     pub associations: Vec<RouteTableAssociation>,
     pub tags: Vec<Tag>,
 }
@@ -193,6 +204,7 @@ impl RouteTable {
             owner_id,
             routes,
             ipv6_local: Vec::new(),
+            endpoint_routes: Vec::new(),
             associations: Vec::new(),
             tags: Vec::new(),
         }
@@ -361,13 +373,25 @@ pub const FILTERS: &[FilterDef<DescribedRouteTable>] = &[
     def("route.destination-ipv6-cidr-block", |t| {
         t.table.ipv6_local.iter().map(|b| b.to_string()).collect()
     }),
-    def("route.destination-prefix-list-id", |_| vec![]),
+    def("route.destination-prefix-list-id", |t| {
+        t.table
+            .endpoint_routes
+            .iter()
+            .map(|r| r.prefix_list_id.clone())
+            .collect()
+    }),
     def("route.egress-only-internet-gateway-id", |_| vec![]),
     def("route.gateway-id", |t| {
         let mut ids = route_values(t, |r| r.target.gateway_id().map(str::to_owned));
         if !t.table.ipv6_local.is_empty() {
             ids.push("local".into());
         }
+        ids.extend(
+            t.table
+                .endpoint_routes
+                .iter()
+                .map(|r| r.endpoint_id.clone()),
+        );
         ids
     }),
     def("route.instance-id", |t| {
@@ -377,10 +401,18 @@ pub const FILTERS: &[FilterDef<DescribedRouteTable>] = &[
         route_values(t, |r| r.target.nat_gateway_id().map(str::to_owned))
     }),
     def("route.origin", |t| {
-        route_values(t, |r| Some(r.origin.as_str().to_owned()))
+        let mut origins = route_values(t, |r| Some(r.origin.as_str().to_owned()));
+        if !t.table.endpoint_routes.is_empty() {
+            origins.push(RouteOrigin::CreateRoute.as_str().to_owned());
+        }
+        origins
     }),
     def("route.state", |t| {
-        t.routes().map(|(_, s)| s.as_str().to_owned()).collect()
+        let mut states: Vec<String> = t.routes().map(|(_, s)| s.as_str().to_owned()).collect();
+        if !t.table.endpoint_routes.is_empty() {
+            states.push(RouteState::Active.as_str().to_owned());
+        }
+        states
     }),
     def("route.transit-gateway-id", |_| vec![]),
     def("route.vpc-peering-connection-id", |_| vec![]),

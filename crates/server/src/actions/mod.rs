@@ -23,3 +23,4 @@ pub mod subnet;
 pub mod tags;
 pub mod volume;
 pub mod vpc;
+pub mod vpc_endpoint;

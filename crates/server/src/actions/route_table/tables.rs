@@ -30,6 +30,7 @@ pub const ASSOCIATED: AssociationState = AssociationState {
 pub struct RouteWire {
     destination_cidr_block: Option<String>,
     destination_ipv6_cidr_block: Option<String>,
+    destination_prefix_list_id: Option<String>,
     gateway_id: Option<String>,
     instance_id: Option<String>,
     network_interface_id: Option<String>,
@@ -85,6 +86,7 @@ fn view(described: &DescribedRouteTable) -> RouteTableWire {
             .map(|(r, state)| RouteWire {
                 destination_cidr_block: Some(r.destination.to_string()),
                 destination_ipv6_cidr_block: None,
+                destination_prefix_list_id: None,
                 gateway_id: r.target.gateway_id().map(str::to_owned),
                 instance_id: r.target.instance_id().map(str::to_owned),
                 network_interface_id: r.target.network_interface_id().map(str::to_owned),
@@ -95,11 +97,23 @@ fn view(described: &DescribedRouteTable) -> RouteTableWire {
             .chain(t.ipv6_local.iter().map(|b| RouteWire {
                 destination_cidr_block: None,
                 destination_ipv6_cidr_block: Some(b.to_string()),
+                destination_prefix_list_id: None,
                 gateway_id: Some("local".into()),
                 instance_id: None,
                 network_interface_id: None,
                 nat_gateway_id: None,
                 origin: "CreateRouteTable",
+                state: "active",
+            }))
+            .chain(t.endpoint_routes.iter().map(|r| RouteWire {
+                destination_cidr_block: None,
+                destination_ipv6_cidr_block: None,
+                destination_prefix_list_id: Some(r.prefix_list_id.clone()),
+                gateway_id: Some(r.endpoint_id.clone()),
+                instance_id: None,
+                network_interface_id: None,
+                nat_gateway_id: None,
+                origin: "CreateRoute",
                 state: "active",
             }))
             .collect(),
