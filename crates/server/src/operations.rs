@@ -159,6 +159,26 @@ pub static OPERATIONS: &[Operation] = &[
         Read
     ),
     row!("DeleteNatGateway", nat_gateway::delete_nat_gateway, Write),
+    row!(
+        "AssociateNatGatewayAddress",
+        nat_gateway_address::associate_nat_gateway_address,
+        Write
+    ),
+    row!(
+        "DisassociateNatGatewayAddress",
+        nat_gateway_address::disassociate_nat_gateway_address,
+        Write
+    ),
+    row!(
+        "AssignPrivateNatGatewayAddress",
+        nat_gateway_address::assign_private_nat_gateway_address,
+        Write
+    ),
+    row!(
+        "UnassignPrivateNatGatewayAddress",
+        nat_gateway_address::unassign_private_nat_gateway_address,
+        Write
+    ),
     // vpc endpoints
     row!("CreateVpcEndpoint", vpc_endpoint::create_vpc_endpoint, Write, token: None),
     row!(
@@ -535,8 +555,6 @@ pub static OPERATIONS: &[Operation] = &[
 /// `UnsupportedOperation`. Every operation of the model is in exactly one of the two lists.
 pub const UNSUPPORTED: &[&str] = &[
     "AcceptVpcPeeringConnection",
-    "AssignPrivateNatGatewayAddress",
-    "AssociateNatGatewayAddress",
     "CreateEgressOnlyInternetGateway",
     "CreateNetworkInterfacePermission",
     "CreateSubnetCidrReservation",
@@ -551,12 +569,10 @@ pub const UNSUPPORTED: &[&str] = &[
     "DescribeSecurityGroupReferences",
     "DescribeStaleSecurityGroups",
     "DescribeVpcPeeringConnections",
-    "DisassociateNatGatewayAddress",
     "GetEbsEncryptionByDefault",
     "GetSubnetCidrReservations",
     "ModifyVpcPeeringConnectionOptions",
     "RejectVpcPeeringConnection",
-    "UnassignPrivateNatGatewayAddress",
     "UpdateSecurityGroupRuleDescriptionsEgress",
     "UpdateSecurityGroupRuleDescriptionsIngress",
 ];

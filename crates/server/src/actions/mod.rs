@@ -13,6 +13,7 @@ pub mod ipv6;
 pub mod key_pair;
 pub mod launch_template;
 pub mod nat_gateway;
+pub mod nat_gateway_address;
 pub mod network_acl;
 pub mod network_insights;
 pub mod network_interface;
