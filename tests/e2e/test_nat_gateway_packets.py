@@ -164,3 +164,21 @@ def test_secondary_addresses_take_new_flows_in_turn_each_as_its_own_eip(dp):
     inside = launch(ec2, private, "10.0.2.10")
     seen = {my_ip(inside) for _ in range(4)}
     assert seen == {e["PublicIp"] for e in eips}
+
+
+def test_an_elastic_ip_associated_later_takes_new_flows_and_leaves_when_disassociated(dp):
+    srv, ec2 = dp
+    vpc, public_subnet, _, _ = public_vpc(ec2, "10.0.0.0/16", "10.0.1.0/24")
+    private, table = private_subnet(ec2, vpc, "10.0.2.0/24")
+    first, second = (ec2.allocate_address(Domain="vpc") for _ in range(2))
+    nat_id = ec2.create_nat_gateway(SubnetId=public_subnet, AllocationId=first["AllocationId"])["NatGateway"]["NatGatewayId"]
+    available(ec2, nat_id)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat_id)
+    inside = launch(ec2, private, "10.0.2.10")
+    assert {my_ip(inside) for _ in range(2)} == {first["PublicIp"]}
+    association = ec2.associate_nat_gateway_address(
+        NatGatewayId=nat_id, AllocationIds=[second["AllocationId"]])["NatGatewayAddresses"][0]["AssociationId"]
+    assert {my_ip(inside) for _ in range(4)} == {first["PublicIp"], second["PublicIp"]}
+    ec2.disassociate_nat_gateway_address(NatGatewayId=nat_id, AssociationIds=[association])
+    seen = {my_ip(inside) for _ in range(4)}
+    assert second["PublicIp"] not in seen and first["PublicIp"] in seen

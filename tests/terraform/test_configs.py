@@ -37,6 +37,7 @@ IMPORT_ID = {
         + (["self"] if a.get("self") else [])
     ),
     "aws_network_interface_attachment": lambda a: a["attachment_id"],
+    "aws_vpc_endpoint_route_table_association": lambda a: f"{a['vpc_endpoint_id']}/{a['route_table_id']}",
 }
 # Resource types the provider cannot import: their state is carried into the fresh one as it was.
 NOT_IMPORTABLE = {"aws_main_route_table_association"}
@@ -178,6 +179,10 @@ def leftovers(ec2) -> dict:
         "addresses": [a["AllocationId"] for a in ec2.describe_addresses()["Addresses"]],
         "key_pairs": [k["KeyName"] for k in ec2.describe_key_pairs()["KeyPairs"]],
         "volumes": [v["VolumeId"] for v in ec2.describe_volumes()["Volumes"]],
+        "vpc_endpoints": [
+            e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]
+            if e["State"] not in ("deleting", "deleted")
+        ],
         "instances": [
             i["InstanceId"] for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]
             if i["State"]["Name"] != "terminated"

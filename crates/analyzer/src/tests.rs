@@ -161,6 +161,7 @@ pub(crate) fn fixture() -> Snapshot {
         prefix_lists: Default::default(),
         dhcp_options: Default::default(),
         nat_gateways: Vec::new(),
+        endpoint_interfaces: Vec::new(),
     }
 }
 

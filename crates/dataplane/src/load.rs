@@ -3,7 +3,7 @@
 use crate::model::filter::{AclIn, GroupIn};
 use crate::model::peering::PeeringIn;
 use crate::model::routing::{GatewayIn, PublicIpIn};
-use crate::model::{EniIn, InstanceIn, NatIn, Snapshot, SubnetIn, resolver_address};
+use crate::model::{EndpointIn, EniIn, InstanceIn, NatIn, Snapshot, SubnetIn, resolver_address};
 use ipnet::IpNet;
 use localvpc_model::Ec2Error;
 use localvpc_model::dhcp_options;
@@ -131,6 +131,32 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
                 groups: Vec::new(),
             },
         });
+    }
+    for endpoint in tx
+        .vpc_endpoints()?
+        .into_iter()
+        .filter(|e| !e.state.is_gone())
+    {
+        for i in &endpoint.interfaces {
+            let Some(e) = interfaces.iter().find(|e| e.id == i.network_interface_id) else {
+                continue;
+            };
+            snapshot.endpoint_interfaces.push(EndpointIn {
+                endpoint_id: endpoint.id.clone(),
+                service_name: endpoint.service_name.clone(),
+                eni: EniIn {
+                    addresses: e.private_ips.iter().map(|ip| ip.address).collect(),
+                    id: e.id.clone(),
+                    vpc_id: e.vpc_id.clone(),
+                    subnet_id: e.subnet_id.clone(),
+                    mac: e.mac_address.clone(),
+                    device_index: 0,
+                    network_card_index: 0,
+                    source_dest_check: e.source_dest_check,
+                    groups: e.groups.iter().map(|g| g.id.clone()).collect(),
+                },
+            });
+        }
     }
     let mut members: HashMap<String, Vec<Ipv4Addr>> = HashMap::new();
     for eni in interfaces {

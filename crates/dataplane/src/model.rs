@@ -42,6 +42,19 @@ pub struct Snapshot {
     pub dhcp_options: HashMap<String, DhcpOptions>,
     /// NAT gateways that forward (pending or available, as routes to them are `active`).
     pub nat_gateways: Vec<NatIn>,
+    /// Interface endpoints' interfaces (of endpoints pending or available).
+    pub endpoint_interfaces: Vec<EndpointIn>,
+}
+
+/// One interface of an interface VPC endpoint: a namespace of its own, where a stand-in for
+/// the service answers on the interface's address.
+#[derive(Debug, Clone)]
+pub struct EndpointIn {
+    pub endpoint_id: String,
+    /// `com.amazonaws.<region>.<service>`.
+    pub service_name: String,
+    /// Its groups filter it; device index 0 inside its namespace.
+    pub eni: EniIn,
 }
 
 /// A NAT gateway that forwards, on its requester-managed interface.
@@ -104,7 +117,22 @@ pub struct EniIn {
 pub struct Topology {
     pub routers: Vec<Router>,
     pub guests: Vec<Guest>,
+    /// The services interface endpoints stand in for, one per endpoint interface.
+    pub services: Vec<StandIn>,
 }
+
+/// A stand-in for an AWS service on an interface endpoint's interface: it answers on
+/// [`SERVICE_PORT`] of the interface's primary address, inside the endpoint's namespace.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StandIn {
+    pub ns: String,
+    pub address: Ipv4Addr,
+    pub endpoint_id: String,
+    pub service_name: String,
+}
+
+/// Where AWS services listen behind an interface endpoint (HTTPS).
+pub const SERVICE_PORT: u16 = 443;
 
 impl Topology {
     /// The router in namespace `ns`.
@@ -237,6 +265,11 @@ pub fn guest_ns(instance_id: &str) -> String {
     format!("{PREFIX}{kind}-{}", short(instance_id))
 }
 
+/// An interface endpoint's namespace (`lvpc-e-…`), one per interface of the endpoint.
+pub fn endpoint_ns(eni_id: &str) -> String {
+    format!("{PREFIX}e-{}", short(eni_id))
+}
+
 /// Link names are at most 15 bytes: the prefix and the first 10 hex digits of the ENI ID.
 pub fn port_name(eni_id: &str) -> String {
     let hex: String = short(eni_id).chars().take(15 - PREFIX.len()).collect();
@@ -311,13 +344,47 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
             nat: Some(nat.eni.addresses.clone()),
         });
     }
+    let mut services = Vec::new();
+    for endpoint in &snapshot.endpoint_interfaces {
+        let Some(&address) = endpoint.eni.addresses.first() else {
+            continue;
+        };
+        let Some(nic) = wire(
+            &mut wiring,
+            &endpoint.eni,
+            &endpoint.endpoint_id,
+            true,
+            true,
+        ) else {
+            continue;
+        };
+        let ns = endpoint_ns(&endpoint.eni.id);
+        services.push(StandIn {
+            ns: ns.clone(),
+            address,
+            endpoint_id: endpoint.endpoint_id.clone(),
+            service_name: endpoint.service_name.clone(),
+        });
+        guests.push(Guest {
+            instance_id: endpoint.endpoint_id.clone(),
+            ns,
+            up: true,
+            runs_agent: false,
+            nics: vec![nic],
+            nat: None,
+        });
+    }
     let Wiring { mut routers, .. } = wiring;
     let index = routing::RoutingIndex::new(snapshot);
     for router in &mut routers {
         router.filter = rules.router(router.ports.iter().map(|p| &p.filter));
         router.routing = index.routing(&router.vpc_id, &router.ports);
     }
-    Topology { routers, guests }
+    Topology {
+        routers,
+        guests,
+        services,
+    }
 }
 
 /// What wiring an ENI into its VPC's router reads and adds to.

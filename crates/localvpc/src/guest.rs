@@ -1,12 +1,13 @@
 //! What a guest reaches inside the VPC besides other instances, kept in step with the data
 //! plane after every reconciliation: in each VPC router's namespace, IMDS on
 //! 169.254.169.254:80 (the server crate's, the instance found by the connection's source
-//! address) and a DHCPv4 server; and the guest agent of every running Amazon Linux instance.
+//! address) and a DHCPv4 server; the stand-in for the AWS service behind each interface
+//! endpoint's interface; and the guest agent of every running Amazon Linux instance.
 //! A router's services close when the router goes: an open socket would keep its deleted
 //! namespace alive.
 
-use localvpc_dataplane::model::Topology;
-use localvpc_dataplane::{Agents, DhcpServer, agents, listen_imds};
+use localvpc_dataplane::model::{SERVICE_PORT, StandIn, Topology};
+use localvpc_dataplane::{Agents, DhcpServer, agents, listen_imds, listen_in};
 use localvpc_server::{AppState, ImdsResolver, serve_link_local_imds};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,8 +33,21 @@ pub async fn run(state: Arc<AppState>, mut topologies: watch::Receiver<Arc<Topol
         }
     };
     let mut routers: HashMap<String, RouterServices> = HashMap::new();
+    let mut stand_ins: HashMap<StandIn, oneshot::Sender<()>> = HashMap::new();
     loop {
         let topology = topologies.borrow_and_update().clone();
+        stand_ins.retain(|s, _| topology.services.contains(s));
+        for service in &topology.services {
+            if stand_ins.contains_key(service) {
+                continue;
+            }
+            match stand_in(service) {
+                Ok(stop) => {
+                    stand_ins.insert(service.clone(), stop);
+                }
+                Err(error) => tracing::warn!(ns = service.ns, "endpoint service: {error:#}"),
+            }
+        }
         routers.retain(|ns, _| topology.router(ns).is_some());
         for router in &topology.routers {
             if routers.contains_key(&router.ns) {
@@ -90,4 +104,37 @@ fn start(
         _stop_imds: stop_imds,
         _dhcp: dhcp,
     })
+}
+
+/// Serves the stand-in of an endpoint's service on its interface until the sender is dropped:
+/// any HTTP request gets the service, the endpoint and the caller, which shows a client in
+/// the VPC reached the service through the endpoint.
+fn stand_in(service: &StandIn) -> anyhow::Result<oneshot::Sender<()>> {
+    let address = std::net::SocketAddr::from((service.address, SERVICE_PORT));
+    let listener = tokio::net::TcpListener::from_std(listen_in(&service.ns, address)?)?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let answer = format!("{} via {}", service.service_name, service.endpoint_id);
+    let app = axum::Router::new().fallback(
+        move |axum::extract::ConnectInfo(caller): axum::extract::ConnectInfo<
+            std::net::SocketAddr,
+        >| {
+            let answer = answer.clone();
+            async move { format!("{answer} for {}\n", caller.ip()) }
+        },
+    );
+    let ns = service.ns.clone();
+    tokio::spawn(async move {
+        let served = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stopped.await;
+        })
+        .await;
+        if let Err(error) = served {
+            tracing::warn!(ns, %error, "endpoint service stopped");
+        }
+    });
+    Ok(stop)
 }

@@ -177,6 +177,14 @@ error_codes! {
     NatGatewayNotFound = "NatGatewayNotFound";
     NatGatewayMalformed = "NatGatewayMalformed";
     NatGatewayLimitExceeded = "NatGatewayLimitExceeded";
+    InvalidVpcEndpointIdNotFound = "InvalidVpcEndpointId.NotFound";
+    InvalidVpcEndpointIdMalformed = "InvalidVpcEndpointId.Malformed";
+    InvalidVpcEndpointNotFound = "InvalidVpcEndpoint.NotFound";
+    InvalidVpcEndpointType = "InvalidVpcEndpointType";
+    InvalidServiceName = "InvalidServiceName";
+    InvalidPolicyDocument = "InvalidPolicyDocument";
+    DuplicateSubnetsInSameZone = "DuplicateSubnetsInSameZone";
+    VpcEndpointLimitExceeded = "VpcEndpointLimitExceeded";
     InvalidSubnet = "InvalidSubnet";
     InvalidElasticIpIdMalformed = "InvalidElasticIpID.Malformed";
     // Launch templates

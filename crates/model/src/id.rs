@@ -231,6 +231,13 @@ resource_kinds! {
         message: "The vpcPeeringConnection ID '{id}' does not exist",
         tag_type: Some("vpc-peering-connection"),
     },
+    VpcEndpoint {
+        prefix: "vpce",
+        not_found: InvalidVpcEndpointIdNotFound,
+        malformed: InvalidVpcEndpointIdMalformed,
+        message: "The VpcEndPoint ID '{id}' does not exist",
+        tag_type: Some("vpc-endpoint"),
+    },
     // The attachment of an interface a service manages.
     ServiceAttachment {
         prefix: "ela-attach",

@@ -41,3 +41,4 @@ pub mod prefix;
 pub mod prefix_list;
 pub mod public_ip;
 pub mod volume;
+pub mod vpc_endpoint;

@@ -6,6 +6,8 @@
 //! cannot carry out is stored `pending` with its failure, and settles to `failed` with AWS's
 //! `failureCode`/`failureMessage`, as pollers see on AWS.
 
+pub mod addresses;
+
 use crate::error::{Ec2Error, ErrorCode};
 use crate::filter::{FilterDef, Tagged, def, one};
 use crate::page::PageLimits;

@@ -247,6 +247,8 @@ pub struct VpcDependents {
     pub route_tables: usize,
     /// Network ACLs other than the default one.
     pub network_acls: usize,
+    /// Endpoints not deleting or deleted.
+    pub vpc_endpoints: usize,
 }
 
 /// DeleteVpc: `DependencyViolation` while anything but the VPC's own defaults (main route

@@ -376,6 +376,7 @@ pub(crate) fn execute(
         let read = store.read(account, region.name, |tx| {
             if tx.instances_to_settle(&settle_at, &forget_terminated_before)?
                 || tx.nat_gateways_to_settle(&settle_at, &forget_terminated_before)?
+                || tx.vpc_endpoints_to_settle(&settle_at, &forget_terminated_before)?
             {
                 tracing::debug!("something settles first: the read goes to the writer");
                 return Ok(None);
@@ -405,6 +406,7 @@ pub(crate) fn execute(
             // lasts exactly until the next call.
             tx.settle_instances(&settle_at, &forget_terminated_before)?;
             tx.settle_nat_gateways(&settle_at, &forget_terminated_before)?;
+            tx.settle_vpc_endpoints(&settle_at, &forget_terminated_before)?;
             run(tx, new_partition, this_input)
         });
         match result {

@@ -192,6 +192,48 @@ pub static OPERATIONS: &[Operation] = &[
         peering::describe_security_group_references,
         Read
     ),
+    row!(
+        "AssociateNatGatewayAddress",
+        nat_gateway_address::associate_nat_gateway_address,
+        Write
+    ),
+    row!(
+        "DisassociateNatGatewayAddress",
+        nat_gateway_address::disassociate_nat_gateway_address,
+        Write
+    ),
+    row!(
+        "AssignPrivateNatGatewayAddress",
+        nat_gateway_address::assign_private_nat_gateway_address,
+        Write
+    ),
+    row!(
+        "UnassignPrivateNatGatewayAddress",
+        nat_gateway_address::unassign_private_nat_gateway_address,
+        Write
+    ),
+    // vpc endpoints
+    row!("CreateVpcEndpoint", vpc_endpoint::create_vpc_endpoint, Write, token: None),
+    row!(
+        "ModifyVpcEndpoint",
+        vpc_endpoint::modify_vpc_endpoint,
+        Write
+    ),
+    row!(
+        "DescribeVpcEndpoints",
+        vpc_endpoint::describe_vpc_endpoints,
+        Read
+    ),
+    row!(
+        "DeleteVpcEndpoints",
+        vpc_endpoint::delete_vpc_endpoints,
+        Write
+    ),
+    row!(
+        "DescribeVpcEndpointServices",
+        vpc_endpoint::describe_vpc_endpoint_services,
+        Read
+    ),
     // volumes
     row!("DescribeVolumes", volume::describe_volumes, Read),
     // address attributes
@@ -545,24 +587,15 @@ pub static OPERATIONS: &[Operation] = &[
 /// Operations of the model localvpc does not implement yet (issues in progress): they answer
 /// `UnsupportedOperation`. Every operation of the model is in exactly one of the two lists.
 pub const UNSUPPORTED: &[&str] = &[
-    "AssignPrivateNatGatewayAddress",
-    "AssociateNatGatewayAddress",
     "CreateNetworkInterfacePermission",
     "CreateSubnetCidrReservation",
-    "CreateVpcEndpoint",
     "DeleteNetworkInterfacePermission",
     "DeleteSubnetCidrReservation",
-    "DeleteVpcEndpoints",
     "DescribeInstanceTypeOfferings",
     "DescribeNetworkInterfacePermissions",
     "DescribeStaleSecurityGroups",
-    "DescribeVpcEndpointServices",
-    "DescribeVpcEndpoints",
-    "DisassociateNatGatewayAddress",
     "GetEbsEncryptionByDefault",
     "GetSubnetCidrReservations",
-    "ModifyVpcEndpoint",
-    "UnassignPrivateNatGatewayAddress",
     "UpdateSecurityGroupRuleDescriptionsEgress",
     "UpdateSecurityGroupRuleDescriptionsIngress",
 ];

@@ -220,6 +220,26 @@ pub const UNIQUE: &[Unique] = &[
     ),
     // 0018_peering
     u("vpc_peering_connections(id)", Retry),
+    // 0019_vpc_endpoints
+    u("vpc_endpoints(id)", Retry),
+    u("vpc_endpoint_routes(endpoint_id, route_table_id)", Retry),
+    // Two gateway endpoints for one service racing into one table.
+    u(
+        "vpc_endpoint_routes(route_table_id, prefix_list_id)",
+        Aws(
+            E::RouteAlreadyExists,
+            "The route table already has a route with this destination-prefix-list-id.",
+        ),
+    ),
+    u("vpc_endpoint_interfaces(endpoint_id, subnet_id)", Retry),
+    u(
+        "vpc_endpoint_interfaces(endpoint_id, availability_zone)",
+        Aws(
+            E::DuplicateSubnetsInSameZone,
+            "Found another VPC endpoint subnet in the availability zone of the subnet.",
+        ),
+    ),
+    u("vpc_endpoint_groups(endpoint_id, group_id)", Retry),
 ];
 
 const fn u(name: &'static str, answer: Answer) -> Unique {

@@ -43,6 +43,7 @@ mod subnet;
 mod tags;
 mod volume;
 mod vpc;
+mod vpc_endpoint;
 
 pub use network_insights::{StoredAnalysis, StoredPath};
 pub use network_interface::{EniLookup, EniScope, SubnetAddresses};

@@ -203,7 +203,22 @@ impl Tx<'_> {
                 nat.network_interface_id,
             ])
             .db()?;
-        for (position, a) in nat.addresses.iter().enumerate() {
+        self.set_nat_gateway_addresses(&nat.id, &nat.addresses)?;
+        self.set_tags(&nat.id, &nat.tags)
+    }
+
+    /// Replaces a gateway's addresses (in order, the primary first).
+    pub fn set_nat_gateway_addresses(
+        &self,
+        nat_id: &str,
+        addresses: &[NatAddress],
+    ) -> Result<(), Ec2Error> {
+        self.sql
+            .prepare_cached("DELETE FROM nat_gateway_addresses WHERE nat_gateway_id = ?1")
+            .db()?
+            .execute([nat_id])
+            .db()?;
+        for (position, a) in addresses.iter().enumerate() {
             self.sql
                 .prepare_cached(
                     "INSERT INTO nat_gateway_addresses (nat_gateway_id, position, private_ip, allocation_id, public_ip, association_id)
@@ -211,7 +226,7 @@ impl Tx<'_> {
                 )
                 .db()?
                 .execute(params![
-                    nat.id,
+                    nat_id,
                     position as i64,
                     a.private_ip.map(|p| p.to_string()),
                     a.allocation_id,
@@ -220,7 +235,7 @@ impl Tx<'_> {
                 ])
                 .db()?;
         }
-        self.set_tags(&nat.id, &nat.tags)
+        Ok(())
     }
 
     /// DeleteNatGateway: `deleting` until `settles_at` (= now: the next call sees `deleted`).

@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0016_prefix_lists.sql"),
     include_str!("../migrations/0017_ipv6_rules.sql"),
     include_str!("../migrations/0018_peering.sql"),
+    include_str!("../migrations/0019_vpc_endpoints.sql"),
 ];
 
 /// The writer's page cache at most (SQLite's default is 2 MiB).

@@ -38,6 +38,7 @@ fn ids_in_partition(kind: IdKind) -> Option<&'static str> {
         }
         K::Volume => "SELECT id FROM volumes WHERE pid = ?1",
         K::PrefixList => "SELECT id FROM prefix_lists WHERE pid = ?1",
+        K::VpcEndpoint => "SELECT id FROM vpc_endpoints WHERE pid = ?1",
         K::VpcCidrAssociation
         | K::SubnetCidrAssociation
         | K::RouteTableAssociation

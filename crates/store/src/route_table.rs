@@ -3,7 +3,7 @@
 use crate::{AssociationId, Db, RouteTableId, Tx, parse_stored};
 use ipnet::{IpNet, Ipv6Net};
 use localvpc_model::route_table::{
-    Route, RouteOrigin, RouteTable, RouteTableAssociation, RouteTarget,
+    EndpointRoute, Route, RouteOrigin, RouteTable, RouteTableAssociation, RouteTarget,
 };
 use localvpc_model::{Ec2Error, IdKind};
 use rusqlite::{OptionalExtension, params};
@@ -71,6 +71,7 @@ impl Tx<'_> {
                     owner_id: owner.to_owned(),
                     routes: Vec::new(),
                     ipv6_routes: Vec::new(),
+                    endpoint_routes: Vec::new(),
                     associations: Vec::new(),
                     tags: Vec::new(),
                 })
@@ -138,6 +139,7 @@ impl Tx<'_> {
         }
         let mut tags = self.tags_by_resource(IdKind::RouteTable)?;
         let ipv6 = self.vpc_ipv6_blocks(vpc_id)?;
+        let mut endpoint_routes = self.endpoint_routes_by_table()?;
         for t in &mut tables {
             let stored = ipv6_routes.remove(&t.id).unwrap_or_default();
             let blocks = ipv6.get(&t.vpc_id).map(Vec::as_slice).unwrap_or_default();
@@ -152,6 +154,15 @@ impl Tx<'_> {
                         .unwrap_or_else(|| Route::local(b.cidr))
                 })
                 .chain(stored.iter().filter(|r| !r.is_local()).cloned())
+                .collect();
+            t.endpoint_routes = endpoint_routes
+                .remove(&t.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(prefix_list_id, endpoint_id)| EndpointRoute {
+                    prefix_list_id,
+                    endpoint_id,
+                })
                 .collect();
             t.routes = routes.remove(&t.id).unwrap_or_default();
             t.associations = associations.remove(&t.id).unwrap_or_default();

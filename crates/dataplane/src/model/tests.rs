@@ -118,6 +118,7 @@ pub(crate) fn seed_003() -> Snapshot {
         prefix_lists: Default::default(),
         routing: Default::default(),
         nat_gateways: Vec::new(),
+        endpoint_interfaces: Vec::new(),
     }
 }
 
@@ -250,5 +251,41 @@ fn imds_knows_an_instance_by_any_address_of_its_enis_in_that_vpc() {
             .unwrap()
             .instance_at("10.0.1.11".parse().unwrap()),
         None
+    );
+}
+
+#[test]
+fn an_interface_endpoint_is_a_filtered_guest_with_a_service_stand_in() {
+    let mut s = seed_003();
+    let mut endpoint_eni = eni("eni-0e0e0e0e0e0e0e0e0", "subnet-1", 0, &["10.0.1.50"]);
+    endpoint_eni.groups = vec!["sg-default".into()];
+    s.endpoint_interfaces.push(EndpointIn {
+        endpoint_id: "vpce-0123456789abcdef0".into(),
+        service_name: "com.amazonaws.us-east-1.sts".into(),
+        eni: endpoint_eni,
+    });
+    let t = topology(&s);
+    let ns = endpoint_ns("eni-0e0e0e0e0e0e0e0e0");
+    assert_eq!(ns, "lvpc-e-0e0e0e0e0e0e0e0e0");
+    assert_eq!(
+        t.services,
+        [StandIn {
+            ns: ns.clone(),
+            address: "10.0.1.50".parse().unwrap(),
+            endpoint_id: "vpce-0123456789abcdef0".into(),
+            service_name: "com.amazonaws.us-east-1.sts".into(),
+        }]
+    );
+    let guest = t.guests.iter().find(|g| g.ns == ns).unwrap();
+    assert_eq!(guest.nics[0].name, "eth0");
+    assert!(guest.nics[0].lease.is_some() && guest.nat.is_none());
+    let port = t.routers[0]
+        .ports
+        .iter()
+        .find(|p| p.eni_id == "eni-0e0e0e0e0e0e0e0e0")
+        .unwrap();
+    assert!(
+        port.security_groups,
+        "the endpoint's groups filter its interface"
     );
 }

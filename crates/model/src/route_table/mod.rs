@@ -219,6 +219,14 @@ impl<N> Route<N> {
     }
 }
 
+/// A gateway endpoint's route: the service's AWS-managed prefix list to the endpoint
+/// (`gatewayId=vpce-…`, origin `CreateRoute`, always `active`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointRoute {
+    pub prefix_list_id: String,
+    pub endpoint_id: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteTableAssociation {
     pub id: String,
@@ -240,6 +248,9 @@ pub struct RouteTable {
     /// associations, so the store keeps one only while its target is replaced), then the
     /// routes users added.
     pub ipv6_routes: Vec<Route<Ipv6Net>>,
+    /// Routes gateway endpoints put in the table (they follow the endpoints, so they are
+    /// changed only through ModifyVpcEndpoint).
+    pub endpoint_routes: Vec<EndpointRoute>,
     pub associations: Vec<RouteTableAssociation>,
     pub tags: Vec<Tag>,
 }
@@ -254,6 +265,7 @@ impl RouteTable {
             owner_id,
             routes,
             ipv6_routes: Vec::new(),
+            endpoint_routes: Vec::new(),
             associations: Vec::new(),
             tags: Vec::new(),
         }
@@ -477,12 +489,20 @@ pub const FILTERS: &[FilterDef<DescribedRouteTable>] = &[
             .map(|r| r.destination.to_string())
             .collect()
     }),
-    def("route.destination-prefix-list-id", |_| vec![]),
+    def("route.destination-prefix-list-id", |t| {
+        t.table
+            .endpoint_routes
+            .iter()
+            .map(|r| r.prefix_list_id.clone())
+            .collect()
+    }),
     def("route.egress-only-internet-gateway-id", |t| {
         target_values(t, RouteTarget::egress_only_internet_gateway_id)
     }),
     def("route.gateway-id", |t| {
-        target_values(t, RouteTarget::gateway_id)
+        let mut ids = target_values(t, RouteTarget::gateway_id);
+        ids.extend(t.table.endpoint_routes.iter().map(|r| r.endpoint_id.clone()));
+        ids
     }),
     def("route.instance-id", |t| {
         target_values(t, RouteTarget::instance_id)
@@ -491,13 +511,19 @@ pub const FILTERS: &[FilterDef<DescribedRouteTable>] = &[
         target_values(t, RouteTarget::nat_gateway_id)
     }),
     def("route.origin", |t| {
+        let endpoint = t.table.endpoint_routes.first().map(|_| RouteOrigin::CreateRoute);
         t.all_routes()
-            .map(|(_, o, _)| o.as_str().to_owned())
+            .map(|(_, o, _)| o)
+            .chain(endpoint)
+            .map(|o| o.as_str().to_owned())
             .collect()
     }),
     def("route.state", |t| {
+        let endpoint = t.table.endpoint_routes.first().map(|_| RouteState::Active);
         t.all_routes()
-            .map(|(_, _, s)| s.as_str().to_owned())
+            .map(|(_, _, s)| s)
+            .chain(endpoint)
+            .map(|s| s.as_str().to_owned())
             .collect()
     }),
     def("route.transit-gateway-id", |_| vec![]),

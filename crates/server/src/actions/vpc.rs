@@ -251,6 +251,7 @@ pub fn delete_vpc(ctx: &mut Ctx, req: VpcIdRequest) -> Result<Empty, Ec2Error> {
             security_groups: groups.iter().filter(|g| !g.is_default()).count(),
             route_tables: tables.iter().filter(|t| !t.is_main()).count(),
             network_acls: acls.iter().filter(|a| !a.is_default).count(),
+            vpc_endpoints: ctx.tx.count_vpc_endpoints(None, Some(&vpc.id))?,
         },
     )?;
     crate::actions::peering::delete_with_vpc(ctx, &vpc.id)?;

@@ -58,6 +58,7 @@ fn small() -> Snapshot {
         prefix_lists: Default::default(),
         routing: Default::default(),
         nat_gateways: Vec::new(),
+        endpoint_interfaces: Vec::new(),
     }
 }
 

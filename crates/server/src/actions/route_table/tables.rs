@@ -32,6 +32,7 @@ pub const ASSOCIATED: AssociationState = AssociationState {
 pub struct RouteWire {
     destination_cidr_block: Option<String>,
     destination_ipv6_cidr_block: Option<String>,
+    destination_prefix_list_id: Option<String>,
     gateway_id: Option<String>,
     egress_only_internet_gateway_id: Option<String>,
     instance_id: Option<String>,
@@ -87,6 +88,7 @@ fn route_view<N>(
     RouteWire {
         destination_cidr_block,
         destination_ipv6_cidr_block,
+        destination_prefix_list_id: None,
         gateway_id: r.target.gateway_id().map(str::to_owned),
         egress_only_internet_gateway_id: r
             .target
@@ -115,6 +117,19 @@ fn view(described: &DescribedRouteTable) -> RouteTableWire {
                     .ipv6_routes()
                     .map(|(r, state)| route_view(None, Some(r.destination.to_string()), r, state)),
             )
+            .chain(t.endpoint_routes.iter().map(|r| RouteWire {
+                destination_cidr_block: None,
+                destination_ipv6_cidr_block: None,
+                destination_prefix_list_id: Some(r.prefix_list_id.clone()),
+                gateway_id: Some(r.endpoint_id.clone()),
+                egress_only_internet_gateway_id: None,
+                instance_id: None,
+                network_interface_id: None,
+                nat_gateway_id: None,
+                vpc_peering_connection_id: None,
+                origin: "CreateRoute",
+                state: "active",
+            }))
             .collect(),
         tags: tag_set(&t.tags).unwrap_or_default(),
         vpc_id: t.vpc_id.clone(),
