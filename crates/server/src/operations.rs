@@ -172,7 +172,12 @@ pub static OPERATIONS: &[Operation] = &[
     ),
     row!(
         "DescribeSecurityGroupReferences",
-        peering::describe_security_group_references,
+        peering_groups::describe_security_group_references,
+        Read
+    ),
+    row!(
+        "DescribeStaleSecurityGroups",
+        peering_groups::describe_stale_security_groups,
         Read
     ),
     // volumes
@@ -541,7 +546,6 @@ pub const UNSUPPORTED: &[&str] = &[
     "DescribeEgressOnlyInternetGateways",
     "DescribeInstanceTypeOfferings",
     "DescribeNetworkInterfacePermissions",
-    "DescribeStaleSecurityGroups",
     "DescribeVpcEndpointServices",
     "DescribeVpcEndpoints",
     "DisassociateNatGatewayAddress",
