@@ -333,5 +333,16 @@ def test_a_rule_may_reference_a_group_of_an_actively_peered_vpc(server, ec2, acc
     err = error_code(peer.authorize_security_group_ingress, GroupId=db, IpPermissions=[
         {**rule, "UserIdGroupPairs": [{"GroupId": app, "VpcPeeringConnectionId": UNKNOWN_PCX}]}])
     assert code_of(err) == "InvalidVpcPeeringConnectionID.NotFound"
+    assert peer.describe_stale_security_groups(VpcId=b)["StaleSecurityGroupSet"] == []
     ec2.delete_vpc_peering_connection(VpcPeeringConnectionId=pcx_id)
     assert ec2.describe_security_group_references(GroupId=[app])["SecurityGroupReferenceSet"] == []
+    # The rules stay, stale: their peer is no longer reachable.
+    (stale,) = peer.describe_stale_security_groups(VpcId=b)["StaleSecurityGroupSet"]
+    assert (stale["GroupId"], stale["GroupName"], stale["VpcId"]) == (db, "db", b)
+    assert sorted(p["FromPort"] for p in stale["StaleIpPermissions"]) == [22, 5432]
+    pair = stale["StaleIpPermissions"][0]["UserIdGroupPairs"][0]
+    assert pair == {"UserId": account, "GroupId": app, "VpcId": a, "VpcPeeringConnectionId": pcx_id,
+                    "PeeringStatus": "deleted"}
+    assert stale["StaleIpPermissionsEgress"] == []
+    err = error_code(peer.describe_stale_security_groups, VpcId="vpc-0123456789abcdef0")
+    assert code_of(err) == "InvalidVpcID.NotFound"

@@ -6,6 +6,7 @@ edge-to-edge use of the peer's internet gateway; deleting or rejecting cuts traf
 Needs root; run inside scripts/isolated. The `dp` fixture (test_dataplane.py) runs a server with
 the data plane and always tears the network down."""
 import os
+import subprocess
 import time
 
 import pytest
@@ -36,6 +37,13 @@ def instance(ec2, subnet_id, address, group):
                              SecurityGroupIds=[group])["Instances"][0]["InstanceId"]
 
 
+def link_mtu(vpc, pcx):
+    """The MTU of the connection's link in the VPC's router."""
+    ns, link = "lvpc-r-" + vpc.split("-", 1)[1], "lvpc-" + pcx.split("-", 1)[1][:10]
+    out = subprocess.run(["ip", "-n", ns, "-o", "link", "show", link], capture_output=True, text=True).stdout
+    return int(out.split(" mtu ")[1].split()[0])
+
+
 def side(ec2, cidr, subnet_cidr, address, zone, peer_cidr):
     """A VPC with one subnet and an instance open to the peer's block: (vpc, table, instance)."""
     vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
@@ -62,6 +70,7 @@ def test_across_accounts_and_regions_a_flow_needs_routes_on_both_sides_and_stops
     peer.create_route(RouteTableId=table_b, DestinationCidrBlock="10.0.1.0/24", VpcPeeringConnectionId=pcx)
     assert pings(a, "10.1.1.10") and pings(b, "10.0.1.10")
     print(f"AcceptVpcPeeringConnection → routes on both sides → first reply: {time.monotonic() - started:.2f} s")
+    assert link_mtu(vpc_a, pcx) == link_mtu(vpc_b, pcx) == 1500, "AWS's MTU between regions"
     # TCP both ways, with the real source address (no NAT on a peering).
     assert source_seen(b, "10.1.1.10", a, "10.1.1.10") == "10.0.1.10"
     assert source_seen(a, "10.0.1.10", b, "10.0.1.10") == "10.1.1.10"
@@ -96,6 +105,7 @@ def test_no_transitive_peering_and_no_edge_to_edge_internet(dp):
     ec2.create_route(RouteTableId=table_b, DestinationCidrBlock="10.2.0.0/16", VpcPeeringConnectionId=bc)
     ec2.create_route(RouteTableId=table_c, DestinationCidrBlock="10.0.0.0/8", VpcPeeringConnectionId=bc)
     assert pings(a, "10.1.1.10") and pings(c, "10.1.1.10"), "each reaches B"
+    assert link_mtu(vpc_a, ab) == 9001, "jumbo frames within a region"
     assert not pings(a, "10.2.1.10"), "A does not reach C through B"
     assert not pings(c, "10.0.1.10"), "nor C A"
     assert my_ip(b) is None, "b has no public address"

@@ -277,3 +277,35 @@ def test_filter_arn_refusals(ec2, net):
     ]:
         err = error_code(ec2.start_network_insights_analysis, NetworkInsightsPathId=path, **bad)
         assert code_of(err) == "InvalidParameterValue", bad
+
+
+def test_a_path_over_an_active_peering_connection_and_none_past_it(ec2):
+    """Peered VPCs of one account: the analysis crosses the connection into the peer VPC, whose
+    groups decide; a destination beyond the peer (no transit) is not reachable."""
+    def side(cidr, subnet_cidr, address, peer_cidr):
+        vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+        sub = ec2.create_subnet(VpcId=vpc, CidrBlock=subnet_cidr)["Subnet"]["SubnetId"]
+        group = ec2.create_security_group(GroupName="g", Description="g", VpcId=vpc)["GroupId"]
+        ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": peer_cidr}]}])
+        instance = ec2.run_instances(ImageId="ami-0123456789abcdef0", InstanceType="t3.micro", MinCount=1,
+                                     MaxCount=1, SubnetId=sub, PrivateIpAddress=address,
+                                     SecurityGroupIds=[group])["Instances"][0]["InstanceId"]
+        table = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]
+        return vpc, table, instance
+
+    vpc_a, table_a, app = side("10.0.0.0/16", "10.0.1.0/24", "10.0.1.10", "10.1.0.0/16")
+    vpc_b, table_b, db = side("10.1.0.0/16", "10.1.1.0/24", "10.1.1.10", "10.0.0.0/16")
+    pcx = ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b)["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    ec2.create_route(RouteTableId=table_a, DestinationCidrBlock="10.1.0.0/16", VpcPeeringConnectionId=pcx)
+    ec2.create_route(RouteTableId=table_b, DestinationCidrBlock="10.0.0.0/16", VpcPeeringConnectionId=pcx)
+    _, pending = analyze(ec2, app, db, 5432)
+    assert pending["NetworkPathFound"] is False, "blackhole routes until accepted"
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    _, a = analyze(ec2, app, db, 5432)
+    assert a["NetworkPathFound"] is True, a.get("Explanations")
+    ids = [c["Component"]["Id"] for c in a["ForwardPathComponents"]]
+    assert pcx in ids and ids[-1] == db
+    assert a["ReturnPathComponents"][0]["Component"]["Id"] == db
+    _, closed = analyze(ec2, app, db, 22)
+    assert closed["NetworkPathFound"] is False and codes(closed) == ["ENI_SG_RULES_MISMATCH"]

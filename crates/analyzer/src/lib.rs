@@ -87,6 +87,7 @@ pub enum Kind {
     InternetGateway,
     Subnet,
     Vpc,
+    VpcPeeringConnection,
 }
 
 impl Kind {
@@ -101,6 +102,7 @@ impl Kind {
             Kind::InternetGateway => "internet-gateway",
             Kind::Subnet => "subnet",
             Kind::Vpc => "vpc",
+            Kind::VpcPeeringConnection => "vpc-peering-connection",
         }
     }
 }

@@ -62,6 +62,9 @@ pub struct Vpc {
     /// The VPC's IPv4 blocks (its tables' local routes).
     pub cidrs: Vec<Ipv4Net>,
     pub gateway: Option<Gateway>,
+    /// Its active peering connections in this snapshot: (connection, peer VPC, the peer's
+    /// blocks). A peer VPC of another partition is not in the snapshot and has none.
+    pub peerings: Vec<(String, String, Vec<Ipv4Net>)>,
 }
 
 /// The indexed network of one snapshot.
@@ -122,6 +125,15 @@ impl Network {
                 id: g.id.clone(),
                 nat: g.nat.clone(),
             });
+            vpc.peerings = router
+                .routing
+                .peerings
+                .iter()
+                .filter_map(|l| {
+                    let peer = topology.router(&l.peer_ns)?;
+                    Some((l.id.clone(), peer.vpc_id.clone(), l.remote_cidrs.clone()))
+                })
+                .collect();
             for acl in &router.filter.acls {
                 net.acls.insert(acl.subnet_id.clone(), acl.clone());
             }

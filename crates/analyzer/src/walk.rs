@@ -548,14 +548,47 @@ impl<'n> Walk<'n> {
                 }
                 self.enter(next, Some(&port.subnet_id), p, reply, depth + 1)
             }
-            // The analyzer does not follow a path through a NAT gateway or into a peered VPC
-            // (another partition) yet.
-            RouteTarget::NatGateway(_) | RouteTarget::VpcPeeringConnection(_) => {
-                End::Dead(Disposition::NullRouted)
+            RouteTarget::VpcPeeringConnection(pcx) => {
+                self.acl(&port.subnet_id, p, true);
+                self.route_hop(rtb, rule);
+                self.over_peering(pcx, port, p, reply, depth)
             }
             // IPv6 only: the analyzer walks IPv4 packets, whose routes never have one.
             RouteTarget::EgressOnlyInternetGateway(_) => End::Dead(Disposition::NullRouted),
+            // The analyzer does not follow a path through a NAT gateway yet.
+            RouteTarget::NatGateway(_) => End::Dead(Disposition::NullRouted),
         }
+    }
+
+    /// Over an active peering connection into the peer VPC, which delivers only to its own
+    /// addresses (no transitive routing); the peer's subnet ACL and groups follow.
+    fn over_peering(
+        &mut self,
+        pcx: &str,
+        port: &Port,
+        p: Packet,
+        reply: bool,
+        depth: usize,
+    ) -> End {
+        let net = self.net;
+        let component = Component::new(Kind::VpcPeeringConnection, pcx);
+        let peer = net
+            .vpc(&port.vpc_id)
+            .and_then(|v| v.peerings.iter().find(|(id, _, _)| id == pcx));
+        let next = peer
+            .filter(|(_, _, cidrs)| cidrs.iter().any(|c| c.contains(&p.destination)))
+            .and_then(|(_, vpc, _)| net.holder(vpc, p.destination));
+        let Some(next) = next else {
+            self.hop(component.clone(), Step::Route, Verdict::Denied);
+            let mut e = Explanation::new("NO_POSSIBLE_DESTINATION");
+            e.component = Some(component);
+            e.address = Some(p.destination);
+            self.block(e, Disposition::NoRoute);
+            return End::Dead(Disposition::NoRoute);
+        };
+        let hop = self.hop(component, Step::Route, Verdict::Forwarded);
+        hop.vpc = Some(next.vpc_id.clone());
+        self.enter(next, None, p, reply, depth)
     }
 
     fn route_hop(&mut self, rtb: Component, rule: RouteRef) {

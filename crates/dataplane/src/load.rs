@@ -80,6 +80,7 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
                 id: pcx.id,
                 requester_vpc: pcx.requester.vpc_id,
                 accepter_vpc: pcx.accepter.vpc_id,
+                inter_region: pcx.requester.region != pcx.accepter.region,
                 requester_cidrs: pcx.requester.cidr_blocks,
                 accepter_cidrs: pcx.accepter.cidr_blocks,
             });

@@ -107,9 +107,13 @@ struct Steps {
 impl Steps {
     /// A veth end (new, or adopted with another MTU) gets EC2's MTU.
     fn set_mtu(&mut self, ns: &str, name: &str, current: Option<&Link>) {
-        if current.is_none_or(|l| l.mtu != MTU) {
+        self.set_mtu_to(ns, name, current, MTU);
+    }
+
+    fn set_mtu_to(&mut self, ns: &str, name: &str, current: Option<&Link>, mtu: u32) {
+        if current.is_none_or(|l| l.mtu != mtu) {
             let (ns, name) = (ns.into(), name.into());
-            self.states.push(Change::SetMtu { ns, name, mtu: MTU });
+            self.states.push(Change::SetMtu { ns, name, mtu });
         }
     }
 

@@ -209,6 +209,18 @@ pub const FILTERS: &[FilterDef<PeeringConnection>] = &[
     def("vpc-peering-connection-id", |p| one(&p.id)),
 ];
 
+/// The connection that joins two VPCs: the active one, else the one that ended last.
+pub fn connection_between<'c>(
+    connections: &'c [PeeringConnection],
+    a: &str,
+    b: &str,
+) -> Option<&'c PeeringConnection> {
+    let joining = || connections.iter().filter(|p| p.joins(a, b));
+    joining()
+        .find(|p| p.forwards())
+        .or_else(|| joining().max_by(|x, y| x.ended_at.cmp(&y.ended_at)))
+}
+
 /// Whether a request EC2 has accepted fails: the peer VPC does not exist where it was said to
 /// be, or any IPv4 or IPv6 block of one VPC overlaps one of the other's.
 pub fn fails(requester: &PeeringSide, accepter: Option<&PeeringSide>) -> bool {

@@ -189,7 +189,12 @@ pub static OPERATIONS: &[Operation] = &[
     ),
     row!(
         "DescribeSecurityGroupReferences",
-        peering::describe_security_group_references,
+        peering_groups::describe_security_group_references,
+        Read
+    ),
+    row!(
+        "DescribeStaleSecurityGroups",
+        peering_groups::describe_stale_security_groups,
         Read
     ),
     row!(
@@ -593,7 +598,6 @@ pub const UNSUPPORTED: &[&str] = &[
     "DeleteSubnetCidrReservation",
     "DescribeInstanceTypeOfferings",
     "DescribeNetworkInterfacePermissions",
-    "DescribeStaleSecurityGroups",
     "GetEbsEncryptionByDefault",
     "GetSubnetCidrReservations",
     "UpdateSecurityGroupRuleDescriptionsEgress",

@@ -34,7 +34,12 @@ pub struct PeeringIn {
     pub accepter_vpc: String,
     pub requester_cidrs: Vec<Ipv4Net>,
     pub accepter_cidrs: Vec<Ipv4Net>,
+    /// Whether the two VPCs are in different regions.
+    pub inter_region: bool,
 }
+
+/// AWS's MTU over a peering connection: jumbo frames within a region, 1500 between regions.
+pub const INTER_REGION_MTU: u32 = 1500;
 
 /// One router's end of a peering link.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +57,7 @@ pub struct PeeringLink {
     pub remote_cidrs: Vec<Ipv4Net>,
     /// …to these blocks of this one.
     pub local_cidrs: Vec<Ipv4Net>,
+    pub mtu: u32,
 }
 
 pub fn link_name(pcx_id: &str) -> String {
@@ -87,6 +93,11 @@ pub fn links(vpc_id: &str, peerings: &[PeeringIn]) -> Vec<PeeringLink> {
                 peer_ns: super::router_ns(peer_vpc),
                 remote_cidrs: remote_cidrs.clone(),
                 local_cidrs: local_cidrs.clone(),
+                mtu: if p.inter_region {
+                    INTER_REGION_MTU
+                } else {
+                    super::MTU
+                },
             })
         })
         .collect();
@@ -106,6 +117,7 @@ mod tests {
             accepter_vpc: "vpc-b".into(),
             requester_cidrs: vec!["10.0.0.0/16".parse().unwrap()],
             accepter_cidrs: vec!["10.1.0.0/16".parse().unwrap()],
+            inter_region: false,
         };
         let a = links("vpc-a", std::slice::from_ref(&p));
         let b = links("vpc-b", std::slice::from_ref(&p));
@@ -120,6 +132,12 @@ mod tests {
         assert_eq!(a[0].peer_ns, "lvpc-r-b");
         assert_eq!(a[0].remote_cidrs, p.accepter_cidrs);
         assert_eq!(b[0].remote_cidrs, p.requester_cidrs);
-        assert!(links("vpc-c", &[p]).is_empty());
+        assert_eq!(a[0].mtu, super::super::MTU);
+        assert!(links("vpc-c", std::slice::from_ref(&p)).is_empty());
+        let far = PeeringIn {
+            inter_region: true,
+            ..p
+        };
+        assert_eq!(links("vpc-a", &[far])[0].mtu, INTER_REGION_MTU);
     }
 }

@@ -89,7 +89,7 @@ fn peerings(steps: &mut Steps, topology: &Topology, state: &HostState, router: &
                 peer: p.name.clone(),
             });
         }
-        steps.set_mtu(&router.ns, &p.name, current);
+        steps.set_mtu_to(&router.ns, &p.name, current, p.mtu);
         steps.set_link(&router.ns, &p.name, current, true);
         address(steps, state, &router.ns, &p.name, p.local.into());
     }

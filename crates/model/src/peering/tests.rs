@@ -211,3 +211,25 @@ fn status_messages_name_the_accounts() {
     );
     assert_eq!(p.status_message(PeeringState::Failed), FAILED_MESSAGE);
 }
+
+#[test]
+fn the_connection_between_two_vpcs_is_the_active_one_else_the_last_ended() {
+    let mut old = pcx(PeeringState::Deleted, "2");
+    old.ended_at = Some("2026-01-01T01:00:00.000Z".into());
+    let mut newer = old.clone();
+    newer.id = "pcx-2".into();
+    newer.ended_at = Some("2026-01-01T02:00:00.000Z".into());
+    let both = [old.clone(), newer.clone()];
+    assert_eq!(
+        connection_between(&both, "vpc-b", "vpc-a").unwrap().id,
+        "pcx-2"
+    );
+    let mut active = pcx(PeeringState::Active, "2");
+    active.id = "pcx-3".into();
+    let all = [old, active, newer];
+    assert_eq!(
+        connection_between(&all, "vpc-a", "vpc-b").unwrap().id,
+        "pcx-3"
+    );
+    assert!(connection_between(&all, "vpc-a", "vpc-c").is_none());
+}

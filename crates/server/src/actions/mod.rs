@@ -19,6 +19,7 @@ pub mod network_acl;
 pub mod network_insights;
 pub mod network_interface;
 pub mod peering;
+pub mod peering_groups;
 pub mod prefix_list;
 pub mod route_table;
 pub mod security_group;

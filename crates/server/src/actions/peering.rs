@@ -161,7 +161,7 @@ fn side_of(vpc: &Vpc, region: &str) -> PeeringSide {
 
 /// The connections the caller lists as of now: expired where due, those ended over an hour ago
 /// gone.
-fn listed(ctx: &Ctx) -> Result<Vec<PeeringConnection>, Ec2Error> {
+pub(crate) fn listed(ctx: &Ctx) -> Result<Vec<PeeringConnection>, Ec2Error> {
     let before = gone_before(&ctx.now);
     Ok(ctx
         .tx
@@ -490,83 +490,4 @@ pub fn active_ids(ctx: &Ctx) -> Result<Vec<String>, Ec2Error> {
         .filter(|p| p.forwards())
         .map(|p| p.id)
         .collect())
-}
-
-/// A group of a VPC actively peered with `vpc_id` in this region (a rule may reference it), and
-/// its owner; `user_id`, when given, must be that owner.
-pub fn peer_group(
-    ctx: &mut Ctx,
-    vpc_id: &str,
-    group_id: &str,
-    user_id: Option<&str>,
-) -> Result<Option<(String, String)>, Ec2Error> {
-    for p in listed(ctx)?.into_iter().filter(|p| p.forwards()) {
-        let other = match (&p.requester, &p.accepter) {
-            (r, a) if r.vpc_id == vpc_id => a,
-            (r, a) if a.vpc_id == vpc_id => r,
-            _ => continue,
-        };
-        if other.region != ctx.region.name || user_id.is_some_and(|u| u != other.owner_id) {
-            continue;
-        }
-        let found = ctx
-            .tx
-            .security_group_elsewhere(&other.owner_id, &other.region, group_id)?;
-        if found.is_some_and(|g| g.vpc_id == other.vpc_id) {
-            return Ok(Some((group_id.to_owned(), other.owner_id.clone())));
-        }
-    }
-    Ok(None)
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase", deny_unknown_fields)]
-pub struct GroupReferencesRequest {
-    #[serde(default)]
-    group_id: Vec<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct GroupReferenceWire {
-    group_id: String,
-    referencing_vpc_id: String,
-    vpc_peering_connection_id: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct GroupReferencesResponse {
-    security_group_reference_set: Vec<GroupReferenceWire>,
-}
-
-/// DescribeSecurityGroupReferences: which peered VPCs have rules naming the caller's groups,
-/// over which active connection.
-pub fn describe_security_group_references(
-    ctx: &mut Ctx,
-    req: GroupReferencesRequest,
-) -> Result<GroupReferencesResponse, Ec2Error> {
-    if req.group_id.is_empty() {
-        return Err(Ec2Error::missing_parameter("GroupId"));
-    }
-    let active: Vec<PeeringConnection> =
-        listed(ctx)?.into_iter().filter(|p| p.forwards()).collect();
-    let mut out = Vec::new();
-    for id in &req.group_id {
-        let group = ctx
-            .tx
-            .security_group(ctx.account, &IdKind::SecurityGroup.parse(id)?)?;
-        for vpc in ctx.tx.vpcs_referencing_group(&group.id)? {
-            if let Some(p) = active.iter().find(|p| p.joins(&group.vpc_id, &vpc)) {
-                out.push(GroupReferenceWire {
-                    group_id: group.id.clone(),
-                    referencing_vpc_id: vpc,
-                    vpc_peering_connection_id: p.id.clone(),
-                });
-            }
-        }
-    }
-    Ok(GroupReferencesResponse {
-        security_group_reference_set: out,
-    })
 }

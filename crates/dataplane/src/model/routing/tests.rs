@@ -288,6 +288,7 @@ pub(crate) fn with_peering(active: bool) -> Snapshot {
             accepter_vpc: VPC.into(),
             requester_cidrs: vec!["10.9.0.0/16".parse().unwrap()],
             accepter_cidrs: vec!["10.0.0.0/16".parse().unwrap()],
+            inter_region: false,
         });
     }
     s

@@ -194,8 +194,12 @@ fn referenced_group(
         if let Some(pcx) = pair.vpc_peering_connection_id.take() {
             crate::actions::peering::route_target(ctx, &pcx, &target.vpc_id)?;
         }
-        let found =
-            crate::actions::peering::peer_group(ctx, &target.vpc_id, &id, pair.user_id.as_deref())?;
+        let found = crate::actions::peering_groups::peer_group(
+            ctx,
+            &target.vpc_id,
+            &id,
+            pair.user_id.as_deref(),
+        )?;
         if let Some((group_id, user_id)) = found {
             return Ok(RequestedPeer::Group { group_id, user_id });
         }
