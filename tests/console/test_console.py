@@ -344,3 +344,31 @@ def test_lint_findings_are_listed_and_marked_on_the_map(server, ec2, browser):
     # Seed 004's fix: the service address as a secondary IP of the active ENI; LV101 goes.
     ec2.detach_network_interface(AttachmentId=ec2.describe_network_interfaces(NetworkInterfaceIds=[made["eni"]])["NetworkInterfaces"][0]["Attachment"]["AttachmentId"])
     wait_for(browser, lambda d: "LV101" not in text_of(d, "main"))
+
+
+def test_gateways_peering_and_endpoints_are_drawn_in_their_vpcs(server, ec2, browser):
+    vpc = ec2.create_vpc(CidrBlock="10.80.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]["VpcId"]
+    peer = ec2.create_vpc(CidrBlock="10.81.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.80.1.0/24")["Subnet"]["SubnetId"]
+    eigw = ec2.create_egress_only_internet_gateway(VpcId=vpc)["EgressOnlyInternetGateway"]["EgressOnlyInternetGatewayId"]
+    pcx = ec2.create_vpc_peering_connection(VpcId=vpc, PeerVpcId=peer)["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    table = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"][0]["RouteTableId"]
+    s3 = ec2.create_vpc_endpoint(VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.s3",
+                                 RouteTableIds=[table])["VpcEndpoint"]["VpcEndpointId"]
+    sts = ec2.create_vpc_endpoint(VpcEndpointType="Interface", VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.sts",
+                                  SubnetIds=[subnet])["VpcEndpoint"]
+    open_console(browser, server, ec2)
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, f'[data-gateway="{sts["VpcEndpointId"]}"]'))
+    box = browser.find_element(By.CSS_SELECTOR, f'[data-vpc="{vpc}"] .gateways')
+    assert eigw in box.find_element(By.CSS_SELECTOR, f'[data-gateway="{eigw}"]').text
+    peering = box.find_element(By.CSS_SELECTOR, f'[data-gateway="{pcx}"]').text
+    assert "active" in peering and f"{vpc} ↔ {peer}" in peering
+    assert pcx in browser.find_element(By.CSS_SELECTOR, f'[data-vpc="{peer}"] .gateways').text, "both sides show it"
+    assert f"com.amazonaws.{REGION}.s3" in box.find_element(By.CSS_SELECTOR, f'[data-gateway="{s3}"]').text
+    assert f"com.amazonaws.{REGION}.sts" in box.find_element(By.CSS_SELECTOR, f'[data-gateway="{sts["VpcEndpointId"]}"]').text
+    # The interface endpoint's interface is in its subnet like any ENI.
+    (eni,) = enis_of(ec2, **{"vpc-id": vpc})
+    assert eni["InterfaceType"] == "vpc_endpoint"
+    shot(browser, "gateways-peering-endpoints")
