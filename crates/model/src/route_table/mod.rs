@@ -501,7 +501,12 @@ pub const FILTERS: &[FilterDef<DescribedRouteTable>] = &[
     }),
     def("route.gateway-id", |t| {
         let mut ids = target_values(t, RouteTarget::gateway_id);
-        ids.extend(t.table.endpoint_routes.iter().map(|r| r.endpoint_id.clone()));
+        ids.extend(
+            t.table
+                .endpoint_routes
+                .iter()
+                .map(|r| r.endpoint_id.clone()),
+        );
         ids
     }),
     def("route.instance-id", |t| {
@@ -511,7 +516,11 @@ pub const FILTERS: &[FilterDef<DescribedRouteTable>] = &[
         target_values(t, RouteTarget::nat_gateway_id)
     }),
     def("route.origin", |t| {
-        let endpoint = t.table.endpoint_routes.first().map(|_| RouteOrigin::CreateRoute);
+        let endpoint = t
+            .table
+            .endpoint_routes
+            .first()
+            .map(|_| RouteOrigin::CreateRoute);
         t.all_routes()
             .map(|(_, o, _)| o)
             .chain(endpoint)

@@ -208,7 +208,10 @@ fn live_targets(ctx: &mut Ctx, tables: &[RouteTable]) -> Result<LiveTargets, Ec2
     // Instances and interfaces are read only when a route targets one: a partition of many
     // ENIs and no appliance routes describes its tables without loading them.
     let host = |t: &RouteTarget| {
-        matches!(t, RouteTarget::Instance(_) | RouteTarget::NetworkInterface(_))
+        matches!(
+            t,
+            RouteTarget::Instance(_) | RouteTarget::NetworkInterface(_)
+        )
     };
     let hosts = tables.iter().any(|t| {
         t.routes.iter().any(|r| host(&r.target)) || t.ipv6_routes.iter().any(|r| host(&r.target))
