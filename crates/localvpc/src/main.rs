@@ -3,6 +3,7 @@
 mod client;
 mod guest;
 mod lint;
+mod log_format;
 mod why;
 
 use anyhow::Context;
@@ -157,6 +158,7 @@ fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         // Colour codes only for a person at a terminal, not in a file or a pipe.
         .with_ansi(std::io::stderr().is_terminal())
+        .event_format(log_format::WithRequest)
         .init();
     let cli = Cli::parse();
     let result = match cli.command {

@@ -5,6 +5,7 @@
 use crate::auth::{self, Auth};
 use crate::console::Console;
 use crate::context::{Config, Ctx};
+use crate::log_context::{InContext, RequestContext};
 use crate::operations::{self, Access};
 use crate::{dispatch, provision, sts};
 use axum::Router;
@@ -20,7 +21,6 @@ use localvpc_model::region::Region;
 use localvpc_model::{Ec2Error, ErrorCode};
 use localvpc_store::{Store, Tx};
 use std::sync::Arc;
-use tracing::Instrument;
 
 /// Shared by every request.
 pub struct AppState {
@@ -155,14 +155,9 @@ async fn ec2(
         .find(|(k, _)| k == "Action")
         .map(|(_, v)| v.clone());
     // Every line the request writes, here and on the blocking thread that runs it, carries
-    // these fields. `error` level: the span is on whenever any line of the request is logged.
-    let span = tracing::error_span!(
-        "ec2",
-        action = %action.as_deref().unwrap_or("-"),
-        account = tracing::field::Empty,
-        region = tracing::field::Empty,
-        request_id = %request_id,
-    );
+    // this context (the log formatter reads it).
+    let context = RequestContext::new(action.as_deref().unwrap_or("-"), &request_id);
+    let in_request = context.clone();
     let run = async move {
         let sts = sts::is_sts(action.as_deref());
         let signed = auth::Request {
@@ -177,9 +172,7 @@ async fn ec2(
             Ok(who) => who,
             Err(err) => return error_response(err, sts, &request_id),
         };
-        let span = tracing::Span::current();
-        span.record("account", tracing::field::display(&who.account));
-        span.record("region", tracing::field::display(&who.region));
+        in_request.set_caller(&who.account, &who.region);
         tracing::debug!(method, params = params.len(), "request received");
         if sts {
             tracing::debug!("answered by STS");
@@ -191,16 +184,15 @@ async fn ec2(
         let result = tokio::task::spawn_blocking({
             let request_id = request_id.clone();
             move || {
-                span.in_scope(|| {
-                    handle(
-                        &state,
-                        &who.account,
-                        &who.region,
-                        action,
-                        &params,
-                        &request_id,
-                    )
-                })
+                let _entered = in_request.enter();
+                handle(
+                    &state,
+                    &who.account,
+                    &who.region,
+                    action,
+                    &params,
+                    &request_id,
+                )
             }
         })
         .await
@@ -216,7 +208,7 @@ async fn ec2(
             Err(err) => error_response(err, false, &request_id),
         }
     };
-    run.instrument(span).await
+    InContext::new(context, run).await
 }
 
 /// An error in EC2's envelope, or STS's for the STS action.

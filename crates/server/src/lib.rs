@@ -10,6 +10,7 @@ mod dispatch;
 mod http;
 mod imds;
 mod insights;
+pub mod log_context;
 pub mod operations;
 mod provision;
 #[cfg(test)]

@@ -314,10 +314,10 @@ impl<'c> Tx<'c> {
             self.add_ipv6_address(EniId(&e.id), SubnetId(&e.subnet_id), ip)?;
         }
         for net in &e.ipv4_prefixes {
-            self.add_ipv4_prefix(&e.id, &e.subnet_id, *net)?;
+            self.add_ipv4_prefix(EniId(&e.id), SubnetId(&e.subnet_id), *net)?;
         }
         for net in &e.ipv6_prefixes {
-            self.add_ipv6_prefix(&e.id, &e.subnet_id, *net)?;
+            self.add_ipv6_prefix(EniId(&e.id), SubnetId(&e.subnet_id), *net)?;
         }
         self.set_network_interface_groups(
             &e.id,

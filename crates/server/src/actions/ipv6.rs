@@ -190,7 +190,8 @@ pub fn assign_ipv6_addresses(
         !prefixes.is_empty(),
     )?;
     for net in &prefixes {
-        ctx.tx.add_ipv6_prefix(&eni.id, &subnet.id, *net)?;
+        ctx.tx
+            .add_ipv6_prefix(EniId(&eni.id), SubnetId(&subnet.id), *net)?;
     }
     for address in &picked {
         let primary = false;

@@ -4,7 +4,7 @@
 
 use super::EniScope;
 use super::rows::ByInterface;
-use crate::{Db, Tx, parse_stored};
+use crate::{Db, EniId, SubnetId, Tx, parse_stored};
 use ipnet::{Ipv4Net, Ipv6Net};
 use localvpc_model::Ec2Error;
 use localvpc_model::prefix::{IPV4_LEN, IPV6_LEN, ipv4_prefix_of, ipv6_prefix_of};
@@ -145,8 +145,8 @@ impl Tx<'_> {
 
     pub fn add_ipv4_prefix(
         &self,
-        eni_id: &str,
-        subnet_id: &str,
+        EniId(eni_id): EniId,
+        SubnetId(subnet_id): SubnetId,
         net: Ipv4Net,
     ) -> Result<(), Ec2Error> {
         debug_assert_eq!(net.prefix_len(), IPV4_LEN);
@@ -160,8 +160,8 @@ impl Tx<'_> {
 
     pub fn add_ipv6_prefix(
         &self,
-        eni_id: &str,
-        subnet_id: &str,
+        EniId(eni_id): EniId,
+        SubnetId(subnet_id): SubnetId,
         net: Ipv6Net,
     ) -> Result<(), Ec2Error> {
         debug_assert_eq!(net.prefix_len(), IPV6_LEN);

@@ -116,7 +116,8 @@ pub fn assign_private_ip_addresses(
             .move_elastic_ip_of_address(SubnetId(&subnet.id), *addr, EniId(&eni.id))?;
     }
     for net in &assigned_prefixes {
-        ctx.tx.add_ipv4_prefix(&eni.id, &subnet.id, *net)?;
+        ctx.tx
+            .add_ipv4_prefix(EniId(&eni.id), SubnetId(&subnet.id), *net)?;
     }
     Ok(AssignPrivateIpAddressesResponse {
         network_interface_id: eni.id,
