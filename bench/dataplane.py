@@ -9,7 +9,10 @@
 - RTT: ping between two instances (through the VPC router) against a bare veth pair between two
   namespaces;
 - NAT: CreateNatGateway called → a private instance's first `curl http://192.0.2.1/` answered
-  with the gateway's Elastic IP (the route to it created right after the call returned).
+  with the gateway's Elastic IP (the route to it created right after the call returned);
+- peering: AcceptVpcPeeringConnection called → the first ping reply over the connection;
+- endpoint: CreateVpcEndpoint (Interface) called → an instance's first request to the
+  endpoint's interface on port 443 answered by the service's stand-in.
 
 Prints a table and writes bench/out/dataplane.json. Nothing here asserts anything."""
 import argparse
@@ -245,6 +248,39 @@ def measure_peering(binary, ec2, rounds):
     return {"accept_ms": accept, "first_reply_after_accept_ms": first}
 
 
+def measure_endpoint(binary, ec2, rounds):
+    """CreateVpcEndpoint (Interface) → the first answer from the endpoint's interface on port 443
+    to an instance of the VPC (the stand-in for the service answers there)."""
+    region = ec2.meta.region_name
+    vpc = ec2.create_vpc(CidrBlock="10.4.0.0/16")["Vpc"]["VpcId"]
+    sub = ec2.create_subnet(VpcId=vpc, CidrBlock="10.4.1.0/24", AvailabilityZone=ZONE)["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName="vpce", Description="endpoint", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.4.0.0/16"}]}])
+    inside = ec2.run_instances(ImageId=GENERIC, InstanceType="t3.micro", MinCount=1, MaxCount=1,
+                               SubnetId=sub)["Instances"][0]["InstanceId"]
+    ec2.describe_instances()
+    create, first = [], []
+    for n in range(rounds):
+        start = time.monotonic()
+        endpoint = ec2.create_vpc_endpoint(VpcEndpointType="Interface", VpcId=vpc, SubnetIds=[sub],
+                                           ServiceName=f"com.amazonaws.{region}.sts", SecurityGroupIds=[group],
+                                           PrivateDnsEnabled=False)["VpcEndpoint"]
+        create.append((time.monotonic() - start) * 1000)
+        (eni,) = endpoint["NetworkInterfaceIds"]
+        address = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])["NetworkInterfaces"][0]["PrivateIpAddress"]
+        answered = False
+        while not answered and time.monotonic() - start < 10:
+            run = exec_in(binary, inside, "curl", "-s", "--max-time", "0.2", f"http://{address}:443/")
+            answered = endpoint["VpcEndpointId"] in run.stdout
+        first.append((time.monotonic() - start) * 1000 if answered else None)
+        log(f"  endpoint round {n + 1}/{rounds}: CreateVpcEndpoint {create[-1]:.1f} ms, first answer {fmt(first[-1], ' ms')}")
+        ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])
+        ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint["VpcEndpointId"]])  # deleting → deleted
+    ec2.terminate_instances(InstanceIds=[inside])
+    return {"create_vpc_endpoint_ms": create, "first_answer_after_create_ms": first}
+
+
 def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -266,7 +302,7 @@ def main():
     parser.add_argument("--batch", type=int, default=20, help="instances per RunInstances in the scale step")
     parser.add_argument("--pings", type=int, default=200)
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "out", "dataplane.json"))
-    parser.add_argument("--steps", default="wired,rtt,scale,nat,peering", help="which steps to run (comma-separated)")
+    parser.add_argument("--steps", default="wired,rtt,scale,nat,peering,endpoint", help="which steps to run (comma-separated)")
     args = parser.parse_args()
     steps = set(args.steps.split(","))
     results = {}
@@ -290,6 +326,9 @@ def main():
             if "peering" in steps:
                 log("peering: AcceptVpcPeeringConnection → first reply over it")
                 results["peering"] = measure_peering(args.binary, ec2, args.rounds)
+            if "endpoint" in steps:
+                log("endpoint: CreateVpcEndpoint (Interface) → first answer from it")
+                results["endpoint"] = measure_endpoint(args.binary, ec2, args.rounds)
         finally:
             server.stop()
     rows = []
@@ -327,6 +366,12 @@ def main():
         rows += [
         ("AcceptVpcPeeringConnection, median", fmt(median(peering["accept_ms"]), " ms"), ""),
         ("  first reply over it after the call, median", fmt(median(peering["first_reply_after_accept_ms"]), " ms"), ""),
+        ]
+    if "endpoint" in results:
+        endpoint = results["endpoint"]
+        rows += [
+        ("CreateVpcEndpoint (Interface), median", fmt(median(endpoint["create_vpc_endpoint_ms"]), " ms"), ""),
+        ("  first answer from it after the call, median", fmt(median(endpoint["first_answer_after_create_ms"]), " ms"), ""),
         ]
     width = max(len(r[0]) for r in rows)
     print(f"{'data plane':<{width}}  {'measured':>14}  target")

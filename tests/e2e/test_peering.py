@@ -323,7 +323,9 @@ def test_a_rule_may_reference_a_group_of_an_actively_peered_vpc(server, ec2, acc
     peer.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx_id)
     peer.authorize_security_group_ingress(GroupId=db, IpPermissions=[rule])
     (permission,) = peer.describe_security_groups(GroupIds=[db])["SecurityGroups"][0]["IpPermissions"]
-    assert permission["UserIdGroupPairs"] == [{"GroupId": app, "UserId": account}]
+    assert permission["UserIdGroupPairs"] == [{"GroupId": app, "UserId": account, "VpcId": a,
+                                               "VpcPeeringConnectionId": pcx_id,
+                                               "PeeringStatus": "active"}]
     refs = ec2.describe_security_group_references(GroupId=[app])["SecurityGroupReferenceSet"]
     assert refs == [{"GroupId": app, "ReferencingVpcId": b, "VpcPeeringConnectionId": pcx_id}]
     # Naming the connection is allowed; a connection of other VPCs is not.
@@ -346,3 +348,32 @@ def test_a_rule_may_reference_a_group_of_an_actively_peered_vpc(server, ec2, acc
     assert stale["StaleIpPermissionsEgress"] == []
     err = error_code(peer.describe_stale_security_groups, VpcId="vpc-0123456789abcdef0")
     assert code_of(err) == "InvalidVpcID.NotFound"
+
+
+def test_a_group_a_peer_names_may_be_deleted_and_the_peers_rule_goes_stale(server, ec2, account):
+    peer_account, peer = peer_client(server)
+    a, b = vpc(ec2, "10.0.0.0/16"), vpc(peer, "10.1.0.0/16")
+    app = ec2.create_security_group(GroupName="app", Description="app", VpcId=a)["GroupId"]
+    web = ec2.create_security_group(GroupName="web", Description="web", VpcId=a)["GroupId"]
+    db = peer.create_security_group(GroupName="db", Description="db", VpcId=b)["GroupId"]
+    pcx_id = ec2.create_vpc_peering_connection(VpcId=a, PeerVpcId=b, PeerOwnerId=peer_account)[
+        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    peer.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx_id)
+    from_app = [{"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432,
+                 "UserIdGroupPairs": [{"GroupId": app, "UserId": account}]}]
+    peer.authorize_security_group_ingress(GroupId=db, IpPermissions=from_app)
+    # A group of its own VPC naming it still holds it; its own rule naming itself does not.
+    ec2.authorize_security_group_ingress(GroupId=web, IpPermissions=from_app)
+    ec2.authorize_security_group_ingress(GroupId=app, IpPermissions=[
+        {**from_app[0], "FromPort": 80, "ToPort": 80}])
+    err = error_code(ec2.delete_security_group, GroupId=app)
+    assert code_of(err) == "DependencyViolation"
+    ec2.revoke_security_group_ingress(GroupId=web, IpPermissions=from_app)
+    # Only the peer's rule names it now: the group goes, the peer's rule stays, stale.
+    ec2.delete_security_group(GroupId=app)
+    (permission,) = peer.describe_security_groups(GroupIds=[db])["SecurityGroups"][0]["IpPermissions"]
+    assert permission["UserIdGroupPairs"][0]["GroupId"] == app
+    (stale,) = peer.describe_stale_security_groups(VpcId=b)["StaleSecurityGroupSet"]
+    assert stale["GroupId"] == db
+    (pair,) = stale["StaleIpPermissions"][0]["UserIdGroupPairs"]
+    assert (pair["GroupId"], pair["UserId"]) == (app, account)

@@ -3,10 +3,12 @@
 //! A group belongs to one VPC and holds ingress and egress rules. Each rule permits one
 //! [`Permission`] (protocol, ports, peer) in one direction and is known by its own `sgr-` ID.
 //! The rules for names and descriptions live in [`naming`], those for protocols and ports in
-//! [`protocol`], those for what a permission may say in [`permission`], those for changing a group's rules in [`changes`], and what Describe calls
-//! show and filter on in [`listing`].
+//! [`protocol`], those for what a permission may say in [`permission`], those for changing a group's rules in [`changes`],
+//! whether a group may be deleted in [`deletion`], and what Describe calls show and filter on
+//! in [`listing`].
 
 pub mod changes;
+pub mod deletion;
 pub mod group_pair;
 pub mod listing;
 pub mod naming;

@@ -4,12 +4,14 @@
 //! group is gone).
 
 use crate::actions::peering::listed;
+use crate::actions::security_group::wire::{PeerGroup, PeerGroups};
 use crate::context::Ctx;
 use localvpc_model::page::PageLimits;
 use localvpc_model::peering::{PeeringConnection, connection_between};
-use localvpc_model::security_group::RulePeer;
+use localvpc_model::security_group::{RulePeer, SecurityGroup};
 use localvpc_model::{Ec2Error, IdKind};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// A group of a VPC actively peered with `vpc_id` in this region (a rule may reference it), and
 /// its owner; `user_id`, when given, must be that owner.
@@ -88,6 +90,57 @@ pub fn describe_security_group_references(
     Ok(GroupReferencesResponse {
         security_group_reference_set: out,
     })
+}
+
+/// The groups of other VPCs that `groups`' rules name, each with its VPC and the connection
+/// joining it to the naming group's VPC: what DescribeSecurityGroups shows beside such a pair.
+/// `own` maps the caller's groups to their VPCs, so only groups of other accounts are loaded;
+/// connections are read only when some rule names a group outside its own VPC.
+pub fn peer_groups_named(
+    ctx: &mut Ctx,
+    groups: &[&SecurityGroup],
+    own: &HashMap<String, String>,
+) -> Result<PeerGroups, Ec2Error> {
+    let mut peers = PeerGroups::new();
+    let mut connections = None;
+    for group in groups {
+        for rule in &group.rules {
+            let RulePeer::Group { group_id, user_id } = &rule.permission.peer else {
+                continue;
+            };
+            let key = (group.vpc_id.clone(), group_id.clone());
+            if peers.contains_key(&key) {
+                continue;
+            }
+            let named_vpc = match own.get(group_id) {
+                Some(vpc) => vpc.clone(),
+                None => match ctx
+                    .tx
+                    .security_group_elsewhere(user_id, ctx.region.name, group_id)?
+                {
+                    Some(named) => named.vpc_id,
+                    None => continue,
+                },
+            };
+            if named_vpc == group.vpc_id {
+                continue;
+            }
+            let connections = match &connections {
+                Some(c) => c,
+                None => connections.insert(listed(ctx)?),
+            };
+            let connection = connection_between(connections, &group.vpc_id, &named_vpc)
+                .map(|p| (p.id.clone(), p.state.as_str().to_owned()));
+            peers.insert(
+                key,
+                PeerGroup {
+                    vpc_id: named_vpc,
+                    connection,
+                },
+            );
+        }
+    }
+    Ok(peers)
 }
 
 /// DescribeStaleSecurityGroups takes `MaxResults` from 5 to 255.

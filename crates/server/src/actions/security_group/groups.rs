@@ -2,12 +2,13 @@
 
 use super::wire::{SecurityGroupWire, group_view};
 use super::{named_in_default_vpc, target_group};
+use crate::actions::peering_groups::peer_groups_named;
 use crate::context::Ctx;
 use crate::wire::{FilterWire, Selection, TagSpecification, TagWire, select, tag_set, tags_for};
 use localvpc_model::filter::{FilterDef, def, one};
 use localvpc_model::page::DEFAULT_LIMITS;
 use localvpc_model::security_group::listing::{FILTERS, ListedGroup};
-use localvpc_model::security_group::{SecurityGroup, group_arn, naming};
+use localvpc_model::security_group::{SecurityGroup, deletion, group_arn, naming};
 use localvpc_model::{Ec2Error, ErrorCode, IdKind, Quota};
 use serde::{Deserialize, Serialize};
 
@@ -98,6 +99,10 @@ pub fn describe_security_groups(
     req: DescribeSecurityGroupsRequest,
 ) -> Result<DescribeSecurityGroupsResponse, Ec2Error> {
     let all = ctx.tx.security_groups(ctx.account, None)?;
+    let own = all
+        .iter()
+        .map(|g| (g.id.clone(), g.vpc_id.clone()))
+        .collect();
     let mut ids = req.group_ids.clone();
     if !req.group_names.is_empty() {
         let default_vpc = ctx.tx.default_vpc_id()?;
@@ -119,10 +124,12 @@ pub fn describe_security_groups(
             limits: DEFAULT_LIMITS,
         },
     )?;
+    let described: Vec<&SecurityGroup> = groups.iter().map(|g| &g.group).collect();
+    let peers = peer_groups_named(ctx, &described, &own)?;
     Ok(DescribeSecurityGroupsResponse {
-        security_groups: groups
+        security_groups: described
             .iter()
-            .map(|g| group_view(&g.group, ctx.region.name))
+            .map(|g| group_view(g, ctx.region.name, &peers))
             .collect(),
         next_token,
     })
@@ -148,16 +155,8 @@ pub fn delete_security_group(
     req: DeleteSecurityGroupRequest,
 ) -> Result<DeleteSecurityGroupResponse, Ec2Error> {
     let group = target_group(ctx, req.group_id.as_deref(), req.group_name.as_deref())?;
-    if group.is_default() {
-        return Err(Ec2Error::new(
-            ErrorCode::CannotDelete,
-            format!(
-                "the specified group: \"{}\" name: \"default\" cannot be deleted by a user",
-                group.id
-            ),
-        ));
-    }
-    check_no_dependents(ctx, &group)?;
+    let dependents = dependents(ctx, &group)?;
+    deletion::check_deletable(&group, dependents)?;
     ctx.tx.delete_security_group(&group.id)?;
     Ok(DeleteSecurityGroupResponse {
         r#return: true,
@@ -165,18 +164,23 @@ pub fn delete_security_group(
     })
 }
 
-/// The one place that decides whether anything still depends on a group: the rules of other
-/// groups that reference it, and network interfaces (hence instances) that use it.
-fn check_no_dependents(ctx: &mut Ctx, group: &SecurityGroup) -> Result<(), Ec2Error> {
-    if !ctx.tx.groups_referencing(&group.id)?.is_empty()
-        || ctx.tx.count_network_interfaces_in_group(&group.id)? > 0
-    {
-        return Err(Ec2Error::dependency(format!(
-            "resource {} has a dependent object",
-            group.id
-        )));
-    }
-    Ok(())
+/// What still uses a group: the groups of its own VPC whose rules name it (rules of a peered
+/// VPC's groups are counted out: they become stale), and the interfaces it is attached to.
+fn dependents(ctx: &mut Ctx, group: &SecurityGroup) -> Result<deletion::Dependents, Ec2Error> {
+    let referencing = ctx.tx.groups_referencing(&group.id)?;
+    let groups_in_vpc = if referencing.is_empty() {
+        0
+    } else {
+        ctx.tx
+            .security_groups(ctx.account, Some(&group.vpc_id))?
+            .iter()
+            .filter(|g| referencing.contains(&g.id))
+            .count()
+    };
+    Ok(deletion::Dependents {
+        groups_in_vpc,
+        interfaces: ctx.tx.count_network_interfaces_in_group(&group.id)?,
+    })
 }
 
 #[derive(Deserialize)]

@@ -7,7 +7,7 @@
 pub mod groups;
 mod permissions;
 pub mod rules;
-mod wire;
+pub(crate) mod wire;
 
 use crate::context::Ctx;
 use localvpc_model::security_group::SecurityGroup;

@@ -95,13 +95,45 @@ impl From<&PermissionSet<'_>> for IpPermissionWire {
     }
 }
 
-/// The `IpPermissions` of one direction of `group`, gathered as EC2 lists them.
-fn ip_permissions(group: &SecurityGroup, is_egress: bool) -> Vec<IpPermissionWire> {
+/// The `IpPermissions` of one direction of `group`, gathered as EC2 lists them; pairs naming a
+/// group of a peered VPC carry that VPC and the connection, as AWS shows them.
+fn ip_permissions(
+    group: &SecurityGroup,
+    is_egress: bool,
+    peers: &PeerGroups,
+) -> Vec<IpPermissionWire> {
     let rules = group
         .rules_of(is_egress)
         .map(|r| (&r.permission, r.description.as_deref()));
-    gather(rules).iter().map(IpPermissionWire::from).collect()
+    let mut permissions: Vec<IpPermissionWire> =
+        gather(rules).iter().map(IpPermissionWire::from).collect();
+    for pair in permissions
+        .iter_mut()
+        .flat_map(|p| p.user_id_group_pairs.iter_mut())
+    {
+        let key = (
+            group.vpc_id.clone(),
+            pair.group_id.clone().unwrap_or_default(),
+        );
+        if let Some(peer) = peers.get(&key) {
+            pair.vpc_id = Some(peer.vpc_id.clone());
+            pair.vpc_peering_connection_id = peer.connection.as_ref().map(|(id, _)| id.clone());
+            pair.peering_status = peer.connection.as_ref().map(|(_, s)| s.clone());
+        }
+    }
+    permissions
 }
+
+/// A group of another VPC that a rule names: its VPC, and the peering connection joining that
+/// VPC to the naming group's, with its status (`active`, or `deleted` once the rule is stale).
+#[derive(Debug, Clone)]
+pub struct PeerGroup {
+    pub vpc_id: String,
+    pub connection: Option<(String, String)>,
+}
+
+/// Peer groups by (the naming group's VPC, the named group's ID).
+pub type PeerGroups = std::collections::HashMap<(String, String), PeerGroup>;
 
 /// Permissions a revoke named that the group does not have, as `UnknownIpPermissions`.
 pub fn unknown_permissions(permissions: &[Permission]) -> Vec<IpPermissionWire> {
@@ -125,17 +157,17 @@ pub struct SecurityGroupWire {
     ip_permissions: Vec<IpPermissionWire>,
 }
 
-pub fn group_view(group: &SecurityGroup, region: &str) -> SecurityGroupWire {
+pub fn group_view(group: &SecurityGroup, region: &str, peers: &PeerGroups) -> SecurityGroupWire {
     SecurityGroupWire {
         group_id: group.id.clone(),
-        ip_permissions_egress: ip_permissions(group, true),
+        ip_permissions_egress: ip_permissions(group, true, peers),
         tags: tag_set(&group.tags),
         vpc_id: group.vpc_id.clone(),
         security_group_arn: group_arn(region, &group.owner_id, &group.id),
         owner_id: group.owner_id.clone(),
         group_name: group.name.clone(),
         description: group.description.clone(),
-        ip_permissions: ip_permissions(group, false),
+        ip_permissions: ip_permissions(group, false, peers),
     }
 }
 
