@@ -12,6 +12,7 @@ pub mod credits;
 mod filters;
 pub mod launch;
 pub mod lifecycle;
+pub mod request;
 pub use filters::{FILTERS, STATUS_FILTERS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,11 +7,8 @@ use crate::actions::launch_template;
 use crate::actions::network_interface::create::{PrivateIpSpec, create_interface};
 use crate::context::Ctx;
 use crate::wire::{TagSpecification, default_false, tags_for};
-use base64::Engine;
-use localvpc_model::image::{CatalogueImage, catalogue_image};
+use localvpc_model::image::CatalogueImage;
 use localvpc_model::instance::{Instance, InstanceState, MetadataOptions, credits};
-use localvpc_model::instance_type::InstanceType;
-use localvpc_model::instance_type_info;
 use localvpc_model::network_interface::Attachment;
 use localvpc_model::volume::{
     self, EbsRequest, ImageRoot, MappingRequest, Volume, VolumeAttachment,
@@ -21,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 mod plan;
 use localvpc_model::instance::launch::{self, Source};
+use localvpc_model::instance::request::{self, LaunchRequest};
 
 #[derive(Deserialize, Serialize, Default, Clone, Debug, PartialEq)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
@@ -218,45 +216,26 @@ pub fn run_instances(
             Tag::new("aws:ec2launchtemplate:version", number.to_string()),
         ];
     }
-    let image_id = req
-        .image_id
-        .clone()
-        .ok_or_else(|| Ec2Error::missing_parameter("ImageId"))?;
-    if IdKind::Image.parse(&image_id).is_err() {
-        return Err(Ec2Error::new(
-            ErrorCode::InvalidAmiIdMalformed,
-            format!("Invalid id: \"{image_id}\" (expecting \"ami-...\")"),
-        ));
-    }
-    let type_name = req
-        .instance_type
-        .clone()
-        .unwrap_or_else(|| "m1.small".into());
-    let itype = InstanceType::named(&type_name)
-        .ok_or_else(|| Ec2Error::invalid_parameter("InstanceType", &type_name))?;
-    if req.min_count < 1 || req.max_count < req.min_count {
-        return Err(Ec2Error::invalid_value(format!(
-            "MinCount ({}) must be at least 1 and no more than MaxCount ({}).",
-            req.min_count, req.max_count
-        )));
-    }
-    if let Some(name) = &req.key_name
-        && ctx.tx.key_pair_named(name)?.is_none()
-    {
-        return Err(Ec2Error::new(
-            ErrorCode::InvalidKeyPairNotFound,
-            format!("The key pair '{name}' does not exist"),
-        ));
-    }
-    if let Some(data) = &req.user_data
-        && base64::engine::general_purpose::STANDARD
-            .decode(data)
-            .is_err()
-    {
-        return Err(Ec2Error::invalid_value(
-            "Invalid BASE64 encoding of user data.",
-        ));
-    }
+    let key_pair_exists = match &req.key_name {
+        Some(name) => ctx.tx.key_pair_named(name)?.is_some(),
+        None => false,
+    };
+    let placement = req.placement.clone().unwrap_or_default();
+    let checked = request::check(&LaunchRequest {
+        image_id: req.image_id.as_deref(),
+        instance_type: req.instance_type.as_deref(),
+        min_count: req.min_count,
+        max_count: req.max_count,
+        key_pair: req.key_name.as_deref().map(|n| (n, key_pair_exists)),
+        user_data: req.user_data.as_deref(),
+        tenancy: placement.tenancy.as_deref(),
+        placement_group: placement.group_name.as_deref(),
+    })?;
+    let (image_id, image, itype) = (
+        checked.image_id.to_owned(),
+        checked.image,
+        checked.instance_type,
+    );
     default_false(
         "HibernationOptions.Configured",
         req.hibernation_options.as_ref().and_then(|h| h.configured),
@@ -268,28 +247,7 @@ pub fn run_instances(
             .as_ref()
             .and_then(|c| c.cpu_credits.as_deref()),
     )?;
-    let placement = req.placement.as_ref();
-    if let Some(t) = placement
-        .and_then(|p| p.tenancy.as_deref())
-        .filter(|t| *t != "default")
-    {
-        return Err(Ec2Error::new(
-            ErrorCode::UnsupportedOperation,
-            format!("localvpc launches only default-tenancy instances (Tenancy={t})."),
-        ));
-    }
-    if let Some(g) = placement
-        .and_then(|p| p.group_name.as_deref())
-        .filter(|g| !g.is_empty())
-    {
-        return Err(Ec2Error::new(
-            ErrorCode::UnsupportedOperation,
-            format!("localvpc does not model placement groups (GroupName={g})."),
-        ));
-    }
-    let zone_hint = placement
-        .and_then(|p| p.availability_zone.clone())
-        .filter(|z| !z.is_empty());
+    let zone_hint = placement.availability_zone.filter(|z| !z.is_empty());
     if let Some(z) = &zone_hint {
         ctx.region.require_zone(z)?;
     }
@@ -299,21 +257,12 @@ pub fn run_instances(
         volume: volume_tags,
     } = launch_tags(&req.tag_specifications)?;
     instance_tags.extend(template_tags);
-    let image = catalogue_image(&image_id);
     let mappings: Vec<MappingRequest> = std::mem::take(&mut req.block_device_mappings)
         .into_iter()
         .map(Into::into)
         .collect();
     let root = volume::plan_root(&ImageRoot::of(image), &mappings)?;
-    if let Some(image) = image {
-        let type_arch = instance_type_info::architecture(itype);
-        if image.details.architecture != type_arch {
-            return Err(Ec2Error::invalid_value(format!(
-                "The architecture '{type_arch}' of the specified instance type does not match the architecture '{}' of the specified AMI. Specify an instance type and an AMI that have matching architectures, and try again.",
-                image.details.architecture
-            )));
-        }
-    }
+    request::check_architecture(&checked)?;
     let defaults = image_metadata_defaults(image);
     let metadata = match &req.metadata_options {
         Some(m) => m.clone().apply(defaults)?,
