@@ -182,3 +182,61 @@ def test_an_elastic_ip_associated_later_takes_new_flows_and_leaves_when_disassoc
     ec2.disassociate_nat_gateway_address(NatGatewayId=nat_id, AssociationIds=[association])
     seen = {my_ip(inside) for _ in range(4)}
     assert second["PublicIp"] not in seen and first["PublicIp"] in seen
+
+
+ECHO_SERVER = ("import socket\n"
+               "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+               "s.bind(('192.0.2.1', 9000)); s.listen(); s.settimeout(30)\n"
+               "c, _ = s.accept()\n"
+               "while (data := c.recv(64)):\n"
+               "    c.sendall(data)\n")
+
+# Sends once, reports, waits for a line on stdin, then sends again on the same connection.
+LONG_CLIENT = ("import socket, sys\n"
+               "s = socket.create_connection(('192.0.2.1', 9000), timeout=5)\n"
+               "s.sendall(b'one'); print(s.recv(64).decode(), flush=True)\n"
+               "sys.stdin.readline()\n"
+               "try:\n"
+               "    s.sendall(b'two'); print(s.recv(64).decode() or 'closed', flush=True)\n"
+               "except ConnectionResetError:\n"
+               "    print('reset', flush=True)\n")
+
+
+def test_an_idle_connection_times_out_at_350_s_and_the_instance_then_gets_a_reset(dp):
+    """AWS: a connection idle for 350 seconds times out, and the NAT gateway answers an
+    instance that goes on sending on it with a TCP reset (not a FIN). The timeout is read from
+    the gateway's connection table; its expiry is brought forward by deleting the entry."""
+    srv, ec2 = dp
+    vpc, public_subnet, igw, main = public_vpc(ec2, "10.0.0.0/16", "10.0.1.0/24")
+    private, table = private_subnet(ec2, vpc, "10.0.2.0/24")
+    eip = ec2.allocate_address(Domain="vpc")
+    nat_id = ec2.create_nat_gateway(SubnetId=public_subnet, AllocationId=eip["AllocationId"])["NatGateway"]["NatGatewayId"]
+    available(ec2, nat_id)
+    inside = launch(ec2, private, "10.0.2.10")
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat_id)
+    server = subprocess.Popen([BINARY, "exec", "internet", "--", "python3", "-c", ECHO_SERVER],
+                              start_new_session=True)
+    client = None
+    try:
+        wait_listening("internet", 9000)
+        client = subprocess.Popen([BINARY, "exec", inside, "--", "python3", "-c", LONG_CLIENT],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                  start_new_session=True)
+        assert client.stdout.readline().strip() == "one"
+        conntrack = ["ip", "netns", "exec", nat_ns(nat_id), "conntrack"]
+        entry = subprocess.run([*conntrack, "-L", "-p", "tcp", "--dport", "9000"],
+                               capture_output=True, text=True, check=True).stdout
+        # `tcp 6 <seconds left> ESTABLISHED src=…`: the gateway's 350 s, not Linux's 5 days.
+        seconds_left = int(entry.split()[2])
+        assert "ESTABLISHED" in entry and 340 <= seconds_left <= 350, entry
+        subprocess.run([*conntrack, "-D", "-p", "tcp", "--dport", "9000"],
+                       capture_output=True, check=True)
+        out, _ = client.communicate("go\n", timeout=10)
+        assert out.strip() == "reset"
+        # A new connection after the timeout goes through as before.
+        assert my_ip(inside) == eip["PublicIp"]
+    finally:
+        for proc in (client, server):
+            if proc is not None and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate()
