@@ -7,6 +7,7 @@
 //! docs/ARCHITECTURE.md).
 
 mod client_token;
+mod columns;
 mod constraint;
 pub use constraint::{Answer, UNIQUE, Unique};
 mod error;
