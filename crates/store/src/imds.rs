@@ -4,7 +4,7 @@
 use crate::open::Store;
 use crate::{Db, Tx};
 use localvpc_model::Ec2Error;
-use rusqlite::{OptionalExtension, TransactionBehavior};
+use rusqlite::TransactionBehavior;
 
 /// The partition an instance lives in.
 pub struct Partition {
@@ -25,18 +25,16 @@ impl Store {
         let sql = conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
             .db()?;
-        let found: Option<(i64, String, String)> = sql
-            .prepare_cached(
-                "SELECT p.id, p.account, p.region FROM instances i JOIN partitions p ON p.id = i.pid WHERE i.id = ?1",
-            )
-            .db()?
-            .query_row([instance_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()
-            .db()?;
+        let mut tx = Tx { sql, pid: 0 };
+        let found: Option<(i64, String, String)> = tx.row(
+            "SELECT p.id, p.account, p.region FROM instances i JOIN partitions p ON p.id = i.pid WHERE i.id = ?1",
+            &[&instance_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         let Some((pid, account, region)) = found else {
             return Ok(None);
         };
-        let tx = Tx { sql, pid };
+        tx.pid = pid;
         f(&tx, &Partition { account, region }).map(Some)
     }
 }
@@ -52,14 +50,12 @@ impl Store {
         let sql = conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
             .db()?;
-        let partitions: Vec<(i64, String, String)> = sql
-            .prepare_cached("SELECT id, account, region FROM partitions ORDER BY id")
-            .db()?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()?;
         let mut tx = Tx { sql, pid: 0 };
+        let partitions: Vec<(i64, String, String)> = tx.rows(
+            "SELECT id, account, region FROM partitions ORDER BY id",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         for (pid, account, region) in partitions {
             tx.pid = pid;
             f(&tx, &Partition { account, region })?;
