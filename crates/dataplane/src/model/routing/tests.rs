@@ -67,6 +67,7 @@ pub(crate) fn with_gateway() -> Snapshot {
             public: "198.51.100.5".parse().unwrap(),
         }],
         peerings: Vec::new(),
+        ..RoutingIn::default()
     };
     s
 }
@@ -112,7 +113,7 @@ fn local_throws_to_the_host_routes_and_targets_become_next_hops() {
     assert_eq!(
         default_route(&r, main_table()),
         RouteKind::Via {
-            gateway: UPLINK_INTERNET,
+            gateway: UPLINK_INTERNET.into(),
             dev: UPLINK.into()
         }
     );
@@ -307,7 +308,7 @@ fn a_peering_route_goes_over_the_link_while_the_connection_is_active() {
     assert_eq!(
         default_route(here, private_table()),
         RouteKind::Via {
-            gateway: requester_end,
+            gateway: requester_end.into(),
             dev: "lvpc-0e00000000".into()
         }
     );

@@ -31,6 +31,7 @@ fn small() -> Snapshot {
         ingress: vec![ssh, ping],
         egress: vec![],
         members: vec!["10.0.2.11".parse().unwrap()],
+        members6: Vec::new(),
     };
     let mut other_acl = default_acl(&["subnet-2"]);
     other_acl.id = "acl-0e000000000000002".into();
@@ -46,6 +47,7 @@ fn small() -> Snapshot {
             .map(|(n, cidr)| SubnetIn {
                 id: format!("subnet-{}", n + 1),
                 cidr: cidr.parse().unwrap(),
+                ipv6_cidr: None,
             })
             .collect(),
         instances: vec![
@@ -79,6 +81,9 @@ fn renders_checks_acls_and_groups_in_packet_order() {
 		type ipv4_addr
 		elements = { 10.0.1.10, 10.0.2.11 }
 	}
+	set sg6_0d000000000000001 {
+		type ipv6_addr
+	}
 	chain input {
 		type filter hook input priority filter; policy accept;
 		ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept
@@ -98,6 +103,8 @@ fn renders_checks_acls_and_groups_in_packet_order() {
 	}
 	chain source_0a00000000 {
 		ip saddr { 10.0.1.10 } return
+		ip6 saddr fe80::/10 return
+		ip6 saddr :: return
 		drop
 	}
 	chain destination_0a00000000 {
@@ -110,6 +117,7 @@ fn renders_checks_acls_and_groups_in_packet_order() {
 	}
 	chain ingress_0a00000000 {
 		ip saddr @sg_0d000000000000001 return
+		ip6 saddr @sg6_0d000000000000001 return
 		drop
 	}
 	chain egress_0c00000000 {
@@ -118,6 +126,7 @@ fn renders_checks_acls_and_groups_in_packet_order() {
 	}
 	chain ingress_0c00000000 {
 		ip saddr @sg_0d000000000000001 return
+		ip6 saddr @sg6_0d000000000000001 return
 		ip saddr 192.0.2.0/24 tcp dport 22 return
 		ip saddr 10.0.0.0/16 icmp type 8 return
 		drop
