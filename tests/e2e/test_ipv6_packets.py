@@ -173,3 +173,28 @@ def test_an_egress_only_gateway_lets_out_and_back_but_not_in(dp):
     assert seen == address6
     assert not connects(instance, address6, "internet"), "inbound new connections are dropped"
     assert run_in("internet", f"ping -c1 -W1 {address6}").returncode != 0
+
+
+def test_seed_003_over_ipv6_the_second_enis_address_answers_once_the_guest_routes_by_source(dp):
+    """Seed 003 over IPv6: a second ENI (another subnet) with an IPv6 address is silent while
+    unconfigured; with the address on eth1 but no policy routing its replies leave through eth0
+    and the VPC's source check drops them; a per-ENI table and `ip -6 rule from <address>` (what
+    amazon-ec2-net-utils sets up) make it answer."""
+    srv, ec2 = dp
+    vpc, (s1, s2) = dual_stack_vpc(ec2, subnets=2)
+    open_all = group(ec2, vpc, "open", ingress=[ALL_V4, ALL_V6], egress=[ALL_V6])
+    inst, inst6, _ = launch6(ec2, s1, "10.0.1.10", [open_all])
+    peer, _, _ = launch6(ec2, s1, "10.0.1.11", [open_all])
+    eni = ec2.create_network_interface(SubnetId=s2, PrivateIpAddress="10.0.2.20", Ipv6AddressCount=1,
+                                       Groups=[open_all])["NetworkInterface"]
+    second6 = eni["Ipv6Addresses"][0]["Ipv6Address"]
+    ec2.attach_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"], InstanceId=inst, DeviceIndex=1)
+    assert pings(peer, inst6, tries=3), "eth0 answers"
+    assert not pings(peer, second6), "eth1 is unconfigured"
+    run_in(inst, f"ip -6 addr add {second6}/128 dev eth1 nodad")
+    assert not pings(peer, second6, tries=2), "the reply leaves through eth0: the VPC drops it"
+    policy = (f"ip -6 route add default via fe80:ec2::1 dev eth1 table 10001 && "
+              f"ip -6 rule add from {second6} lookup 10001 priority 10001")
+    assert run_in(inst, policy).returncode == 0
+    assert pings(peer, second6, tries=3), "per-ENI policy routing: eth1 answers"
+    assert pings(peer, inst6)
