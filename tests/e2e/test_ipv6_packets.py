@@ -198,3 +198,24 @@ def test_seed_003_over_ipv6_the_second_enis_address_answers_once_the_guest_route
     assert run_in(inst, policy).returncode == 0
     assert pings(peer, second6, tries=3), "per-ENI policy routing: eth1 answers"
     assert pings(peer, inst6)
+
+
+def test_an_address_of_a_delegated_prefix_answers_once_the_guest_configures_it(dp):
+    """An ENI with an IPv4 /28 and an IPv6 /80 prefix: an address from each is silent until the
+    guest configures it, then answers (the router routes the prefixes to the ENI's port and the
+    source/destination check admits them)."""
+    srv, ec2 = dp
+    vpc, (sub,) = dual_stack_vpc(ec2)
+    open_all = group(ec2, vpc, "open", ingress=[ALL_V4, ALL_V6], egress=[ALL_V6])
+    inst, _, _ = launch6(ec2, sub, "10.0.1.10", [open_all])
+    peer, _, _ = launch6(ec2, sub, "10.0.1.11", [open_all])
+    eni_id = ec2.describe_instances(InstanceIds=[inst])["Reservations"][0]["Instances"][0]["NetworkInterfaces"][0]["NetworkInterfaceId"]
+    v4 = ec2.assign_private_ip_addresses(NetworkInterfaceId=eni_id, Ipv4PrefixCount=1)["AssignedIpv4Prefixes"][0]["Ipv4Prefix"]
+    v6 = ec2.assign_ipv6_addresses(NetworkInterfaceId=eni_id, Ipv6PrefixCount=1)["AssignedIpv6Prefixes"][0]
+    from4 = str(ipaddress.ip_network(v4)[5])
+    from6 = str(ipaddress.ip_network(v6)[5])
+    assert not pings(peer, from4) and not pings(peer, from6), "not configured in the guest yet"
+    in_guest = run_in(inst, f"ip addr add {from4}/32 dev eth0 && ip -6 addr add {from6}/128 dev eth0 nodad")
+    assert in_guest.returncode == 0, in_guest.stderr
+    assert pings(peer, from4, tries=3), "an address of the /28 answers"
+    assert pings(peer, from6, tries=3), "an address of the /80 answers"

@@ -66,6 +66,7 @@ fn eni(id: &str, subnet: &str, address: &str, groups: &[&str]) -> EniIn {
         network_card_index: 0,
         addresses: vec![address.parse().unwrap()],
         ipv6_addresses: Vec::new(),
+        prefixes: Vec::new(),
         source_dest_check: true,
         groups: groups.iter().map(|g| g.to_string()).collect(),
     }

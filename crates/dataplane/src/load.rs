@@ -32,6 +32,13 @@ fn ipv6_addresses(e: &NetworkInterface) -> Vec<Ipv6Addr> {
     addresses.into_iter().map(|a| a.address).collect()
 }
 
+/// An interface's delegated prefixes, IPv4 then IPv6.
+fn prefixes(e: &NetworkInterface) -> Vec<IpNet> {
+    let v4 = e.ipv4_prefixes.iter().map(|&p| IpNet::from(p));
+    v4.chain(e.ipv6_prefixes.iter().map(|&p| p.into()))
+        .collect()
+}
+
 pub fn snapshot(store: &Store) -> anyhow::Result<Snapshot> {
     let mut snapshot = Snapshot::default();
     store
@@ -112,6 +119,7 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
             let a = e.attachment.clone()?;
             Some(EniIn {
                 ipv6_addresses: ipv6_addresses(&e),
+                prefixes: prefixes(&e),
                 addresses: e.private_ips.iter().map(|ip| ip.address).collect(),
                 id: e.id,
                 vpc_id: e.vpc_id,
@@ -142,6 +150,7 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
             eni: EniIn {
                 addresses: e.private_ips.iter().map(|ip| ip.address).collect(),
                 ipv6_addresses: Vec::new(),
+                prefixes: Vec::new(),
                 id: e.id.clone(),
                 vpc_id: e.vpc_id.clone(),
                 subnet_id: e.subnet_id.clone(),
@@ -168,6 +177,7 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
                 eni: EniIn {
                     addresses: e.private_ips.iter().map(|ip| ip.address).collect(),
                     ipv6_addresses: ipv6_addresses(e),
+                    prefixes: prefixes(e),
                     id: e.id.clone(),
                     vpc_id: e.vpc_id.clone(),
                     subnet_id: e.subnet_id.clone(),

@@ -130,6 +130,8 @@ pub struct EniIn {
     pub addresses: Vec<Ipv4Addr>,
     /// IPv6 addresses (primary first, when there is one).
     pub ipv6_addresses: Vec<Ipv6Addr>,
+    /// Delegated prefixes: IPv4 /28s and IPv6 /80s.
+    pub prefixes: Vec<IpNet>,
     pub source_dest_check: bool,
     /// Security group IDs.
     pub groups: Vec<String>,
@@ -214,6 +216,10 @@ pub struct Port {
     pub addresses: Vec<Ipv4Addr>,
     /// The ENI's IPv6 addresses, each reached by a /128 host route through this port.
     pub ipv6_addresses: Vec<Ipv6Addr>,
+    /// The ENI's delegated prefixes, each routed on-link through this port: any address of
+    /// one that the guest configures answers (the router finds it by ARP or neighbour
+    /// discovery), and the source/destination check admits them all.
+    pub prefixes: Vec<IpNet>,
     /// The subnet's IPv6 router (`::1` of its /64), held as a /128 on the port beside
     /// [`ROUTER_LINK_LOCAL`]; `None` when the subnet has no IPv6 block.
     pub ipv6_gateway: Option<Ipv6Addr>,
@@ -461,6 +467,7 @@ fn wire(
         gateway,
         addresses: eni.addresses.clone(),
         ipv6_addresses: eni.ipv6_addresses.clone(),
+        prefixes: eni.prefixes.clone(),
         ipv6_gateway: ipv6_cidr.map(|c| Ipv6Addr::from(u128::from(c.network()) + 1)),
         source_dest_check: eni.source_dest_check,
         up,

@@ -203,6 +203,11 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
             if port.up {
                 let v4 = port.addresses.iter().map(|&ip| std::net::IpAddr::from(ip));
                 let v6 = port.ipv6_addresses.iter().map(|&ip| ip.into());
+                routes.extend(port.prefixes.iter().map(|&prefix| Route {
+                    dst: prefix,
+                    gateway: None,
+                    dev: port.name.clone(),
+                }));
                 for address in v4.chain(v6) {
                     routes.insert(Route {
                         dst: address.into(),

@@ -20,6 +20,7 @@ pub(crate) fn eni(id: &str, subnet: &str, device: u32, addresses: &[&str]) -> En
         network_card_index: 0,
         addresses: addresses.iter().map(|a| a.parse().unwrap()).collect(),
         ipv6_addresses: Vec::new(),
+        prefixes: Vec::new(),
         source_dest_check: true,
         groups: vec![SG.into()],
     }

@@ -225,6 +225,10 @@ fn own_addresses(port: &Port, field: &str) -> Vec<String> {
         let list = address_list(&port.ipv6_addresses);
         rules.push(format!("ip6 {field} {list} return"));
     }
+    for prefix in &port.prefixes {
+        let family = if prefix.addr().is_ipv4() { "ip" } else { "ip6" };
+        rules.push(format!("{family} {field} {prefix} return"));
+    }
     rules
 }
 
