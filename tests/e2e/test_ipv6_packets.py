@@ -219,3 +219,35 @@ def test_an_address_of_a_delegated_prefix_answers_once_the_guest_configures_it(d
     assert in_guest.returncode == 0, in_guest.stderr
     assert pings(peer, from4, tries=3), "an address of the /28 answers"
     assert pings(peer, from6, tries=3), "an address of the /80 answers"
+
+
+def test_imds_answers_at_fd00_ec2_254_only_with_http_protocol_ipv6_enabled(dp):
+    """`http://[fd00:ec2::254]/` serves the instance's own metadata (its `ipv6`, its ENI's
+    `ipv6s` and `subnet-ipv6-cidr-blocks`) when `HttpProtocolIpv6` is enabled; an instance
+    without it gets no answer there, while 169.254.169.254 serves both."""
+    srv, ec2 = dp
+    vpc, (sub,) = dual_stack_vpc(ec2)
+    open_all = group(ec2, vpc, "open", ingress=[ALL_V4, ALL_V6], egress=[ALL_V6])
+    out = ec2.run_instances(ImageId="ami-0123456789abcdef0", InstanceType="t3.medium", MinCount=1,
+                            MaxCount=1, SubnetId=sub, Ipv6AddressCount=1, SecurityGroupIds=[open_all],
+                            MetadataOptions={"HttpEndpoint": "enabled", "HttpProtocolIpv6": "enabled"})
+    with6 = out["Instances"][0]
+    address6 = with6["NetworkInterfaces"][0]["Ipv6Addresses"][0]["Ipv6Address"]
+    mac = with6["NetworkInterfaces"][0]["MacAddress"]
+    without, _, _ = launch6(ec2, sub, "10.0.1.20", [open_all])
+
+    def get(instance, base, path):
+        run = run_in(instance, f"curl -sS --max-time 2 {base}/latest/meta-data/{path}")
+        return run.stdout.strip() if run.returncode == 0 else None
+
+    v6 = "http://[fd00:ec2::254]"
+    for _ in range(3):
+        seen = get(with6["InstanceId"], v6, "ipv6")
+        if seen:
+            break
+    assert seen == address6
+    assert get(with6["InstanceId"], v6, f"network/interfaces/macs/{mac}/ipv6s") == address6
+    subnet6 = ec2.describe_subnets(SubnetIds=[sub])["Subnets"][0]["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"]
+    assert get(with6["InstanceId"], v6, f"network/interfaces/macs/{mac}/subnet-ipv6-cidr-blocks") == subnet6
+    assert get(without, v6, "instance-id") is None, "HttpProtocolIpv6 disabled: no answer"
+    assert get(without, "http://169.254.169.254", "instance-id") == without

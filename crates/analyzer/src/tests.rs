@@ -80,6 +80,7 @@ pub(crate) fn fixture() -> Snapshot {
         id: id.into(),
         state: InstanceState::Running,
         runs_agent: false,
+        imds_ipv6: false,
         enis: vec![e],
     };
     let mut table = RouteTable::new(

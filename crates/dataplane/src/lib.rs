@@ -43,7 +43,7 @@ use localvpc_store::Store;
 use std::sync::{Arc, Mutex, RwLock};
 
 pub use linux::agents::{Agents, die_with_parent};
-pub use linux::guest::{DhcpServer, LeaseLookup, listen_imds};
+pub use linux::guest::{DhcpServer, LeaseLookup, listen_imds, listen_imds6};
 pub use linux::{check_privileges, down, exec, listen_in, network_view};
 
 /// Makes `host` match `topology` from a full read of it, as a restarted server does.

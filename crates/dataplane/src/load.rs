@@ -131,7 +131,11 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
                 groups: e.groups.iter().map(|g| g.id.clone()).collect(),
             })
         });
+        let options = &i.metadata_options;
+        let imds_ipv6 =
+            options.http_endpoint == "enabled" && options.http_protocol_ipv6 == "enabled";
         snapshot.instances.push(InstanceIn {
+            imds_ipv6,
             runs_agent: catalogue_image(&i.image_id).is_some_and(|c| c.family.runs_network_agent()),
             enis: enis.collect(),
             id: i.id,

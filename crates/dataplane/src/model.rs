@@ -15,7 +15,7 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use localvpc_model::instance::InstanceState;
 use routing::{Routing, RoutingIn};
 use std::collections::HashMap;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Everything prefixed with this is localvpc's; nothing else on the host is ever touched.
 pub const PREFIX: &str = "lvpc-";
@@ -26,6 +26,9 @@ pub const MTU: u32 = 9001;
 
 /// Instance metadata, held on the loopback of every router and served there by localvpc.
 pub const IMDS_ADDRESS: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 254);
+/// Instance metadata's IPv6 endpoint, held and served beside [`IMDS_ADDRESS`]; only instances
+/// with `HttpProtocolIpv6` enabled reach it ([`Port::imds_ipv6`]).
+pub const IMDS_ADDRESS6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254);
 
 /// The router's IPv6 link-local on every port (as `fe80:ec2::1` answers on AWS's links): the
 /// guest's default route points at it, as at the router that AWS's advertisements announce.
@@ -113,6 +116,8 @@ pub struct InstanceIn {
     pub state: InstanceState,
     /// Whether the image runs the guest network agent (Amazon Linux): the server runs it.
     pub runs_agent: bool,
+    /// `MetadataOptions`: the endpoint enabled and `HttpProtocolIpv6` enabled.
+    pub imds_ipv6: bool,
     /// Attached interfaces.
     pub enis: Vec<EniIn>,
 }
@@ -172,11 +177,13 @@ impl Router {
     }
 
     /// The instance whose ENI holds `address` in this VPC and is up: whom IMDS answers.
-    pub fn instance_at(&self, address: Ipv4Addr) -> Option<&str> {
-        let port = self
-            .ports
-            .iter()
-            .find(|p| p.up && p.addresses.contains(&address));
+    pub fn instance_at(&self, address: IpAddr) -> Option<&str> {
+        let port = self.ports.iter().find(|p| {
+            p.up && match address {
+                IpAddr::V4(v4) => p.addresses.contains(&v4),
+                IpAddr::V6(v6) => p.ipv6_addresses.contains(&v6),
+            }
+        });
         port.map(|p| p.instance_id.as_str())
     }
 }
@@ -228,6 +235,9 @@ pub struct Port {
     pub source_dest_check: bool,
     /// Down while the instance is stopped.
     pub up: bool,
+    /// Whether the ENI's instance reaches IMDS at [`IMDS_ADDRESS6`] (`HttpProtocolIpv6`);
+    /// otherwise the router drops what the port sends there.
+    pub imds_ipv6: bool,
     /// The ENI's subnet and security group rules.
     pub filter: PortFilter,
 }
@@ -354,7 +364,15 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
         let nics = instance
             .enis
             .iter()
-            .filter_map(|eni| wire(&mut wiring, eni, &instance.id, up, true))
+            .filter_map(|eni| {
+                let nic = wire(&mut wiring, eni, &instance.id, up, true)?;
+                if instance.imds_ipv6 {
+                    let router = wiring.routers.iter_mut().find(|r| r.ns == nic.router_ns);
+                    let port = router.and_then(|r| r.ports.iter_mut().find(|p| p.name == nic.port));
+                    port.into_iter().for_each(|p| p.imds_ipv6 = true);
+                }
+                Some(nic)
+            })
             .collect();
         guests.push(Guest {
             instance_id: instance.id.clone(),
@@ -471,6 +489,7 @@ fn wire(
         ipv6_gateway: ipv6_cidr.map(|c| Ipv6Addr::from(u128::from(c.network()) + 1)),
         source_dest_check: eni.source_dest_check,
         up,
+        imds_ipv6: false,
         filter: wiring.rules.port(&eni.subnet_id, &eni.groups),
         dhcp,
     });

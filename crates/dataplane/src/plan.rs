@@ -14,7 +14,9 @@
 
 use crate::host::{Change, HostState, Link, Neighbour, NsState, Route};
 use crate::model::routing::{INTERNET_NS, UPLINK};
-use crate::model::{Guest, IMDS_ADDRESS, MTU, Nic, PREFIX, ROUTER_LINK_LOCAL, Topology};
+use crate::model::{
+    Guest, IMDS_ADDRESS, IMDS_ADDRESS6, MTU, Nic, PREFIX, ROUTER_LINK_LOCAL, Topology,
+};
 use crate::nft::{self, Table};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::collections::BTreeSet;
@@ -158,13 +160,17 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
                 .namespaces
                 .push(Change::EnableRouting(router.ns.clone()));
         }
-        let imds = IpNet::from(Ipv4Net::from(IMDS_ADDRESS));
-        if !link(state, &router.ns, "lo").is_some_and(|lo| lo.addresses.contains(&imds)) {
-            steps.addresses.push(Change::AddAddress {
-                ns: router.ns.clone(),
-                dev: "lo".into(),
-                address: imds,
-            });
+        for imds in [
+            IpNet::from(Ipv4Net::from(IMDS_ADDRESS)),
+            Ipv6Net::from(IMDS_ADDRESS6).into(),
+        ] {
+            if !link(state, &router.ns, "lo").is_some_and(|lo| lo.addresses.contains(&imds)) {
+                steps.addresses.push(Change::AddAddress {
+                    ns: router.ns.clone(),
+                    dev: "lo".into(),
+                    address: imds,
+                });
+            }
         }
         let mut routes = BTreeSet::new();
         let mut neighbours = BTreeSet::new();

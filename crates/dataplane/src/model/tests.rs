@@ -94,6 +94,7 @@ pub(crate) fn seed_003() -> Snapshot {
                 id: I1.into(),
                 state: InstanceState::Running,
                 runs_agent: false,
+                imds_ipv6: false,
                 enis: vec![
                     eni(ETH0, "subnet-1", 0, &["10.0.1.10"]),
                     eni(ETH1, "subnet-2", 1, &["10.0.2.20", "10.0.2.21"]),
@@ -103,6 +104,7 @@ pub(crate) fn seed_003() -> Snapshot {
                 id: I2.into(),
                 state: InstanceState::Running,
                 runs_agent: false,
+                imds_ipv6: false,
                 enis: vec![eni(PEER, "subnet-1", 0, &["10.0.1.11"])],
             },
         ],

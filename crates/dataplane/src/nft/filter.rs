@@ -31,7 +31,7 @@
 use super::Table;
 use crate::model::filter::{AclRule, Peer, Ports, SgRule, SubnetAcl, Traffic};
 use crate::model::routing::EGRESS_ONLY_LINK;
-use crate::model::{PREFIX, Port, Router, short};
+use crate::model::{IMDS_ADDRESS6, PREFIX, Port, Router, short};
 use ipnet::Ipv4Net;
 use std::collections::BTreeMap;
 use std::fmt::{Display, Write};
@@ -94,7 +94,20 @@ pub fn table(router: &Router) -> Table {
 
     // A DHCP client has no address yet: its DISCOVER, to the router only, is exempt.
     let dhcp = "ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept".to_owned();
-    let input = std::iter::once(dhcp).chain(source.iter().cloned());
+    // IMDS over IPv6 only for instances with `HttpProtocolIpv6` enabled.
+    let without_imds6: Vec<String> = router
+        .ports
+        .iter()
+        .filter(|p| !p.imds_ipv6)
+        .map(|p| format!("\"{}\"", p.name))
+        .collect();
+    let imds6 = (!without_imds6.is_empty()).then(|| {
+        let ports = without_imds6.join(", ");
+        format!("iifname {{ {ports} }} ip6 daddr {IMDS_ADDRESS6} drop")
+    });
+    let input = std::iter::once(dhcp)
+        .chain(imds6)
+        .chain(source.iter().cloned());
     chain(&mut body, "input", Some("input"), input);
 
     let peering = peering_vmap(router);

@@ -11,6 +11,7 @@ fn small() -> Snapshot {
         id: id.into(),
         state: InstanceState::Running,
         runs_agent: false,
+        imds_ipv6: false,
         enis: vec![eni],
     };
     let mut b = eni(PEER, "subnet-2", 0, &["10.0.2.11"]);
