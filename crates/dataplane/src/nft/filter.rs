@@ -20,8 +20,11 @@
 //!    tracked, so removing a rule stops new flows and leaves established ones running (AWS
 //!    leaves flows allowed by 0.0.0.0/0 rules both ways untracked and stops those at once).
 //!
-//! Packets to the router itself (the subnet router, DHCP, 169.254.169.254, DNS) go through
-//! the `input` hook, where only the source check applies: AWS's security groups and ACLs do
+//! IPv6 is filtered by the same chains: each rule names its family (`ip`/`ip6`, or
+//! `meta nfproto` for a /0), `-1` and group references match both.
+//!
+//! Packets to the router itself (the subnet router, DHCP, 169.254.169.254, neighbour
+//! discovery, DNS) go through the `input` hook, where only the source check applies: AWS's security groups and ACLs do
 //! not filter that traffic. A DHCP client's first packets (from 0.0.0.0 to port 67) pass it.
 //!
 //! Each check is a chain that `return`s when the packet passes and drops it otherwise, so the
