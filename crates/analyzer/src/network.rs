@@ -156,7 +156,7 @@ impl Network {
                     .routes
                     .iter()
                     .map(|r| {
-                        let rendered = kernel.routes.iter().find(|k| k.dst == r.destination);
+                        let rendered = kernel.routes.iter().find(|k| k.dst == r.destination.into());
                         Route {
                             destination: r.destination,
                             target: r.target.clone(),

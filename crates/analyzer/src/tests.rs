@@ -65,6 +65,8 @@ fn eni(id: &str, subnet: &str, address: &str, groups: &[&str]) -> EniIn {
         device_index: 0,
         network_card_index: 0,
         addresses: vec![address.parse().unwrap()],
+        ipv6_addresses: Vec::new(),
+        prefixes: Vec::new(),
         source_dest_check: true,
         groups: groups.iter().map(|g| g.to_string()).collect(),
     }
@@ -78,6 +80,7 @@ pub(crate) fn fixture() -> Snapshot {
         id: id.into(),
         state: InstanceState::Running,
         runs_agent: false,
+        imds_ipv6: false,
         enis: vec![e],
     };
     let mut table = RouteTable::new(
@@ -104,10 +107,12 @@ pub(crate) fn fixture() -> Snapshot {
             SubnetIn {
                 id: "subnet-1".into(),
                 cidr: "10.0.1.0/24".parse().unwrap(),
+                ipv6_cidr: None,
             },
             SubnetIn {
                 id: "subnet-2".into(),
                 cidr: "10.0.2.0/24".parse().unwrap(),
+                ipv6_cidr: None,
             },
         ],
         instances: vec![
@@ -121,6 +126,7 @@ pub(crate) fn fixture() -> Snapshot {
                 ingress: vec![tcp(22, cidr("0.0.0.0/0")), tcp(80, cidr("0.0.0.0/0"))],
                 egress: vec![all_out.clone()],
                 members: vec!["10.0.1.10".parse().unwrap(), "10.0.1.30".parse().unwrap()],
+                members6: Vec::new(),
             },
             GroupIn {
                 id: SG_DB.into(),
@@ -133,6 +139,7 @@ pub(crate) fn fixture() -> Snapshot {
                 )],
                 egress: vec![all_out],
                 members: vec!["10.0.2.20".parse().unwrap()],
+                members6: Vec::new(),
             },
         ],
         acls: vec![AclIn {
@@ -157,6 +164,7 @@ pub(crate) fn fixture() -> Snapshot {
                 public: "203.0.113.10".parse().unwrap(),
             }],
             peerings: Vec::new(),
+            ..Default::default()
         },
         prefix_lists: Default::default(),
         dhcp_options: Default::default(),

@@ -957,6 +957,8 @@ fn mismatch_field(net: &Network, port: &Port, p: Packet, egress: bool) -> Field 
 fn sg_matches(net: &Network, rule: &SgRule, p: Packet, peer: Ipv4Addr) -> bool {
     let peer_ok = match &rule.peer {
         Peer::Cidr(c) => c.contains(&peer),
+        // The analyzer follows IPv4 packets: an IPv6 range never matches one.
+        Peer::Ipv6Cidr(_) => false,
         Peer::Group(g) => net.group(g).is_some_and(|g| g.members.contains(&peer)),
         Peer::PrefixList(l) => net.prefix_list(l).any(|c| c.contains(&peer)),
     };
@@ -1004,6 +1006,7 @@ fn protocol_name(t: &Traffic) -> (String, Option<Ports>) {
         Traffic::Tcp(p) => ("tcp".into(), Some(p)),
         Traffic::Udp(p) => ("udp".into(), Some(p)),
         Traffic::Icmp { .. } => ("icmp".into(), None),
+        Traffic::Icmpv6 { .. } => ("icmpv6".into(), None),
         Traffic::Protocol(n) => (n.to_string(), None),
     }
 }
@@ -1024,6 +1027,7 @@ fn sg_ref(group_id: &str, direction: &'static str, rule: &SgRule) -> SgRuleRef {
     let (protocol, ports) = protocol_name(&rule.traffic);
     let (cidr, peer_group, prefix_list) = match &rule.peer {
         Peer::Cidr(c) => (Some(*c), None, None),
+        Peer::Ipv6Cidr(_) => (None, None, None),
         Peer::Group(g) => (None, Some(g.clone()), None),
         Peer::PrefixList(l) => (None, None, Some(l.clone())),
     };

@@ -4,9 +4,9 @@
 
 use crate::model::routing::RouteKind;
 use crate::nft::Table;
-use ipnet::Ipv4Net;
+use ipnet::IpNet;
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
 /// localvpc's namespaces (those named with [`crate::model::PREFIX`]) and what is in them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -17,18 +17,20 @@ pub struct HostState {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NsState {
     pub links: Vec<Link>,
-    /// IPv4 routes of the main table added by an administrator (`proto boot`), which is how
-    /// localvpc adds them; kernel-made routes (subnet routes of addresses) are not listed.
+    /// Routes of the main table (both families) added by an administrator (`proto boot`), which
+    /// is how localvpc adds them; kernel-made routes (subnet routes of addresses) are not listed.
     pub routes: Vec<Route>,
     /// Permanent neighbour entries (`nud permanent`), which is how localvpc adds them.
     pub neighbours: Vec<Neighbour>,
-    /// `net.ipv4.ip_forward` and `net.ipv4.conf.all.proxy_arp` on, reverse-path filtering off
+    /// `net.ipv4.ip_forward`, `net.ipv6.conf.all.forwarding` and `net.ipv4.conf.all.proxy_arp`
+    /// on, reverse-path filtering off
     /// (`conf.{all,default}.rp_filter` 0: the filter table decides which sources are valid).
     pub routing: bool,
     /// localvpc's nftables tables (named with [`crate::nft::TABLE_PREFIX`]) and the
     /// fingerprint each was installed with.
     pub tables: BTreeMap<String, u64>,
-    /// Policy rules of priority [`crate::model::routing::RULE_PRIORITY`] (localvpc's).
+    /// Policy rules of priority [`crate::model::routing::RULE_PRIORITY`] (localvpc's), both
+    /// families.
     pub rules: Vec<Rule>,
     /// Routes of numbered tables other than main, local and default.
     pub table_routes: Vec<TableRoute>,
@@ -41,7 +43,9 @@ pub struct Link {
     pub mac: String,
     pub up: bool,
     pub mtu: u32,
-    pub addresses: Vec<Ipv4Net>,
+    /// IPv4 addresses, and IPv6 addresses that are global or localvpc's link-local ones
+    /// ([`crate::model::is_localvpc_address`]): the kernel's own link-local is not listed.
+    pub addresses: Vec<IpNet>,
     /// Proxy ARP answers at once (`neigh.<link>.proxy_delay` 0; Linux's default delays them
     /// by up to 0.8 s, AWS's router does not).
     pub prompt_proxy_arp: bool,
@@ -50,16 +54,16 @@ pub struct Link {
 /// `dst [via gateway] dev dev` in the main table (`scope link` when there is no gateway).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Route {
-    pub dst: Ipv4Net,
-    pub gateway: Option<Ipv4Addr>,
+    pub dst: IpNet,
+    pub gateway: Option<IpAddr>,
     pub dev: String,
 }
 
-/// A permanent IPv4 neighbour: the router knows every ENI address's MAC, as the VPC does, so
+/// A permanent neighbour (IPv4 or IPv6): the router knows every ENI address's MAC, as the VPC does, so
 /// an address answers as soon as the guest configures it (no ARP retry to wait for).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Neighbour {
-    pub address: Ipv4Addr,
+    pub address: IpAddr,
     pub dev: String,
     /// `0a:1b:…`, lower case.
     pub mac: String,
@@ -70,16 +74,18 @@ pub struct Neighbour {
 pub struct Rule {
     pub iif: Option<String>,
     pub table: u32,
+    /// An IPv6 rule (`ip -6 rule`); IPv4 otherwise.
+    pub v6: bool,
 }
 
 /// A route in a numbered table.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TableRoute {
     pub table: u32,
-    pub dst: Ipv4Net,
+    pub dst: IpNet,
     pub kind: RouteKind,
     /// The source address locally made packets take (`src`), instead of the device's.
-    pub src: Option<Ipv4Addr>,
+    pub src: Option<IpAddr>,
 }
 
 /// One change to the host. Deleting something already gone succeeds (removing one end of a
@@ -121,12 +127,12 @@ pub enum Change {
     AddAddress {
         ns: String,
         dev: String,
-        address: Ipv4Net,
+        address: IpNet,
     },
     DelAddress {
         ns: String,
         dev: String,
-        address: Ipv4Net,
+        address: IpNet,
     },
     AddRoute {
         ns: String,

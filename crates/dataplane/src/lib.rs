@@ -27,6 +27,14 @@
 //! kernel table of the router picked by a policy rule per port, and an attached internet
 //! gateway is an uplink to the `lvpc-internet` namespace with 1:1 NAT of public addresses
 //! ([`model::routing`]). Images of the Amazon Linux catalogue run the guest agent ([`agents`]).
+//!
+//! IPv6 takes the same path, routed and filtered in the same tables: a port of an IPv6 subnet
+//! also holds the subnet's `::1` and the link-local `fe80:ec2::1`, each ENI IPv6 address has a
+//! /128 route and a permanent neighbour through its port, delegated prefixes (/28, /80) an
+//! on-link route. eth0 gets what DHCPv6 and the router advertisement would give it: its
+//! addresses as /128s and `default via fe80:ec2::1`. The internet gateway routes IPv6 without
+//! NAT; an egress-only gateway is a link of its own that the filter opens to replies only.
+//! IMDS answers at `[fd00:ec2::254]` too, for instances with `HttpProtocolIpv6` enabled.
 
 pub mod agents;
 pub mod dhcp;
@@ -43,7 +51,7 @@ use localvpc_store::Store;
 use std::sync::{Arc, Mutex, RwLock};
 
 pub use linux::agents::{Agents, die_with_parent};
-pub use linux::guest::{DhcpServer, LeaseLookup, listen_imds};
+pub use linux::guest::{DhcpServer, LeaseLookup, listen_imds, listen_imds6};
 pub use linux::{check_privileges, down, exec, listen_in, network_view};
 
 /// Makes `host` match `topology` from a full read of it, as a restarted server does.

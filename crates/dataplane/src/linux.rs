@@ -15,9 +15,13 @@ mod iproute;
 
 use crate::host::{Change, Host, HostState, Link, NsState};
 use crate::model::PREFIX;
+use crate::model::routing::INTERNET_NS;
+
+/// Router namespaces' names begin so ([`crate::model::router_ns`]).
+const ROUTER_NS_PREFIX: &str = "lvpc-r-";
 use crate::nft::TABLE_PREFIX;
 use anyhow::Context;
-use iproute::{is_gone, link, neighbour, route, rule, table_route};
+use iproute::{in_main_table, is_gone, link, neighbour, route, rule, table_route};
 use nix::sched::{CloneFlags, setns};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -111,6 +115,7 @@ fn in_netns<T: Send>(ns: &str, f: impl FnOnce() -> anyhow::Result<T> + Send) -> 
 }
 
 const FORWARDING: &str = "/proc/sys/net/ipv4/ip_forward";
+const FORWARDING6: &str = "/proc/sys/net/ipv6/conf/all/forwarding";
 const PROXY_ARP: &str = "/proc/sys/net/ipv4/conf/all/proxy_arp";
 
 /// A link's proxy ARP delay (per link only: `neigh/default` exists in the host's namespace alone).
@@ -145,21 +150,26 @@ pub fn namespaces() -> anyhow::Result<Vec<String>> {
 
 /// What is in a namespace; its nftables tables only `with_tables` (one `nft` process more).
 fn read_ns(ns: &str, with_tables: bool) -> anyhow::Result<NsState> {
+    // `route show table all` lists both families (`table main` IPv4 only); a batch line cannot
+    // ask for IPv6 rules, which only routers and the internet have.
     let commands = [
         "addr show",
-        "route show table main",
         "neigh show nud permanent",
         "rule show",
         "route show table all",
     ];
-    let [addresses, routes, neighbours, rules, all_routes]: [Vec<Value>; 5] =
-        json_batch(ns, &commands)?
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("ip -n {ns} -batch: unexpected output"))?;
+    let [addresses, neighbours, rules, all_routes]: [Vec<Value>; 4] = json_batch(ns, &commands)?
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("ip -n {ns} -batch: unexpected output"))?;
+    let rules6: Vec<Value> = if ns.starts_with(ROUTER_NS_PREFIX) || ns == INTERNET_NS {
+        serde_json::from_str(&ip(&["-j", "-6", "-n", ns, "rule", "show"])?)?
+    } else {
+        Vec::new()
+    };
     let mut links: Vec<Link> = addresses.iter().map(link).collect();
-    let routes = routes
+    let routes = all_routes
         .iter()
-        .filter(|r| r["protocol"].as_str() != Some("kernel"))
+        .filter(|r| in_main_table(r) && r["protocol"].as_str() != Some("kernel"))
         .filter_map(route)
         .collect();
     let neighbours = neighbours.iter().filter_map(neighbour).collect();
@@ -169,6 +179,7 @@ fn read_ns(ns: &str, with_tables: bool) -> anyhow::Result<NsState> {
             std::fs::read_to_string(path).is_ok_and(|v| v.trim() == value)
         };
         let routing = is(FORWARDING.into(), "1")
+            && is(FORWARDING6.into(), "1")
             && is(PROXY_ARP.into(), "1")
             && RP_FILTER.iter().all(|path| is((*path).into(), "0"));
         let read = |name: &String| is(proxy_delay(name), "0");
@@ -189,7 +200,9 @@ fn read_ns(ns: &str, with_tables: bool) -> anyhow::Result<NsState> {
         neighbours,
         routing,
         tables,
-        rules: rules.iter().filter_map(rule).collect(),
+        rules: (rules.iter().filter_map(|r| rule(r, false)))
+            .chain(rules6.iter().filter_map(|r| rule(r, true)))
+            .collect(),
         table_routes: all_routes.iter().filter_map(table_route).collect(),
     })
 }
@@ -281,12 +294,28 @@ impl Host for LinuxHost {
             Change::DelNamespace(ns) => ip_del(&["netns", "del", ns]),
             Change::EnableRouting(ns) => in_netns(ns, || {
                 std::fs::write(FORWARDING, "1")?;
+                std::fs::write(FORWARDING6, "1")?;
                 std::fs::write(PROXY_ARP, "1")?;
                 for path in RP_FILTER {
                     std::fs::write(path, "0")?;
                 }
                 Ok(())
             }),
+            Change::AddRule { ns, rule } | Change::DelRule { ns, rule } => {
+                let verb = if matches!(change, Change::AddRule { .. }) {
+                    "add"
+                } else {
+                    "del"
+                };
+                let args = iproute::rule_args(rule);
+                let mut argv = vec!["-6", "-n", ns, "rule", verb];
+                argv.extend(args.iter().map(String::as_str));
+                if verb == "add" {
+                    ip(&argv).map(drop)
+                } else {
+                    ip_del(&argv)
+                }
+            }
             Change::PromptProxyArp { ns, name } => {
                 in_netns(ns, || Ok(std::fs::write(proxy_delay(name), "0")?))
             }

@@ -12,7 +12,7 @@ use localvpc_model::network_interface::NetworkInterface;
 use localvpc_model::prefix_list;
 use localvpc_store::{EniScope, Owner, Partition, Store, Tx};
 use std::collections::HashMap;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// The public addresses (Elastic IPs, auto-assigned) of an interface's private addresses.
 fn public_ips(e: &NetworkInterface) -> impl Iterator<Item = PublicIpIn> + '_ {
@@ -23,6 +23,20 @@ fn public_ips(e: &NetworkInterface) -> impl Iterator<Item = PublicIpIn> + '_ {
             public: ip.association.as_ref()?.public_ip,
         })
     })
+}
+
+/// An interface's IPv6 addresses, its primary IPv6 first.
+fn ipv6_addresses(e: &NetworkInterface) -> Vec<Ipv6Addr> {
+    let mut addresses: Vec<&_> = e.ipv6_addresses.iter().collect();
+    addresses.sort_by_key(|a| !a.primary);
+    addresses.into_iter().map(|a| a.address).collect()
+}
+
+/// An interface's delegated prefixes, IPv4 then IPv6.
+fn prefixes(e: &NetworkInterface) -> Vec<IpNet> {
+    let v4 = e.ipv4_prefixes.iter().map(|&p| IpNet::from(p));
+    v4.chain(e.ipv6_prefixes.iter().map(|&p| p.into()))
+        .collect()
 }
 
 pub fn snapshot(store: &Store) -> anyhow::Result<Snapshot> {
@@ -50,6 +64,11 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
             );
             snapshot.dhcp_options.insert(vpc.id.clone(), options);
         }
+        let blocks = vpc.ipv6_blocks.iter().map(|b| b.cidr).collect();
+        snapshot
+            .routing
+            .vpc_ipv6_blocks
+            .insert(vpc.id.clone(), blocks);
         snapshot.vpcs.push(vpc.id);
     }
     snapshot
@@ -57,11 +76,17 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
         .extend(tx.subnets(&owner, None)?.into_iter().map(|s| SubnetIn {
             id: s.id,
             cidr: s.cidr,
+            ipv6_cidr: s.ipv6_block.map(|b| b.cidr),
         }));
     let routing = &mut snapshot.routing;
     routing
         .route_tables
         .extend(tx.route_tables(&p.account, None)?);
+    let egress_only = tx.egress_only_internet_gateways()?.into_iter();
+    routing.egress_only.extend(egress_only.map(|g| GatewayIn {
+        id: g.id,
+        vpc_id: g.vpc_id,
+    }));
     let gateways = tx.internet_gateways(&p.account)?.into_iter();
     routing.gateways.extend(gateways.filter_map(|g| {
         Some(GatewayIn {
@@ -91,8 +116,10 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
             snapshot.routing.public_ips.extend(public_ips(e));
         }
         let enis = i.interfaces.into_iter().filter_map(|e| {
-            let a = e.attachment?;
+            let a = e.attachment.clone()?;
             Some(EniIn {
+                ipv6_addresses: ipv6_addresses(&e),
+                prefixes: prefixes(&e),
                 addresses: e.private_ips.iter().map(|ip| ip.address).collect(),
                 id: e.id,
                 vpc_id: e.vpc_id,
@@ -104,7 +131,11 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
                 groups: e.groups.iter().map(|g| g.id.clone()).collect(),
             })
         });
+        let options = &i.metadata_options;
+        let imds_ipv6 =
+            options.http_endpoint == "enabled" && options.http_protocol_ipv6 == "enabled";
         snapshot.instances.push(InstanceIn {
+            imds_ipv6,
             runs_agent: catalogue_image(&i.image_id).is_some_and(|c| c.family.runs_network_agent()),
             enis: enis.collect(),
             id: i.id,
@@ -122,6 +153,8 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
             id: nat.id,
             eni: EniIn {
                 addresses: e.private_ips.iter().map(|ip| ip.address).collect(),
+                ipv6_addresses: Vec::new(),
+                prefixes: Vec::new(),
                 id: e.id.clone(),
                 vpc_id: e.vpc_id.clone(),
                 subnet_id: e.subnet_id.clone(),
@@ -147,6 +180,8 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
                 service_name: endpoint.service_name.clone(),
                 eni: EniIn {
                     addresses: e.private_ips.iter().map(|ip| ip.address).collect(),
+                    ipv6_addresses: ipv6_addresses(e),
+                    prefixes: prefixes(e),
                     id: e.id.clone(),
                     vpc_id: e.vpc_id.clone(),
                     subnet_id: e.subnet_id.clone(),
@@ -160,10 +195,16 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
         }
     }
     let mut members: HashMap<String, Vec<Ipv4Addr>> = HashMap::new();
+    let mut members6: HashMap<String, Vec<Ipv6Addr>> = HashMap::new();
     for eni in interfaces {
         for group in eni.groups {
             let addresses = eni.private_ips.iter().map(|ip| ip.address);
-            members.entry(group.id).or_default().extend(addresses);
+            members
+                .entry(group.id.clone())
+                .or_default()
+                .extend(addresses);
+            let addresses = eni.ipv6_addresses.iter().map(|a| a.address);
+            members6.entry(group.id).or_default().extend(addresses);
         }
     }
     for group in tx.security_groups(&p.account, None)? {
@@ -178,6 +219,7 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
         }
         snapshot.groups.push(GroupIn {
             members: members.remove(&group.id).unwrap_or_default(),
+            members6: members6.remove(&group.id).unwrap_or_default(),
             ingress,
             egress,
             id: group.id,

@@ -11,11 +11,11 @@ pub mod peering;
 pub mod routing;
 
 use filter::{AclIn, GroupIn, PortFilter, PrefixListsIn, RouterFilter, Rules};
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use localvpc_model::instance::InstanceState;
 use routing::{Routing, RoutingIn};
 use std::collections::HashMap;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Everything prefixed with this is localvpc's; nothing else on the host is ever touched.
 pub const PREFIX: &str = "lvpc-";
@@ -26,6 +26,28 @@ pub const MTU: u32 = 9001;
 
 /// Instance metadata, held on the loopback of every router and served there by localvpc.
 pub const IMDS_ADDRESS: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 254);
+/// Instance metadata's IPv6 endpoint, held and served beside [`IMDS_ADDRESS`]; only instances
+/// with `HttpProtocolIpv6` enabled reach it ([`Port::imds_ipv6`]).
+pub const IMDS_ADDRESS6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254);
+
+/// The router's IPv6 link-local on every port (as `fe80:ec2::1` answers on AWS's links): the
+/// guest's default route points at it, as at the router that AWS's advertisements announce.
+pub const ROUTER_LINK_LOCAL: Ipv6Addr = Ipv6Addr::new(0xfe80, 0xec2, 0, 0, 0, 0, 0, 1);
+
+/// An address localvpc may have placed on a link: any IPv4 or global IPv6 address, or one of
+/// its own link-locals in `fe80:ec2::/32`. The link-local the kernel derives from each link's
+/// MAC is the kernel's, and the reconciler never sees it.
+pub fn is_localvpc_address(address: &IpNet) -> bool {
+    match address {
+        IpNet::V4(_) => true,
+        IpNet::V6(net) => {
+            let link_local = Ipv6Net::new(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 10);
+            let ours = Ipv6Net::new(Ipv6Addr::new(0xfe80, 0xec2, 0, 0, 0, 0, 0, 0), 32);
+            let (link_local, ours) = (link_local.expect("/10"), ours.expect("/32"));
+            !link_local.contains(&net.addr()) || ours.contains(&net.addr())
+        }
+    }
+}
 
 /// What the model reads from the database (all partitions; IDs are unique across them).
 #[derive(Debug, Clone, Default)]
@@ -84,6 +106,8 @@ pub fn resolver_address(cidr: Ipv4Net) -> Ipv4Addr {
 pub struct SubnetIn {
     pub id: String,
     pub cidr: Ipv4Net,
+    /// The subnet's IPv6 /64, if it has one.
+    pub ipv6_cidr: Option<Ipv6Net>,
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +116,8 @@ pub struct InstanceIn {
     pub state: InstanceState,
     /// Whether the image runs the guest network agent (Amazon Linux): the server runs it.
     pub runs_agent: bool,
+    /// `MetadataOptions`: the endpoint enabled and `HttpProtocolIpv6` enabled.
+    pub imds_ipv6: bool,
     /// Attached interfaces.
     pub enis: Vec<EniIn>,
 }
@@ -107,6 +133,10 @@ pub struct EniIn {
     pub network_card_index: u32,
     /// Private IPv4 addresses, primary first.
     pub addresses: Vec<Ipv4Addr>,
+    /// IPv6 addresses (primary first, when there is one).
+    pub ipv6_addresses: Vec<Ipv6Addr>,
+    /// Delegated prefixes: IPv4 /28s and IPv6 /80s.
+    pub prefixes: Vec<IpNet>,
     pub source_dest_check: bool,
     /// Security group IDs.
     pub groups: Vec<String>,
@@ -147,11 +177,13 @@ impl Router {
     }
 
     /// The instance whose ENI holds `address` in this VPC and is up: whom IMDS answers.
-    pub fn instance_at(&self, address: Ipv4Addr) -> Option<&str> {
-        let port = self
-            .ports
-            .iter()
-            .find(|p| p.up && p.addresses.contains(&address));
+    pub fn instance_at(&self, address: IpAddr) -> Option<&str> {
+        let port = self.ports.iter().find(|p| {
+            p.up && match address {
+                IpAddr::V4(v4) => p.addresses.contains(&v4),
+                IpAddr::V6(v6) => p.ipv6_addresses.contains(&v6),
+            }
+        });
         port.map(|p| p.instance_id.as_str())
     }
 }
@@ -189,11 +221,23 @@ pub struct Port {
     pub gateway: Ipv4Addr,
     /// The ENI's private addresses, each reached by a /32 host route through this port.
     pub addresses: Vec<Ipv4Addr>,
+    /// The ENI's IPv6 addresses, each reached by a /128 host route through this port.
+    pub ipv6_addresses: Vec<Ipv6Addr>,
+    /// The ENI's delegated prefixes, each routed on-link through this port: any address of
+    /// one that the guest configures answers (the router finds it by ARP or neighbour
+    /// discovery), and the source/destination check admits them all.
+    pub prefixes: Vec<IpNet>,
+    /// The subnet's IPv6 router (`::1` of its /64), held as a /128 on the port beside
+    /// [`ROUTER_LINK_LOCAL`]; `None` when the subnet has no IPv6 block.
+    pub ipv6_gateway: Option<Ipv6Addr>,
     /// EC2's source/destination check: a packet from the ENI whose source is not one of its
     /// addresses, or to it whose destination is not, is dropped (by the router's filter table).
     pub source_dest_check: bool,
     /// Down while the instance is stopped.
     pub up: bool,
+    /// Whether the ENI's instance reaches IMDS at [`IMDS_ADDRESS6`] (`HttpProtocolIpv6`);
+    /// otherwise the router drops what the port sends there.
+    pub imds_ipv6: bool,
     /// The ENI's subnet and security group rules.
     pub filter: PortFilter,
 }
@@ -228,6 +272,9 @@ pub struct Nic {
     /// What EC2's DHCP would give the interface at boot; set for eth0 only. Other interfaces
     /// stay unconfigured until something in the guest configures them (seed 003).
     pub lease: Option<Lease>,
+    /// What EC2's DHCPv6 and router advertisement give eth0: its IPv6 addresses as /128s and
+    /// the default route via [`ROUTER_LINK_LOCAL`] (empty on other interfaces, and without IPv6).
+    pub ipv6_lease: Vec<Ipv6Addr>,
 }
 
 /// The primary address with the subnet's prefix, and the default route via the subnet router.
@@ -283,10 +330,10 @@ pub fn subnet_router(cidr: Ipv4Net) -> Ipv4Addr {
 
 /// The desired network for a database snapshot.
 pub fn topology(snapshot: &Snapshot) -> Topology {
-    let subnets: HashMap<&str, Ipv4Net> = snapshot
+    let subnets: HashMap<&str, (Ipv4Net, Option<Ipv6Net>)> = snapshot
         .subnets
         .iter()
-        .map(|s| (s.id.as_str(), s.cidr))
+        .map(|s| (s.id.as_str(), (s.cidr, s.ipv6_cidr)))
         .collect();
     let routers: Vec<Router> = snapshot
         .vpcs
@@ -317,7 +364,15 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
         let nics = instance
             .enis
             .iter()
-            .filter_map(|eni| wire(&mut wiring, eni, &instance.id, up, true))
+            .filter_map(|eni| {
+                let nic = wire(&mut wiring, eni, &instance.id, up, true)?;
+                if instance.imds_ipv6 {
+                    let router = wiring.routers.iter_mut().find(|r| r.ns == nic.router_ns);
+                    let port = router.and_then(|r| r.ports.iter_mut().find(|p| p.name == nic.port));
+                    port.into_iter().for_each(|p| p.imds_ipv6 = true);
+                }
+                Some(nic)
+            })
             .collect();
         guests.push(Guest {
             instance_id: instance.id.clone(),
@@ -390,7 +445,7 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
 /// What wiring an ENI into its VPC's router reads and adds to.
 struct Wiring<'s> {
     snapshot: &'s Snapshot,
-    subnets: HashMap<&'s str, Ipv4Net>,
+    subnets: HashMap<&'s str, (Ipv4Net, Option<Ipv6Net>)>,
     routers: Vec<Router>,
     rules: &'s Rules<'s>,
 }
@@ -405,7 +460,7 @@ fn wire(
     up: bool,
     security_groups: bool,
 ) -> Option<Nic> {
-    let cidr = *wiring.subnets.get(eni.subnet_id.as_str())?;
+    let (cidr, ipv6_cidr) = *wiring.subnets.get(eni.subnet_id.as_str())?;
     let router = wiring.routers.iter_mut().find(|r| r.vpc_id == eni.vpc_id)?;
     let gateway = subnet_router(cidr);
     let lease_of = |ip: Ipv4Addr| Lease {
@@ -429,8 +484,12 @@ fn wire(
         name: port_name(&eni.id),
         gateway,
         addresses: eni.addresses.clone(),
+        ipv6_addresses: eni.ipv6_addresses.clone(),
+        prefixes: eni.prefixes.clone(),
+        ipv6_gateway: ipv6_cidr.map(|c| Ipv6Addr::from(u128::from(c.network()) + 1)),
         source_dest_check: eni.source_dest_check,
         up,
+        imds_ipv6: false,
         filter: wiring.rules.port(&eni.subnet_id, &eni.groups),
         dhcp,
     });
@@ -446,6 +505,11 @@ fn wire(
             .first()
             .filter(|_| primary)
             .map(|&ip| lease_of(ip)),
+        ipv6_lease: if primary {
+            eni.ipv6_addresses.clone()
+        } else {
+            Vec::new()
+        },
     })
 }
 

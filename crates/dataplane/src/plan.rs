@@ -14,9 +14,11 @@
 
 use crate::host::{Change, HostState, Link, Neighbour, NsState, Route};
 use crate::model::routing::{INTERNET_NS, UPLINK};
-use crate::model::{Guest, IMDS_ADDRESS, MTU, Nic, PREFIX, Topology};
+use crate::model::{
+    Guest, IMDS_ADDRESS, IMDS_ADDRESS6, MTU, Nic, PREFIX, ROUTER_LINK_LOCAL, Topology,
+};
 use crate::nft::{self, Table};
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
@@ -158,13 +160,17 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
                 .namespaces
                 .push(Change::EnableRouting(router.ns.clone()));
         }
-        let imds = Ipv4Net::from(IMDS_ADDRESS);
-        if !link(state, &router.ns, "lo").is_some_and(|lo| lo.addresses.contains(&imds)) {
-            steps.addresses.push(Change::AddAddress {
-                ns: router.ns.clone(),
-                dev: "lo".into(),
-                address: imds,
-            });
+        for imds in [
+            IpNet::from(Ipv4Net::from(IMDS_ADDRESS)),
+            Ipv6Net::from(IMDS_ADDRESS6).into(),
+        ] {
+            if !link(state, &router.ns, "lo").is_some_and(|lo| lo.addresses.contains(&imds)) {
+                steps.addresses.push(Change::AddAddress {
+                    ns: router.ns.clone(),
+                    dev: "lo".into(),
+                    address: imds,
+                });
+            }
         }
         let mut routes = BTreeSet::new();
         let mut neighbours = BTreeSet::new();
@@ -178,16 +184,22 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
                     name: port.name.clone(),
                 });
             }
-            let gateway = Ipv4Net::from(port.gateway);
+            // The subnet router's addresses: base + 1, and for an IPv6 subnet `::1` and the
+            // router's link-local (the guest's IPv6 default gateway).
+            let mut wanted = vec![IpNet::from(Ipv4Net::from(port.gateway))];
+            if let Some(gateway6) = port.ipv6_gateway {
+                let link_local = Ipv6Net::new(ROUTER_LINK_LOCAL, 64).expect("/64");
+                wanted.extend([IpNet::from(Ipv6Net::from(gateway6)), link_local.into()]);
+            }
             let addresses = current.map_or(&[][..], |l| &l.addresses[..]);
-            if !addresses.contains(&gateway) {
+            for &address in wanted.iter().filter(|a| !addresses.contains(a)) {
                 steps.addresses.push(Change::AddAddress {
                     ns: router.ns.clone(),
                     dev: port.name.clone(),
-                    address: gateway,
+                    address,
                 });
             }
-            for &address in addresses.iter().filter(|&&a| a != gateway) {
+            for &address in addresses.iter().filter(|a| !wanted.contains(a)) {
                 steps.addresses.push(Change::DelAddress {
                     ns: router.ns.clone(),
                     dev: port.name.clone(),
@@ -195,16 +207,25 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
                 });
             }
             if port.up {
-                routes.extend(port.addresses.iter().map(|&ip| Route {
-                    dst: ip.into(),
+                let v4 = port.addresses.iter().map(|&ip| std::net::IpAddr::from(ip));
+                let v6 = port.ipv6_addresses.iter().map(|&ip| ip.into());
+                routes.extend(port.prefixes.iter().map(|&prefix| Route {
+                    dst: prefix,
                     gateway: None,
                     dev: port.name.clone(),
                 }));
-                neighbours.extend(port.addresses.iter().map(|&address| Neighbour {
-                    address,
-                    dev: port.name.clone(),
-                    mac: port.mac.to_ascii_lowercase(),
-                }));
+                for address in v4.chain(v6) {
+                    routes.insert(Route {
+                        dst: address.into(),
+                        gateway: None,
+                        dev: port.name.clone(),
+                    });
+                    neighbours.insert(Neighbour {
+                        address,
+                        dev: port.name.clone(),
+                        mac: port.mac.to_ascii_lowercase(),
+                    });
+                }
             }
         }
         for route in ns.routes.iter().filter(|r| !routes.contains(r)) {
@@ -282,25 +303,37 @@ fn guest_nic(steps: &mut Steps, state: &HostState, guest: &Guest, nic: &Nic) {
     }
     steps.set_mtu(&guest.ns, &nic.name, current);
     steps.set_link(&guest.ns, &nic.name, current, guest.up);
-    let Some(lease) = nic.lease else {
-        return;
-    };
-    if !current.is_some_and(|l| l.addresses.contains(&lease.address)) {
-        steps.addresses.push(Change::AddAddress {
-            ns: guest.ns.clone(),
-            dev: nic.name.clone(),
-            address: lease.address,
-        });
-    }
-    let default = Route {
-        dst: Ipv4Net::default(),
-        gateway: Some(lease.router),
-        dev: nic.name.clone(),
-    };
     let routes = state.namespaces.get(&guest.ns).map(|ns| &ns.routes);
-    if guest.up && !routes.is_some_and(|r| r.contains(&default)) {
-        let ns = guest.ns.clone();
-        steps.routes.push(Change::AddRoute { ns, route: default });
+    let mut leased = |address: IpNet, default: Option<Route>| {
+        if !current.is_some_and(|l| l.addresses.contains(&address)) {
+            steps.addresses.push(Change::AddAddress {
+                ns: guest.ns.clone(),
+                dev: nic.name.clone(),
+                address,
+            });
+        }
+        let Some(default) = default else { return };
+        if guest.up && !routes.is_some_and(|r| r.contains(&default)) {
+            let ns = guest.ns.clone();
+            steps.routes.push(Change::AddRoute { ns, route: default });
+        }
+    };
+    if let Some(lease) = nic.lease {
+        let default = Route {
+            dst: Ipv4Net::default().into(),
+            gateway: Some(lease.router.into()),
+            dev: nic.name.clone(),
+        };
+        leased(lease.address.into(), Some(default));
+    }
+    // DHCPv6's /128s, and the default route a router advertisement gives.
+    for (at, &address) in nic.ipv6_lease.iter().enumerate() {
+        let default = (at == 0).then(|| Route {
+            dst: Ipv6Net::default().into(),
+            gateway: Some(ROUTER_LINK_LOCAL.into()),
+            dev: nic.name.clone(),
+        });
+        leased(Ipv6Net::from(address).into(), default);
     }
 }
 
@@ -318,6 +351,7 @@ fn nat_addresses(steps: &mut Steps, state: &HostState, guest: &Guest, addresses:
     let current = link(state, &guest.ns, name);
     for &address in addresses.iter().skip(1) {
         let address = Ipv4Net::new(address, lease.address.prefix_len()).expect("subnet prefix");
+        let address = IpNet::from(address);
         if !current.is_some_and(|l| l.addresses.contains(&address)) {
             let (ns, dev) = (guest.ns.clone(), name.clone());
             steps

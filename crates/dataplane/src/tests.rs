@@ -63,7 +63,8 @@ fn builds_seed_003_and_is_idempotent() {
         |n| n.address == std::net::Ipv4Addr::new(10, 0, 2, 21) && n.mac == "0a:00:00:00:00:01"
     ));
     let lo = ports.iter().find(|l| l.name == "lo").unwrap();
-    assert_eq!(lo.addresses, ["169.254.169.254/32".parse().unwrap()]);
+    let imds = ["169.254.169.254/32", "fd00:ec2::254/128"];
+    assert_eq!(lo.addresses, imds.map(|a| a.parse().unwrap()));
     let eth1 = &host.state.namespaces[&guest_ns(I1)].links[2];
     assert!(
         eth1.up && eth1.addresses.is_empty(),

@@ -7,7 +7,7 @@
 //! namespace alive.
 
 use localvpc_dataplane::model::{SERVICE_PORT, StandIn, Topology};
-use localvpc_dataplane::{Agents, DhcpServer, agents, listen_imds, listen_in};
+use localvpc_dataplane::{Agents, DhcpServer, agents, listen_imds, listen_imds6, listen_in};
 use localvpc_server::{AppState, ImdsResolver, serve_link_local_imds};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +17,7 @@ use tokio::sync::{oneshot, watch};
 /// sender goes).
 struct RouterServices {
     _stop_imds: oneshot::Sender<()>,
+    _stop_imds6: oneshot::Sender<()>,
     _dhcp: DhcpServer,
 }
 
@@ -75,6 +76,7 @@ fn start(
     topologies: &watch::Receiver<Arc<Topology>>,
 ) -> anyhow::Result<RouterServices> {
     let listener = tokio::net::TcpListener::from_std(listen_imds(ns)?)?;
+    let listener6 = tokio::net::TcpListener::from_std(listen_imds6(ns)?)?;
     let (rx, router) = (topologies.clone(), ns.to_owned());
     let resolve: ImdsResolver = Arc::new(move |source| {
         let topology = rx.borrow();
@@ -94,14 +96,27 @@ fn start(
     let shutdown = async move {
         let _ = stopped.await;
     };
-    let (state, ns) = (state.clone(), ns.to_owned());
-    tokio::spawn(async move {
-        if let Err(error) = serve_link_local_imds(listener, state, resolve, shutdown).await {
-            tracing::warn!(router = ns, %error, "IMDS stopped");
-        }
-    });
+    let (stop_imds6, stopped6) = oneshot::channel::<()>();
+    let shutdown6 = async move {
+        let _ = stopped6.await;
+    };
+    for (listener, shutdown) in [
+        (
+            listener,
+            Box::pin(shutdown) as std::pin::Pin<Box<dyn Future<Output = ()> + Send>>,
+        ),
+        (listener6, Box::pin(shutdown6)),
+    ] {
+        let (state, ns, resolve) = (state.clone(), ns.to_owned(), resolve.clone());
+        tokio::spawn(async move {
+            if let Err(error) = serve_link_local_imds(listener, state, resolve, shutdown).await {
+                tracing::warn!(router = ns, %error, "IMDS stopped");
+            }
+        });
+    }
     Ok(RouterServices {
         _stop_imds: stop_imds,
+        _stop_imds6: stop_imds6,
         _dhcp: dhcp,
     })
 }

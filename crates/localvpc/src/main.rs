@@ -228,7 +228,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        if let Some(listener) = what_is_my_ip {
+        for listener in what_is_my_ip.into_iter().flatten() {
             tokio::spawn(async move {
                 if let Err(error) = what_is_my_ip::serve(listener).await {
                     tracing::warn!("what-is-my-IP service: {error:#}");

@@ -41,6 +41,13 @@ pub(super) fn ip_command(change: &Change) -> Option<IpCommand<'_>> {
             (format!("link set {name} {state}"), false)
         }
         Change::SetMtu { name, mtu, .. } => (format!("link set {name} mtu {mtu}"), false),
+        // IPv6 addresses are usable at once: the VPC hands each to one ENI (no DAD on AWS's
+        // links either; net-utils turns it off).
+        Change::AddAddress {
+            dev,
+            address: address @ ipnet::IpNet::V6(_),
+            ..
+        } => (format!("addr add {address} dev {dev} nodad"), false),
         Change::AddAddress { dev, address, .. } => (format!("addr add {address} dev {dev}"), false),
         Change::DelAddress { dev, address, .. } => (format!("addr del {address} dev {dev}"), true),
         Change::AddRoute { route, .. } => {
@@ -59,6 +66,7 @@ pub(super) fn ip_command(change: &Change) -> Option<IpCommand<'_>> {
         Change::DelNeighbour { neighbour: n, .. } => {
             (format!("neigh del {} dev {}", n.address, n.dev), true)
         }
+        Change::AddRule { rule, .. } | Change::DelRule { rule, .. } if rule.v6 => return None,
         Change::AddRule { rule, .. } => (format!("rule add {}", rule_args(rule).join(" ")), false),
         Change::DelRule { rule, .. } => (format!("rule del {}", rule_args(rule).join(" ")), true),
         Change::AddTableRoute { route, .. } => (

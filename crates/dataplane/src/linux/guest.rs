@@ -5,7 +5,7 @@
 
 use super::{NETNS_DIR, in_netns};
 use crate::dhcp::{self, Destination};
-use crate::model::{DhcpLease, IMDS_ADDRESS};
+use crate::model::{DhcpLease, IMDS_ADDRESS, IMDS_ADDRESS6};
 use anyhow::Context;
 use nix::sched::{CloneFlags, setns};
 use nix::sys::socket::{
@@ -26,6 +26,18 @@ pub fn listen_imds(ns: &str) -> anyhow::Result<TcpListener> {
     in_netns(ns, || {
         let listener = TcpListener::bind(SocketAddrV4::new(IMDS_ADDRESS, 80))
             .with_context(|| format!("cannot listen on {IMDS_ADDRESS}:80 in {ns}"))?;
+        listener.set_nonblocking(true)?;
+        Ok(listener)
+    })
+}
+
+/// A listening socket on [fd00:ec2::254]:80 inside router namespace `ns`, beside
+/// [`listen_imds`]'s.
+pub fn listen_imds6(ns: &str) -> anyhow::Result<TcpListener> {
+    in_netns(ns, || {
+        let address = std::net::SocketAddrV6::new(IMDS_ADDRESS6, 80, 0, 0);
+        let listener = TcpListener::bind(address)
+            .with_context(|| format!("cannot listen on {address} in {ns}"))?;
         listener.set_nonblocking(true)?;
         Ok(listener)
     })

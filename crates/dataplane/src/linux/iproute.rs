@@ -2,17 +2,30 @@
 //! values, those values into `ip` arguments, and which error messages mean "already gone".
 
 use crate::host::{Link, Neighbour, Route, Rule, TableRoute};
+use crate::model::is_localvpc_address;
 use crate::model::routing::{RULE_PRIORITY, RouteKind};
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use serde_json::Value;
 
-/// A route's `dst`: `default`, a prefix, or a bare address (a host route).
-fn destination(v: &Value) -> Option<Ipv4Net> {
+/// A route's `dst`: `default` (of the route's family, told by its gateway or by `ip -6`'s
+/// metric and `pref`), a prefix, or a bare address (a host route).
+fn destination(v: &Value) -> Option<IpNet> {
     Some(match v["dst"].as_str()? {
-        "default" => Ipv4Net::default(),
+        "default" if is_ipv6(v) => Ipv6Net::default().into(),
+        "default" => Ipv4Net::default().into(),
         text if text.contains('/') => text.parse().ok()?,
-        text => Ipv4Net::from(text.parse::<std::net::Ipv4Addr>().ok()?),
+        text => IpNet::from(text.parse::<std::net::IpAddr>().ok()?),
     })
+}
+
+/// An IPv6 route: iproute2 prints `pref` for IPv6 routes only.
+fn is_ipv6(v: &Value) -> bool {
+    v.get("pref").is_some() || v["gateway"].as_str().is_some_and(|g| g.contains(':'))
+}
+
+/// A route of the main table: `ip route show table all` names every other table.
+pub(super) fn in_main_table(v: &Value) -> bool {
+    v.get("table").is_none_or(|t| t == "main")
 }
 
 /// An iproute2 error that means the thing is not there: deleting it has nothing to do.
@@ -42,11 +55,12 @@ pub(super) fn link(v: &Value) -> Link {
             .as_array()
             .into_iter()
             .flatten()
-            .filter(|a| a["family"] == "inet")
+            .filter(|a| a["family"] == "inet" || a["family"] == "inet6")
             .filter_map(|a| {
-                let ip = a["local"].as_str()?.parse().ok()?;
-                Ipv4Net::new(ip, a["prefixlen"].as_u64()? as u8).ok()
+                let ip: std::net::IpAddr = a["local"].as_str()?.parse().ok()?;
+                IpNet::new(ip, a["prefixlen"].as_u64()? as u8).ok()
             })
+            .filter(is_localvpc_address)
             .collect(),
         prompt_proxy_arp: false,
     }
@@ -79,14 +93,16 @@ pub(super) fn numbered_table(v: &Value) -> Option<u32> {
     (!(253..=255).contains(&table)).then_some(table)
 }
 
-/// A rule of localvpc's priority that only selects a table (by arrival link, or always).
-pub(super) fn rule(v: &Value) -> Option<Rule> {
+/// A rule of localvpc's priority that only selects a table (by arrival link, or always), as
+/// `ip rule` (`v6` false) or `ip -6 rule` lists it.
+pub(super) fn rule(v: &Value, v6: bool) -> Option<Rule> {
     if v["priority"].as_u64()? != u64::from(RULE_PRIORITY) {
         return None;
     }
     Some(Rule {
         iif: v["iif"].as_str().map(Into::into),
         table: numbered_table(v)?,
+        v6,
     })
 }
 
@@ -146,7 +162,8 @@ pub(super) fn route_args(route: &Route) -> Vec<String> {
     let mut args = vec![route.dst.to_string()];
     match route.gateway {
         Some(gateway) => args.extend(["via".into(), gateway.to_string()]),
-        None => args.extend(["scope".into(), "link".into()]),
+        None if route.dst.addr().is_ipv4() => args.extend(["scope".into(), "link".into()]),
+        None => {}
     }
     args.extend(["dev".into(), route.dev.clone()]);
     args
@@ -165,17 +182,19 @@ mod tests {
                 {"priority":32766,"src":"all","table":"main"}]"#,
         )
         .unwrap();
-        let rules: Vec<Rule> = rules.iter().filter_map(rule).collect();
+        let rules: Vec<Rule> = rules.iter().filter_map(|r| rule(r, false)).collect();
         assert_eq!(
             rules,
             [
                 Rule {
                     iif: Some("lvpc-0a00000000".into()),
-                    table: 1000
+                    table: 1000,
+                    v6: false
                 },
                 Rule {
                     iif: None,
-                    table: 100
+                    table: 100,
+                    v6: false
                 }
             ]
         );

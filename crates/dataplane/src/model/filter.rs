@@ -2,14 +2,15 @@
 //! members of every referenced group, resolved from the database's rules into the shapes the
 //! router enforces ([`crate::nft::filter`] renders them) and the path analyzer will evaluate.
 //!
-//! localvpc's data plane carries IPv4 only, so IPv6 ranges and ICMPv6 rules are left out: they
-//! can match no packet.
+//! Both families: IPv6 ranges, ICMPv6 and the ACLs' IPv6 entries are rules of their own family
+//! (an IPv4 rule never matches an IPv6 packet, nor the other way round); `-1` and group
+//! references match both.
 
-use ipnet::{IpNet, Ipv4Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use localvpc_model::network_acl::{NetworkAclEntry, RuleAction};
 use localvpc_model::security_group::{Permission, Protocol, RulePeer};
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// A security group as the model reads it.
 #[derive(Debug, Clone)]
@@ -20,6 +21,8 @@ pub struct GroupIn {
     /// Private addresses of every ENI in the group (attached or not, any VPC), which is what a
     /// rule referencing the group matches.
     pub members: Vec<Ipv4Addr>,
+    /// Their IPv6 addresses.
+    pub members6: Vec<Ipv6Addr>,
 }
 
 /// A network ACL as the model reads it.
@@ -39,6 +42,11 @@ pub enum Traffic {
     Tcp(Ports),
     Udp(Ports),
     Icmp {
+        kind: Option<u8>,
+        code: Option<u8>,
+    },
+    /// ICMPv6 (protocol 58), by type and code (`None` = any).
+    Icmpv6 {
         kind: Option<u8>,
         code: Option<u8>,
     },
@@ -82,14 +90,21 @@ impl Traffic {
         }
     }
 
-    /// A security group permission's traffic; `None` for ICMPv6 (IPv4 only here).
+    fn icmpv6(type_code: Option<(i32, i32)>) -> Traffic {
+        match Traffic::icmp(type_code) {
+            Traffic::Icmp { kind, code } => Traffic::Icmpv6 { kind, code },
+            other => other,
+        }
+    }
+
+    /// A security group permission's traffic.
     fn of_permission(permission: &Permission) -> Option<Traffic> {
         Some(match permission.protocol {
             Protocol::All => Traffic::All,
             Protocol::Tcp => Traffic::Tcp(Ports::from_ec2(permission.ports)),
             Protocol::Udp => Traffic::Udp(Ports::from_ec2(permission.ports)),
             Protocol::Icmp => Traffic::icmp(permission.ports),
-            Protocol::Icmpv6 => return None,
+            Protocol::Icmpv6 => Traffic::icmpv6(permission.ports),
             Protocol::Number(n) => Traffic::Protocol(n),
         })
     }
@@ -103,6 +118,8 @@ impl Traffic {
             6 => Traffic::Tcp(Ports::from_ec2(entry.port_range)),
             17 => Traffic::Udp(Ports::from_ec2(entry.port_range)),
             1 => Traffic::icmp(entry.icmp_type_code),
+            // With an IPv6 CIDR, 58 takes a type and code; with an IPv4 one it is all ICMP.
+            58 if entry.cidr.addr().is_ipv6() => Traffic::icmpv6(entry.icmp_type_code),
             n => Traffic::Protocol(u8::try_from(n).ok()?),
         })
     }
@@ -112,6 +129,8 @@ impl Traffic {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Peer {
     Cidr(Ipv4Net),
+    /// An `Ipv6Ranges` range.
+    Ipv6Cidr(Ipv6Net),
     Group(String),
     /// The current entries of a managed prefix list.
     PrefixList(String),
@@ -127,10 +146,10 @@ pub struct SgRule {
 /// One network ACL entry, for one direction: its CIDR is the source of inbound traffic and the
 /// destination of outbound traffic; ports are destination ports either way.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AclRule {
+pub struct AclRule<N = Ipv4Net> {
     pub number: i32,
     pub allow: bool,
-    pub cidr: Ipv4Net,
+    pub cidr: N,
     pub traffic: Traffic,
 }
 
@@ -153,6 +172,10 @@ pub struct SubnetAcl {
     pub acl_id: Option<String>,
     pub inbound: Vec<AclRule>,
     pub outbound: Vec<AclRule>,
+    /// The IPv6 entries, in rule-number order too (the families never match each other's
+    /// packets, so each family's entries decide alone).
+    pub inbound6: Vec<AclRule<Ipv6Net>>,
+    pub outbound6: Vec<AclRule<Ipv6Net>>,
 }
 
 /// The filtering data a router needs beyond its ports: the members of the groups its ports'
@@ -161,6 +184,8 @@ pub struct SubnetAcl {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RouterFilter {
     pub groups: BTreeMap<String, BTreeSet<Ipv4Addr>>,
+    /// The same groups' IPv6 members.
+    pub groups6: BTreeMap<String, BTreeSet<Ipv6Addr>>,
     pub prefix_lists: BTreeMap<String, BTreeSet<Ipv4Net>>,
     pub acls: Vec<SubnetAcl>,
 }
@@ -216,16 +241,20 @@ impl<'s> Rules<'s> {
             for rule in port.ingress.iter().chain(&port.egress) {
                 match &rule.peer {
                     Peer::Group(id) => {
-                        let members = self.groups.get(id.as_str()).map(|g| &g.members);
+                        let group = self.groups.get(id.as_str());
+                        let members = group.map(|g| &g.members);
                         let set = members.into_iter().flatten().copied().collect();
                         filter.groups.insert(id.clone(), set);
+                        let members6 = group.map(|g| &g.members6);
+                        let set = members6.into_iter().flatten().copied().collect();
+                        filter.groups6.insert(id.clone(), set);
                     }
                     Peer::PrefixList(id) => {
                         let entries = self.prefix_lists.and_then(|l| l.get(id));
                         let set = entries.into_iter().flatten().copied().collect();
                         filter.prefix_lists.insert(id.clone(), set);
                     }
-                    Peer::Cidr(_) => {}
+                    Peer::Cidr(_) | Peer::Ipv6Cidr(_) => {}
                 }
             }
         }
@@ -240,38 +269,57 @@ impl<'s> Rules<'s> {
     fn subnet_acl(&self, subnet_id: &str) -> SubnetAcl {
         let acl = self.acl_of_subnet.get(subnet_id);
         let entries = acl.map_or(&[][..], |a| &a.entries[..]);
-        let rules = |egress: bool| {
-            let mut rules: Vec<AclRule> = entries
-                .iter()
-                .filter(|e| e.egress == egress)
-                .filter_map(|e| {
-                    let IpNet::V4(cidr) = e.cidr else { return None };
-                    Some(AclRule {
-                        number: e.rule_number,
-                        allow: e.action == RuleAction::Allow,
-                        cidr,
-                        traffic: Traffic::of_acl_entry(e)?,
-                    })
-                })
-                .collect();
-            rules.sort_by_key(|r| r.number);
-            rules
-        };
         SubnetAcl {
             subnet_id: subnet_id.to_owned(),
             acl_id: acl.map(|a| a.id.clone()),
-            inbound: rules(false),
-            outbound: rules(true),
+            inbound: acl_rules(entries, false, |c| match c {
+                IpNet::V4(c) => Some(c),
+                IpNet::V6(_) => None,
+            }),
+            outbound: acl_rules(entries, true, |c| match c {
+                IpNet::V4(c) => Some(c),
+                IpNet::V6(_) => None,
+            }),
+            inbound6: acl_rules(entries, false, |c| match c {
+                IpNet::V6(c) => Some(c),
+                IpNet::V4(_) => None,
+            }),
+            outbound6: acl_rules(entries, true, |c| match c {
+                IpNet::V6(c) => Some(c),
+                IpNet::V4(_) => None,
+            }),
         }
     }
 }
 
-/// Adds the IPv4 rules of `permissions` not already in `rules`.
+/// One direction's entries of one family (`family` picks the CIDRs), in rule-number order.
+fn acl_rules<N>(
+    entries: &[NetworkAclEntry],
+    egress: bool,
+    family: impl Fn(IpNet) -> Option<N>,
+) -> Vec<AclRule<N>> {
+    let mut rules: Vec<AclRule<N>> = entries
+        .iter()
+        .filter(|e| e.egress == egress)
+        .filter_map(|e| {
+            Some(AclRule {
+                number: e.rule_number,
+                allow: e.action == RuleAction::Allow,
+                cidr: family(e.cidr)?,
+                traffic: Traffic::of_acl_entry(e)?,
+            })
+        })
+        .collect();
+    rules.sort_by_key(|r| r.number);
+    rules
+}
+
+/// Adds the rules of `permissions` not already in `rules`.
 fn union(rules: &mut Vec<SgRule>, permissions: &[Permission]) {
     for permission in permissions {
         let peer = match &permission.peer {
             RulePeer::Cidr(cidr) => Peer::Cidr(*cidr),
-            RulePeer::Ipv6Cidr(_) => continue,
+            RulePeer::Ipv6Cidr(cidr) => Peer::Ipv6Cidr(*cidr),
             RulePeer::Group { group_id, .. } => Peer::Group(group_id.clone()),
             RulePeer::PrefixList(id) => Peer::PrefixList(id.clone()),
         };

@@ -21,10 +21,10 @@
 
 use super::peering::{self, PeeringIn, PeeringLink};
 use super::{PREFIX, Port, Snapshot, short};
-use ipnet::Ipv4Net;
+use ipnet::{IpNet, Ipv6Net};
 use localvpc_model::route_table::{LiveTargets, RouteState, RouteTable, RouteTarget};
 use std::collections::HashMap;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The namespace beyond every internet gateway: test hosts and the what-is-my-IP service.
 pub const INTERNET_NS: &str = "lvpc-internet";
@@ -34,6 +34,15 @@ pub const UPLINK: &str = "lvpc-igw";
 /// refuses 169.254.0.0/16 as a VPC block, so it can never clash with an instance.
 pub const UPLINK_ROUTER: Ipv4Addr = Ipv4Addr::new(169, 254, 0, 1);
 pub const UPLINK_INTERNET: Ipv4Addr = Ipv4Addr::new(169, 254, 0, 2);
+/// The IPv6 link-locals of the uplinks' ends (router, internet), and of the egress-only
+/// gateway's link: IPv6 is routed, never translated, over both.
+pub const UPLINK6_ROUTER: Ipv6Addr = Ipv6Addr::new(0xfe80, 0xec2, 0, 0, 0, 0, 0, 1);
+pub const UPLINK6_INTERNET: Ipv6Addr = Ipv6Addr::new(0xfe80, 0xec2, 0, 0, 0, 0, 0, 2);
+/// The egress-only internet gateway's link in a router namespace (to the internet namespace).
+pub const EGRESS_ONLY_LINK: &str = "lvpc-eigw";
+/// The internet's IPv6 test host (RFC 9637's documentation prefix, outside the VPC pool
+/// 2001:db8::/32): it answers in the internet namespace, and opens connections from there.
+pub const TEST_HOST6: Ipv6Addr = Ipv6Addr::new(0x3fff, 0, 0, 2, 0, 0, 0, 0x10);
 /// The internet's test hosts: every address of the block answers in the internet namespace,
 /// the first (192.0.2.1) also serves "what is my IP" over HTTP.
 pub const TEST_HOSTS: &str = "192.0.2.1/24";
@@ -68,6 +77,11 @@ pub struct RoutingIn {
     pub public_ips: Vec<PublicIpIn>,
     /// Active peering connections.
     pub peerings: Vec<PeeringIn>,
+    /// Egress-only internet gateways (each of a VPC).
+    pub egress_only: Vec<GatewayIn>,
+    /// The associated IPv6 blocks of each VPC, by VPC ID: what the internet routes to a VPC
+    /// that has a gateway.
+    pub vpc_ipv6_blocks: HashMap<String, Vec<Ipv6Net>>,
 }
 
 #[derive(Debug, Clone)]
@@ -91,12 +105,13 @@ pub enum RouteKind {
     /// Dropped.
     Blackhole,
     /// To `gateway` through `dev`, without needing a subnet route to it (`onlink`).
-    Via { gateway: Ipv4Addr, dev: String },
+    Via { gateway: IpAddr, dev: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct KernelRoute {
-    pub dst: Ipv4Net,
+    /// An IPv4 or IPv6 destination: a kernel table holds both families.
+    pub dst: IpNet,
     pub kind: RouteKind,
 }
 
@@ -112,9 +127,14 @@ pub struct KernelTable {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Routing {
     pub tables: Vec<KernelTable>,
-    /// (port, table number): packets arriving on the port look up that table.
+    /// (port, table number): packets arriving on the port look up that table (both families).
     pub rules: Vec<(String, u32)>,
     pub gateway: Option<Gateway>,
+    /// The egress-only internet gateway's link to the internet namespace, if the VPC has one.
+    pub egress_only: Option<EgressOnly>,
+    /// The VPC's IPv6 blocks, routed to it from the internet while it has a gateway of either
+    /// kind (through the internet gateway when it has both).
+    pub ipv6_blocks: Vec<Ipv6Net>,
     /// Links to the routers of peered VPCs.
     pub peerings: Vec<PeeringLink>,
 }
@@ -129,6 +149,22 @@ pub struct Gateway {
     pub nat: Vec<(Ipv4Addr, Ipv4Addr)>,
 }
 
+/// An egress-only internet gateway: a link of its own ([`EGRESS_ONLY_LINK`]), so that the
+/// filter admits from it only replies to flows that left through it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EgressOnly {
+    pub id: String,
+    /// The link's peer in the internet namespace.
+    pub internet_link: String,
+}
+
+/// The egress-only link's peer in the internet namespace: `lvpc-x` and 9 hex digits of the
+/// VPC ID (never an [`internet_link`], which has only hex digits after the prefix).
+pub fn egress_only_internet_link(vpc_id: &str) -> String {
+    let hex: String = short(vpc_id).chars().take(15 - PREFIX.len() - 1).collect();
+    format!("{PREFIX}x{hex}")
+}
+
 /// The uplink's peer in the internet namespace: the prefix and 10 hex digits of the VPC ID.
 pub fn internet_link(vpc_id: &str) -> String {
     let hex: String = short(vpc_id).chars().take(15 - PREFIX.len()).collect();
@@ -141,6 +177,8 @@ pub struct RoutingIndex<'s> {
     live: LiveTargets,
     /// ENI → (subnet, primary address).
     enis: HashMap<&'s str, (&'s str, Option<Ipv4Addr>)>,
+    /// ENI → its first IPv6 address: where IPv6 routes to the ENI go.
+    ipv6_of_eni: HashMap<&'s str, Ipv6Addr>,
     /// Instance → its primary ENI (device 0 of card 0); NAT gateway → its interface.
     primary_enis: HashMap<&'s str, &'s str>,
 }
@@ -149,8 +187,12 @@ impl<'s> RoutingIndex<'s> {
     pub fn new(snapshot: &'s Snapshot) -> Self {
         let mut enis = HashMap::new();
         let mut primary_enis = HashMap::new();
+        let mut ipv6_of_eni = HashMap::new();
         for instance in &snapshot.instances {
             for eni in &instance.enis {
+                if let Some(&first) = eni.ipv6_addresses.first() {
+                    ipv6_of_eni.insert(eni.id.as_str(), first);
+                }
                 let primary = eni.addresses.first().copied();
                 enis.insert(eni.id.as_str(), (eni.subnet_id.as_str(), primary));
                 if eni.device_index == 0 && eni.network_card_index == 0 {
@@ -171,11 +213,13 @@ impl<'s> RoutingIndex<'s> {
             }),
         )
         .with_nat_gateways(snapshot.nat_gateways.iter().map(|n| n.id.as_str()))
-        .with_peerings(snapshot.routing.peerings.iter().map(|p| p.id.as_str()));
+        .with_peerings(snapshot.routing.peerings.iter().map(|p| p.id.as_str()))
+        .with_egress_only_gateways(snapshot.routing.egress_only.iter().map(|g| g.id.as_str()));
         RoutingIndex {
             snapshot,
             live,
             enis,
+            ipv6_of_eni,
             primary_enis,
         }
     }
@@ -216,9 +260,13 @@ impl<'s> RoutingIndex<'s> {
                     .routes
                     .iter()
                     .map(|r| KernelRoute {
-                        dst: r.destination,
+                        dst: r.destination.into(),
                         kind: self.kind(&r.target, r.state(&live), ports, &peerings),
                     })
+                    .chain(table.ipv6_routes.iter().map(|r| KernelRoute {
+                        dst: r.destination.into(),
+                        kind: self.kind6(&r.target, r.state(&live), ports),
+                    }))
                     .collect(),
             })
             .collect();
@@ -253,11 +301,63 @@ impl<'s> RoutingIndex<'s> {
                 nat,
             }
         });
+        let egress_only = routing
+            .egress_only
+            .iter()
+            .find(|g| g.vpc_id == vpc_id)
+            .map(|g| EgressOnly {
+                id: g.id.clone(),
+                internet_link: egress_only_internet_link(vpc_id),
+            });
+        let ipv6_blocks = routing
+            .vpc_ipv6_blocks
+            .get(vpc_id)
+            .cloned()
+            .unwrap_or_default();
         Routing {
             tables: kernel_tables,
             rules,
             gateway,
+            egress_only,
+            ipv6_blocks,
             peerings,
+        }
+    }
+
+    /// Where an IPv6 route sends packets: the internet gateway's uplink or the egress-only
+    /// gateway's link (routed, no NAT), an ENI's first IPv6 address through its port. Peering
+    /// and NAT gateways carry IPv4 only here: their IPv6 routes drop.
+    fn kind6(&self, target: &RouteTarget, state: RouteState, ports: &[Port]) -> RouteKind {
+        if state == RouteState::Blackhole {
+            return RouteKind::Blackhole;
+        }
+        let eni = match target {
+            RouteTarget::Local => return RouteKind::Throw,
+            RouteTarget::InternetGateway(_) => {
+                return RouteKind::Via {
+                    gateway: UPLINK6_INTERNET.into(),
+                    dev: UPLINK.into(),
+                };
+            }
+            RouteTarget::EgressOnlyInternetGateway(_) => {
+                return RouteKind::Via {
+                    gateway: UPLINK6_INTERNET.into(),
+                    dev: EGRESS_ONLY_LINK.into(),
+                };
+            }
+            RouteTarget::Instance(id) => self.primary_enis.get(id.as_str()).copied(),
+            RouteTarget::NetworkInterface(id) => Some(id.as_str()),
+            RouteTarget::NatGateway(_) | RouteTarget::VpcPeeringConnection(_) => {
+                return RouteKind::Blackhole;
+            }
+        };
+        let port = eni.and_then(|eni| ports.iter().find(|p| p.eni_id == eni && p.up));
+        match (port, eni.and_then(|eni| self.ipv6_of_eni.get(eni))) {
+            (Some(port), Some(&gateway)) => RouteKind::Via {
+                gateway: gateway.into(),
+                dev: port.name.clone(),
+            },
+            _ => RouteKind::Blackhole,
         }
     }
 
@@ -277,7 +377,7 @@ impl<'s> RoutingIndex<'s> {
             RouteTarget::Local => return RouteKind::Throw,
             RouteTarget::InternetGateway(_) => {
                 return RouteKind::Via {
-                    gateway: UPLINK_INTERNET,
+                    gateway: UPLINK_INTERNET.into(),
                     dev: UPLINK.into(),
                 };
             }
@@ -288,7 +388,7 @@ impl<'s> RoutingIndex<'s> {
             RouteTarget::VpcPeeringConnection(id) => {
                 return match peerings.iter().find(|l| &l.id == id) {
                     Some(link) => RouteKind::Via {
-                        gateway: link.remote,
+                        gateway: link.remote.into(),
                         dev: link.name.clone(),
                     },
                     None => RouteKind::Blackhole,
@@ -301,7 +401,7 @@ impl<'s> RoutingIndex<'s> {
         let primary = eni.and_then(|eni| self.enis.get(eni)?.1);
         match (port, primary) {
             (Some(port), Some(gateway)) => RouteKind::Via {
-                gateway,
+                gateway: gateway.into(),
                 dev: port.name.clone(),
             },
             _ => RouteKind::Blackhole,

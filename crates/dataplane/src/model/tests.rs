@@ -19,6 +19,8 @@ pub(crate) fn eni(id: &str, subnet: &str, device: u32, addresses: &[&str]) -> En
         device_index: device,
         network_card_index: 0,
         addresses: addresses.iter().map(|a| a.parse().unwrap()).collect(),
+        ipv6_addresses: Vec::new(),
+        prefixes: Vec::new(),
         source_dest_check: true,
         groups: vec![SG.into()],
     }
@@ -36,6 +38,7 @@ pub(crate) fn default_group(members: &[&str]) -> GroupIn {
             "0.0.0.0/0".parse().unwrap(),
         ))],
         members: members.iter().map(|a| a.parse().unwrap()).collect(),
+        members6: Vec::new(),
     }
 }
 
@@ -78,10 +81,12 @@ pub(crate) fn seed_003() -> Snapshot {
             SubnetIn {
                 id: "subnet-1".into(),
                 cidr: "10.0.1.0/24".parse().unwrap(),
+                ipv6_cidr: None,
             },
             SubnetIn {
                 id: "subnet-2".into(),
                 cidr: "10.0.2.0/24".parse().unwrap(),
+                ipv6_cidr: None,
             },
         ],
         instances: vec![
@@ -89,6 +94,7 @@ pub(crate) fn seed_003() -> Snapshot {
                 id: I1.into(),
                 state: InstanceState::Running,
                 runs_agent: false,
+                imds_ipv6: false,
                 enis: vec![
                     eni(ETH0, "subnet-1", 0, &["10.0.1.10"]),
                     eni(ETH1, "subnet-2", 1, &["10.0.2.20", "10.0.2.21"]),
@@ -98,6 +104,7 @@ pub(crate) fn seed_003() -> Snapshot {
                 id: I2.into(),
                 state: InstanceState::Running,
                 runs_agent: false,
+                imds_ipv6: false,
                 enis: vec![eni(PEER, "subnet-1", 0, &["10.0.1.11"])],
             },
         ],
@@ -221,6 +228,7 @@ fn a_multi_vpc_eni_goes_to_its_own_vpcs_router() {
     s.subnets.push(SubnetIn {
         id: "subnet-3".into(),
         cidr: "10.0.1.0/24".parse().unwrap(),
+        ipv6_cidr: None,
     });
     let mut other = eni("eni-0d000000000000004", "subnet-3", 2, &["10.0.1.10"]);
     other.vpc_id = "vpc-0bbbbbbbbbbbbbbbb".into();

@@ -20,8 +20,11 @@
 //!    tracked, so removing a rule stops new flows and leaves established ones running (AWS
 //!    leaves flows allowed by 0.0.0.0/0 rules both ways untracked and stops those at once).
 //!
-//! Packets to the router itself (the subnet router, DHCP, 169.254.169.254, DNS) go through
-//! the `input` hook, where only the source check applies: AWS's security groups and ACLs do
+//! IPv6 is filtered by the same chains: each rule names its family (`ip`/`ip6`, or
+//! `meta nfproto` for a /0), `-1` and group references match both.
+//!
+//! Packets to the router itself (the subnet router, DHCP, 169.254.169.254, neighbour
+//! discovery, DNS) go through the `input` hook, where only the source check applies: AWS's security groups and ACLs do
 //! not filter that traffic. A DHCP client's first packets (from 0.0.0.0 to port 67) pass it.
 //!
 //! Each check is a chain that `return`s when the packet passes and drops it otherwise, so the
@@ -29,12 +32,13 @@
 //! list's entries a named interval set, ports per subnet named sets of interface names.
 
 use super::Table;
-use crate::model::filter::{Peer, Ports, SgRule, SubnetAcl, Traffic};
-use crate::model::{PREFIX, Port, Router, short};
+use crate::model::filter::{AclRule, Peer, Ports, SgRule, SubnetAcl, Traffic};
+use crate::model::routing::EGRESS_ONLY_LINK;
+use crate::model::{IMDS_ADDRESS6, PREFIX, Port, Router, short};
 use ipnet::Ipv4Net;
 use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::net::Ipv4Addr;
+use std::fmt::{Display, Write};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 pub const TABLE: &str = "lvpc_filter";
 
@@ -57,6 +61,15 @@ pub fn table(router: &Router) -> Table {
             &set_name,
             "ipv4_addr",
             members.iter().map(Ipv4Addr::to_string),
+        );
+    }
+    for (group, members) in &router.filter.groups6 {
+        let set_name = group_set6(group);
+        set(
+            &mut body,
+            &set_name,
+            "ipv6_addr",
+            members.iter().map(Ipv6Addr::to_string),
         );
     }
     for (list, entries) in &router.filter.prefix_lists {
@@ -84,7 +97,20 @@ pub fn table(router: &Router) -> Table {
 
     // A DHCP client has no address yet: its DISCOVER, to the router only, is exempt.
     let dhcp = "ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept".to_owned();
-    let input = std::iter::once(dhcp).chain(source.iter().cloned());
+    // IMDS over IPv6 only for instances with `HttpProtocolIpv6` enabled.
+    let without_imds6: Vec<String> = router
+        .ports
+        .iter()
+        .filter(|p| !p.imds_ipv6)
+        .map(|p| format!("\"{}\"", p.name))
+        .collect();
+    let imds6 = (!without_imds6.is_empty()).then(|| {
+        let ports = without_imds6.join(", ");
+        format!("iifname {{ {ports} }} ip6 daddr {IMDS_ADDRESS6} drop")
+    });
+    let input = std::iter::once(dhcp)
+        .chain(imds6)
+        .chain(source.iter().cloned());
     chain(&mut body, "input", Some("input"), input);
 
     let peering = peering_vmap(router);
@@ -101,6 +127,14 @@ pub fn table(router: &Router) -> Table {
             "oifname @{ports} iifname != @{ports} jump acl_in_{hex}"
         ));
     }
+    if router.routing.egress_only.is_some() {
+        // The egress-only gateway: flows start inside only. What comes in through it must be
+        // a reply, and it carries no replies to flows that came in through the internet
+        // gateway (their SYN-ACKs go nowhere, as AWS's stateful gateway drops them).
+        let link = EGRESS_ONLY_LINK;
+        forward.push(format!("iifname \"{link}\" ct direction original drop"));
+        forward.push(format!("oifname \"{link}\" ct direction reply drop"));
+    }
     forward.push("ct state established,related accept".into());
     let grouped: Vec<&Port> = router.ports.iter().filter(|p| p.security_groups).collect();
     forward.extend(vmap("iifname", "egress", grouped.iter().copied()));
@@ -109,10 +143,17 @@ pub fn table(router: &Router) -> Table {
 
     for port in checked {
         let hex = port_hex(port);
-        let addresses = address_list(&port.addresses);
-        let source = [format!("ip saddr {addresses} return"), "drop".into()];
+        let mut source = own_addresses(port, "saddr");
+        // Neighbour discovery with the router (input only: no router forwards link-local
+        // sources), and duplicate address detection's unspecified source.
+        source.extend([
+            "ip6 saddr fe80::/10 return".into(),
+            "ip6 saddr :: return".into(),
+        ]);
+        source.push("drop".into());
         chain(&mut body, &format!("source_{hex}"), None, source);
-        let destination = [format!("ip daddr {addresses} return"), "drop".into()];
+        let mut destination = own_addresses(port, "daddr");
+        destination.push("drop".into());
         chain(&mut body, &format!("destination_{hex}"), None, destination);
     }
     for port in grouped {
@@ -181,6 +222,32 @@ fn group_set(group_id: &str) -> String {
     format!("sg_{}", short(group_id))
 }
 
+/// A group's IPv6 members.
+fn group_set6(group_id: &str) -> String {
+    format!("sg6_{}", short(group_id))
+}
+
+/// `ip FIELD { … } return` and `ip6 FIELD { … } return` over the port's addresses of each
+/// family it has.
+fn own_addresses(port: &Port, field: &str) -> Vec<String> {
+    let mut rules = Vec::new();
+    if !port.addresses.is_empty() {
+        rules.push(format!(
+            "ip {field} {} return",
+            address_list(&port.addresses)
+        ));
+    }
+    if !port.ipv6_addresses.is_empty() {
+        let list = address_list(&port.ipv6_addresses);
+        rules.push(format!("ip6 {field} {list} return"));
+    }
+    for prefix in &port.prefixes {
+        let family = if prefix.addr().is_ipv4() { "ip" } else { "ip6" };
+        rules.push(format!("{family} {field} {prefix} return"));
+    }
+    rules
+}
+
 /// A prefix list's entries, an interval set kept to the list's current version.
 fn prefix_list_set(list_id: &str) -> String {
     format!("pl_{}", short(list_id))
@@ -191,8 +258,8 @@ fn port_hex(port: &Port) -> &str {
     port.name.strip_prefix(PREFIX).unwrap_or(&port.name)
 }
 
-fn address_list(addresses: &[Ipv4Addr]) -> String {
-    let list: Vec<String> = addresses.iter().map(Ipv4Addr::to_string).collect();
+fn address_list<A: Display>(addresses: &[A]) -> String {
+    let list: Vec<String> = addresses.iter().map(ToString::to_string).collect();
     format!("{{ {} }}", list.join(", "))
 }
 
@@ -238,14 +305,24 @@ fn chain(
 fn sg_chain(rules: &[SgRule], field: &str) -> Vec<String> {
     let mut lines: Vec<String> = rules
         .iter()
-        .map(|rule| {
-            let peer = match &rule.peer {
-                Peer::Cidr(cidr) if cidr.prefix_len() == 0 => "meta nfproto ipv4".into(),
-                Peer::Cidr(cidr) => format!("ip {field} {cidr}"),
-                Peer::Group(group) => format!("ip {field} @{}", group_set(group)),
-                Peer::PrefixList(list) => format!("ip {field} @{}", prefix_list_set(list)),
+        .flat_map(|rule| {
+            let peers = match &rule.peer {
+                Peer::Cidr(cidr) if cidr.prefix_len() == 0 => vec!["meta nfproto ipv4".into()],
+                Peer::Cidr(cidr) => vec![format!("ip {field} {cidr}")],
+                Peer::Ipv6Cidr(cidr) if cidr.prefix_len() == 0 => {
+                    vec!["meta nfproto ipv6".into()]
+                }
+                Peer::Ipv6Cidr(cidr) => vec![format!("ip6 {field} {cidr}")],
+                // A group reference matches its members' addresses of both families.
+                Peer::Group(group) => vec![
+                    format!("ip {field} @{}", group_set(group)),
+                    format!("ip6 {field} @{}", group_set6(group)),
+                ],
+                Peer::PrefixList(list) => vec![format!("ip {field} @{}", prefix_list_set(list))],
             };
-            words([peer, traffic(rule.traffic), "return".into()])
+            peers
+                .into_iter()
+                .map(|peer| words([peer, traffic(rule.traffic), "return".into()]))
         })
         .collect();
     lines.push("drop".into());
@@ -255,26 +332,32 @@ fn sg_chain(rules: &[SgRule], field: &str) -> Vec<String> {
 /// A subnet's two ACL chains: entries in rule-number order, allow = on to the next gate.
 fn acl_chains(body: &mut String, acl: &SubnetAcl) {
     let hex = short(&acl.subnet_id);
-    for (direction, rules, field) in [
-        ("in", &acl.inbound, "saddr"),
-        ("out", &acl.outbound, "daddr"),
+    for (direction, rules, rules6, field) in [
+        ("in", &acl.inbound, &acl.inbound6, "saddr"),
+        ("out", &acl.outbound, &acl.outbound6, "daddr"),
     ] {
-        let mut lines: Vec<String> = rules
+        let v4 = rules.iter().map(|rule| acl_line(rule, "ip", field, "ipv4"));
+        let v6 = rules6
             .iter()
-            .map(|rule| {
-                let cidr = if rule.cidr.prefix_len() == 0 {
-                    "meta nfproto ipv4".into()
-                } else {
-                    format!("ip {field} {}", rule.cidr)
-                };
-                let verdict = if rule.allow { "return" } else { "drop" };
-                let comment = format!("comment \"rule {}\"", rule.number);
-                words([cidr, traffic(rule.traffic), verdict.into(), comment])
-            })
-            .collect();
+            .map(|rule| acl_line(rule, "ip6", field, "ipv6"));
+        let mut lines: Vec<String> = v4.chain(v6).collect();
         lines.push("drop".into());
         chain(body, &format!("acl_{direction}_{hex}"), None, lines);
     }
+}
+
+/// One ACL entry of one family: `family` is nft's (`ip`, `ip6`), `nfproto` its name for the
+/// whole family (a /0 entry).
+fn acl_line<N: Display>(rule: &AclRule<N>, family: &str, field: &str, nfproto: &str) -> String {
+    let text = rule.cidr.to_string();
+    let cidr = if text.ends_with("/0") {
+        format!("meta nfproto {nfproto}")
+    } else {
+        format!("{family} {field} {text}")
+    };
+    let verdict = if rule.allow { "return" } else { "drop" };
+    let comment = format!("comment \"rule {}\"", rule.number);
+    words([cidr, traffic(rule.traffic), verdict.into(), comment])
 }
 
 /// The match for a rule's protocol and ports (nothing for all traffic).
@@ -297,6 +380,15 @@ fn traffic(traffic: Traffic) -> String {
             kind: Some(kind),
             code: Some(code),
         } => format!("icmp type {kind} icmp code {code}"),
+        Traffic::Icmpv6 { kind: None, .. } => "meta l4proto ipv6-icmp".into(),
+        Traffic::Icmpv6 {
+            kind: Some(kind),
+            code: None,
+        } => format!("icmpv6 type {kind}"),
+        Traffic::Icmpv6 {
+            kind: Some(kind),
+            code: Some(code),
+        } => format!("icmpv6 type {kind} icmpv6 code {code}"),
         Traffic::Protocol(n) => format!("meta l4proto {n}"),
     }
 }

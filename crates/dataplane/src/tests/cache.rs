@@ -63,6 +63,7 @@ fn instance(id: &str, eni_id: &str, address: &str) -> InstanceIn {
         id: id.into(),
         state: InstanceState::Running,
         runs_agent: false,
+        imds_ipv6: false,
         enis: vec![eni(eni_id, "subnet-1", 0, &[address])],
     }
 }

@@ -34,9 +34,10 @@ fn the_gateway_gets_an_uplink_policy_rules_tables_and_nat() {
     let rules = &host.state.namespaces[&router].rules;
     assert!(rules.contains(&Rule {
         iif: Some(port_name(ETH0)),
-        table: main_table()
+        table: main_table(),
+        v6: false
     }));
-    assert_eq!(rules.len(), 3, "one per port");
+    assert_eq!(rules.len(), 6, "one per port and family");
     assert!(
         matches!(default_of(&host, main_table()), Some(RouteKind::Via { dev, .. }) if dev == UPLINK)
     );
@@ -54,7 +55,8 @@ fn the_gateway_gets_an_uplink_policy_rules_tables_and_nat() {
         }]
     );
     let lo = &internet.links[0];
-    assert_eq!(lo.addresses, ["192.0.2.1/24".parse().unwrap()]);
+    let hosts = ["192.0.2.1/24", "3fff:0:0:2::10/128"];
+    assert_eq!(lo.addresses, hosts.map(|h| h.parse().unwrap()));
     assert!(
         host.state.namespaces[&router]
             .tables
@@ -162,12 +164,13 @@ fn an_active_peering_links_the_two_routers_and_its_end_cuts_the_link() {
             .addresses
             .clone()
     };
-    assert_eq!(address(&here), [accepter_end.into()]);
-    assert_eq!(address(&there), [requester_end.into()]);
+    let net = |a| ipnet::IpNet::from(ipnet::Ipv4Net::from(a));
+    assert_eq!(address(&here), [net(accepter_end)]);
+    assert_eq!(address(&there), [net(requester_end)]);
     assert_eq!(
         default_of(&host, private_table()),
         Some(RouteKind::Via {
-            gateway: requester_end,
+            gateway: requester_end.into(),
             dev: name.clone()
         })
     );

@@ -19,13 +19,13 @@ use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::serve::IncomingStream;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::os::fd::{AsFd, OwnedFd};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
 /// The instance whose ENI holds an address, in the listener's VPC.
-pub type Resolver = Arc<dyn Fn(Ipv4Addr) -> Option<String> + Send + Sync>;
+pub type Resolver = Arc<dyn Fn(IpAddr) -> Option<String> + Send + Sync>;
 
 /// TTL of every other answer (Linux's default).
 const DEFAULT_TTL: u32 = 64;
@@ -60,9 +60,10 @@ pub async fn serve(
                         method: Method,
                         uri: Uri,
                         headers: HeaderMap| {
+        // An IPv4 client on a dual-stack socket would show as `::ffff:a.b.c.d`.
         let instance = match connection.peer.ip() {
-            IpAddr::V4(ip) => resolve(ip),
-            IpAddr::V6(_) => None,
+            IpAddr::V6(ip) => resolve(ip.to_ipv4_mapped().map_or(IpAddr::V6(ip), IpAddr::V4)),
+            ip => resolve(ip),
         };
         respond(state, connection, instance, method, uri, headers)
     };
@@ -99,7 +100,13 @@ async fn respond(
     };
     if let Some(socket) = &connection.socket {
         let ttl = u32::try_from(ttl.clamp(1, 255)).unwrap_or(DEFAULT_TTL);
-        if let Err(error) = socket2::SockRef::from(socket.as_ref()).set_ttl_v4(ttl) {
+        let socket = socket2::SockRef::from(socket.as_ref());
+        let set = if connection.peer.is_ipv6() {
+            socket.set_unicast_hops_v6(ttl)
+        } else {
+            socket.set_ttl_v4(ttl)
+        };
+        if let Err(error) = set {
             tracing::warn!(%error, "cannot set the TTL of an IMDS answer");
         }
     }

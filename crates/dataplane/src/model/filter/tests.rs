@@ -30,11 +30,12 @@ fn web_group() -> GroupIn {
         ],
         egress: vec![permission(Protocol::All, None, cidr("0.0.0.0/0"))],
         members: vec!["10.0.1.10".parse().unwrap()],
+        members6: Vec::new(),
     }
 }
 
 #[test]
-fn an_enis_rules_are_the_union_of_its_groups_ipv4_rules() {
+fn an_enis_rules_are_the_union_of_its_groups_rules_of_both_families() {
     let groups = [default_group(&["10.0.1.10"]), web_group()];
     let rules = Rules::new(&groups, &[]);
     let both = [SG.to_owned(), "sg-0f000000000000002".into()];
@@ -57,14 +58,25 @@ fn an_enis_rules_are_the_union_of_its_groups_ipv4_rules() {
                 traffic: Traffic::Tcp(Ports::ALL)
             },
             SgRule {
-                peer: vpc,
+                peer: vpc.clone(),
                 traffic: Traffic::Icmp {
                     kind: Some(8),
                     code: None
                 }
             },
+            SgRule {
+                peer: vpc,
+                traffic: Traffic::Icmpv6 {
+                    kind: None,
+                    code: None
+                }
+            },
+            SgRule {
+                peer: Peer::Ipv6Cidr("::/0".parse().unwrap()),
+                traffic: Traffic::All
+            },
         ],
-        "ICMPv6 and IPv6 ranges match no IPv4 packet"
+        "IPv6 ranges and ICMPv6 are rules of their own (the renderer gives them their family)"
     );
     assert_eq!(
         port.egress,

@@ -67,6 +67,7 @@ pub(crate) fn with_gateway() -> Snapshot {
             public: "198.51.100.5".parse().unwrap(),
         }],
         peerings: Vec::new(),
+        ..RoutingIn::default()
     };
     s
 }
@@ -112,7 +113,7 @@ fn local_throws_to_the_host_routes_and_targets_become_next_hops() {
     assert_eq!(
         default_route(&r, main_table()),
         RouteKind::Via {
-            gateway: UPLINK_INTERNET,
+            gateway: UPLINK_INTERNET.into(),
             dev: UPLINK.into()
         }
     );
@@ -307,7 +308,7 @@ fn a_peering_route_goes_over_the_link_while_the_connection_is_active() {
     assert_eq!(
         default_route(here, private_table()),
         RouteKind::Via {
-            gateway: requester_end,
+            gateway: requester_end.into(),
             dev: "lvpc-0e00000000".into()
         }
     );
@@ -319,4 +320,53 @@ fn a_peering_route_goes_over_the_link_while_the_connection_is_active() {
         .routing;
     assert_eq!(there.peerings[0].name, link.name);
     assert!(there.peerings[0].creates);
+}
+
+#[test]
+fn ipv6_routes_go_to_the_gateways_links_untranslated_and_the_internet_routes_the_block_back() {
+    let mut s = with_gateway();
+    let block: ipnet::Ipv6Net = "2001:db8:0:100::/56".parse().unwrap();
+    s.routing.vpc_ipv6_blocks.insert(VPC.into(), vec![block]);
+    s.routing.egress_only.push(GatewayIn {
+        id: "eigw-0a000000000000001".into(),
+        vpc_id: VPC.into(),
+    });
+    let main = s
+        .routing
+        .route_tables
+        .iter_mut()
+        .find(|t| t.is_main())
+        .unwrap();
+    main.ipv6_routes = vec![
+        Route::local(block),
+        Route::created(
+            "::/0".parse().unwrap(),
+            RouteTarget::InternetGateway(IGW.into()),
+        ),
+        Route::created(
+            "2001:db8:ff::/48".parse().unwrap(),
+            RouteTarget::EgressOnlyInternetGateway("eigw-0a000000000000001".into()),
+        ),
+    ];
+    let r = routing(&s);
+    let table = r.tables.iter().find(|t| t.number == main_table()).unwrap();
+    let kind = |dst: &str| {
+        let dst: IpNet = dst.parse().unwrap();
+        table
+            .routes
+            .iter()
+            .find(|k| k.dst == dst)
+            .unwrap()
+            .kind
+            .clone()
+    };
+    assert_eq!(kind("2001:db8:0:100::/56"), RouteKind::Throw);
+    let via = |dev: &str| RouteKind::Via {
+        gateway: UPLINK6_INTERNET.into(),
+        dev: dev.into(),
+    };
+    assert_eq!(kind("::/0"), via(UPLINK));
+    assert_eq!(kind("2001:db8:ff::/48"), via(EGRESS_ONLY_LINK));
+    assert_eq!(r.ipv6_blocks, [block]);
+    assert!(r.egress_only.is_some());
 }

@@ -11,6 +11,7 @@ fn small() -> Snapshot {
         id: id.into(),
         state: InstanceState::Running,
         runs_agent: false,
+        imds_ipv6: false,
         enis: vec![eni],
     };
     let mut b = eni(PEER, "subnet-2", 0, &["10.0.2.11"]);
@@ -31,6 +32,7 @@ fn small() -> Snapshot {
         ingress: vec![ssh, ping],
         egress: vec![],
         members: vec!["10.0.2.11".parse().unwrap()],
+        members6: Vec::new(),
     };
     let mut other_acl = default_acl(&["subnet-2"]);
     other_acl.id = "acl-0e000000000000002".into();
@@ -46,6 +48,7 @@ fn small() -> Snapshot {
             .map(|(n, cidr)| SubnetIn {
                 id: format!("subnet-{}", n + 1),
                 cidr: cidr.parse().unwrap(),
+                ipv6_cidr: None,
             })
             .collect(),
         instances: vec![
@@ -79,9 +82,13 @@ fn renders_checks_acls_and_groups_in_packet_order() {
 		type ipv4_addr
 		elements = { 10.0.1.10, 10.0.2.11 }
 	}
+	set sg6_0d000000000000001 {
+		type ipv6_addr
+	}
 	chain input {
 		type filter hook input priority filter; policy accept;
 		ip saddr 0.0.0.0 udp sport 68 udp dport 67 accept
+		iifname { "lvpc-0a00000000", "lvpc-0c00000000" } ip6 daddr fd00:ec2::254 drop
 		iifname vmap { "lvpc-0a00000000" : jump source_0a00000000 }
 	}
 	chain forward {
@@ -98,6 +105,8 @@ fn renders_checks_acls_and_groups_in_packet_order() {
 	}
 	chain source_0a00000000 {
 		ip saddr { 10.0.1.10 } return
+		ip6 saddr fe80::/10 return
+		ip6 saddr :: return
 		drop
 	}
 	chain destination_0a00000000 {
@@ -110,6 +119,7 @@ fn renders_checks_acls_and_groups_in_packet_order() {
 	}
 	chain ingress_0a00000000 {
 		ip saddr @sg_0d000000000000001 return
+		ip6 saddr @sg6_0d000000000000001 return
 		drop
 	}
 	chain egress_0c00000000 {
@@ -118,6 +128,7 @@ fn renders_checks_acls_and_groups_in_packet_order() {
 	}
 	chain ingress_0c00000000 {
 		ip saddr @sg_0d000000000000001 return
+		ip6 saddr @sg6_0d000000000000001 return
 		ip saddr 192.0.2.0/24 tcp dport 22 return
 		ip saddr 10.0.0.0/16 icmp type 8 return
 		drop
@@ -224,4 +235,66 @@ fn a_peering_link_lets_on_only_the_peers_blocks_to_this_vpcs() {
     assert!(body.contains("ip saddr { 10.9.0.0/16 } ip daddr { 10.0.0.0/16 } return"));
     let none = crate::model::topology(&with_peering(false));
     assert!(!table(&none.routers[0]).body.contains("peer_"));
+}
+
+#[test]
+fn ipv6_rules_checks_and_the_egress_only_gateway_render_in_their_family() {
+    let mut s = small();
+    s.subnets[0].ipv6_cidr = Some("2001:db8:0:101::/64".parse().unwrap());
+    s.instances[0].enis[0].ipv6_addresses = vec!["2001:db8:0:101::10".parse().unwrap()];
+    s.instances[0].enis[0].prefixes = vec!["2001:db8:0:101:1::/80".parse().unwrap()];
+    s.instances[0].imds_ipv6 = true;
+    s.groups[1].ingress.push(Permission {
+        protocol: Protocol::Icmpv6,
+        ports: Some((128, -1)),
+        peer: RulePeer::Ipv6Cidr("::/0".parse().unwrap()),
+    });
+    s.groups[1].ingress.push(Permission {
+        protocol: Protocol::Tcp,
+        ports: Some((80, 80)),
+        peer: RulePeer::Ipv6Cidr("2001:db8:0:101::/64".parse().unwrap()),
+    });
+    let mut v6 = acl_entry(101, false, true);
+    v6.cidr = "::/0".parse().unwrap();
+    let mut deny = acl_entry(90, false, false);
+    deny.cidr = "2001:db8:0:101::/64".parse().unwrap();
+    deny.protocol = "58".into();
+    deny.icmp_type_code = Some((128, -1));
+    s.acls[1].entries.extend([v6, deny]);
+    s.routing
+        .egress_only
+        .push(crate::model::routing::GatewayIn {
+            id: "eigw-0a000000000000001".into(),
+            vpc_id: VPC.into(),
+        });
+    let body = table(&topology(&s).routers[0]).body;
+    for line in [
+        "ip6 saddr { 2001:db8:0:101::10 } return",
+        "ip6 saddr 2001:db8:0:101:1::/80 return",
+        "ip6 daddr { 2001:db8:0:101::10 } return",
+        "ip6 saddr fe80::/10 return",
+        "meta nfproto ipv6 icmpv6 type 128 return",
+        "ip6 saddr 2001:db8:0:101::/64 tcp dport 80 return",
+        "ip6 saddr @sg6_0d000000000000001 return",
+        "ip6 saddr 2001:db8:0:101::/64 icmpv6 type 128 drop comment \"rule 90\"",
+        "meta nfproto ipv6 return comment \"rule 101\"",
+        "iifname \"lvpc-eigw\" ct direction original drop",
+        "oifname \"lvpc-eigw\" ct direction reply drop",
+        "iifname { \"lvpc-0c00000000\" } ip6 daddr fd00:ec2::254 drop",
+    ] {
+        assert!(body.contains(line), "{line} in\n{body}");
+    }
+    let acl_in_2 = body.split("chain acl_in_2").nth(1).unwrap();
+    let (ipv4_end, rule_90) = (
+        acl_in_2.find("rule 32767").unwrap(),
+        acl_in_2.find("rule 90").unwrap(),
+    );
+    assert!(
+        ipv4_end < rule_90,
+        "IPv6 entries after IPv4's: families never cross"
+    );
+    assert!(
+        rule_90 < acl_in_2.find("rule 101").unwrap(),
+        "in rule-number order"
+    );
 }
