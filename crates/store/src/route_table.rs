@@ -3,7 +3,8 @@
 use crate::{AssociationId, Db, RouteTableId, Tx, parse_stored};
 use ipnet::{IpNet, Ipv6Net};
 use localvpc_model::route_table::{
-    EndpointRoute, Route, RouteOrigin, RouteTable, RouteTableAssociation, RouteTarget,
+    EndpointRoute, PrefixListRoute, Route, RouteOrigin, RouteTable, RouteTableAssociation,
+    RouteTarget,
 };
 use localvpc_model::{Ec2Error, IdKind};
 use rusqlite::{OptionalExtension, params};
@@ -45,6 +46,22 @@ fn target_from(kind: &str, id: Option<String>) -> rusqlite::Result<RouteTarget> 
     })
 }
 
+/// A stored route destination: a CIDR block, or a prefix list's ID (`pl-…`, which no CIDR
+/// text can be).
+enum Destination {
+    Cidr(IpNet),
+    PrefixList(String),
+}
+
+impl Destination {
+    fn from_stored(text: String) -> rusqlite::Result<Self> {
+        if text.starts_with("pl-") {
+            return Ok(Self::PrefixList(text));
+        }
+        parse_stored(&text).map(Self::Cidr)
+    }
+}
+
 fn origin_from(text: &str) -> RouteOrigin {
     if text == RouteOrigin::CreateRouteTable.as_str() {
         RouteOrigin::CreateRouteTable
@@ -72,6 +89,7 @@ impl Tx<'_> {
                     routes: Vec::new(),
                     ipv6_routes: Vec::new(),
                     endpoint_routes: Vec::new(),
+                    prefix_list_routes: Vec::new(),
                     associations: Vec::new(),
                     tags: Vec::new(),
                 })
@@ -81,6 +99,7 @@ impl Tx<'_> {
             .db()?;
         let mut routes: HashMap<String, Vec<Route>> = HashMap::new();
         let mut ipv6_routes: HashMap<String, Vec<Route<Ipv6Net>>> = HashMap::new();
+        let mut prefix_list_routes: HashMap<String, Vec<PrefixListRoute>> = HashMap::new();
         let mut stmt = self
             .sql
             .prepare_cached(
@@ -90,7 +109,7 @@ impl Tx<'_> {
             .db()?;
         let rows = stmt
             .query_map([self.pid], |r| {
-                let destination: IpNet = parse_stored(&r.get::<_, String>(1)?)?;
+                let destination = Destination::from_stored(r.get::<_, String>(1)?)?;
                 let target = target_from(&r.get::<_, String>(2)?, r.get(3)?)?;
                 let origin = origin_from(&r.get::<_, String>(4)?);
                 Ok((r.get::<_, String>(0)?, destination, target, origin))
@@ -99,16 +118,27 @@ impl Tx<'_> {
         for row in rows {
             let (table, destination, target, origin) = row.db()?;
             match destination {
-                IpNet::V4(destination) => routes.entry(table).or_default().push(Route {
-                    destination,
-                    target,
-                    origin,
-                }),
-                IpNet::V6(destination) => ipv6_routes.entry(table).or_default().push(Route {
-                    destination,
-                    target,
-                    origin,
-                }),
+                Destination::PrefixList(destination) => {
+                    prefix_list_routes.entry(table).or_default().push(Route {
+                        destination,
+                        target,
+                        origin,
+                    })
+                }
+                Destination::Cidr(IpNet::V4(destination)) => {
+                    routes.entry(table).or_default().push(Route {
+                        destination,
+                        target,
+                        origin,
+                    })
+                }
+                Destination::Cidr(IpNet::V6(destination)) => {
+                    ipv6_routes.entry(table).or_default().push(Route {
+                        destination,
+                        target,
+                        origin,
+                    })
+                }
             }
         }
         let mut associations: HashMap<String, Vec<RouteTableAssociation>> = HashMap::new();
@@ -165,6 +195,7 @@ impl Tx<'_> {
                 })
                 .collect();
             t.routes = routes.remove(&t.id).unwrap_or_default();
+            t.prefix_list_routes = prefix_list_routes.remove(&t.id).unwrap_or_default();
             t.associations = associations.remove(&t.id).unwrap_or_default();
             t.tags = tags.remove(&t.id).unwrap_or_default();
         }
@@ -202,6 +233,20 @@ impl Tx<'_> {
             .db()?
             .query_row(params![self.pid, association_id], |r| r.get(0))
             .optional()
+            .db()
+    }
+
+    /// The partition's route tables with a route to prefix list `id`.
+    pub fn prefix_list_route_tables(&self, id: &str) -> Result<Vec<String>, Ec2Error> {
+        self.sql
+            .prepare_cached(
+                "SELECT r.route_table_id FROM routes r JOIN route_tables t ON t.id = r.route_table_id
+                 WHERE t.pid = ?1 AND r.destination = ?2 ORDER BY 1",
+            )
+            .db()?
+            .query_map(params![self.pid, id], |r| r.get(0))
+            .db()?
+            .collect::<Result<_, _>>()
             .db()
     }
 
