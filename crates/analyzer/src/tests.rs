@@ -159,6 +159,7 @@ pub(crate) fn fixture() -> Snapshot {
             peerings: Vec::new(),
         },
         prefix_lists: Default::default(),
+        vpc_dns: Default::default(),
         dhcp_options: Default::default(),
         nat_gateways: Vec::new(),
         endpoint_interfaces: Vec::new(),

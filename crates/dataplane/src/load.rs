@@ -1,5 +1,6 @@
 //! Reads the model's input from the store: every partition, in one read-only transaction.
 
+use crate::dns::VpcDns;
 use crate::model::filter::{AclIn, GroupIn};
 use crate::model::peering::PeeringIn;
 use crate::model::routing::{GatewayIn, PublicIpIn};
@@ -10,6 +11,7 @@ use localvpc_model::dhcp_options;
 use localvpc_model::image::catalogue_image;
 use localvpc_model::network_interface::NetworkInterface;
 use localvpc_model::prefix_list;
+use localvpc_model::region::Region;
 use localvpc_store::{EniScope, Owner, Partition, Store, Tx};
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
@@ -23,6 +25,14 @@ fn public_ips(e: &NetworkInterface) -> impl Iterator<Item = PublicIpIn> + '_ {
             public: ip.association.as_ref()?.public_ip,
         })
     })
+}
+
+/// The private DNS domain of `region` (`ec2.internal` in us-east-1).
+fn region_domain(region: &str) -> String {
+    match Region::named(region) {
+        Ok(region) => region.private_dns_suffix(),
+        Err(_) => format!("{region}.compute.internal"),
+    }
 }
 
 pub fn snapshot(store: &Store) -> anyhow::Result<Snapshot> {
@@ -49,6 +59,12 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
                 resolver_address(primary.cidr),
             );
             snapshot.dhcp_options.insert(vpc.id.clone(), options);
+            let dns = VpcDns {
+                enabled: vpc.enable_dns_support,
+                resolver: resolver_address(primary.cidr),
+                domain: region_domain(&p.region),
+            };
+            snapshot.vpc_dns.insert(vpc.id.clone(), dns);
         }
         snapshot.vpcs.push(vpc.id);
     }

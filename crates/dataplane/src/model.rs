@@ -10,6 +10,7 @@ pub mod filter;
 pub mod peering;
 pub mod routing;
 
+use crate::dns::{VpcDns, Zone};
 use filter::{AclIn, GroupIn, PortFilter, PrefixListsIn, RouterFilter, Rules};
 use ipnet::Ipv4Net;
 use localvpc_model::instance::InstanceState;
@@ -40,6 +41,8 @@ pub struct Snapshot {
     pub routing: RoutingIn,
     /// What each VPC's DHCP options give guests, by VPC ID.
     pub dhcp_options: HashMap<String, DhcpOptions>,
+    /// Each VPC's resolver settings, by VPC ID.
+    pub vpc_dns: HashMap<String, VpcDns>,
     /// NAT gateways that forward (pending or available, as routes to them are `active`).
     pub nat_gateways: Vec<NatIn>,
     /// Interface endpoints' interfaces (of endpoints pending or available).
@@ -166,6 +169,8 @@ pub struct Router {
     pub filter: RouterFilter,
     /// Route tables, the internet gateway and its NAT ([`routing`]).
     pub routing: Routing,
+    /// What the VPC's resolver answers ([`crate::dns`]).
+    pub dns: Zone,
 }
 
 /// The router's end of an ENI's veth pair.
@@ -297,6 +302,7 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
             ports: Vec::new(),
             filter: RouterFilter::default(),
             routing: Routing::default(),
+            dns: Zone::default(),
         })
         .collect();
     let rules =
@@ -379,6 +385,14 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
     for router in &mut routers {
         router.filter = rules.router(router.ports.iter().map(|p| &p.filter));
         router.routing = index.routing(&router.vpc_id, &router.ports);
+        if let Some(dns) = snapshot.vpc_dns.get(&router.vpc_id) {
+            let addresses: Vec<Ipv4Addr> = router
+                .ports
+                .iter()
+                .flat_map(|p| p.addresses.iter().copied())
+                .collect();
+            router.dns = Zone::new(dns.enabled, dns.resolver, &dns.domain, &addresses);
+        }
     }
     Topology {
         routers,

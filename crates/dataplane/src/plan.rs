@@ -12,6 +12,7 @@
 //! addresses, tables and rules — is left alone. A NAT gateway's namespace is a guest whose
 //! forwarding and nftables tables are localvpc's too.
 
+use crate::dns::LINK_LOCAL_RESOLVER;
 use crate::host::{Change, HostState, Link, Neighbour, NsState, Route};
 use crate::model::routing::{INTERNET_NS, UPLINK};
 use crate::model::{Guest, IMDS_ADDRESS, MTU, Nic, PREFIX, Topology};
@@ -158,13 +159,17 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
                 .namespaces
                 .push(Change::EnableRouting(router.ns.clone()));
         }
-        let imds = Ipv4Net::from(IMDS_ADDRESS);
-        if !link(state, &router.ns, "lo").is_some_and(|lo| lo.addresses.contains(&imds)) {
-            steps.addresses.push(Change::AddAddress {
-                ns: router.ns.clone(),
-                dev: "lo".into(),
-                address: imds,
-            });
+        // IMDS and the VPC resolver ([`crate::dns`]) live on the router's loopback.
+        let resolver = router.dns.address.into_iter().chain([LINK_LOCAL_RESOLVER]);
+        for address in [IMDS_ADDRESS].into_iter().chain(resolver) {
+            let address = Ipv4Net::from(address);
+            if !link(state, &router.ns, "lo").is_some_and(|lo| lo.addresses.contains(&address)) {
+                steps.addresses.push(Change::AddAddress {
+                    ns: router.ns.clone(),
+                    dev: "lo".into(),
+                    address,
+                });
+            }
         }
         let mut routes = BTreeSet::new();
         let mut neighbours = BTreeSet::new();

@@ -63,7 +63,12 @@ fn builds_seed_003_and_is_idempotent() {
         |n| n.address == std::net::Ipv4Addr::new(10, 0, 2, 21) && n.mac == "0a:00:00:00:00:01"
     ));
     let lo = ports.iter().find(|l| l.name == "lo").unwrap();
-    assert_eq!(lo.addresses, ["169.254.169.254/32".parse().unwrap()]);
+    // IMDS, then the VPC resolver at the VPC's base + 2 and its link-local address.
+    let on_lo: Vec<ipnet::Ipv4Net> = ["169.254.169.254/32", "10.0.0.2/32", "169.254.169.253/32"]
+        .iter()
+        .map(|a| a.parse().unwrap())
+        .collect();
+    assert_eq!(lo.addresses, on_lo);
     let eth1 = &host.state.namespaces[&guest_ns(I1)].links[2];
     assert!(
         eth1.up && eth1.addresses.is_empty(),

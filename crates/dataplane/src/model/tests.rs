@@ -116,6 +116,14 @@ pub(crate) fn seed_003() -> Snapshot {
             ),
         )]),
         prefix_lists: Default::default(),
+        vpc_dns: HashMap::from([(
+            VPC.into(),
+            crate::dns::VpcDns {
+                enabled: true,
+                resolver: "10.0.0.2".parse().unwrap(),
+                domain: "ap-northeast-1.compute.internal".into(),
+            },
+        )]),
         routing: Default::default(),
         nat_gateways: Vec::new(),
         endpoint_interfaces: Vec::new(),
