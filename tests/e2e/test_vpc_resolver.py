@@ -44,3 +44,21 @@ def test_guests_resolve_private_names_through_the_vpc_resolver_while_dns_support
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
     rc, out = nslookup(a, name, "169.254.169.253")
     assert rc == 0 and "10.0.1.6" in out, out
+
+
+def test_an_interface_endpoints_private_dns_name_resolves_to_its_interface(dp):
+    _, ec2 = dp
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    sub = subnet(ec2, vpc, "10.0.1.0/24")
+    guest = launch(ec2, sub, "10.0.1.5")
+    service = "com.amazonaws.ap-northeast-1.sts"
+    vpce = ec2.create_vpc_endpoint(VpcEndpointType="Interface", VpcId=vpc, ServiceName=service,
+                                   SubnetIds=[sub], PrivateDnsEnabled=True)["VpcEndpoint"]
+    (eni_id,) = vpce["NetworkInterfaceIds"]
+    address = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"][0]["PrivateIpAddress"]
+    rc, out = nslookup(guest, "sts.ap-northeast-1.amazonaws.com", "169.254.169.253")
+    assert rc == 0 and address in out, out
+    ec2.modify_vpc_endpoint(VpcEndpointId=vpce["VpcEndpointId"], PrivateDnsEnabled=False)
+    rc, out = nslookup(guest, "sts.ap-northeast-1.amazonaws.com", "169.254.169.253")
+    assert rc != 0 and "SERVFAIL" in out, out

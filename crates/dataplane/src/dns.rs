@@ -41,6 +41,9 @@ pub struct Zone {
     pub domain: String,
     /// Lower-case names without the final dot → address.
     pub names: BTreeMap<String, Ipv4Addr>,
+    /// Interface endpoints' private DNS names (`sts.<region>.amazonaws.com`, or a wildcard
+    /// `*.s3.<region>.amazonaws.com`) → their interfaces' addresses.
+    pub services: BTreeMap<String, Vec<Ipv4Addr>>,
 }
 
 impl Zone {
@@ -55,7 +58,28 @@ impl Zone {
             address: Some(address),
             domain: domain.to_ascii_lowercase(),
             names,
+            services: BTreeMap::new(),
         }
+    }
+
+    /// An interface endpoint's private DNS name now also answers with `address`.
+    pub fn add_service(&mut self, name: &str, address: Ipv4Addr) {
+        let addresses = self.services.entry(name.to_ascii_lowercase()).or_default();
+        if !addresses.contains(&address) {
+            addresses.push(address);
+            addresses.sort();
+        }
+    }
+
+    /// The endpoint addresses `name` reaches: an exact name, or one under a wildcard.
+    fn service(&self, name: &str) -> Option<&[Ipv4Addr]> {
+        self.services
+            .iter()
+            .find(|(pattern, _)| match pattern.strip_prefix("*.") {
+                Some(suffix) => name.ends_with(&format!(".{suffix}")),
+                None => pattern.as_str() == name,
+            })
+            .map(|(_, addresses)| addresses.as_slice())
     }
 
     /// The addresses the resolver answers on.
@@ -75,7 +99,7 @@ pub fn private_name(ip: Ipv4Addr, domain: &str) -> String {
 
 /// What a name asks for, as the zone sees it.
 enum Lookup {
-    Found(RData),
+    Found(Vec<RData>),
     /// In the zone, no such name (or no record of that type for a known name: NODATA).
     NoSuchName,
     NoData,
@@ -99,9 +123,16 @@ fn reverse(name: &str) -> Option<Ipv4Addr> {
 }
 
 fn look_up(zone: &Zone, name: &str, kind: RecordType) -> Lookup {
-    if let Some(&ip) = zone.names.get(name) {
+    let found = zone
+        .names
+        .get(name)
+        .map(std::slice::from_ref)
+        .or_else(|| zone.service(name));
+    if let Some(addresses) = found {
         return match kind {
-            RecordType::A | RecordType::ANY => Lookup::Found(RData::A(A(ip))),
+            RecordType::A | RecordType::ANY => {
+                Lookup::Found(addresses.iter().map(|ip| RData::A(A(*ip))).collect())
+            }
             _ => Lookup::NoData,
         };
     }
@@ -114,7 +145,7 @@ fn look_up(zone: &Zone, name: &str, kind: RecordType) -> Lookup {
         };
         return match (kind, Name::from_ascii(format!("{owner}."))) {
             (RecordType::PTR | RecordType::ANY, Ok(target)) => {
-                Lookup::Found(RData::PTR(PTR(target)))
+                Lookup::Found(vec![RData::PTR(PTR(target))])
             }
             _ => Lookup::NoData,
         };
@@ -152,8 +183,10 @@ pub fn answer(query: &[u8], zone: &Zone) -> Option<Vec<u8>> {
     let name = name.trim_end_matches('.');
     reply.add_query(question.clone());
     match look_up(zone, name, question.query_type()) {
-        Lookup::Found(rdata) => {
-            reply.add_answer(Record::from_rdata(asked, TTL, rdata));
+        Lookup::Found(answers) => {
+            for rdata in answers {
+                reply.add_answer(Record::from_rdata(asked.clone(), TTL, rdata));
+            }
         }
         Lookup::NoData => {}
         Lookup::NoSuchName => {
@@ -229,6 +262,37 @@ mod tests {
         assert_eq!(outside.response_code(), ResponseCode::ServFail);
         let other_vpc = ask(&z, "9.9.9.10.in-addr.arpa.", RecordType::PTR).unwrap();
         assert_eq!(other_vpc.response_code(), ResponseCode::ServFail);
+    }
+
+    #[test]
+    fn interface_endpoints_private_names_answer_their_interfaces() {
+        let mut z = zone(true);
+        z.add_service(
+            "sts.ap-northeast-1.amazonaws.com",
+            Ipv4Addr::new(10, 0, 1, 51),
+        );
+        z.add_service(
+            "sts.ap-northeast-1.amazonaws.com",
+            Ipv4Addr::new(10, 0, 2, 51),
+        );
+        z.add_service(
+            "*.s3.ap-northeast-1.amazonaws.com",
+            Ipv4Addr::new(10, 0, 1, 52),
+        );
+        let sts = ask(&z, "sts.ap-northeast-1.amazonaws.com.", RecordType::A).unwrap();
+        assert_eq!(sts.answers().len(), 2);
+        let bucket = ask(
+            &z,
+            "my-bucket.s3.ap-northeast-1.amazonaws.com.",
+            RecordType::A,
+        )
+        .unwrap();
+        assert_eq!(
+            bucket.answers()[0].data(),
+            &RData::A(A(Ipv4Addr::new(10, 0, 1, 52)))
+        );
+        let other = ask(&z, "ec2.ap-northeast-1.amazonaws.com.", RecordType::A).unwrap();
+        assert_eq!(other.response_code(), ResponseCode::ServFail);
     }
 
     #[test]

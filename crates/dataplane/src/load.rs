@@ -12,6 +12,7 @@ use localvpc_model::image::catalogue_image;
 use localvpc_model::network_interface::NetworkInterface;
 use localvpc_model::prefix_list;
 use localvpc_model::region::Region;
+use localvpc_model::vpc_endpoint;
 use localvpc_store::{EniScope, Owner, Partition, Store, Tx};
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
@@ -161,6 +162,10 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
             snapshot.endpoint_interfaces.push(EndpointIn {
                 endpoint_id: endpoint.id.clone(),
                 service_name: endpoint.service_name.clone(),
+                private_dns_name: endpoint
+                    .private_dns_enabled
+                    .then(|| vpc_endpoint::private_dns_name(&endpoint.service_name, &p.region))
+                    .flatten(),
                 eni: EniIn {
                     addresses: e.private_ips.iter().map(|ip| ip.address).collect(),
                     id: e.id.clone(),

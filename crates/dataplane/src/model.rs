@@ -56,6 +56,9 @@ pub struct EndpointIn {
     pub endpoint_id: String,
     /// `com.amazonaws.<region>.<service>`.
     pub service_name: String,
+    /// The service's API name (`sts.<region>.amazonaws.com`) the VPC resolver answers with the
+    /// interface's address, when the endpoint has private DNS.
+    pub private_dns_name: Option<String>,
     /// Its groups filter it; device index 0 inside its namespace.
     pub eni: EniIn,
 }
@@ -392,6 +395,17 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
                 .flat_map(|p| p.addresses.iter().copied())
                 .collect();
             router.dns = Zone::new(dns.enabled, dns.resolver, &dns.domain, &addresses);
+            let endpoints = snapshot
+                .endpoint_interfaces
+                .iter()
+                .filter(|e| e.eni.vpc_id == router.vpc_id);
+            for endpoint in endpoints {
+                if let (Some(name), Some(&address)) =
+                    (&endpoint.private_dns_name, endpoint.eni.addresses.first())
+                {
+                    router.dns.add_service(name, address);
+                }
+            }
         }
     }
     Topology {

@@ -270,6 +270,7 @@ fn an_interface_endpoint_is_a_filtered_guest_with_a_service_stand_in() {
     s.endpoint_interfaces.push(EndpointIn {
         endpoint_id: "vpce-0123456789abcdef0".into(),
         service_name: "com.amazonaws.us-east-1.sts".into(),
+        private_dns_name: Some("sts.us-east-1.amazonaws.com".into()),
         eni: endpoint_eni,
     });
     let t = topology(&s);
