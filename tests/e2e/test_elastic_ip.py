@@ -288,3 +288,24 @@ def test_seed_001_two_eips_with_cli(aws):
     aws.run("wait", "network-interface-available", "--network-interface-ids", eni)
     aws.run("delete-network-interface", "--network-interface-id", eni)
     assert aws.run("describe-addresses")["Addresses"] == []
+
+
+def test_allocate_a_specific_address_of_the_pool(server, ec2):
+    """AllocateAddress `Address`: a free address of the pool is granted (a released one can be
+    recovered); one another account holds, or one outside the pool, is InvalidAddress.NotFound."""
+    from conftest import client, new_account
+    wanted = "203.0.113.200"
+    mine = ec2.allocate_address(Domain="vpc", Address=wanted)
+    assert mine["PublicIp"] == wanted and mine["AllocationId"].startswith("eipalloc-")
+    other = client(server.endpoint, new_account())
+    err = error_code(other.allocate_address, Domain="vpc", Address=wanted)
+    assert code_of(err) == "InvalidAddress.NotFound"
+    err = error_code(ec2.allocate_address, Domain="vpc", Address="192.0.2.10")
+    assert code_of(err) == "InvalidAddress.NotFound"
+    err = error_code(ec2.allocate_address, Domain="vpc", Address="not-an-ip")
+    assert code_of(err) == "InvalidParameterValue"
+    ec2.release_address(AllocationId=mine["AllocationId"])
+    recovered = other.allocate_address(Domain="vpc", Address=wanted)
+    assert recovered["PublicIp"] == wanted
+    shown = other.describe_addresses(AllocationIds=[recovered["AllocationId"]])["Addresses"][0]
+    assert shown["PublicIp"] == wanted

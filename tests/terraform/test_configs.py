@@ -23,7 +23,7 @@ REGION = "ap-northeast-1"
 
 # Import IDs that are not the resource's `id` (the provider's documented import formats).
 IMPORT_ID = {
-    "aws_route": lambda a: f"{a['route_table_id']}_{a['destination_cidr_block'] or a['destination_ipv6_cidr_block']}",
+    "aws_route": lambda a: f"{a['route_table_id']}_{a['destination_cidr_block'] or a['destination_ipv6_cidr_block'] or a['destination_prefix_list_id']}",
     "aws_route_table_association": lambda a: f"{a['subnet_id'] or a['gateway_id']}/{a['route_table_id']}",
     "aws_default_route_table": lambda a: a["vpc_id"],
     "aws_key_pair": lambda a: a["key_name"],
@@ -38,6 +38,7 @@ IMPORT_ID = {
     ),
     "aws_network_interface_attachment": lambda a: a["attachment_id"],
     "aws_vpc_endpoint_route_table_association": lambda a: f"{a['vpc_endpoint_id']}/{a['route_table_id']}",
+    "aws_vpc_dhcp_options_association": lambda a: a["vpc_id"],
 }
 # Resource types the provider cannot import: their state is carried into the fresh one as it was.
 NOT_IMPORTABLE = {"aws_main_route_table_association"}

@@ -167,6 +167,7 @@ pub(crate) fn fixture() -> Snapshot {
             ..Default::default()
         },
         prefix_lists: Default::default(),
+        vpc_dns: Default::default(),
         dhcp_options: Default::default(),
         nat_gateways: Vec::new(),
         endpoint_interfaces: Vec::new(),

@@ -38,6 +38,7 @@
 
 pub mod agents;
 pub mod dhcp;
+pub mod dns;
 pub mod host;
 mod linux;
 pub mod load;
@@ -52,6 +53,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 pub use linux::agents::{Agents, die_with_parent};
 pub use linux::guest::{DhcpServer, LeaseLookup, listen_imds, listen_imds6};
+pub use linux::resolver::{DnsAnswer, DnsServer};
 pub use linux::{check_privileges, down, exec, listen_in, network_view};
 
 /// Makes `host` match `topology` from a full read of it, as a restarted server does.

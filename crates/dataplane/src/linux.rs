@@ -12,6 +12,7 @@ pub mod agents;
 mod apply;
 pub mod guest;
 mod iproute;
+pub mod resolver;
 
 use crate::host::{Change, Host, HostState, Link, NsState};
 use crate::model::PREFIX;

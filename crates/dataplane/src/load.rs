@@ -1,5 +1,6 @@
 //! Reads the model's input from the store: every partition, in one read-only transaction.
 
+use crate::dns::VpcDns;
 use crate::model::filter::{AclIn, GroupIn};
 use crate::model::peering::PeeringIn;
 use crate::model::routing::{GatewayIn, PublicIpIn};
@@ -10,6 +11,8 @@ use localvpc_model::dhcp_options;
 use localvpc_model::image::catalogue_image;
 use localvpc_model::network_interface::NetworkInterface;
 use localvpc_model::prefix_list;
+use localvpc_model::region::Region;
+use localvpc_model::vpc_endpoint;
 use localvpc_store::{EniScope, Owner, Partition, Store, Tx};
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -39,6 +42,14 @@ fn prefixes(e: &NetworkInterface) -> Vec<IpNet> {
         .collect()
 }
 
+/// The private DNS domain of `region` (`ec2.internal` in us-east-1).
+fn region_domain(region: &str) -> String {
+    match Region::named(region) {
+        Ok(region) => region.private_dns_suffix(),
+        Err(_) => format!("{region}.compute.internal"),
+    }
+}
+
 pub fn snapshot(store: &Store) -> anyhow::Result<Snapshot> {
     let mut snapshot = Snapshot::default();
     store
@@ -63,6 +74,12 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
                 resolver_address(primary.cidr),
             );
             snapshot.dhcp_options.insert(vpc.id.clone(), options);
+            let dns = VpcDns {
+                enabled: vpc.enable_dns_support,
+                resolver: resolver_address(primary.cidr),
+                domain: region_domain(&p.region),
+            };
+            snapshot.vpc_dns.insert(vpc.id.clone(), dns);
         }
         let blocks = vpc.ipv6_blocks.iter().map(|b| b.cidr).collect();
         snapshot
@@ -178,6 +195,10 @@ pub fn read_partition(tx: &Tx, p: &Partition, snapshot: &mut Snapshot) -> Result
             snapshot.endpoint_interfaces.push(EndpointIn {
                 endpoint_id: endpoint.id.clone(),
                 service_name: endpoint.service_name.clone(),
+                private_dns_name: endpoint
+                    .private_dns_enabled
+                    .then(|| vpc_endpoint::private_dns_name(&endpoint.service_name, &p.region))
+                    .flatten(),
                 eni: EniIn {
                     addresses: e.private_ips.iter().map(|ip| ip.address).collect(),
                     ipv6_addresses: ipv6_addresses(e),

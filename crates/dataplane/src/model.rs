@@ -10,6 +10,7 @@ pub mod filter;
 pub mod peering;
 pub mod routing;
 
+use crate::dns::{VpcDns, Zone};
 use filter::{AclIn, GroupIn, PortFilter, PrefixListsIn, RouterFilter, Rules};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use localvpc_model::instance::InstanceState;
@@ -62,6 +63,8 @@ pub struct Snapshot {
     pub routing: RoutingIn,
     /// What each VPC's DHCP options give guests, by VPC ID.
     pub dhcp_options: HashMap<String, DhcpOptions>,
+    /// Each VPC's resolver settings, by VPC ID.
+    pub vpc_dns: HashMap<String, VpcDns>,
     /// NAT gateways that forward (pending or available, as routes to them are `active`).
     pub nat_gateways: Vec<NatIn>,
     /// Interface endpoints' interfaces (of endpoints pending or available).
@@ -75,6 +78,9 @@ pub struct EndpointIn {
     pub endpoint_id: String,
     /// `com.amazonaws.<region>.<service>`.
     pub service_name: String,
+    /// The service's API name (`sts.<region>.amazonaws.com`) the VPC resolver answers with the
+    /// interface's address, when the endpoint has private DNS.
+    pub private_dns_name: Option<String>,
     /// Its groups filter it; device index 0 inside its namespace.
     pub eni: EniIn,
 }
@@ -198,6 +204,8 @@ pub struct Router {
     pub filter: RouterFilter,
     /// Route tables, the internet gateway and its NAT ([`routing`]).
     pub routing: Routing,
+    /// What the VPC's resolver answers ([`crate::dns`]).
+    pub dns: Zone,
 }
 
 /// The router's end of an ENI's veth pair.
@@ -344,6 +352,7 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
             ports: Vec::new(),
             filter: RouterFilter::default(),
             routing: Routing::default(),
+            dns: Zone::default(),
         })
         .collect();
     let rules =
@@ -434,6 +443,25 @@ pub fn topology(snapshot: &Snapshot) -> Topology {
     for router in &mut routers {
         router.filter = rules.router(router.ports.iter().map(|p| &p.filter));
         router.routing = index.routing(&router.vpc_id, &router.ports);
+        if let Some(dns) = snapshot.vpc_dns.get(&router.vpc_id) {
+            let addresses: Vec<Ipv4Addr> = router
+                .ports
+                .iter()
+                .flat_map(|p| p.addresses.iter().copied())
+                .collect();
+            router.dns = Zone::new(dns.enabled, dns.resolver, &dns.domain, &addresses);
+            let endpoints = snapshot
+                .endpoint_interfaces
+                .iter()
+                .filter(|e| e.eni.vpc_id == router.vpc_id);
+            for endpoint in endpoints {
+                if let (Some(name), Some(&address)) =
+                    (&endpoint.private_dns_name, endpoint.eni.addresses.first())
+                {
+                    router.dns.add_service(name, address);
+                }
+            }
+        }
     }
     Topology {
         routers,

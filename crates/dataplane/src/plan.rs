@@ -12,6 +12,7 @@
 //! addresses, tables and rules — is left alone. A NAT gateway's namespace is a guest whose
 //! forwarding and nftables tables are localvpc's too.
 
+use crate::dns::LINK_LOCAL_RESOLVER;
 use crate::host::{Change, HostState, Link, Neighbour, NsState, Route};
 use crate::model::routing::{INTERNET_NS, UPLINK};
 use crate::model::{
@@ -160,15 +161,19 @@ pub fn additions(topology: &Topology, state: &HostState) -> Vec<Change> {
                 .namespaces
                 .push(Change::EnableRouting(router.ns.clone()));
         }
-        for imds in [
-            IpNet::from(Ipv4Net::from(IMDS_ADDRESS)),
-            Ipv6Net::from(IMDS_ADDRESS6).into(),
-        ] {
-            if !link(state, &router.ns, "lo").is_some_and(|lo| lo.addresses.contains(&imds)) {
+        // IMDS (both families) and the VPC resolver ([`crate::dns`]) live on the router's
+        // loopback.
+        let resolver = router.dns.address.into_iter().chain([LINK_LOCAL_RESOLVER]);
+        let v4 = [IMDS_ADDRESS].into_iter().chain(resolver);
+        let on_lo = v4
+            .map(|a| IpNet::from(Ipv4Net::from(a)))
+            .chain([Ipv6Net::from(IMDS_ADDRESS6).into()]);
+        for address in on_lo {
+            if !link(state, &router.ns, "lo").is_some_and(|lo| lo.addresses.contains(&address)) {
                 steps.addresses.push(Change::AddAddress {
                     ns: router.ns.clone(),
                     dev: "lo".into(),
-                    address: imds,
+                    address,
                 });
             }
         }

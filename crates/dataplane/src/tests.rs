@@ -63,8 +63,17 @@ fn builds_seed_003_and_is_idempotent() {
         |n| n.address == std::net::Ipv4Addr::new(10, 0, 2, 21) && n.mac == "0a:00:00:00:00:01"
     ));
     let lo = ports.iter().find(|l| l.name == "lo").unwrap();
-    let imds = ["169.254.169.254/32", "fd00:ec2::254/128"];
-    assert_eq!(lo.addresses, imds.map(|a| a.parse().unwrap()));
+    // IMDS, the VPC resolver at the VPC's base + 2 and its link-local address, IMDS over IPv6.
+    let on_lo: Vec<ipnet::IpNet> = [
+        "169.254.169.254/32",
+        "10.0.0.2/32",
+        "169.254.169.253/32",
+        "fd00:ec2::254/128",
+    ]
+    .iter()
+    .map(|a| a.parse().unwrap())
+    .collect();
+    assert_eq!(lo.addresses, on_lo);
     let eth1 = &host.state.namespaces[&guest_ns(I1)].links[2];
     assert!(
         eth1.up && eth1.addresses.is_empty(),

@@ -1,13 +1,15 @@
 //! What a guest reaches inside the VPC besides other instances, kept in step with the data
 //! plane after every reconciliation: in each VPC router's namespace, IMDS on
 //! 169.254.169.254:80 (the server crate's, the instance found by the connection's source
-//! address) and a DHCPv4 server; the stand-in for the AWS service behind each interface
+//! address), a DHCPv4 server and the VPC resolver (`localvpc_dataplane::dns`); the stand-in for the AWS service behind each interface
 //! endpoint's interface; and the guest agent of every running Amazon Linux instance.
 //! A router's services close when the router goes: an open socket would keep its deleted
 //! namespace alive.
 
 use localvpc_dataplane::model::{SERVICE_PORT, StandIn, Topology};
-use localvpc_dataplane::{Agents, DhcpServer, agents, listen_imds, listen_imds6, listen_in};
+use localvpc_dataplane::{
+    Agents, DhcpServer, DnsServer, agents, dns, listen_imds, listen_imds6, listen_in,
+};
 use localvpc_server::{AppState, ImdsResolver, serve_link_local_imds};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +21,7 @@ struct RouterServices {
     _stop_imds: oneshot::Sender<()>,
     _stop_imds6: oneshot::Sender<()>,
     _dhcp: DhcpServer,
+    _dns: DnsServer,
 }
 
 /// Follows `topologies` (each reconciliation's topology) until the sender goes.
@@ -92,6 +95,15 @@ fn start(
             Some((port.mac.clone(), port.dhcp.clone()?))
         }),
     )?;
+    let (rx, router) = (topologies.clone(), ns.to_owned());
+    let dns = DnsServer::start(
+        ns,
+        Arc::new(move |query, to| {
+            let topology = rx.borrow();
+            let zone = &topology.router(&router)?.dns;
+            zone.listens_on(to).then(|| dns::answer(query, zone))?
+        }),
+    )?;
     let (stop_imds, stopped) = oneshot::channel::<()>();
     let shutdown = async move {
         let _ = stopped.await;
@@ -118,6 +130,7 @@ fn start(
         _stop_imds: stop_imds,
         _stop_imds6: stop_imds6,
         _dhcp: dhcp,
+        _dns: dns,
     })
 }
 

@@ -22,6 +22,29 @@ pub fn allocate(pool: &[Ipv4Net], used: &BTreeSet<Ipv4Addr>) -> Result<Ipv4Addr,
         })
 }
 
+/// A specific address a caller asks for (AllocateAddress `Address`): one of the pool's hosts
+/// that no one holds. Taken or outside the pool, it is `InvalidAddress.NotFound`: the address
+/// cannot be recovered (it belongs to another account, or AWS never had it).
+pub fn claim(
+    pool: &[Ipv4Net],
+    used: &BTreeSet<Ipv4Addr>,
+    text: &str,
+) -> Result<Ipv4Addr, Ec2Error> {
+    let address: Ipv4Addr = text.parse().map_err(|_| {
+        Ec2Error::invalid_value(format!(
+            "Value ({text}) for parameter address is invalid. Expected an IPv4 address."
+        ))
+    })?;
+    let in_pool = pool.iter().any(|net| net.hosts().any(|h| h == address));
+    if !in_pool || used.contains(&address) {
+        return Err(Ec2Error::new(
+            ErrorCode::InvalidAddressNotFound,
+            format!("Address {address} not found."),
+        ));
+    }
+    Ok(address)
+}
+
 pub fn default_pool() -> Vec<Ipv4Net> {
     DEFAULT_POOL
         .iter()
@@ -32,6 +55,26 @@ pub fn default_pool() -> Vec<Ipv4Net> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_claimed_address_is_a_free_host_of_the_pool() {
+        let pool = default_pool();
+        let used = BTreeSet::from(["198.51.100.7".parse().unwrap()]);
+        assert_eq!(
+            claim(&pool, &used, "203.0.113.9").unwrap().to_string(),
+            "203.0.113.9"
+        );
+        for taken_or_foreign in ["198.51.100.7", "198.51.100.0", "192.0.2.5"] {
+            assert_eq!(
+                claim(&pool, &used, taken_or_foreign).unwrap_err().code,
+                ErrorCode::InvalidAddressNotFound
+            );
+        }
+        assert_eq!(
+            claim(&pool, &used, "nope").unwrap_err().code,
+            ErrorCode::InvalidParameterValue
+        );
+    }
 
     #[test]
     fn first_free_then_next_range() {

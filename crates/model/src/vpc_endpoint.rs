@@ -7,7 +7,7 @@ mod catalogue;
 #[cfg(test)]
 mod tests;
 
-pub use catalogue::{Service, catalogue, find_service};
+pub use catalogue::{Service, catalogue, find_service, private_dns_name};
 
 use crate::error::{Ec2Error, ErrorCode};
 use crate::filter::{FilterDef, Tagged, def, one};

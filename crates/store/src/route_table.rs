@@ -4,7 +4,8 @@ use crate::error::StoreError;
 use crate::{AssociationId, RouteTableId, Tx};
 use ipnet::{IpNet, Ipv6Net};
 use localvpc_model::route_table::{
-    EndpointRoute, Route, RouteOrigin, RouteTable, RouteTableAssociation, RouteTarget,
+    EndpointRoute, PrefixListRoute, Route, RouteOrigin, RouteTable, RouteTableAssociation,
+    RouteTarget,
 };
 use localvpc_model::{Ec2Error, IdKind};
 use std::collections::HashMap;
@@ -42,6 +43,22 @@ fn target_from(kind: &str, id: Option<String>) -> Result<RouteTarget, StoreError
     })
 }
 
+/// A stored route destination: a CIDR block, or a prefix list's ID (`pl-…`, which no CIDR
+/// text can be).
+enum Destination {
+    Cidr(IpNet),
+    PrefixList(String),
+}
+
+impl Destination {
+    fn from_stored(text: String) -> Option<Self> {
+        if text.starts_with("pl-") {
+            return Some(Self::PrefixList(text));
+        }
+        text.parse().ok().map(Self::Cidr)
+    }
+}
+
 fn origin_from(text: &str) -> RouteOrigin {
     if text == RouteOrigin::CreateRouteTable.as_str() {
         RouteOrigin::CreateRouteTable
@@ -70,6 +87,7 @@ impl Tx<'_> {
                     routes: Vec::new(),
                     ipv6_routes: Vec::new(),
                     endpoint_routes: Vec::new(),
+                    prefix_list_routes: Vec::new(),
                     associations: Vec::new(),
                     tags: Vec::new(),
                 })
@@ -77,6 +95,7 @@ impl Tx<'_> {
         )?;
         let mut routes: HashMap<String, Vec<Route>> = HashMap::new();
         let mut ipv6_routes: HashMap<String, Vec<Route<Ipv6Net>>> = HashMap::new();
+        let mut prefix_list_routes: HashMap<String, Vec<PrefixListRoute>> = HashMap::new();
         self.each_row(
             "SELECT r.route_table_id, r.destination, r.target_kind, r.target_id, r.origin FROM routes r
              JOIN route_tables t ON t.id = r.route_table_id WHERE t.pid = ?1 ORDER BY r.rowid",
@@ -85,17 +104,28 @@ impl Tx<'_> {
                 let table: String = r.get(0)?;
                 let target = target_from(&r.get::<String>(2)?, r.get(3)?)?;
                 let origin = origin_from(&r.get::<String>(4)?);
-                match r.parsed::<IpNet>(1)? {
-                    IpNet::V4(destination) => routes.entry(table).or_default().push(Route {
-                        destination,
-                        target,
-                        origin,
-                    }),
-                    IpNet::V6(destination) => ipv6_routes.entry(table).or_default().push(Route {
-                        destination,
-                        target,
-                        origin,
-                    }),
+                match r.decoded(1, |t| Destination::from_stored(t.to_owned()))? {
+                    Destination::PrefixList(destination) => {
+                        prefix_list_routes.entry(table).or_default().push(Route {
+                            destination,
+                            target,
+                            origin,
+                        })
+                    }
+                    Destination::Cidr(IpNet::V4(destination)) => {
+                        routes.entry(table).or_default().push(Route {
+                            destination,
+                            target,
+                            origin,
+                        })
+                    }
+                    Destination::Cidr(IpNet::V6(destination)) => {
+                        ipv6_routes.entry(table).or_default().push(Route {
+                            destination,
+                            target,
+                            origin,
+                        })
+                    }
                 }
                 Ok(())
             },
@@ -148,6 +178,7 @@ impl Tx<'_> {
                 })
                 .collect();
             t.routes = routes.remove(&t.id).unwrap_or_default();
+            t.prefix_list_routes = prefix_list_routes.remove(&t.id).unwrap_or_default();
             t.associations = associations.remove(&t.id).unwrap_or_default();
             t.tags = tags.remove(&t.id).unwrap_or_default();
         }
@@ -180,6 +211,16 @@ impl Tx<'_> {
             "SELECT a.route_table_id FROM route_table_associations a
              JOIN route_tables t ON t.id = a.route_table_id WHERE t.pid = ?1 AND a.id = ?2",
             &[&self.pid, &association_id],
+            |r| r.get(0),
+        )
+    }
+
+    /// The partition's route tables with a route to prefix list `id`.
+    pub fn prefix_list_route_tables(&self, id: &str) -> Result<Vec<String>, Ec2Error> {
+        self.rows(
+            "SELECT r.route_table_id FROM routes r JOIN route_tables t ON t.id = r.route_table_id
+             WHERE t.pid = ?1 AND r.destination = ?2 ORDER BY 1",
+            &[&self.pid, &id],
             |r| r.get(0),
         )
     }

@@ -256,18 +256,22 @@ impl<'s> RoutingIndex<'s> {
             .map(|&(table, number)| KernelTable {
                 route_table_id: table.id.clone(),
                 number,
-                routes: table
-                    .routes
-                    .iter()
-                    .map(|r| KernelRoute {
-                        dst: r.destination.into(),
-                        kind: self.kind(&r.target, r.state(&live), ports, &peerings),
-                    })
-                    .chain(table.ipv6_routes.iter().map(|r| KernelRoute {
+                routes: {
+                    let mut routes: Vec<KernelRoute> = table
+                        .routes
+                        .iter()
+                        .map(|r| KernelRoute {
+                            dst: r.destination.into(),
+                            kind: self.kind(&r.target, r.state(&live), ports, &peerings),
+                        })
+                        .collect();
+                    self.add_prefix_list_routes(&mut routes, table, &live, ports, &peerings);
+                    routes.extend(table.ipv6_routes.iter().map(|r| KernelRoute {
                         dst: r.destination.into(),
                         kind: self.kind6(&r.target, r.state(&live), ports),
-                    }))
-                    .collect(),
+                    }));
+                    routes
+                },
             })
             .collect();
         let table_of_subnet = |subnet: &str| {
@@ -358,6 +362,36 @@ impl<'s> RoutingIndex<'s> {
                 dev: port.name.clone(),
             },
             _ => RouteKind::Blackhole,
+        }
+    }
+
+    /// A route to a prefix list is a kernel route per current IPv4 entry of the list. A CIDR
+    /// route to the same block wins, and of two lists with a block in common the one first by
+    /// ID does (AWS: a static route wins, otherwise an arbitrary but stable choice); longest
+    /// prefix still decides between different blocks.
+    fn add_prefix_list_routes(
+        &self,
+        routes: &mut Vec<KernelRoute>,
+        table: &RouteTable,
+        live: &LiveTargets,
+        ports: &[Port],
+        peerings: &[PeeringLink],
+    ) {
+        let mut listed: Vec<_> = table.prefix_list_routes.iter().collect();
+        listed.sort_by(|a, b| a.destination.cmp(&b.destination));
+        for route in listed {
+            let Some(entries) = self.snapshot.prefix_lists.get(&route.destination) else {
+                continue;
+            };
+            let kind = self.kind(&route.target, route.state(live), ports, peerings);
+            for &dst in entries {
+                if !routes.iter().any(|r| r.dst == IpNet::from(dst)) {
+                    routes.push(KernelRoute {
+                        dst: dst.into(),
+                        kind: kind.clone(),
+                    });
+                }
+            }
         }
     }
 

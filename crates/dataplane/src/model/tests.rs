@@ -123,6 +123,14 @@ pub(crate) fn seed_003() -> Snapshot {
             ),
         )]),
         prefix_lists: Default::default(),
+        vpc_dns: HashMap::from([(
+            VPC.into(),
+            crate::dns::VpcDns {
+                enabled: true,
+                resolver: "10.0.0.2".parse().unwrap(),
+                domain: "ap-northeast-1.compute.internal".into(),
+            },
+        )]),
         routing: Default::default(),
         nat_gateways: Vec::new(),
         endpoint_interfaces: Vec::new(),
@@ -270,6 +278,7 @@ fn an_interface_endpoint_is_a_filtered_guest_with_a_service_stand_in() {
     s.endpoint_interfaces.push(EndpointIn {
         endpoint_id: "vpce-0123456789abcdef0".into(),
         service_name: "com.amazonaws.us-east-1.sts".into(),
+        private_dns_name: Some("sts.us-east-1.amazonaws.com".into()),
         eni: endpoint_eni,
     });
     let t = topology(&s);

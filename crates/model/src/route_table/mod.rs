@@ -5,9 +5,15 @@
 //! view of the VPC's blocks, so the rules (in `rules.rs`) need only the table and the VPC's
 //! subnets.
 
+mod prefix_lists;
 mod rules;
 #[cfg(test)]
 mod tests;
+
+pub use prefix_lists::{
+    check_delete_prefix_list_route, check_new_prefix_list_route, fits_resized_list,
+    replace_prefix_list_route,
+};
 
 pub use rules::{
     check_associate_gateway, check_associate_subnet, check_delete_route, check_delete_table,
@@ -19,6 +25,7 @@ pub use rules::{
 use crate::filter::{FilterDef, Tagged, def, one};
 use crate::instance::InstanceState;
 use crate::page::PageLimits;
+use crate::prefix_list::Family;
 use crate::tags::Tag;
 use ipnet::{Ipv4Net, Ipv6Net};
 use std::collections::HashSet;
@@ -30,6 +37,8 @@ use std::fmt::{Debug, Display};
 pub trait Destination: Copy + Eq + Display + Debug + 'static {
     /// The parameter that names the destination, as EC2's messages spell it.
     const PARAMETER: &'static str;
+    /// The family whose prefix lists count against this family's route quota.
+    const FAMILY: Family;
     /// Whether `other` lies within this block.
     fn covers(&self, other: &Self) -> bool;
     /// The table's routes of this family, local ones included.
@@ -38,6 +47,7 @@ pub trait Destination: Copy + Eq + Display + Debug + 'static {
 
 impl Destination for Ipv4Net {
     const PARAMETER: &'static str = "destination-cidr-block";
+    const FAMILY: Family = Family::V4;
     fn covers(&self, other: &Self) -> bool {
         self.contains(other)
     }
@@ -48,6 +58,7 @@ impl Destination for Ipv4Net {
 
 impl Destination for Ipv6Net {
     const PARAMETER: &'static str = "destination-ipv6-cidr-block";
+    const FAMILY: Family = Family::V6;
     fn covers(&self, other: &Self) -> bool {
         self.contains(other)
     }
@@ -219,6 +230,10 @@ impl<N> Route<N> {
     }
 }
 
+/// A route whose destination is a customer-managed prefix list (`DestinationPrefixListId`):
+/// the router routes each of the list's current entries to the target.
+pub type PrefixListRoute = Route<String>;
+
 /// A gateway endpoint's route: the service's AWS-managed prefix list to the endpoint
 /// (`gatewayId=vpce-…`, origin `CreateRoute`, always `active`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -251,6 +266,8 @@ pub struct RouteTable {
     /// Routes gateway endpoints put in the table (they follow the endpoints, so they are
     /// changed only through ModifyVpcEndpoint).
     pub endpoint_routes: Vec<EndpointRoute>,
+    /// Routes users added to customer-managed prefix lists, of either family.
+    pub prefix_list_routes: Vec<PrefixListRoute>,
     pub associations: Vec<RouteTableAssociation>,
     pub tags: Vec<Tag>,
 }
@@ -266,6 +283,7 @@ impl RouteTable {
             routes,
             ipv6_routes: Vec::new(),
             endpoint_routes: Vec::new(),
+            prefix_list_routes: Vec::new(),
             associations: Vec::new(),
             tags: Vec::new(),
         }
@@ -401,16 +419,23 @@ pub struct DescribedRouteTable {
     pub table: RouteTable,
     route_states: Vec<RouteState>,
     ipv6_route_states: Vec<RouteState>,
+    prefix_list_route_states: Vec<RouteState>,
 }
 
 impl DescribedRouteTable {
     pub fn new(table: RouteTable, live: &LiveTargets) -> Self {
         let route_states = table.routes.iter().map(|r| r.state(live)).collect();
         let ipv6_route_states = table.ipv6_routes.iter().map(|r| r.state(live)).collect();
+        let prefix_list_route_states = table
+            .prefix_list_routes
+            .iter()
+            .map(|r| r.state(live))
+            .collect();
         Self {
             table,
             route_states,
             ipv6_route_states,
+            prefix_list_route_states,
         }
     }
 
@@ -428,10 +453,21 @@ impl DescribedRouteTable {
             .zip(self.ipv6_route_states.iter().copied())
     }
 
-    /// Each route's target and origin (either family) with its state.
+    pub fn prefix_list_routes(&self) -> impl Iterator<Item = (&PrefixListRoute, RouteState)> {
+        self.table
+            .prefix_list_routes
+            .iter()
+            .zip(self.prefix_list_route_states.iter().copied())
+    }
+
+    /// Each route's target and origin (either family, prefix lists included) with its state.
     fn all_routes(&self) -> impl Iterator<Item = (&RouteTarget, RouteOrigin, RouteState)> {
         let v4 = self.routes().map(|(r, s)| (&r.target, r.origin, s));
         v4.chain(self.ipv6_routes().map(|(r, s)| (&r.target, r.origin, s)))
+            .chain(
+                self.prefix_list_routes()
+                    .map(|(r, s)| (&r.target, r.origin, s)),
+            )
     }
 }
 
@@ -454,9 +490,8 @@ fn association_values(
     t.table.associations.iter().filter_map(value).collect()
 }
 
-/// DescribeRouteTables filters. Those naming targets or destinations localvpc cannot create
-/// (transit gateways, prefix lists) are valid and match nothing, as on an account that has none
-/// of them.
+/// DescribeRouteTables filters. Those naming targets localvpc cannot create (transit
+/// gateways) are valid and match nothing, as on an account that has none of them.
 pub const FILTERS: &[FilterDef<DescribedRouteTable>] = &[
     def("association.gateway-id", |t| {
         association_values(t, |a| a.gateway_id.clone())
@@ -490,11 +525,9 @@ pub const FILTERS: &[FilterDef<DescribedRouteTable>] = &[
             .collect()
     }),
     def("route.destination-prefix-list-id", |t| {
-        t.table
-            .endpoint_routes
-            .iter()
-            .map(|r| r.prefix_list_id.clone())
-            .collect()
+        let endpoints = t.table.endpoint_routes.iter().map(|r| &r.prefix_list_id);
+        let routes = t.table.prefix_list_routes.iter().map(|r| &r.destination);
+        endpoints.chain(routes).cloned().collect()
     }),
     def("route.egress-only-internet-gateway-id", |t| {
         target_values(t, RouteTarget::egress_only_internet_gateway_id)

@@ -5,6 +5,7 @@ use super::{Destination, Route, RouteTable, RouteTableAssociation, RouteTarget};
 use crate::error::{Ec2Error, ErrorCode};
 use crate::internet_gateway::InternetGateway;
 use crate::nat_gateway::{NatGateway, NatState};
+use crate::security_group::changes::ListWeights;
 use ipnet::{IpNet, Ipv6Net};
 
 /// DeleteRouteTable: never the main table, nor one any subnet or gateway still uses.
@@ -124,11 +125,12 @@ fn check_route_target<N: Destination>(
 }
 
 /// CreateRoute: an admissible target, a destination the table does not route yet, and at most
-/// `limit` routes besides the local ones.
+/// `limit` routes besides the local ones, a prefix list counting as its weight (`lists`).
 pub fn check_new_route<N: Destination>(
     table: &RouteTable,
     route: &Route<N>,
     subnet_blocks: &[N],
+    lists: &ListWeights,
     limit: usize,
 ) -> Result<(), Ec2Error> {
     check_route_target(table, route.destination, &route.target, subnet_blocks)?;
@@ -141,7 +143,28 @@ pub fn check_new_route<N: Destination>(
             ),
         ));
     }
-    if N::routes(table).iter().filter(|r| !r.is_local()).count() >= limit {
+    check_room(table, routes_used::<N>(table, lists) + 1, limit)
+}
+
+/// What a table's routes of `N`'s family count against its route quota: one per route besides
+/// the local ones, and each prefix list of that family its weight (AWS counts a list's
+/// `MaxEntries`, not its entries).
+pub(super) fn routes_used<N: Destination>(table: &RouteTable, lists: &ListWeights) -> usize {
+    let own = N::routes(table).iter().filter(|r| !r.is_local()).count();
+    let listed: usize = table
+        .prefix_list_routes
+        .iter()
+        .filter_map(|r| match lists.0.get(&r.destination) {
+            Some((family, weight)) if *family == N::FAMILY => Some(*weight),
+            _ => None,
+        })
+        .sum();
+    own + listed
+}
+
+/// `RouteLimitExceeded` once the routes would count more than `limit`.
+pub(super) fn check_room(table: &RouteTable, used: usize, limit: usize) -> Result<(), Ec2Error> {
+    if used > limit {
         return Err(Ec2Error::new(
             ErrorCode::RouteLimitExceeded,
             format!(
@@ -246,9 +269,12 @@ fn check_fits_gateway(table: &RouteTable) -> Result<(), Ec2Error> {
         .ipv6_routes
         .iter()
         .find(|r| !table.admits_at_gateway(*r));
+    // A prefix list's entries are not the VPC's: a gateway route table cannot route to one.
+    let listed = table.prefix_list_routes.first();
     let misfit = v4
         .map(|r| r.destination.to_string())
-        .or_else(|| v6.map(|r| r.destination.to_string()));
+        .or_else(|| v6.map(|r| r.destination.to_string()))
+        .or_else(|| listed.map(|r| r.destination.clone()));
     if let Some(destination) = misfit {
         return Err(Ec2Error::invalid_value(format!(
             "Route table {} cannot be associated with a gateway: its route to {destination} leaves \

@@ -5,6 +5,7 @@ use crate::Filter;
 use crate::error::{Ec2Error, ErrorCode};
 use crate::filter::CompiledFilters;
 use crate::internet_gateway::InternetGateway;
+use crate::security_group::changes::ListWeights;
 
 const VPC: &str = "vpc-11111111";
 const IGW: &str = "igw-11111111";
@@ -133,18 +134,34 @@ fn routes_need_an_attached_gateway_of_the_same_vpc() {
 #[test]
 fn duplicates_and_route_quota() {
     let mut t = table("rtb-1");
-    assert!(check_new_route(&t, &to_igw("0.0.0.0/0"), &[], 50).is_ok());
+    assert!(check_new_route(&t, &to_igw("0.0.0.0/0"), &[], &ListWeights::default(), 50).is_ok());
     t.routes.push(to_igw("0.0.0.0/0"));
-    let err = check_new_route(&t, &to_igw("0.0.0.0/0"), &[], 50).unwrap_err();
+    let err =
+        check_new_route(&t, &to_igw("0.0.0.0/0"), &[], &ListWeights::default(), 50).unwrap_err();
     assert_eq!(err.code, ErrorCode::RouteAlreadyExists);
     assert_eq!(
         err.message,
         "The route identified by 0.0.0.0/0 already exists."
     );
     // The local route does not count against the quota.
-    assert!(check_new_route(&t, &to_igw("192.168.0.0/16"), &[], 2).is_ok());
+    assert!(
+        check_new_route(
+            &t,
+            &to_igw("192.168.0.0/16"),
+            &[],
+            &ListWeights::default(),
+            2
+        )
+        .is_ok()
+    );
     assert_eq!(
-        code(check_new_route(&t, &to_igw("192.168.0.0/16"), &[], 1)),
+        code(check_new_route(
+            &t,
+            &to_igw("192.168.0.0/16"),
+            &[],
+            &ListWeights::default(),
+            1
+        )),
         "RouteLimitExceeded"
     );
 }
@@ -154,26 +171,66 @@ fn only_interfaces_route_inside_the_vpc_and_only_for_whole_subnets() {
     let t = table("rtb-1");
     let subnets = [net("10.0.1.0/24")];
     // Less specific than local, or outside the VPC: any target.
-    assert!(check_new_route(&t, &to_igw("10.0.0.0/8"), &subnets, 50).is_ok());
-    assert!(check_new_route(&t, &to_igw("11.0.0.0/8"), &subnets, 50).is_ok());
+    assert!(
+        check_new_route(
+            &t,
+            &to_igw("10.0.0.0/8"),
+            &subnets,
+            &ListWeights::default(),
+            50
+        )
+        .is_ok()
+    );
+    assert!(
+        check_new_route(
+            &t,
+            &to_igw("11.0.0.0/8"),
+            &subnets,
+            &ListWeights::default(),
+            50
+        )
+        .is_ok()
+    );
     // Equal to or inside the VPC block, to a gateway.
     for inside in ["10.0.0.0/16", "10.0.1.0/24"] {
-        let err = check_new_route(&t, &to_igw(inside), &subnets, 50).unwrap_err();
+        let err = check_new_route(&t, &to_igw(inside), &subnets, &ListWeights::default(), 50)
+            .unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidParameterValue);
         assert!(err.message.contains("equal to or more specific"), "{err}");
     }
     // To an interface: a whole subnet only; the VPC block itself is the local route.
-    assert!(check_new_route(&t, &to_eni("10.0.1.0/24"), &subnets, 50).is_ok());
+    assert!(
+        check_new_route(
+            &t,
+            &to_eni("10.0.1.0/24"),
+            &subnets,
+            &ListWeights::default(),
+            50
+        )
+        .is_ok()
+    );
     let instance = Route::created(net("10.0.1.0/24"), RouteTarget::Instance("i-1".into()));
-    assert!(check_new_route(&t, &instance, &subnets, 50).is_ok());
+    assert!(check_new_route(&t, &instance, &subnets, &ListWeights::default(), 50).is_ok());
     assert_eq!(
-        check_new_route(&t, &to_eni("10.0.1.0/25"), &subnets, 50)
-            .unwrap_err()
-            .message,
+        check_new_route(
+            &t,
+            &to_eni("10.0.1.0/25"),
+            &subnets,
+            &ListWeights::default(),
+            50
+        )
+        .unwrap_err()
+        .message,
         "Route destination doesn't match any subnet CIDR blocks."
     );
     assert_eq!(
-        code(check_new_route(&t, &to_eni("10.0.0.0/16"), &subnets, 50)),
+        code(check_new_route(
+            &t,
+            &to_eni("10.0.0.0/16"),
+            &subnets,
+            &ListWeights::default(),
+            50
+        )),
         "RouteAlreadyExists"
     );
 }
@@ -182,14 +239,35 @@ fn only_interfaces_route_inside_the_vpc_and_only_for_whole_subnets() {
 fn gateway_tables_hold_only_inward_interface_routes() {
     let t = gateway_table();
     let subnets = [net("10.0.1.0/24")];
-    assert!(check_new_route(&t, &to_eni("10.0.1.0/24"), &subnets, 50).is_ok());
+    assert!(
+        check_new_route(
+            &t,
+            &to_eni("10.0.1.0/24"),
+            &subnets,
+            &ListWeights::default(),
+            50
+        )
+        .is_ok()
+    );
     assert_eq!(
-        code(check_new_route(&t, &to_igw("0.0.0.0/0"), &subnets, 50)),
+        code(check_new_route(
+            &t,
+            &to_igw("0.0.0.0/0"),
+            &subnets,
+            &ListWeights::default(),
+            50
+        )),
         "InvalidParameterValue"
     );
     let outside = Route::created(net("0.0.0.0/0"), RouteTarget::NetworkInterface(ENI.into()));
     assert_eq!(
-        code(check_new_route(&t, &outside, &subnets, 50)),
+        code(check_new_route(
+            &t,
+            &outside,
+            &subnets,
+            &ListWeights::default(),
+            50
+        )),
         "InvalidParameterValue"
     );
 }
@@ -479,25 +557,37 @@ const EIGW: &str = "eigw-11111111";
 fn ipv6_routes_are_their_own_family() {
     let t = dual_stack();
     let default6 = Route::created(net6("::/0"), RouteTarget::InternetGateway(IGW.into()));
-    assert!(check_new_route(&t, &default6, &[], 50).is_ok());
+    assert!(check_new_route(&t, &default6, &[], &ListWeights::default(), 50).is_ok());
     // An IPv4 default route exists; the IPv6 one is still new, and vice versa.
     let mut with_v4 = t.clone();
     with_v4.routes.push(Route::created(
         net("0.0.0.0/0"),
         RouteTarget::InternetGateway(IGW.into()),
     ));
-    assert!(check_new_route(&with_v4, &default6, &[], 50).is_ok());
+    assert!(check_new_route(&with_v4, &default6, &[], &ListWeights::default(), 50).is_ok());
     let mut with_v6 = t.clone();
     with_v6.ipv6_routes.push(default6.clone());
     assert_eq!(
-        code(check_new_route(&with_v6, &default6, &[], 50)),
+        code(check_new_route(
+            &with_v6,
+            &default6,
+            &[],
+            &ListWeights::default(),
+            50
+        )),
         "RouteAlreadyExists"
     );
     // The quota counts each family's routes apart.
-    assert!(check_new_route(&with_v4, &default6, &[], 1).is_ok());
+    assert!(check_new_route(&with_v4, &default6, &[], &ListWeights::default(), 1).is_ok());
     let other = Route::created(net6("2001:db8:ffff::/48"), RouteTarget::Local);
     assert_eq!(
-        code(check_new_route(&with_v6, &other, &[], 1)),
+        code(check_new_route(
+            &with_v6,
+            &other,
+            &[],
+            &ListWeights::default(),
+            1
+        )),
         "RouteLimitExceeded"
     );
     assert_eq!(
@@ -516,7 +606,13 @@ fn inside_the_ipv6_block_only_a_whole_subnet_goes_to_an_interface() {
     let subnet = net6("2001:db8:0:101::/64");
     let eni = RouteTarget::NetworkInterface(ENI.into());
     let to = |d: &str, target: RouteTarget| {
-        check_new_route(&t, &Route::created(net6(d), target), &[subnet], 50)
+        check_new_route(
+            &t,
+            &Route::created(net6(d), target),
+            &[subnet],
+            &ListWeights::default(),
+            50,
+        )
     };
     assert!(to("2001:db8:0:101::/64", eni.clone()).is_ok());
     assert_eq!(

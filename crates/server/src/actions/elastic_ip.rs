@@ -52,6 +52,8 @@ fn view(e: &ElasticIp) -> AddressWire {
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct AllocateAddressRequest {
     domain: Option<String>,
+    /// A specific address of the pool (recovering a released Elastic IP).
+    address: Option<String>,
     public_ipv4_pool: Option<String>,
     network_border_group: Option<String>,
     #[serde(default)]
@@ -68,7 +70,8 @@ pub struct AllocateAddressResponse {
     domain: &'static str,
 }
 
-/// AllocateAddress: a `vpc` address from localvpc's public pool, within the region's quota.
+/// AllocateAddress: a `vpc` address from localvpc's public pool (the one `Address` names, or the
+/// first free one), within the region's quota.
 pub fn allocate_address(
     ctx: &mut Ctx,
     req: AllocateAddressRequest,
@@ -86,9 +89,14 @@ pub fn allocate_address(
         ctx.tx.count_elastic_ips()?,
         1,
     )?;
+    let (pool, used) = (&ctx.config.public_ip_pool, ctx.tx.public_ips_in_use()?);
+    let public_ip = match &req.address {
+        Some(text) => public_ip::claim(pool, &used, text)?,
+        None => public_ip::allocate(pool, &used)?,
+    };
     let eip = ElasticIp {
         allocation_id: IdKind::Allocation.generate(),
-        public_ip: public_ip::allocate(&ctx.config.public_ip_pool, &ctx.tx.public_ips_in_use()?)?,
+        public_ip,
         owner_id: ctx.account.to_owned(),
         network_border_group: group,
         association: None,

@@ -12,6 +12,7 @@ use localvpc_model::page::{DEFAULT_LIMITS, PageLimits, paginate};
 use localvpc_model::prefix_list::{
     self, Entry, Family, Modification, PrefixList, State, aws_managed,
 };
+use localvpc_model::route_table;
 use localvpc_model::security_group::changes::ListWeights;
 use localvpc_model::{Ec2Error, ErrorCode, IdKind};
 use serde::{Deserialize, Serialize};
@@ -89,22 +90,39 @@ pub fn weights(ctx: &Ctx) -> Result<ListWeights, Ec2Error> {
     ))
 }
 
-/// Each security group referencing `list` (at its new size) and whether it still fits its
-/// rules quota.
+/// Each security group and route table referencing `list` (at its new size) and whether it
+/// still fits its rules or routes quota.
 fn room_for(ctx: &Ctx, list: &PrefixList) -> Result<Vec<(String, bool)>, Ec2Error> {
-    let mut weights = weights(ctx)?;
+    let old_weights = weights(ctx)?;
+    let mut weights = old_weights.clone();
     weights
         .0
         .insert(list.id.clone(), (list.family, list.weight as usize));
     let limit = ctx.config.quotas.rules_per_security_group;
-    ctx.tx
+    let mut room = ctx
+        .tx
         .prefix_list_references(&list.id)?
         .into_iter()
         .map(|id| {
             let fits = weights.fits(&ctx.tx.security_group(ctx.account, &id)?, limit);
             Ok((id, fits))
         })
-        .collect()
+        .collect::<Result<Vec<_>, Ec2Error>>()?;
+    let limit = ctx.config.quotas.routes_per_route_table;
+    for id in ctx.tx.prefix_list_route_tables(&list.id)? {
+        let table = ctx.tx.route_table(ctx.account, &id)?;
+        let fits = route_table::fits_resized_list(&table, list, &old_weights, limit);
+        room.push((id, fits));
+    }
+    Ok(room)
+}
+
+/// The security groups and route tables that reference `list`, sorted by ID.
+fn referencing(ctx: &Ctx, list: &PrefixList) -> Result<Vec<String>, Ec2Error> {
+    let mut ids = ctx.tx.prefix_list_references(&list.id)?;
+    ids.extend(ctx.tx.prefix_list_route_tables(&list.id)?);
+    ids.sort();
+    Ok(ids)
 }
 
 #[derive(Deserialize)]
@@ -257,7 +275,7 @@ pub fn delete_managed_prefix_list(
     req: DeleteManagedPrefixListRequest,
 ) -> Result<PrefixListResponse, Ec2Error> {
     let list = find(ctx, &req.prefix_list_id)?;
-    prefix_list::check_delete(&list, &ctx.tx.prefix_list_references(&list.id)?)?;
+    prefix_list::check_delete(&list, &referencing(ctx, &list)?)?;
     ctx.tx.delete_prefix_list(&list.id)?;
     Ok(PrefixListResponse {
         prefix_list: view(&list, ctx.region.name, "delete-in-progress"),
@@ -394,15 +412,13 @@ pub struct GetManagedPrefixListAssociationsResponse {
     next_token: Option<String>,
 }
 
-/// The caller's security groups that reference the list.
+/// The caller's security groups and route tables that reference the list.
 pub fn get_managed_prefix_list_associations(
     ctx: &mut Ctx,
     req: GetManagedPrefixListAssociationsRequest,
 ) -> Result<GetManagedPrefixListAssociationsResponse, Ec2Error> {
     let list = find(ctx, &req.prefix_list_id)?;
-    let associations = ctx
-        .tx
-        .prefix_list_references(&list.id)?
+    let associations = referencing(ctx, &list)?
         .into_iter()
         .map(|resource_id| AssociationWire {
             resource_id,

@@ -59,6 +59,7 @@ fn small() -> Snapshot {
         acls: vec![default_acl(&["subnet-1"]), other_acl],
         dhcp_options: Default::default(),
         prefix_lists: Default::default(),
+        vpc_dns: Default::default(),
         routing: Default::default(),
         nat_gateways: Vec::new(),
         endpoint_interfaces: Vec::new(),

@@ -1,16 +1,17 @@
 //! CreateRoute, ReplaceRoute and DeleteRoute.
 //!
-//! Destinations are IPv4 or IPv6 CIDRs; targets are internet gateways, egress-only internet
-//! gateways (IPv6), instances, network interfaces, NAT gateways and VPC peering connections.
-//! The other destination and target parameters of the model (prefix lists,
-//! transit/local/carrier gateways, endpoints, core networks) name resources localvpc cannot
+//! Destinations are IPv4 or IPv6 CIDRs or customer-managed prefix lists; targets are internet
+//! gateways, egress-only internet gateways (IPv6), instances, network interfaces, NAT gateways
+//! and VPC peering connections. The other target parameters of the model
+//! (transit/local/carrier gateways, endpoints, core networks) name resources localvpc cannot
 //! create: the request structs leave them out, so dispatch refuses them as unsupported.
 
 use super::{internet_gateway, load_table};
-use crate::actions::peering;
+use crate::actions::{peering, prefix_list};
 use crate::context::Ctx;
 use crate::wire::{Empty, RETURN_TRUE, ReturnTrue};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use localvpc_model::prefix_list::PrefixList;
 use localvpc_model::route_table::{self, Route, RouteTable, RouteTarget};
 use localvpc_model::{Ec2Error, ErrorCode, IdKind, cidr, ipv6};
 use serde::Deserialize;
@@ -21,6 +22,7 @@ pub struct RouteRequest {
     route_table_id: String,
     destination_cidr_block: Option<String>,
     destination_ipv6_cidr_block: Option<String>,
+    destination_prefix_list_id: Option<String>,
     gateway_id: Option<String>,
     egress_only_internet_gateway_id: Option<String>,
     instance_id: Option<String>,
@@ -38,24 +40,53 @@ pub struct DeleteRouteRequest {
     route_table_id: String,
     destination_cidr_block: Option<String>,
     destination_ipv6_cidr_block: Option<String>,
+    destination_prefix_list_id: Option<String>,
 }
 
-/// The one destination a request names, of either family, canonical.
-fn destination(v4: Option<&str>, v6: Option<&str>) -> Result<IpNet, Ec2Error> {
-    const ONE_OF: &str =
-        "The request must contain the parameter destinationCidrBlock or destinationIpv6CidrBlock";
-    match (v4, v6) {
-        (Some(text), None) => Ok(IpNet::V4(cidr::any_block(text, "destinationCidrBlock")?)),
-        (None, Some(text)) => ipv6::parse_net(text).map(IpNet::V6).ok_or_else(|| {
-            Ec2Error::invalid_value(format!(
-                "Value ({text}) for parameter destinationIpv6CidrBlock is invalid. This is not a valid IPv6 CIDR block."
-            ))
-        }),
-        (None, None) => Err(Ec2Error::new(ErrorCode::MissingParameter, ONE_OF)),
-        (Some(_), Some(_)) => Err(Ec2Error::combination(
-            "The parameters destinationCidrBlock and destinationIpv6CidrBlock cannot both be specified.",
+/// What a route request's destination names: a CIDR block of either family (canonical), or a
+/// prefix list.
+enum Destination {
+    Cidr(IpNet),
+    PrefixList(PrefixList),
+}
+
+/// The one destination a request names.
+fn destination(
+    ctx: &Ctx,
+    v4: Option<&str>,
+    v6: Option<&str>,
+    list: Option<&str>,
+) -> Result<Destination, Ec2Error> {
+    const ONE_OF: &str = "The request must contain the parameter destinationCidrBlock, \
+        destinationIpv6CidrBlock or destinationPrefixListId";
+    match (v4, v6, list) {
+        (Some(text), None, None) => Ok(Destination::Cidr(IpNet::V4(cidr::any_block(
+            text,
+            "destinationCidrBlock",
+        )?))),
+        (None, Some(text), None) => ipv6::parse_net(text)
+            .map(|net| Destination::Cidr(IpNet::V6(net)))
+            .ok_or_else(|| {
+                Ec2Error::invalid_value(format!(
+                    "Value ({text}) for parameter destinationIpv6CidrBlock is invalid. This is not a valid IPv6 CIDR block."
+                ))
+            }),
+        (None, None, Some(id)) => prefix_list::find(ctx, id).map(Destination::PrefixList),
+        (None, None, None) => Err(Ec2Error::new(ErrorCode::MissingParameter, ONE_OF)),
+        _ => Err(Ec2Error::combination(
+            "The parameters destinationCidrBlock, destinationIpv6CidrBlock and \
+             destinationPrefixListId cannot be specified together.",
         )),
     }
+}
+
+fn request_destination(ctx: &Ctx, req: &RouteRequest) -> Result<Destination, Ec2Error> {
+    destination(
+        ctx,
+        req.destination_cidr_block.as_deref(),
+        req.destination_ipv6_cidr_block.as_deref(),
+        req.destination_prefix_list_id.as_deref(),
+    )
 }
 
 /// Resolves an `InstanceId`/`NetworkInterfaceId` route target. An instance must have a single
@@ -142,23 +173,30 @@ fn subnet_blocks(ctx: &Ctx, table: &RouteTable) -> Result<(Vec<Ipv4Net>, Vec<Ipv
 
 pub fn create_route(ctx: &mut Ctx, req: RouteRequest) -> Result<ReturnTrue, Ec2Error> {
     let table = load_table(ctx, &req.route_table_id)?;
-    let destination = destination(
-        req.destination_cidr_block.as_deref(),
-        req.destination_ipv6_cidr_block.as_deref(),
-    )?;
+    let destination = request_destination(ctx, &req)?;
     let target = requested_target(ctx, &table, &req)?;
+    let limit = ctx.config.quotas.routes_per_route_table;
+    let lists = prefix_list::weights(ctx)?;
+    let destination = match destination {
+        Destination::PrefixList(list) => {
+            route_table::check_new_prefix_list_route(&table, &list, &target, &lists, limit)?;
+            ctx.tx
+                .insert_route(&table.id, &Route::created(list.id, target))?;
+            return Ok(RETURN_TRUE);
+        }
+        Destination::Cidr(cidr) => cidr,
+    };
     route_table::check_target_family(destination, &target)?;
     let (v4_subnets, v6_subnets) = subnet_blocks(ctx, &table)?;
-    let limit = ctx.config.quotas.routes_per_route_table;
     match destination {
         IpNet::V4(d) => {
             let route = Route::created(d, target);
-            route_table::check_new_route(&table, &route, &v4_subnets, limit)?;
+            route_table::check_new_route(&table, &route, &v4_subnets, &lists, limit)?;
             ctx.tx.insert_route(&table.id, &route)?;
         }
         IpNet::V6(d) => {
             let route = Route::created(d, target);
-            route_table::check_new_route(&table, &route, &v6_subnets, limit)?;
+            route_table::check_new_route(&table, &route, &v6_subnets, &lists, limit)?;
             ctx.tx.insert_route(&table.id, &route)?;
         }
     }
@@ -169,11 +207,16 @@ pub fn create_route(ctx: &mut Ctx, req: RouteRequest) -> Result<ReturnTrue, Ec2E
 /// route's target.
 pub fn replace_route(ctx: &mut Ctx, req: RouteRequest) -> Result<Empty, Ec2Error> {
     let table = load_table(ctx, &req.route_table_id)?;
-    let destination = destination(
-        req.destination_cidr_block.as_deref(),
-        req.destination_ipv6_cidr_block.as_deref(),
-    )?;
+    let destination = request_destination(ctx, &req)?;
     let target = requested_target(ctx, &table, &req)?;
+    let destination = match destination {
+        Destination::PrefixList(list) => {
+            let route = route_table::replace_prefix_list_route(&table, &list, target)?;
+            ctx.tx.replace_route(&table.id, &route)?;
+            return Ok(Empty {});
+        }
+        Destination::Cidr(cidr) => cidr,
+    };
     route_table::check_target_family(destination, &target)?;
     let (v4_subnets, v6_subnets) = subnet_blocks(ctx, &table)?;
     match destination {
@@ -192,13 +235,25 @@ pub fn replace_route(ctx: &mut Ctx, req: RouteRequest) -> Result<Empty, Ec2Error
 pub fn delete_route(ctx: &mut Ctx, req: DeleteRouteRequest) -> Result<Empty, Ec2Error> {
     let table = load_table(ctx, &req.route_table_id)?;
     let destination = destination(
+        ctx,
         req.destination_cidr_block.as_deref(),
         req.destination_ipv6_cidr_block.as_deref(),
+        req.destination_prefix_list_id.as_deref(),
     )?;
-    match destination {
-        IpNet::V4(d) => route_table::check_delete_route(&table, d)?,
-        IpNet::V6(d) => route_table::check_delete_route(&table, d)?,
-    }
-    ctx.tx.delete_route(&table.id, &destination.to_string())?;
+    let stored = match destination {
+        Destination::Cidr(IpNet::V4(d)) => {
+            route_table::check_delete_route(&table, d)?;
+            d.to_string()
+        }
+        Destination::Cidr(IpNet::V6(d)) => {
+            route_table::check_delete_route(&table, d)?;
+            d.to_string()
+        }
+        Destination::PrefixList(list) => {
+            route_table::check_delete_prefix_list_route(&table, &list.id)?;
+            list.id
+        }
+    };
+    ctx.tx.delete_route(&table.id, &stored)?;
     Ok(Empty {})
 }

@@ -117,6 +117,10 @@ fn view(described: &DescribedRouteTable) -> RouteTableWire {
                     .ipv6_routes()
                     .map(|(r, state)| route_view(None, Some(r.destination.to_string()), r, state)),
             )
+            .chain(described.prefix_list_routes().map(|(r, state)| RouteWire {
+                destination_prefix_list_id: Some(r.destination.clone()),
+                ..route_view(None, None, r, state)
+            }))
             .chain(t.endpoint_routes.iter().map(|r| RouteWire {
                 destination_cidr_block: None,
                 destination_ipv6_cidr_block: None,
