@@ -298,6 +298,16 @@ impl Network {
         })
     }
 
+    /// The attached ENI whose private address the public `address` maps to (through its
+    /// VPC's internet gateway).
+    pub fn public_holder(&self, address: Ipv4Addr) -> Option<&Port> {
+        self.vpcs.iter().find_map(|(vpc, v)| {
+            let g = v.gateway.as_ref()?;
+            let &(private, _) = g.nat.iter().find(|(_, public)| *public == address)?;
+            self.holder(vpc, private)
+        })
+    }
+
     /// Whether `address` is the public address of some ENI (of any VPC): the internet reaches
     /// it through a gateway, never as a plain internet host.
     pub fn is_mapped_public(&self, address: Ipv4Addr) -> bool {

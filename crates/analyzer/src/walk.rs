@@ -4,6 +4,7 @@
 //! table of the subnet left; 1:1 NAT at the internet gateway.
 
 use crate::explain::{Explanation, Field};
+use crate::guest::Guests;
 use crate::network::{Network, Port};
 use crate::space;
 use crate::{
@@ -15,6 +16,8 @@ use localvpc_dataplane::model::filter::{AclRule, Peer, SgRule, Traffic};
 use localvpc_model::instance::InstanceState;
 use localvpc_model::route_table::{RouteOrigin, RouteTarget};
 use std::net::Ipv4Addr;
+
+mod guest_walk;
 
 /// Appliances a packet may cross before the walk gives up (a routing loop).
 const MAX_APPLIANCES: usize = 8;
@@ -45,13 +48,15 @@ struct Walk<'n> {
     first_block: Option<Disposition>,
     /// Appliances crossed: a second visit is a routing loop.
     visited: Vec<String>,
+    /// The guests the walk looks into (guest-aware analysis), else none.
+    guests: Option<&'n Guests>,
 }
 
-pub fn analyze(net: &Network, q: &Query) -> Analysis {
+pub fn analyze(net: &Network, q: &Query, guests: Option<&Guests>) -> Analysis {
     let mut best: Option<(usize, Analysis)> = None;
     let space = candidates(net, q);
     for (start, packet) in space.packets(q.protocol) {
-        let mut analysis = one(net, q, start, packet);
+        let mut analysis = one(net, q, start, packet, guests);
         filters(q, &mut analysis);
         let blockers = analysis.explanations.len();
         if analysis.found {
@@ -290,8 +295,14 @@ fn traffic_ports(t: &Traffic) -> Option<Ports> {
 }
 
 /// Walks one packet there and back.
-fn one<'n>(net: &'n Network, q: &Query, start: Start<'n>, packet: Packet) -> Analysis {
-    let mut fwd = Walk::new(net);
+fn one<'n>(
+    net: &'n Network,
+    q: &Query,
+    start: Start<'n>,
+    packet: Packet,
+    guests: Option<&'n Guests>,
+) -> Analysis {
+    let mut fwd = Walk::new(net, guests);
     let end = fwd.from(start, packet, false);
     let arrived = match (&end, &q.destination) {
         (End::Delivered(eni, _), Endpoint::Instance(i)) => {
@@ -314,6 +325,7 @@ fn one<'n>(net: &'n Network, q: &Query, start: Start<'n>, packet: Packet) -> Ana
             let is_instance = matches!(q.destination, Endpoint::Instance(_));
             Some(back(
                 net,
+                guests,
                 Start::Port(port, is_instance),
                 p.reply(),
                 &mut explanations,
@@ -321,6 +333,7 @@ fn one<'n>(net: &'n Network, q: &Query, start: Start<'n>, packet: Packet) -> Ana
         }
         (End::Exited(igw, p), true) => Some(back(
             net,
+            guests,
             Start::Internet(igw),
             p.reply(),
             &mut explanations,
@@ -338,24 +351,26 @@ fn one<'n>(net: &'n Network, q: &Query, start: Start<'n>, packet: Packet) -> Ana
 
 fn back<'n>(
     net: &'n Network,
+    guests: Option<&'n Guests>,
     start: Start<'n>,
     reply: Packet,
     explanations: &mut Vec<Explanation>,
 ) -> Direction {
-    let mut walk = Walk::new(net);
+    let mut walk = Walk::new(net, guests);
     let end = walk.from(start, reply, true);
     explanations.append(&mut walk.blockers);
     walk.finish(&end)
 }
 
 impl<'n> Walk<'n> {
-    fn new(net: &'n Network) -> Self {
+    fn new(net: &'n Network, guests: Option<&'n Guests>) -> Self {
         Walk {
             net,
             hops: Vec::new(),
             blockers: Vec::new(),
             first_block: None,
             visited: Vec::new(),
+            guests,
         }
     }
 
@@ -396,7 +411,11 @@ impl<'n> Walk<'n> {
     fn from(&mut self, start: Start<'n>, packet: Packet, reply: bool) -> End {
         match start {
             Start::Port(port, is_instance) => {
-                self.originate(port, is_instance, packet, reply);
+                let (port, steered) = match self.guest_egress(port, packet, reply) {
+                    Ok(chosen) => chosen,
+                    Err(end) => return end,
+                };
+                self.originate(port, is_instance, packet, reply, steered);
                 self.leave(port, packet, reply, 0)
             }
             Start::Internet(igw) => self.in_from_internet(igw, packet, reply),
@@ -404,7 +423,16 @@ impl<'n> Walk<'n> {
     }
 
     /// The instance and ENI a packet leaves: the instance's state, the address it may use.
-    fn originate(&mut self, port: &Port, is_instance: bool, p: Packet, reply: bool) {
+    /// `steered`: the guest's routing sent it out of another ENI than the one holding its
+    /// source (the blockers that explain it, charged if this ENI's check drops it).
+    fn originate(
+        &mut self,
+        port: &Port,
+        is_instance: bool,
+        p: Packet,
+        reply: bool,
+        steered: Option<Vec<Explanation>>,
+    ) {
         let net = self.net;
         if is_instance {
             let state = net.instance(&port.instance_id).map(|(s, _)| s);
@@ -435,7 +463,8 @@ impl<'n> Walk<'n> {
             self.block(e, Disposition::DeniedOut);
         }
         let owns = port.addresses.contains(&p.source);
-        let verdict = if owns {
+        let passes = owns || (steered.is_some() && !port.source_dest_check);
+        let verdict = if passes {
             Verdict::Permitted
         } else {
             Verdict::Denied
@@ -449,10 +478,18 @@ impl<'n> Walk<'n> {
         }
         hop.note = Some(if owns {
             format!("{} belongs to {}", p.source, port.eni_id)
+        } else if passes {
+            format!("check off on {}: {} passes", port.eni_id, p.source)
         } else {
             format!("{} does not belong to {}", p.source, port.eni_id)
         });
-        if !owns && !reply {
+        if let Some(blockers) = steered {
+            if !passes {
+                for e in blockers {
+                    self.block(e, Disposition::DeniedOut);
+                }
+            }
+        } else if !owns && !reply {
             let mut e = Explanation::new("ENI_ADDRESS_RESTRICTION");
             e.direction = Some("egress");
             e.network_interface = Some(eni(port));
@@ -644,6 +681,7 @@ impl<'n> Walk<'n> {
                 Verdict::Accepted,
             );
             hop.inbound_header = Some(header(p));
+            self.guest_accept(port, p);
             return End::Delivered(port.eni_id.clone(), p);
         }
         if port.source_dest_check {

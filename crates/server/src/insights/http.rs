@@ -35,7 +35,21 @@ pub async fn why(State(state): State<Arc<AppState>>, headers: HeaderMap, body: B
             let net = super::network(tx, &who.account, &who.region)?;
             let query = query(&net, &source, &destination, &get)?;
             let (analysis, net) = analyze(tx, &who.account, &who.region, &query)?;
-            Ok(render::trace(&analysis, &net))
+            let guest_mode = get("Guest").unwrap_or_else(|| "auto".into());
+            let guests = match (guest_mode.as_str(), &state.guests) {
+                ("off", _) | ("auto", None) => None,
+                ("on", None) => {
+                    return Err(Ec2Error::invalid_value(
+                        "The guests are observable only with `localvpc serve --dataplane`.",
+                    ));
+                }
+                ("on" | "auto", Some(read)) => Some(read_guests(read, &net, &query)),
+                (_, _) => return Err(Ec2Error::invalid_parameter("Guest", &guest_mode)),
+            };
+            let guest = guests
+                .as_ref()
+                .map(|g| localvpc_analyzer::analyze_with_guests(&net, &query, g));
+            Ok(render::trace(&analysis, guest.as_ref(), &net))
         });
         match read {
             Ok(Some(v)) => Ok(v),
@@ -46,6 +60,25 @@ pub async fn why(State(state): State<Arc<AppState>>, headers: HeaderMap, body: B
         }
     })
     .await
+}
+
+/// The guests of the instances the flow can start or end in; an instance whose namespace
+/// cannot be read (stopped, gone) is walked as AWS does.
+fn read_guests(
+    read: &crate::http::GuestReader,
+    net: &Network,
+    query: &Query,
+) -> localvpc_analyzer::guest::Guests {
+    localvpc_analyzer::guest_instances(net, query)
+        .into_iter()
+        .filter_map(|id| match read(&id) {
+            Ok(state) => Some((id, state)),
+            Err(error) => {
+                tracing::debug!(instance = %id, %error, "guest not observable");
+                None
+            }
+        })
+        .collect()
 }
 
 /// `POST /_localvpc/lint`: the lint findings of the caller's account and region
@@ -171,6 +204,7 @@ fn query(
                 .ports()
                 .iter()
                 .find(|p| p.addresses.contains(&a))
+                .or_else(|| net.public_holder(a))
                 .map(|p| p.vpc_id.clone());
         }
         match endpoint(end) {
