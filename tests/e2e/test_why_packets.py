@@ -227,3 +227,110 @@ def test_seed_004_two_enis_in_one_subnet_reply_asymmetrically_until_the_agent_ro
         o.agree(peer, ip, inst, "10.0.1.20", 22, True)
         o.agree(peer, ip, inst, "10.0.1.10", 22, True)
     print(f"seed 004: {o.compared} flows agree")
+
+
+def connects(src, src_ip, address, port):
+    """Whether a TCP connection from `src` to address:port is accepted (by whatever listens)."""
+    def attempt():
+        with socket.socket() as s:
+            s.bind((src_ip, 0))
+            s.settimeout(0.5)
+            return s.connect_ex((address, port)) == 0
+    return _in_ns(guest_ns(src), attempt)
+
+
+def test_a_nat_gateway_path_agrees_with_the_packets(dp):
+    from test_internet import public_vpc
+    from test_nat_gateway_packets import available, private_subnet
+    srv, _ = dp
+    account = new_account()
+    ec2 = client(srv.endpoint, account)
+    vpc, public_subnet, igw, main = public_vpc(ec2, "10.0.0.0/16", "10.0.1.0/24")
+    private, table = private_subnet(ec2, vpc, "10.0.2.0/24")
+    eip = ec2.allocate_address(Domain="vpc")
+    nat_id = ec2.create_nat_gateway(SubnetId=public_subnet, AllocationId=eip["AllocationId"])["NatGateway"]["NatGatewayId"]
+    nat_ip = available(ec2, nat_id)["NatGatewayAddresses"][0]["PrivateIp"]
+    inside = launch(ec2, private, "10.0.2.10")
+    ec2.describe_instances(InstanceIds=[inside])  # pending → running
+    o = Oracle(srv, account)
+    out = (inside, "10.0.2.10", "internet", "192.0.2.10", 80)
+    findings, _ = o.agree(*out, False)
+    assert codes(findings) == ["NO_ROUTE_TO_DESTINATION"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat_id)
+    _, trace = o.agree(*out, True)
+    rules = [(h["node"], h["step"], h["rule"]) for h in trace["forward"]]
+    assert (table, "ROUTE", f"0.0.0.0/0 {nat_id}") in rules
+    assert (nat_id, "NAT", f"source 10.0.2.10 -> {nat_ip}") in rules
+    assert (igw, "NAT", f"source {nat_ip} -> {eip['PublicIp']}") in rules
+    assert any(h["node"] == nat_id and h["rule"] == f"destination {nat_ip} -> 10.0.2.10" for h in trace["return"])
+    # Nothing gets in through it.
+    findings, _ = o.agree("internet", "192.0.2.33", inside, eip["PublicIp"], 80, False)
+    assert codes(findings) == ["NO_PATH"]
+    # Its own subnet needs the route to the internet gateway.
+    ec2.delete_route(RouteTableId=main, DestinationCidrBlock="0.0.0.0/0")
+    findings, _ = o.agree(*out, False)
+    assert codes(findings) == ["NO_ROUTE_TO_DESTINATION"] and findings[0]["component"] == main
+    ec2.create_route(RouteTableId=main, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    o.agree(*out, True)
+    ec2.delete_nat_gateway(NatGatewayId=nat_id)
+    findings, _ = o.agree(*out, False)
+    assert codes(findings) == ["BAD_STATE_ROUTE"]
+
+
+def test_a_peering_across_accounts_and_regions_agrees_with_the_packets(dp):
+    from test_peering_packets import side
+    srv, _ = dp
+    account, peer_account = new_account(), new_account()
+    ec2, peer = client(srv.endpoint, account), client(srv.endpoint, peer_account, "eu-west-1")
+    vpc_a, table_a, a = side(ec2, "10.0.0.0/16", "10.0.1.0/24", "10.0.1.10", "ap-northeast-1a", "10.1.0.0/16")
+    vpc_b, table_b, b = side(peer, "10.1.0.0/16", "10.1.1.0/24", "10.1.1.10", "eu-west-1a", "10.0.0.0/16")
+    pcx = ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b, PeerOwnerId=peer_account,
+                                            PeerRegion="eu-west-1")["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    ec2.create_route(RouteTableId=table_a, DestinationCidrBlock="10.1.0.0/16", VpcPeeringConnectionId=pcx)
+    peer.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    o = Oracle(srv, account)
+    flow = (a, "10.0.1.10", b, "10.1.1.10", 22)
+    findings, _ = o.agree(*flow, False)
+    assert codes(findings) == ["NO_ROUTE_TO_DESTINATION"] and findings[0]["component"] == table_b, "no route back"
+    peer.create_route(RouteTableId=table_b, DestinationCidrBlock="10.0.1.0/24", VpcPeeringConnectionId=pcx)
+    _, trace = o.agree(*flow, True)
+    assert any(h["node"] == pcx for h in trace["forward"]) and any(h["node"] == pcx for h in trace["return"])
+    group_b = peer.describe_instances(InstanceIds=[b])["Reservations"][0]["Instances"][0]["SecurityGroups"][0]["GroupId"]
+    peer.revoke_security_group_ingress(GroupId=group_b, IpPermissions=[
+        {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}])
+    findings, _ = o.agree(*flow, False)
+    assert codes(findings) == ["SG_HAS_NO_RULES"] and findings[0]["message"].endswith("no ingress rules")
+    peer.authorize_security_group_ingress(GroupId=group_b, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.0.1.10/32"}]}])
+    o.agree(*flow, True)
+    peer.delete_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    findings, _ = o.agree(*flow, False)
+    assert codes(findings) == ["BAD_STATE_ROUTE"]
+
+
+def test_an_interface_endpoint_path_agrees_with_its_stand_in(dp):
+    srv, _ = dp
+    account = new_account()
+    ec2 = client(srv.endpoint, account)
+    vpc = ec2.create_vpc(CidrBlock="10.60.0.0/16")["Vpc"]["VpcId"]
+    sub = subnet(ec2, vpc, "10.60.1.0/24")
+    sg = ec2.create_security_group(GroupName="vpce", Description="endpoint", VpcId=vpc)["GroupId"]
+    rule = [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.60.0.0/16"}]}]
+    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=rule)
+    inst = launch(ec2, sub, "10.60.1.10")
+    ec2.describe_instances(InstanceIds=[inst])  # pending → running
+    vpce = ec2.create_vpc_endpoint(VpcEndpointType="Interface", VpcId=vpc, ServiceName="com.amazonaws.ap-northeast-1.sts",
+                                   SubnetIds=[sub], SecurityGroupIds=[sg], PrivateDnsEnabled=False)["VpcEndpoint"]
+    (eni_id,) = vpce["NetworkInterfaceIds"]
+    address = ec2.describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"][0]["PrivateIpAddress"]
+    o = Oracle(srv, account)
+
+    def check(port, expect):
+        reachable, trace = o.why(inst, address, port)
+        assert reachable == expect == connects(inst, "10.60.1.10", address, port), trace
+        return trace["findings"]
+    check(443, True)
+    findings = check(80, False)
+    assert codes(findings) == ["ENI_SG_RULES_MISMATCH"] and findings[0]["component"] == eni_id
+    ec2.revoke_security_group_ingress(GroupId=sg, IpPermissions=rule)
+    check(443, False)

@@ -91,6 +91,7 @@ pub enum Kind {
     Subnet,
     Vpc,
     VpcPeeringConnection,
+    NatGateway,
 }
 
 impl Kind {
@@ -106,6 +107,7 @@ impl Kind {
             Kind::Subnet => "subnet",
             Kind::Vpc => "vpc",
             Kind::VpcPeeringConnection => "vpc-peering-connection",
+            Kind::NatGateway => "natgateway",
         }
     }
 }

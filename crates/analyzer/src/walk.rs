@@ -18,6 +18,7 @@ use localvpc_model::route_table::{RouteOrigin, RouteTarget};
 use std::net::Ipv4Addr;
 
 mod guest_walk;
+mod nat;
 
 /// Appliances a packet may cross before the walk gives up (a routing loop).
 const MAX_APPLIANCES: usize = 8;
@@ -50,6 +51,9 @@ struct Walk<'n> {
     visited: Vec<String>,
     /// The guests the walk looks into (guest-aware analysis), else none.
     guests: Option<&'n Guests>,
+    /// NAT gateways crossed: (its interface, the source it replaced), which the reply is
+    /// translated back to.
+    nat_sessions: Vec<(String, Ipv4Addr)>,
 }
 
 pub fn analyze(net: &Network, q: &Query, guests: Option<&Guests>) -> Analysis {
@@ -318,6 +322,7 @@ fn one<'n>(
         fwd.block(Explanation::new("NO_PATH"), Disposition::NoRoute);
     }
     let mut explanations = std::mem::take(&mut fwd.blockers);
+    let sessions = std::mem::take(&mut fwd.nat_sessions);
     let forward = fwd.finish(&end);
     let reverse = match (&end, arrived && explanations.is_empty()) {
         (End::Delivered(eni, p), true) => {
@@ -326,6 +331,7 @@ fn one<'n>(
             Some(back(
                 net,
                 guests,
+                sessions,
                 Start::Port(port, is_instance),
                 p.reply(),
                 &mut explanations,
@@ -334,6 +340,7 @@ fn one<'n>(
         (End::Exited(igw, p), true) => Some(back(
             net,
             guests,
+            sessions,
             Start::Internet(igw),
             p.reply(),
             &mut explanations,
@@ -352,11 +359,13 @@ fn one<'n>(
 fn back<'n>(
     net: &'n Network,
     guests: Option<&'n Guests>,
+    nat_sessions: Vec<(String, Ipv4Addr)>,
     start: Start<'n>,
     reply: Packet,
     explanations: &mut Vec<Explanation>,
 ) -> Direction {
     let mut walk = Walk::new(net, guests);
+    walk.nat_sessions = nat_sessions;
     let end = walk.from(start, reply, true);
     explanations.append(&mut walk.blockers);
     walk.finish(&end)
@@ -371,6 +380,7 @@ impl<'n> Walk<'n> {
             first_block: None,
             visited: Vec::new(),
             guests,
+            nat_sessions: Vec::new(),
         }
     }
 
@@ -592,8 +602,20 @@ impl<'n> Walk<'n> {
             }
             // IPv6 only: the analyzer walks IPv4 packets, whose routes never have one.
             RouteTarget::EgressOnlyInternetGateway(_) => End::Dead(Disposition::NullRouted),
-            // The analyzer does not follow a path through a NAT gateway yet.
-            RouteTarget::NatGateway(_) => End::Dead(Disposition::NullRouted),
+            RouteTarget::NatGateway(id) => {
+                let Some(nat) = self.net.nat_gateway(id) else {
+                    return End::Dead(Disposition::NullRouted);
+                };
+                if nat.subnet_id != port.subnet_id {
+                    self.acl(&port.subnet_id, p, true);
+                }
+                self.route_hop(rtb, rule);
+                if depth >= MAX_APPLIANCES || self.visited.contains(&nat.eni_id) {
+                    self.block(Explanation::new("NO_PATH"), Disposition::NoRoute);
+                    return End::Dead(Disposition::NoRoute);
+                }
+                self.through_nat(id, nat, port, p, reply, depth + 1)
+            }
         }
     }
 
@@ -675,6 +697,9 @@ impl<'n> Walk<'n> {
             self.block(e, Disposition::DeniedIn);
         }
         if mine {
+            if let Some(end) = self.nat_reply(port, p, reply, depth) {
+                return end;
+            }
             let hop = self.hop(
                 Component::new(Kind::Instance, &port.instance_id),
                 Step::Deliver,
@@ -802,8 +827,12 @@ impl<'n> Walk<'n> {
     }
 
     /// The port's groups, one direction: a reply matches the session; a new flow needs a rule.
+    /// A NAT gateway's interface has none.
     fn security_groups(&mut self, port: &Port, p: Packet, reply: bool, egress: bool) {
         let net = self.net;
+        if !port.security_groups {
+            return;
+        }
         let first = port.groups.first().map_or("", String::as_str);
         if reply {
             let hop = self.hop(

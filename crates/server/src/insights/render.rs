@@ -155,6 +155,8 @@ fn route(r: &RouteRef) -> Value {
         _ if r.target == "local" => "GatewayId",
         Some("igw") => "GatewayId",
         Some("i") => "InstanceId",
+        Some("nat") => "NatGatewayId",
+        Some("pcx") => "VpcPeeringConnectionId",
         _ => "NetworkInterfaceId",
     };
     v[key] = json!(r.target);
