@@ -191,3 +191,14 @@ def test_signed_requests_pass_auth_verify_and_see_only_the_key_holders_account(t
         assert (status, out) == (2, "") and "SignatureDoesNotMatch" in err, err
     finally:
         srv.stop()
+
+
+def test_looking_into_guests_needs_the_data_plane(server, account, net):
+    """Without `serve --dataplane` the guests are not observable: `--guest on` and `lint
+    --guest` are refused (exit 2), `--guest auto` answers as AWS does (no guest verdict)."""
+    status, _, err = localvpc(server, account, "why", net["web"], net["db"], "--port", "5432", "--guest", "on")
+    assert status == 2 and "--dataplane" in err, err
+    status, out, _ = localvpc(server, account, "why", net["web"], net["db"], "--port", "5432", "--format", "json")
+    assert status == 0 and json.loads(out)["guest_verdict"] is None
+    status, _, err = localvpc(server, account, "lint", "--guest")
+    assert status == 2 and "--dataplane" in err, err

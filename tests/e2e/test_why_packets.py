@@ -334,3 +334,21 @@ def test_an_interface_endpoint_path_agrees_with_its_stand_in(dp):
     assert codes(findings) == ["ENI_SG_RULES_MISMATCH"] and findings[0]["component"] == eni_id
     ec2.revoke_security_group_ingress(GroupId=sg, IpPermissions=rule)
     check(443, False)
+
+
+def test_lint_guest_finds_seed_003s_guest_pitfalls_and_clears_after_the_agent(dp):
+    srv, _ = dp
+    account = new_account()
+    ec2 = client(srv.endpoint, account)
+    inst, peer, eth0, eth1 = seed_003(ec2, CENTOS6)
+
+    def guest_findings():
+        status, out, err = localvpc(srv, account, "lint", "--guest", "--format", "json", "--fail-on", "never")
+        assert status == 0, err
+        return sorted((f["rule"], f["resources"][0]) for f in json.loads(out)["findings"] if f["rule"].startswith("LV4"))
+    assert guest_findings() == [("LV401", eth1)], "eth1 is down in the guest"
+    in_guest(inst, "ip link set eth1 up && ip addr add 10.0.2.5/24 dev eth1 && echo 1 > /proc/sys/net/ipv4/conf/all/rp_filter")
+    assert guest_findings() == [("LV402", eth1), ("LV404", eth1)]
+    run = subprocess.run([BINARY, "exec", inst, "--", BINARY, "agent", "--once"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert guest_findings() == []

@@ -97,7 +97,20 @@ pub async fn lint(State(state): State<Arc<AppState>>, headers: HeaderMap, body: 
                 .filter(|p| (1..=100).contains(p))
                 .ok_or_else(|| Ec2Error::invalid_parameter("SubnetFullPercent", v))?;
         }
-        let findings = super::lint::findings(&state.store, &who.account, &who.region, &options)?;
+        let guests = match (
+            params.iter().any(|(k, v)| k == "Guest" && v == "true"),
+            &state.guests,
+        ) {
+            (false, _) => None,
+            (true, None) => {
+                return Err(Ec2Error::invalid_value(
+                    "The guests are observable only with `localvpc serve --dataplane`.",
+                ));
+            }
+            (true, Some(read)) => Some(read),
+        };
+        let findings =
+            super::lint::findings(&state.store, &who.account, &who.region, &options, guests)?;
         Ok(super::lint::report(&findings, &who.account, &who.region))
     })
     .await
