@@ -22,6 +22,8 @@ mod walk;
 #[cfg(test)]
 mod guest_tests;
 #[cfg(test)]
+mod nat_tests;
+#[cfg(test)]
 mod tests;
 
 pub use explain::{Explanation, Field};
