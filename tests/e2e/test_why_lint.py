@@ -202,3 +202,12 @@ def test_looking_into_guests_needs_the_data_plane(server, account, net):
     assert status == 0 and json.loads(out)["guest_verdict"] is None
     status, _, err = localvpc(server, account, "lint", "--guest")
     assert status == 2 and "--dataplane" in err, err
+
+
+def test_why_filter_in_and_filter_out_name_the_component(server, account, net):
+    status, out, _ = localvpc(server, account, "why", net["web"], net["db"], "--port", "5432", "--filter-out", net["rtb"])
+    assert status == 1 and f"COMPONENT_FILTER_REMOVED_COMPONENT {net['rtb']}" in " ".join(out.split()), out
+    status, _, _ = localvpc(server, account, "why", net["web"], net["db"], "--port", "5432", "--filter-in", net["db_sg"])
+    assert status == 0
+    status, _, err = localvpc(server, account, "why", net["web"], net["db"], "--filter-in", "bogus-1")
+    assert status == 2, err

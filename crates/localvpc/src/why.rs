@@ -22,6 +22,12 @@ pub struct WhyArgs {
     /// The source address, when the source holds several.
     #[arg(long)]
     source_ip: Option<std::net::Ipv4Addr>,
+    /// A component (ID or ARN) the forward path must cross (AWS's FilterInArns); repeatable.
+    #[arg(long)]
+    filter_in: Vec<String>,
+    /// A component the forward path must not cross (FilterOutArns); repeatable.
+    #[arg(long)]
+    filter_out: Vec<String>,
     /// Look inside the instances too (`auto`: when the server runs the data plane).
     #[arg(long, value_enum, default_value_t = Guest::Auto)]
     guest: Guest,
@@ -100,6 +106,8 @@ fn params(args: &WhyArgs) -> Vec<(&'static str, String)> {
         }
         .to_owned(),
     ));
+    params.extend(args.filter_in.iter().map(|c| ("FilterIn", c.clone())));
+    params.extend(args.filter_out.iter().map(|c| ("FilterOut", c.clone())));
     if let Some(ip) = args.source_ip {
         params.push(("SourceIp", ip.to_string()));
     }

@@ -33,7 +33,16 @@ pub async fn why(State(state): State<Arc<AppState>>, headers: HeaderMap, body: B
             let destination =
                 get("Destination").ok_or_else(|| Ec2Error::missing_parameter("Destination"))?;
             let net = super::network(tx, &who.account, &who.region)?;
-            let query = query(&net, &source, &destination, &get)?;
+            let mut query = query(&net, &source, &destination, &get)?;
+            let all = |key: &'static str| {
+                params
+                    .iter()
+                    .filter(move |(k, _)| k == key)
+                    .map(|(_, v)| component(v))
+                    .collect::<Result<Vec<_>, _>>()
+            };
+            query.filter_in = all("FilterIn")?;
+            query.filter_out = all("FilterOut")?;
             let (analysis, net) = analyze(tx, &who.account, &who.region, &query)?;
             let guest_mode = get("Guest").unwrap_or_else(|| "auto".into());
             let guests = match (guest_mode.as_str(), &state.guests) {
@@ -170,6 +179,26 @@ fn named(id: &str) -> Result<Endpoint, Ec2Error> {
             "{id} is no instance, network interface, internet gateway, IP address or `internet`"
         ))),
     }
+}
+
+/// A `--filter-in`/`--filter-out` component: an ID or an ARN of a kind a path can cross.
+fn component(text: &str) -> Result<localvpc_analyzer::Component, Ec2Error> {
+    use localvpc_analyzer::Kind;
+    let id = text.rsplit('/').next().unwrap_or(text);
+    let kind = match id.split_once('-').map(|(p, _)| p) {
+        Some("i") => Kind::Instance,
+        Some("eni") => Kind::NetworkInterface,
+        Some("sg") => Kind::SecurityGroup,
+        Some("acl") => Kind::NetworkAcl,
+        Some("rtb") => Kind::RouteTable,
+        Some("igw") => Kind::InternetGateway,
+        Some("subnet") => Kind::Subnet,
+        Some("vpc") => Kind::Vpc,
+        Some("pcx") => Kind::VpcPeeringConnection,
+        Some("nat") => Kind::NatGateway,
+        _ => return Err(Ec2Error::invalid_parameter("FilterIn", text)),
+    };
+    Ok(localvpc_analyzer::Component::new(kind, id))
 }
 
 fn stored_trace(tx: &Tx, id: &str) -> Result<Value, Ec2Error> {
