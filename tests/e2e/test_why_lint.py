@@ -191,3 +191,23 @@ def test_signed_requests_pass_auth_verify_and_see_only_the_key_holders_account(t
         assert (status, out) == (2, "") and "SignatureDoesNotMatch" in err, err
     finally:
         srv.stop()
+
+
+def test_looking_into_guests_needs_the_data_plane(server, account, net):
+    """Without `serve --dataplane` the guests are not observable: `--guest on` and `lint
+    --guest` are refused (exit 2), `--guest auto` answers as AWS does (no guest verdict)."""
+    status, _, err = localvpc(server, account, "why", net["web"], net["db"], "--port", "5432", "--guest", "on")
+    assert status == 2 and "--dataplane" in err, err
+    status, out, _ = localvpc(server, account, "why", net["web"], net["db"], "--port", "5432", "--format", "json")
+    assert status == 0 and json.loads(out)["guest_verdict"] is None
+    status, _, err = localvpc(server, account, "lint", "--guest")
+    assert status == 2 and "--dataplane" in err, err
+
+
+def test_why_filter_in_and_filter_out_name_the_component(server, account, net):
+    status, out, _ = localvpc(server, account, "why", net["web"], net["db"], "--port", "5432", "--filter-out", net["rtb"])
+    assert status == 1 and f"COMPONENT_FILTER_REMOVED_COMPONENT {net['rtb']}" in " ".join(out.split()), out
+    status, _, _ = localvpc(server, account, "why", net["web"], net["db"], "--port", "5432", "--filter-in", net["db_sg"])
+    assert status == 0
+    status, _, err = localvpc(server, account, "why", net["web"], net["db"], "--filter-in", "bogus-1")
+    assert status == 2, err

@@ -13,11 +13,16 @@
 //! with the fewest blockers.
 
 mod explain;
+pub mod guest;
 pub mod lint;
 mod network;
 pub mod space;
 mod walk;
 
+#[cfg(test)]
+mod guest_tests;
+#[cfg(test)]
+mod nat_tests;
 #[cfg(test)]
 mod tests;
 
@@ -88,6 +93,7 @@ pub enum Kind {
     Subnet,
     Vpc,
     VpcPeeringConnection,
+    NatGateway,
 }
 
 impl Kind {
@@ -103,6 +109,7 @@ impl Kind {
             Kind::Subnet => "subnet",
             Kind::Vpc => "vpc",
             Kind::VpcPeeringConnection => "vpc-peering-connection",
+            Kind::NatGateway => "natgateway",
         }
     }
 }
@@ -137,6 +144,12 @@ pub enum Step {
     Nat,
     Exit,
     Deliver,
+    /// Inside the instance: the guest's routing picks the link.
+    GuestRoute,
+    /// Inside the instance: the reverse-path filter.
+    GuestRpf,
+    /// Inside the instance: the address is configured, the packet taken.
+    GuestDeliver,
 }
 
 /// How a hop ended (Batfish's step actions).
@@ -297,7 +310,50 @@ impl Packet {
     }
 }
 
-/// Analyzes `query` over `network`.
+/// Analyzes `query` over `network`, as AWS does (guest-blind).
 pub fn analyze(network: &Network, query: &Query) -> Analysis {
-    walk::analyze(network, query)
+    walk::analyze(network, query, None)
+}
+
+/// Analyzes `query` over `network` and inside the instances of `guests` (reachability.md §3):
+/// the guests' routing picks the ENI a packet leaves by, and they must take what arrives.
+/// Instances without a state are walked as AWS does.
+pub fn analyze_with_guests(network: &Network, query: &Query, guests: &guest::Guests) -> Analysis {
+    walk::analyze(network, query, Some(guests))
+}
+
+/// The instances a flow can start or end in, whose guests a guest-aware analysis reads: the
+/// endpoints' instances, and for an address the instance holding it in any VPC.
+pub fn guest_instances(network: &Network, query: &Query) -> Vec<String> {
+    let mut out = Vec::new();
+    let addresses = [query.source_address, query.destination_address];
+    for end in [&query.source, &query.destination] {
+        match end {
+            Endpoint::Instance(id) => out.push(id.clone()),
+            Endpoint::NetworkInterface(id) => {
+                out.extend(network.port(id).map(|p| p.instance_id.clone()));
+            }
+            Endpoint::Address(a) => out.extend(
+                network
+                    .ports()
+                    .iter()
+                    .filter(|p| p.addresses.contains(a))
+                    .chain(network.public_holder(*a))
+                    .map(|p| p.instance_id.clone()),
+            ),
+            Endpoint::InternetGateway(_) => {}
+        }
+    }
+    for a in addresses.into_iter().flatten() {
+        out.extend(
+            network
+                .ports()
+                .iter()
+                .filter(|p| p.addresses.contains(&a))
+                .map(|p| p.instance_id.clone()),
+        );
+    }
+    out.sort();
+    out.dedup();
+    out
 }

@@ -17,6 +17,7 @@ use std::net::Ipv4Addr;
 #[derive(Debug, Clone)]
 pub struct Port {
     pub eni_id: String,
+    /// The instance it is attached to, or the NAT gateway or VPC endpoint it serves.
     pub instance_id: String,
     pub vpc_id: String,
     pub subnet_id: String,
@@ -28,6 +29,8 @@ pub struct Port {
     pub up: bool,
     /// The ENI's groups, sorted by ID.
     pub groups: Vec<String>,
+    /// Whether its groups filter it (not a NAT gateway's interface, which has none).
+    pub security_groups: bool,
     /// The route table of its subnet.
     pub route_table: Option<String>,
 }
@@ -78,6 +81,8 @@ pub struct Network {
     appliances: Vec<usize>,
     /// Instance → state and its ports, by device index.
     instances: HashMap<String, (InstanceState, Vec<usize>)>,
+    /// NAT gateway → its interface's port.
+    nat_gateways: HashMap<String, usize>,
     groups: HashMap<String, Group>,
     acls: HashMap<String, SubnetAcl>,
     subnet_cidrs: HashMap<String, Ipv4Net>,
@@ -98,6 +103,18 @@ impl Network {
                     .iter()
                     .map(move |e| (e.id.as_str(), (i.id.as_str(), e)))
             })
+            .chain(
+                snapshot
+                    .nat_gateways
+                    .iter()
+                    .map(|n| (n.eni.id.as_str(), (n.id.as_str(), &n.eni))),
+            )
+            .chain(
+                snapshot
+                    .endpoint_interfaces
+                    .iter()
+                    .map(|e| (e.eni.id.as_str(), (e.endpoint_id.as_str(), &e.eni))),
+            )
             .collect();
         for instance in &snapshot.instances {
             net.instances
@@ -184,7 +201,8 @@ impl Network {
                     .iter()
                     .find(|(name, _)| *name == port.name)
                     .and_then(|(_, number)| tables.get(number))
-                    .map(|id| (*id).to_owned());
+                    .map(|id| (*id).to_owned())
+                    .or_else(|| subnet_table(snapshot, &router.vpc_id, &port.filter.subnet_id));
                 let mut groups = eni.groups.clone();
                 groups.sort();
                 let index = net.ports.len();
@@ -198,8 +216,12 @@ impl Network {
                     source_dest_check: port.source_dest_check,
                     up: port.up,
                     groups,
+                    security_groups: port.security_groups,
                     route_table: table,
                 });
+                if instance_id.starts_with("nat-") {
+                    net.nat_gateways.insert(instance_id.to_owned(), index);
+                }
                 net.eni_index.insert(port.eni_id.clone(), index);
                 for &a in &port.addresses {
                     net.address_index
@@ -233,6 +255,11 @@ impl Network {
 
     pub fn port(&self, eni_id: &str) -> Option<&Port> {
         self.eni_index.get(eni_id).map(|&i| &self.ports[i])
+    }
+
+    /// The interface of a NAT gateway that forwards.
+    pub fn nat_gateway(&self, id: &str) -> Option<&Port> {
+        self.nat_gateways.get(id).map(|&i| &self.ports[i])
     }
 
     /// Every attached ENI.
@@ -298,6 +325,16 @@ impl Network {
         })
     }
 
+    /// The attached ENI whose private address the public `address` maps to (through its
+    /// VPC's internet gateway).
+    pub fn public_holder(&self, address: Ipv4Addr) -> Option<&Port> {
+        self.vpcs.iter().find_map(|(vpc, v)| {
+            let g = v.gateway.as_ref()?;
+            let &(private, _) = g.nat.iter().find(|(_, public)| *public == address)?;
+            self.holder(vpc, private)
+        })
+    }
+
     /// Whether `address` is the public address of some ENI (of any VPC): the internet reaches
     /// it through a gateway, never as a plain internet host.
     pub fn is_mapped_public(&self, address: Ipv4Addr) -> bool {
@@ -306,4 +343,26 @@ impl Network {
             .filter_map(|v| v.gateway.as_ref())
             .any(|g| g.nat.iter().any(|&(_, public)| public == address))
     }
+}
+
+/// The route table of a subnet (its explicit association, else its VPC's main table), for a
+/// port the router routes by its main table (an interface endpoint's).
+fn subnet_table(snapshot: &Snapshot, vpc_id: &str, subnet_id: &str) -> Option<String> {
+    let tables = snapshot
+        .routing
+        .route_tables
+        .iter()
+        .filter(|t| t.vpc_id == vpc_id);
+    let associated = tables.clone().find(|t| {
+        t.associations
+            .iter()
+            .any(|a| a.subnet_id.as_deref() == Some(subnet_id))
+    });
+    associated
+        .or_else(|| {
+            tables
+                .clone()
+                .find(|t| t.associations.iter().any(|a| a.main))
+        })
+        .map(|t| t.id.clone())
 }

@@ -4,6 +4,7 @@
 //! table of the subnet left; 1:1 NAT at the internet gateway.
 
 use crate::explain::{Explanation, Field};
+use crate::guest::Guests;
 use crate::network::{Network, Port};
 use crate::space;
 use crate::{
@@ -15,6 +16,9 @@ use localvpc_dataplane::model::filter::{AclRule, Peer, SgRule, Traffic};
 use localvpc_model::instance::InstanceState;
 use localvpc_model::route_table::{RouteOrigin, RouteTarget};
 use std::net::Ipv4Addr;
+
+mod guest_walk;
+mod nat;
 
 /// Appliances a packet may cross before the walk gives up (a routing loop).
 const MAX_APPLIANCES: usize = 8;
@@ -45,13 +49,18 @@ struct Walk<'n> {
     first_block: Option<Disposition>,
     /// Appliances crossed: a second visit is a routing loop.
     visited: Vec<String>,
+    /// The guests the walk looks into (guest-aware analysis), else none.
+    guests: Option<&'n Guests>,
+    /// NAT gateways crossed: (its interface, the source it replaced), which the reply is
+    /// translated back to.
+    nat_sessions: Vec<(String, Ipv4Addr)>,
 }
 
-pub fn analyze(net: &Network, q: &Query) -> Analysis {
+pub fn analyze(net: &Network, q: &Query, guests: Option<&Guests>) -> Analysis {
     let mut best: Option<(usize, Analysis)> = None;
     let space = candidates(net, q);
     for (start, packet) in space.packets(q.protocol) {
-        let mut analysis = one(net, q, start, packet);
+        let mut analysis = one(net, q, start, packet, guests);
         filters(q, &mut analysis);
         let blockers = analysis.explanations.len();
         if analysis.found {
@@ -290,8 +299,14 @@ fn traffic_ports(t: &Traffic) -> Option<Ports> {
 }
 
 /// Walks one packet there and back.
-fn one<'n>(net: &'n Network, q: &Query, start: Start<'n>, packet: Packet) -> Analysis {
-    let mut fwd = Walk::new(net);
+fn one<'n>(
+    net: &'n Network,
+    q: &Query,
+    start: Start<'n>,
+    packet: Packet,
+    guests: Option<&'n Guests>,
+) -> Analysis {
+    let mut fwd = Walk::new(net, guests);
     let end = fwd.from(start, packet, false);
     let arrived = match (&end, &q.destination) {
         (End::Delivered(eni, _), Endpoint::Instance(i)) => {
@@ -307,6 +322,7 @@ fn one<'n>(net: &'n Network, q: &Query, start: Start<'n>, packet: Packet) -> Ana
         fwd.block(Explanation::new("NO_PATH"), Disposition::NoRoute);
     }
     let mut explanations = std::mem::take(&mut fwd.blockers);
+    let sessions = std::mem::take(&mut fwd.nat_sessions);
     let forward = fwd.finish(&end);
     let reverse = match (&end, arrived && explanations.is_empty()) {
         (End::Delivered(eni, p), true) => {
@@ -314,6 +330,8 @@ fn one<'n>(net: &'n Network, q: &Query, start: Start<'n>, packet: Packet) -> Ana
             let is_instance = matches!(q.destination, Endpoint::Instance(_));
             Some(back(
                 net,
+                guests,
+                sessions,
                 Start::Port(port, is_instance),
                 p.reply(),
                 &mut explanations,
@@ -321,6 +339,8 @@ fn one<'n>(net: &'n Network, q: &Query, start: Start<'n>, packet: Packet) -> Ana
         }
         (End::Exited(igw, p), true) => Some(back(
             net,
+            guests,
+            sessions,
             Start::Internet(igw),
             p.reply(),
             &mut explanations,
@@ -338,24 +358,29 @@ fn one<'n>(net: &'n Network, q: &Query, start: Start<'n>, packet: Packet) -> Ana
 
 fn back<'n>(
     net: &'n Network,
+    guests: Option<&'n Guests>,
+    nat_sessions: Vec<(String, Ipv4Addr)>,
     start: Start<'n>,
     reply: Packet,
     explanations: &mut Vec<Explanation>,
 ) -> Direction {
-    let mut walk = Walk::new(net);
+    let mut walk = Walk::new(net, guests);
+    walk.nat_sessions = nat_sessions;
     let end = walk.from(start, reply, true);
     explanations.append(&mut walk.blockers);
     walk.finish(&end)
 }
 
 impl<'n> Walk<'n> {
-    fn new(net: &'n Network) -> Self {
+    fn new(net: &'n Network, guests: Option<&'n Guests>) -> Self {
         Walk {
             net,
             hops: Vec::new(),
             blockers: Vec::new(),
             first_block: None,
             visited: Vec::new(),
+            guests,
+            nat_sessions: Vec::new(),
         }
     }
 
@@ -396,7 +421,11 @@ impl<'n> Walk<'n> {
     fn from(&mut self, start: Start<'n>, packet: Packet, reply: bool) -> End {
         match start {
             Start::Port(port, is_instance) => {
-                self.originate(port, is_instance, packet, reply);
+                let (port, steered) = match self.guest_egress(port, packet, reply) {
+                    Ok(chosen) => chosen,
+                    Err(end) => return end,
+                };
+                self.originate(port, is_instance, packet, reply, steered);
                 self.leave(port, packet, reply, 0)
             }
             Start::Internet(igw) => self.in_from_internet(igw, packet, reply),
@@ -404,7 +433,16 @@ impl<'n> Walk<'n> {
     }
 
     /// The instance and ENI a packet leaves: the instance's state, the address it may use.
-    fn originate(&mut self, port: &Port, is_instance: bool, p: Packet, reply: bool) {
+    /// `steered`: the guest's routing sent it out of another ENI than the one holding its
+    /// source (the blockers that explain it, charged if this ENI's check drops it).
+    fn originate(
+        &mut self,
+        port: &Port,
+        is_instance: bool,
+        p: Packet,
+        reply: bool,
+        steered: Option<Vec<Explanation>>,
+    ) {
         let net = self.net;
         if is_instance {
             let state = net.instance(&port.instance_id).map(|(s, _)| s);
@@ -435,7 +473,8 @@ impl<'n> Walk<'n> {
             self.block(e, Disposition::DeniedOut);
         }
         let owns = port.addresses.contains(&p.source);
-        let verdict = if owns {
+        let passes = owns || (steered.is_some() && !port.source_dest_check);
+        let verdict = if passes {
             Verdict::Permitted
         } else {
             Verdict::Denied
@@ -449,10 +488,18 @@ impl<'n> Walk<'n> {
         }
         hop.note = Some(if owns {
             format!("{} belongs to {}", p.source, port.eni_id)
+        } else if passes {
+            format!("check off on {}: {} passes", port.eni_id, p.source)
         } else {
             format!("{} does not belong to {}", p.source, port.eni_id)
         });
-        if !owns && !reply {
+        if let Some(blockers) = steered {
+            if !passes {
+                for e in blockers {
+                    self.block(e, Disposition::DeniedOut);
+                }
+            }
+        } else if !owns && !reply {
             let mut e = Explanation::new("ENI_ADDRESS_RESTRICTION");
             e.direction = Some("egress");
             e.network_interface = Some(eni(port));
@@ -555,8 +602,20 @@ impl<'n> Walk<'n> {
             }
             // IPv6 only: the analyzer walks IPv4 packets, whose routes never have one.
             RouteTarget::EgressOnlyInternetGateway(_) => End::Dead(Disposition::NullRouted),
-            // The analyzer does not follow a path through a NAT gateway yet.
-            RouteTarget::NatGateway(_) => End::Dead(Disposition::NullRouted),
+            RouteTarget::NatGateway(id) => {
+                let Some(nat) = self.net.nat_gateway(id) else {
+                    return End::Dead(Disposition::NullRouted);
+                };
+                if nat.subnet_id != port.subnet_id {
+                    self.acl(&port.subnet_id, p, true);
+                }
+                self.route_hop(rtb, rule);
+                if depth >= MAX_APPLIANCES || self.visited.contains(&nat.eni_id) {
+                    self.block(Explanation::new("NO_PATH"), Disposition::NoRoute);
+                    return End::Dead(Disposition::NoRoute);
+                }
+                self.through_nat(id, nat, port, p, reply, depth + 1)
+            }
         }
     }
 
@@ -638,12 +697,16 @@ impl<'n> Walk<'n> {
             self.block(e, Disposition::DeniedIn);
         }
         if mine {
+            if let Some(end) = self.nat_reply(port, p, reply, depth) {
+                return end;
+            }
             let hop = self.hop(
                 Component::new(Kind::Instance, &port.instance_id),
                 Step::Deliver,
                 Verdict::Accepted,
             );
             hop.inbound_header = Some(header(p));
+            self.guest_accept(port, p);
             return End::Delivered(port.eni_id.clone(), p);
         }
         if port.source_dest_check {
@@ -764,8 +827,12 @@ impl<'n> Walk<'n> {
     }
 
     /// The port's groups, one direction: a reply matches the session; a new flow needs a rule.
+    /// A NAT gateway's interface has none.
     fn security_groups(&mut self, port: &Port, p: Packet, reply: bool, egress: bool) {
         let net = self.net;
+        if !port.security_groups {
+            return;
+        }
         let first = port.groups.first().map_or("", String::as_str);
         if reply {
             let hop = self.hop(

@@ -39,6 +39,7 @@
 pub mod agents;
 pub mod dhcp;
 pub mod dns;
+pub mod guest_view;
 pub mod host;
 mod linux;
 pub mod load;
@@ -54,7 +55,7 @@ use std::sync::{Arc, Mutex, RwLock};
 pub use linux::agents::{Agents, die_with_parent};
 pub use linux::guest::{DhcpServer, LeaseLookup, listen_imds, listen_imds6};
 pub use linux::resolver::{DnsAnswer, DnsServer};
-pub use linux::{check_privileges, down, exec, listen_in, network_view};
+pub use linux::{check_privileges, down, exec, guest_state, listen_in, network_view};
 
 /// Makes `host` match `topology` from a full read of it, as a restarted server does.
 #[cfg(test)]

@@ -386,6 +386,53 @@ pub fn network_view(ns: &str) -> anyhow::Result<Vec<(String, String)>> {
         .collect()
 }
 
+/// What the guest of namespace `ns` holds (reachability.md §3.1): links, addresses, rules and
+/// routes from one `ip -4 -j -batch`, the reverse-path filter and forwarding from a thread in
+/// the namespace.
+pub fn guest_state(ns: &str) -> anyhow::Result<crate::guest_view::GuestState> {
+    anyhow::ensure!(
+        std::path::Path::new(NETNS_DIR).join(ns).exists(),
+        "no network namespace {ns}"
+    );
+    let out = run_with_input(
+        "ip",
+        &["-4", "-j", "-n", ns, "-batch", "-"],
+        "addr\nrule\nroute show table all",
+    )?;
+    anyhow::ensure!(
+        out.status.success(),
+        "ip -n {ns} -batch: {}",
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    let documents = serde_json::Deserializer::from_slice(&out.stdout).into_iter::<Vec<Value>>();
+    let documents = documents.collect::<Result<Vec<_>, _>>()?;
+    let [addresses, rules, routes] = <[Vec<Value>; 3]>::try_from(documents)
+        .map_err(|_| anyhow::anyhow!("ip -n {ns} -batch: short output"))?;
+    let links: Vec<String> = addresses
+        .iter()
+        .filter_map(|l| Some(l.get("ifname")?.as_str()?.to_owned()))
+        .chain(["all".to_owned()])
+        .collect();
+    let (filters, forward) = in_netns(ns, || {
+        let read = |path: &str| std::fs::read_to_string(path).map(|v| v.trim().to_owned());
+        let filters: BTreeMap<String, u8> = links
+            .iter()
+            .map(|l| {
+                let value = read(&format!("/proc/sys/net/ipv4/conf/{l}/rp_filter"));
+                (
+                    l.clone(),
+                    value.ok().and_then(|v| v.parse().ok()).unwrap_or(0),
+                )
+            })
+            .collect();
+        Ok((filters, read(FORWARDING)? == "1"))
+    })?;
+    let rp_filter = |link: &str| filters.get(link).copied().unwrap_or(0);
+    Ok(crate::guest_view::GuestState::parse(
+        &addresses, &rules, &routes, &rp_filter, forward,
+    ))
+}
+
 /// A TCP listener inside a namespace: bound from a thread that joined it (a socket keeps the
 /// namespace it was created in), to be served from anywhere in the process.
 pub fn listen_in(ns: &str, address: std::net::SocketAddr) -> anyhow::Result<std::net::TcpListener> {

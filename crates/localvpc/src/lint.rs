@@ -25,6 +25,9 @@ pub struct LintArgs {
     /// LV111 warns when a subnet's usable addresses are this full (percent).
     #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u8).range(1..=100))]
     subnet_full_percent: u8,
+    /// Also check the guests of running instances (LV4xx; the server runs the data plane).
+    #[arg(long)]
+    guest: bool,
     /// The server (default: AWS_ENDPOINT_URL_EC2, else http://127.0.0.1:4566).
     #[arg(long)]
     endpoint: Option<String>,
@@ -48,11 +51,14 @@ enum FailOn {
 pub fn run(args: LintArgs) -> ExitCode {
     for id in args.only.iter().chain(&args.skip) {
         if localvpc_analyzer::lint::rule(id).is_none() {
-            eprintln!("localvpc lint: unknown rule {id} (rules: LV101…LV304, see --help)");
+            eprintln!("localvpc lint: unknown rule {id} (rules: LV101…LV404, see --help)");
             return ExitCode::from(2);
         }
     }
-    let params = [("SubnetFullPercent", args.subnet_full_percent.to_string())];
+    let mut params = vec![("SubnetFullPercent", args.subnet_full_percent.to_string())];
+    if args.guest {
+        params.push(("Guest", "true".into()));
+    }
     let answer = Client::discover(args.endpoint.clone())
         .map_err(CallError::from)
         .and_then(|client| client.post("/_localvpc/lint", &params));

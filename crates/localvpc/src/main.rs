@@ -244,7 +244,12 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         } else {
             Console::default()
         };
-        let state = Arc::new(AppState { store, config, after_change, auth, console });
+        let guests: Option<localvpc_server::GuestReader> = args.dataplane.then(|| {
+            Box::new(|id: &str| {
+                localvpc_dataplane::guest_state(&localvpc_dataplane::model::guest_ns(id)).map_err(|e| format!("{e:#}"))
+            }) as localvpc_server::GuestReader
+        });
+        let state = Arc::new(AppState { store, config, after_change, auth, console, guests });
         if let Some(topologies) = topologies {
             tokio::spawn(guest::run(state.clone(), topologies));
         }

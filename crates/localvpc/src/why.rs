@@ -22,6 +22,15 @@ pub struct WhyArgs {
     /// The source address, when the source holds several.
     #[arg(long)]
     source_ip: Option<std::net::Ipv4Addr>,
+    /// A component (ID or ARN) the forward path must cross (AWS's FilterInArns); repeatable.
+    #[arg(long)]
+    filter_in: Vec<String>,
+    /// A component the forward path must not cross (FilterOutArns); repeatable.
+    #[arg(long)]
+    filter_out: Vec<String>,
+    /// Look inside the instances too (`auto`: when the server runs the data plane).
+    #[arg(long, value_enum, default_value_t = Guest::Auto)]
+    guest: Guest,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// The server (default: AWS_ENDPOINT_URL_EC2, else http://127.0.0.1:4566).
@@ -34,6 +43,13 @@ enum Protocol {
     Tcp,
     Udp,
     Icmp,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Guest {
+    Auto,
+    On,
+    Off,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -81,6 +97,17 @@ fn params(args: &WhyArgs) -> Vec<(&'static str, String)> {
     if let Some(port) = args.port {
         params.push(("Port", port.to_string()));
     }
+    params.push((
+        "Guest",
+        match args.guest {
+            Guest::Auto => "auto",
+            Guest::On => "on",
+            Guest::Off => "off",
+        }
+        .to_owned(),
+    ));
+    params.extend(args.filter_in.iter().map(|c| ("FilterIn", c.clone())));
+    params.extend(args.filter_out.iter().map(|c| ("FilterOut", c.clone())));
     if let Some(ip) = args.source_ip {
         params.push(("SourceIp", ip.to_string()));
     }

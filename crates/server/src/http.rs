@@ -33,7 +33,14 @@ pub struct AppState {
     pub auth: Auth,
     /// The web console's sessions and change feed (`console`).
     pub console: Console,
+    /// Reads an instance's guest network state (with the data plane), for the guest-aware
+    /// analysis of `localvpc why` and `localvpc lint --guest`.
+    pub guests: Option<GuestReader>,
 }
+
+/// See [`AppState::guests`]: instance ID → its guest's state, or why it cannot be read.
+pub type GuestReader =
+    Box<dyn Fn(&str) -> Result<localvpc_dataplane::guest_view::GuestState, String> + Send + Sync>;
 
 impl AppState {
     /// After a committed change to `partition` (every partition: `None`, after a reset): the

@@ -23,7 +23,7 @@ mod wire;
 pub use auth::{Auth, Keyring};
 pub use console::{Console, GuestInspector};
 pub use context::Config;
-pub use http::{AfterChange, AppState, handle, router};
+pub use http::{AfterChange, AppState, GuestReader, handle, router};
 pub use imds::link_local::{Resolver as ImdsResolver, serve as serve_link_local_imds};
 pub use localvpc_store::OpenError;
 

@@ -115,6 +115,23 @@ impl Tx<'_> {
         }
     }
 
+    /// Runs `f` on the partition of another account or region, in this transaction (what the
+    /// path analyzer reads of a peer VPC's side); `None` if that partition does not exist.
+    pub fn in_partition<T>(
+        &mut self,
+        account: &str,
+        region: &str,
+        f: impl FnOnce(&Tx) -> Result<T, Ec2Error>,
+    ) -> Result<Option<T>, Ec2Error> {
+        let Some(pid) = self.partition_id(account, region)? else {
+            return Ok(None);
+        };
+        let own = std::mem::replace(&mut self.pid, pid);
+        let found = f(self);
+        self.pid = own;
+        found.map(Some)
+    }
+
     /// A security group of another account or region (or this one), if that partition has it:
     /// a peer VPC's group that a rule may reference.
     pub fn security_group_elsewhere(

@@ -3,6 +3,7 @@
 //! plain data, read by the server) returning [`Finding`]s that name the resources, the reason,
 //! the fix and the seed or AWS page the rule comes from.
 
+mod guest_rules;
 mod rules;
 #[cfg(test)]
 mod tests;
@@ -25,6 +26,8 @@ pub struct Inventory {
     pub groups: Vec<Group>,
     pub acls: Vec<Acl>,
     pub route_tables: Vec<RouteTable>,
+    /// The guests of running instances (`lint --guest`, with the data plane); empty without.
+    pub guests: crate::guest::Guests,
 }
 
 #[derive(Debug, Clone)]
@@ -293,11 +296,41 @@ rules! {
     "LV304" "sg-unused" Info "cost" None, None, Some(SH_EC2),
         "A non-default security group is on no ENI (Security Hub EC2.22).",
         "Delete it.";
+    "LV401" "guest-address-missing" Error "guest" None, Some("000, 001"), None,
+        "An ENI's link is absent or down in the guest, or one of its addresses is on no guest interface.",
+        "Run `localvpc agent` in the instance, or bring the link up and add the address (`ip addr add <ip>/32 dev eth<n>`).";
+    "LV402" "guest-asymmetric-reply" Error "guest" None, Some("003, 002"), Some(ENI_BP),
+        "Replies from a non-primary ENI's address leave by another link: no `from` rule sends them to a table via their own link.",
+        "Per-ENI policy routing: `ip rule add from <addr> lookup T`, T = default via the ENI's subnet router.";
+    "LV403" "guest-default-route-via-secondary" Error "guest" None, Some("003"), None,
+        "The guest's main table sends its default route out of a non-primary link (CentOS's stolen default route).",
+        "DEFROUTE=no / ipv4.never-default on the secondary link, or a higher metric for its default route.";
+    "LV404" "guest-strict-rp-filter" Warning "guest" None, Some("003"), None,
+        "Strict reverse-path filtering on a non-primary link whose route back leaves by another link: the guest drops what arrives there.",
+        "Per-ENI policy routing, or rp_filter 2 (loose).";
+}
+
+/// A finding of rule `id` with its catalogue severity.
+pub(crate) fn rules_finding(
+    id: &'static str,
+    resources: Vec<String>,
+    message: String,
+    fix: String,
+) -> Finding {
+    Finding {
+        rule: id,
+        severity: rule(id).expect("catalogued").severity,
+        resources,
+        message,
+        fix,
+        evidence: None,
+    }
 }
 
 /// Runs every rule; findings sorted by severity (errors first), rule, then resource.
 pub fn lint(inventory: &Inventory, options: &Options) -> Vec<Finding> {
     let mut findings = rules::all(inventory, options);
+    findings.extend(guest_rules::all(inventory));
     findings.sort_by(|a, b| {
         (b.severity, a.rule, &a.resources).cmp(&(a.severity, b.rule, &b.resources))
     });

@@ -438,3 +438,109 @@ fn findings_are_sorted_errors_first_and_every_rule_is_catalogued_once() {
     assert_eq!(ids.len(), RULES.len());
     assert!(RULES.iter().all(|r| r.seed.is_some() || r.doc.is_some()));
 }
+
+mod guest {
+    //! LV401–LV404 over seed 003's instance as CentOS leaves it after `ifup eth1`.
+    use super::*;
+    use localvpc_dataplane::guest_view::{
+        GuestLink, GuestRoute, GuestRule, GuestState, RouteType, RuleAction as Action, TABLE_MAIN,
+    };
+
+    fn route(table: u32, dst: &str, via: Option<&str>, dev: &str) -> GuestRoute {
+        GuestRoute {
+            table,
+            kind: RouteType::Unicast,
+            dst: net(dst),
+            gateway: via.map(ip),
+            dev: Some(dev.into()),
+            src: None,
+            metric: 0,
+        }
+    }
+
+    fn rule(priority: u32, from: Option<&str>, table: u32) -> GuestRule {
+        GuestRule {
+            priority,
+            from: from.map(net),
+            to: None,
+            iif: None,
+            oif: None,
+            action: Action::Lookup(table),
+            unmodeled: false,
+        }
+    }
+
+    fn seed_003(rp_filter: u8) -> Inventory {
+        let mut inv = base();
+        instance(&mut inv, "i-1", false);
+        eni(&mut inv, "eni-0", "subnet-1", "10.0.1.5", Some(("i-1", 0)));
+        eni(&mut inv, "eni-1", "subnet-2", "10.0.2.5", Some(("i-1", 1)));
+        let link = |name: &str, a: &str| GuestLink {
+            name: name.into(),
+            up: true,
+            addresses: vec![net(a)],
+            rp_filter: 0,
+        };
+        let g = GuestState {
+            links: vec![link("eth0", "10.0.1.5/24"), link("eth1", "10.0.2.5/24")],
+            rules: vec![rule(32766, None, TABLE_MAIN)],
+            routes: vec![
+                route(TABLE_MAIN, "0.0.0.0/0", Some("10.0.1.1"), "eth0"),
+                route(TABLE_MAIN, "10.0.1.0/24", None, "eth0"),
+                route(TABLE_MAIN, "10.0.2.0/24", None, "eth1"),
+            ],
+            rp_filter_all: rp_filter,
+            ip_forward: false,
+        };
+        inv.guests.insert("i-1".into(), g);
+        inv
+    }
+
+    fn rules(inv: &Inventory) -> Vec<&'static str> {
+        let mut ids: Vec<_> = lint(inv, &Options::default())
+            .into_iter()
+            .filter(|f| f.rule.starts_with("LV4"))
+            .map(|f| f.rule)
+            .collect();
+        ids.dedup();
+        ids
+    }
+
+    #[test]
+    fn an_unrouted_second_eni_is_asymmetric_and_strict_rp_filter_drops_it() {
+        assert_eq!(rules(&seed_003(2)), ["LV402"]);
+        assert_eq!(rules(&seed_003(1)), ["LV402", "LV404"]);
+        let f = lint(&seed_003(1), &Options::default());
+        let asym = f.iter().find(|f| f.rule == "LV402").unwrap();
+        assert_eq!(asym.resources, ["eni-1", "i-1"]);
+        assert!(
+            asym.fix
+                .starts_with("ip rule add from 10.0.2.5 lookup 10001")
+        );
+    }
+
+    #[test]
+    fn policy_routing_fixes_both_and_the_missing_address_and_stolen_default_are_found() {
+        let mut inv = seed_003(1);
+        let g = inv.guests.get_mut("i-1").unwrap();
+        g.rules.insert(0, rule(10001, Some("10.0.2.5/32"), 10001));
+        g.routes
+            .push(route(10001, "0.0.0.0/0", Some("10.0.2.1"), "eth1"));
+        assert!(rules(&inv).is_empty());
+        inv.guests.get_mut("i-1").unwrap().links[1]
+            .addresses
+            .clear();
+        assert_eq!(rules(&inv), ["LV401"]);
+        let mut inv = seed_003(0);
+        inv.guests.get_mut("i-1").unwrap().routes[0] =
+            route(TABLE_MAIN, "0.0.0.0/0", Some("10.0.2.1"), "eth1");
+        assert_eq!(rules(&inv), ["LV403"]);
+        assert!(
+            rules(&Inventory {
+                guests: Default::default(),
+                ..seed_003(1)
+            })
+            .is_empty()
+        );
+    }
+}

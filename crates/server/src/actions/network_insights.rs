@@ -315,7 +315,7 @@ pub fn start_analysis(ctx: &mut Ctx, req: StartRequest) -> Result<Value, Ec2Erro
             let (analysis, net) = insights::analyze(ctx.tx, account, region, &query)?;
             let mut body = render::aws_outcome(&analysis, &arns);
             body.insert("Status".into(), json!("succeeded"));
-            (body, render::trace(&analysis, &net))
+            (body, render::trace(&analysis, None, &net))
         }
         None => {
             let mut body = Map::new();

@@ -121,7 +121,8 @@ async fn lint(
     };
     blocking(state, move |state| {
         let options = localvpc_analyzer::lint::Options::default();
-        let findings = crate::insights::lint::findings(&state.store, &account, &region, &options)?;
+        let findings =
+            crate::insights::lint::findings(&state.store, &account, &region, &options, None)?;
         let mut report = crate::insights::lint::report(&findings, &account, &region);
         if let Some(list) = report["findings"].as_array_mut() {
             for f in list {

@@ -33,9 +33,32 @@ pub async fn why(State(state): State<Arc<AppState>>, headers: HeaderMap, body: B
             let destination =
                 get("Destination").ok_or_else(|| Ec2Error::missing_parameter("Destination"))?;
             let net = super::network(tx, &who.account, &who.region)?;
-            let query = query(&net, &source, &destination, &get)?;
+            let mut query = query(&net, &source, &destination, &get)?;
+            let all = |key: &'static str| {
+                params
+                    .iter()
+                    .filter(move |(k, _)| k == key)
+                    .map(|(_, v)| component(v))
+                    .collect::<Result<Vec<_>, _>>()
+            };
+            query.filter_in = all("FilterIn")?;
+            query.filter_out = all("FilterOut")?;
             let (analysis, net) = analyze(tx, &who.account, &who.region, &query)?;
-            Ok(render::trace(&analysis, &net))
+            let guest_mode = get("Guest").unwrap_or_else(|| "auto".into());
+            let guests = match (guest_mode.as_str(), &state.guests) {
+                ("off", _) | ("auto", None) => None,
+                ("on", None) => {
+                    return Err(Ec2Error::invalid_value(
+                        "The guests are observable only with `localvpc serve --dataplane`.",
+                    ));
+                }
+                ("on" | "auto", Some(read)) => Some(read_guests(read, &net, &query)),
+                (_, _) => return Err(Ec2Error::invalid_parameter("Guest", &guest_mode)),
+            };
+            let guest = guests
+                .as_ref()
+                .map(|g| localvpc_analyzer::analyze_with_guests(&net, &query, g));
+            Ok(render::trace(&analysis, guest.as_ref(), &net))
         });
         match read {
             Ok(Some(v)) => Ok(v),
@@ -46,6 +69,25 @@ pub async fn why(State(state): State<Arc<AppState>>, headers: HeaderMap, body: B
         }
     })
     .await
+}
+
+/// The guests of the instances the flow can start or end in; an instance whose namespace
+/// cannot be read (stopped, gone) is walked as AWS does.
+fn read_guests(
+    read: &crate::http::GuestReader,
+    net: &Network,
+    query: &Query,
+) -> localvpc_analyzer::guest::Guests {
+    localvpc_analyzer::guest_instances(net, query)
+        .into_iter()
+        .filter_map(|id| match read(&id) {
+            Ok(state) => Some((id, state)),
+            Err(error) => {
+                tracing::debug!(instance = %id, %error, "guest not observable");
+                None
+            }
+        })
+        .collect()
 }
 
 /// `POST /_localvpc/lint`: the lint findings of the caller's account and region
@@ -64,7 +106,20 @@ pub async fn lint(State(state): State<Arc<AppState>>, headers: HeaderMap, body: 
                 .filter(|p| (1..=100).contains(p))
                 .ok_or_else(|| Ec2Error::invalid_parameter("SubnetFullPercent", v))?;
         }
-        let findings = super::lint::findings(&state.store, &who.account, &who.region, &options)?;
+        let guests = match (
+            params.iter().any(|(k, v)| k == "Guest" && v == "true"),
+            &state.guests,
+        ) {
+            (false, _) => None,
+            (true, None) => {
+                return Err(Ec2Error::invalid_value(
+                    "The guests are observable only with `localvpc serve --dataplane`.",
+                ));
+            }
+            (true, Some(read)) => Some(read),
+        };
+        let findings =
+            super::lint::findings(&state.store, &who.account, &who.region, &options, guests)?;
         Ok(super::lint::report(&findings, &who.account, &who.region))
     })
     .await
@@ -126,6 +181,26 @@ fn named(id: &str) -> Result<Endpoint, Ec2Error> {
     }
 }
 
+/// A `--filter-in`/`--filter-out` component: an ID or an ARN of a kind a path can cross.
+fn component(text: &str) -> Result<localvpc_analyzer::Component, Ec2Error> {
+    use localvpc_analyzer::Kind;
+    let id = text.rsplit('/').next().unwrap_or(text);
+    let kind = match id.split_once('-').map(|(p, _)| p) {
+        Some("i") => Kind::Instance,
+        Some("eni") => Kind::NetworkInterface,
+        Some("sg") => Kind::SecurityGroup,
+        Some("acl") => Kind::NetworkAcl,
+        Some("rtb") => Kind::RouteTable,
+        Some("igw") => Kind::InternetGateway,
+        Some("subnet") => Kind::Subnet,
+        Some("vpc") => Kind::Vpc,
+        Some("pcx") => Kind::VpcPeeringConnection,
+        Some("nat") => Kind::NatGateway,
+        _ => return Err(Ec2Error::invalid_parameter("FilterIn", text)),
+    };
+    Ok(localvpc_analyzer::Component::new(kind, id))
+}
+
 fn stored_trace(tx: &Tx, id: &str) -> Result<Value, Ec2Error> {
     let id = IdKind::NetworkInsightsAnalysis.parse(id)?;
     let stored = tx
@@ -171,6 +246,7 @@ fn query(
                 .ports()
                 .iter()
                 .find(|p| p.addresses.contains(&a))
+                .or_else(|| net.public_holder(a))
                 .map(|p| p.vpc_id.clone());
         }
         match endpoint(end) {

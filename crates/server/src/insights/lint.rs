@@ -175,9 +175,22 @@ pub fn findings(
     account: &str,
     region: &str,
     options: &Options,
+    guests: Option<&crate::http::GuestReader>,
 ) -> Result<Vec<Finding>, Ec2Error> {
     let inv = store.read(account, region, |tx| inventory(tx, account, region))?;
-    Ok(inv.map_or_else(Vec::new, |inv| lint::lint(&inv, options)))
+    let Some(mut inv) = inv else {
+        return Ok(Vec::new());
+    };
+    if let Some(read) = guests {
+        // Running instances only: a stopped one's links are down by design.
+        inv.guests = inv
+            .instances
+            .iter()
+            .filter(|i| i.state == localvpc_model::instance::InstanceState::Running)
+            .filter_map(|i| read(&i.id).ok().map(|g| (i.id.clone(), g)))
+            .collect();
+    }
+    Ok(lint::lint(&inv, options))
 }
 
 /// reachability.md §4.2's JSON.

@@ -12,14 +12,37 @@ use localvpc_model::Ec2Error;
 use localvpc_model::network_insights::{Flow, InsightsPath};
 use localvpc_store::{Partition, Tx};
 
-/// The network of the caller's partition, as of this transaction.
-pub fn network(tx: &Tx, account: &str, region: &str) -> Result<Network, Ec2Error> {
+/// The network of the caller's partition, as of this transaction, with the partitions of
+/// the other sides of its active peering connections (other accounts and regions: all of
+/// them live in this localvpc), so that a path can cross a connection.
+pub fn network(tx: &mut Tx, account: &str, region: &str) -> Result<Network, Ec2Error> {
     let mut snapshot = Snapshot::default();
-    let partition = Partition {
+    let own = Partition {
         account: account.to_owned(),
         region: region.to_owned(),
     };
-    localvpc_dataplane::load::read_partition(tx, &partition, &mut snapshot)?;
+    localvpc_dataplane::load::read_partition(tx, &own, &mut snapshot)?;
+    let mut read = vec![(own.account, own.region)];
+    for pcx in tx
+        .peering_connections()?
+        .into_iter()
+        .filter(|c| c.forwards())
+    {
+        for side in [&pcx.requester, &pcx.accepter] {
+            let peer = Partition {
+                account: side.owner_id.clone(),
+                region: side.region.clone(),
+            };
+            let key = (peer.account.clone(), peer.region.clone());
+            if read.contains(&key) {
+                continue;
+            }
+            tx.in_partition(&peer.account, &peer.region, |tx| {
+                localvpc_dataplane::load::read_partition(tx, &peer, &mut snapshot)
+            })?;
+            read.push(key);
+        }
+    }
     Ok(Network::new(&snapshot, &topology(&snapshot)))
 }
 
@@ -70,7 +93,7 @@ pub fn query(path: &InsightsPath) -> Option<Query> {
 
 /// Runs the analyzer over the caller's partition.
 pub fn analyze(
-    tx: &Tx,
+    tx: &mut Tx,
     account: &str,
     region: &str,
     query: &Query,

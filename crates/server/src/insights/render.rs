@@ -155,6 +155,8 @@ fn route(r: &RouteRef) -> Value {
         _ if r.target == "local" => "GatewayId",
         Some("igw") => "GatewayId",
         Some("i") => "InstanceId",
+        Some("nat") => "NatGatewayId",
+        Some("pcx") => "VpcPeeringConnectionId",
         _ => "NetworkInterfaceId",
     };
     v[key] = json!(r.target);
@@ -206,19 +208,47 @@ fn explanation(e: &Explanation, arns: &Arns) -> Value {
     Value::Object(v)
 }
 
-/// `localvpc why`'s JSON: flow, verdicts, both directions' hops and the findings.
-pub fn trace(a: &Analysis, net: &Network) -> Value {
+/// `localvpc why`'s JSON: flow, verdicts, both directions' hops and the findings. With the
+/// guest-aware analysis (`guest`), the hops and findings are its own, inside the guests too.
+pub fn trace(vpc: &Analysis, guest: Option<&Analysis>, net: &Network) -> Value {
+    let a = guest.unwrap_or(vpc);
     let flow = a.packet.map(flow_text);
     json!({
         "flow": flow,
-        "vpc_verdict": if a.found { "REACHABLE" } else { "NOT REACHABLE" },
-        "guest_verdict": Value::Null,
+        "vpc_verdict": if vpc.found { "REACHABLE" } else { "NOT REACHABLE" },
+        "guest_verdict": guest.map(|g| guest_verdict(g, net)),
         "forward": hops(&a.forward, net),
         "forward_disposition": a.forward.disposition_name(),
         "return": a.reverse.as_ref().map(|d| hops(d, net)),
         "return_disposition": a.reverse.as_ref().map(|d| d.disposition_name()),
         "findings": a.explanations.iter().map(finding).collect::<Vec<_>>(),
     })
+}
+
+/// `REACHABLE`, or `NOT REACHABLE: return DENIED_OUT at eni-… (eth0 of i-…)`.
+fn guest_verdict(g: &Analysis, net: &Network) -> String {
+    if g.found {
+        return "REACHABLE".into();
+    }
+    let (name, d) = match &g.reverse {
+        Some(back) if back.hops.iter().any(|h| h.verdict.blocks()) => ("return", back),
+        _ => ("forward", &g.forward),
+    };
+    let at = d.hops.iter().find(|h| h.verdict.blocks()).map(|h| {
+        match (h.component.kind, net.port(&h.component.id)) {
+            (localvpc_analyzer::Kind::NetworkInterface, Some(p)) => {
+                format!(
+                    "{} (eth{} of {})",
+                    h.component.id, p.device_index, p.instance_id
+                )
+            }
+            _ => node(h, net),
+        }
+    });
+    match at {
+        Some(at) => format!("NOT REACHABLE: {name} {} at {at}", d.disposition_name()),
+        None => format!("NOT REACHABLE: {name} {}", d.disposition_name()),
+    }
 }
 
 fn flow_text(p: Packet) -> String {
@@ -278,6 +308,14 @@ fn node(h: &Hop, net: &Network) -> String {
             Some(p) => format!("{} (eth{})", h.component.id, p.device_index),
             None => h.component.id.clone(),
         },
+        Kind::Instance
+            if matches!(
+                h.step,
+                Step::GuestRoute | Step::GuestRpf | Step::GuestDeliver
+            ) =>
+        {
+            format!("{} (guest)", h.component.id)
+        }
         _ => h.component.id.clone(),
     }
 }
@@ -295,6 +333,9 @@ fn step_name(s: Step) -> &'static str {
         Step::Nat => "NAT",
         Step::Exit => "EXIT",
         Step::Deliver => "DELIVER",
+        Step::GuestRoute => "GUEST_ROUTE",
+        Step::GuestRpf => "GUEST_RPF",
+        Step::GuestDeliver => "GUEST_DELIVER",
     }
 }
 
@@ -361,7 +402,7 @@ fn rule_text(h: &Hop) -> Value {
 fn finding(e: &Explanation) -> Value {
     json!({
         "code": e.code,
-        "origin": "aws",
+        "origin": if e.code.starts_with("localvpc:") { "localvpc" } else { "aws" },
         "component": e
             .network_interface
             .as_ref()
@@ -460,6 +501,35 @@ fn message(e: &Explanation) -> String {
                 id(&e.component)
             )
         }
+        "localvpc:GUEST_ADDRESS_NOT_CONFIGURED" => format!(
+            "{} is on {} in the API but on no interface of {}'s guest",
+            e.address.map_or("?".into(), |a| a.to_string()),
+            id(&e.network_interface),
+            id(&e.component)
+        ),
+        "localvpc:GUEST_INTERFACE_DOWN" => format!(
+            "the link of {} is absent or down in {}'s guest",
+            id(&e.network_interface),
+            id(&e.component)
+        ),
+        "localvpc:GUEST_RP_FILTER_DROP" => format!(
+            "{}'s reverse-path filter drops what arrives for {} on {}: the route back leaves another link",
+            id(&e.component),
+            e.address.map_or("?".into(), |a| a.to_string()),
+            id(&e.network_interface)
+        ),
+        "localvpc:GUEST_REPLY_WRONG_INTERFACE" => format!(
+            "{}: packets from {} leave by {}, whose source/destination check drops them",
+            id(&e.component),
+            e.address.map_or("?".into(), |a| a.to_string()),
+            id(&e.network_interface)
+        ),
+        "localvpc:GUEST_DEFAULT_ROUTE_VIA_SECONDARY" => format!(
+            "{}: the main table's default route leaves by {}, not eth0",
+            id(&e.component),
+            id(&e.network_interface)
+        ),
+        "localvpc:GUEST_NO_ROUTE" => format!("{} has no route for it", id(&e.component)),
         code => code.to_lowercase().replace('_', " "),
     }
 }
