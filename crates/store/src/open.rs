@@ -76,10 +76,12 @@ pub enum OpenError {
     Sqlite(PathBuf, rusqlite::Error),
     #[error("--database {0} is not a PostgreSQL URL: {1}")]
     BadUrl(String, postgres::Error),
+    /// The database and why (with the cause: `postgres::Error` alone says only "error
+    /// connecting to server").
     #[error("cannot reach database {0}: {1}; start PostgreSQL or fix --database")]
-    Unreachable(String, postgres::Error),
+    Unreachable(String, String),
     #[error("database error in {0}: {1}")]
-    Postgres(String, postgres::Error),
+    Postgres(String, String),
 }
 
 impl OpenError {
@@ -95,6 +97,14 @@ impl OpenError {
             }
             _ => Self::Sqlite(path.to_owned(), e),
         }
+    }
+}
+
+/// `e` and what caused it, as one line.
+fn with_cause(e: &postgres::Error) -> String {
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
     }
 }
 
@@ -191,8 +201,8 @@ impl Store {
             config.application_name("localvpc");
         }
         let mut client = crate::pg::Pool::connect(&config)
-            .map_err(|e| OpenError::Unreachable(shown.clone(), e))?;
-        let postgres = |e| OpenError::Postgres(shown.clone(), e);
+            .map_err(|e| OpenError::Unreachable(shown.clone(), with_cause(&e)))?;
+        let postgres = |e| OpenError::Postgres(shown.clone(), with_cause(&e));
         if let crate::pg::Schema::Newer(found) =
             crate::pg::bootstrap(&mut client, POSTGRES_MIGRATIONS).map_err(postgres)?
         {
@@ -251,6 +261,17 @@ impl Store {
                 let sql = lease.begin(true).db()?;
                 in_partition(Engine::Postgres(RefCell::new(sql)))
             }
+        }
+    }
+
+    /// Where the state lives, for logs: `data dir …`, `memory`, or `database …` (no password).
+    pub fn location(&self) -> String {
+        match &self.engine {
+            Backend::Sqlite(db) => match db.file().and_then(Path::parent) {
+                Some(dir) => format!("data dir {}", dir.display()),
+                None => "memory".into(),
+            },
+            Backend::Postgres(pool) => format!("database {}", pool.shown),
         }
     }
 
