@@ -1,30 +1,31 @@
 //! Elastic IP addresses and their associations.
 
-use crate::{Db, EniId, SubnetId, Tx, parse_stored};
+use crate::error::StoreError;
+use crate::sql::Row;
+use crate::{EniId, SubnetId, Tx};
 use localvpc_model::elastic_ip::{EipAssociation, ElasticIp};
 use localvpc_model::{Ec2Error, IdKind};
-use rusqlite::{OptionalExtension, Row, params};
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 const SELECT: &str = "SELECT x.allocation_id, x.public_ip, x.network_border_group, x.association_id, x.eni_id, x.subnet_id, x.private_ip, \
     (SELECT a.instance_id FROM attachments a WHERE a.eni_id = x.eni_id), x.ptr_record FROM elastic_ips x";
 
-fn from_row(r: &Row, account: &str) -> rusqlite::Result<ElasticIp> {
+fn from_row(r: &Row, account: &str) -> Result<ElasticIp, StoreError> {
     let association_id: Option<String> = r.get(3)?;
     let association = match association_id {
         Some(association_id) => Some(EipAssociation {
             association_id,
             network_interface_id: r.get(4)?,
             subnet_id: r.get(5)?,
-            private_ip: parse_stored(&r.get::<_, String>(6)?)?,
+            private_ip: r.parsed(6)?,
             instance_id: r.get(7)?,
         }),
         None => None,
     };
     Ok(ElasticIp {
         allocation_id: r.get(0)?,
-        public_ip: parse_stored(&r.get::<_, String>(1)?)?,
+        public_ip: r.parsed(1)?,
         owner_id: account.to_owned(),
         network_border_group: r.get(2)?,
         association,
@@ -36,16 +37,11 @@ fn from_row(r: &Row, account: &str) -> rusqlite::Result<ElasticIp> {
 impl Tx<'_> {
     /// Every Elastic IP of the partition, sorted by allocation ID.
     pub fn elastic_ips(&self, account: &str) -> Result<Vec<ElasticIp>, Ec2Error> {
-        let mut eips: Vec<ElasticIp> = self
-            .sql
-            .prepare_cached(&format!(
-                "{SELECT} WHERE x.pid = ?1 ORDER BY x.allocation_id"
-            ))
-            .db()?
-            .query_map([self.pid], |r| from_row(r, account))
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()?;
+        let mut eips = self.rows(
+            &format!("{SELECT} WHERE x.pid = ?1 ORDER BY x.allocation_id"),
+            &[&self.pid],
+            |r| from_row(r, account),
+        )?;
         let mut tags = self.tags_by_resource(IdKind::Allocation)?;
         for e in &mut eips {
             e.tags = tags.remove(&e.allocation_id).unwrap_or_default();
@@ -56,14 +52,11 @@ impl Tx<'_> {
     /// One Elastic IP by allocation ID, or `InvalidAllocationID.NotFound`.
     pub fn elastic_ip(&self, account: &str, allocation_id: &str) -> Result<ElasticIp, Ec2Error> {
         let mut eip = self
-            .sql
-            .prepare_cached(&format!(
-                "{SELECT} WHERE x.pid = ?1 AND x.allocation_id = ?2"
-            ))
-            .db()?
-            .query_row(params![self.pid, allocation_id], |r| from_row(r, account))
-            .optional()
-            .db()?
+            .row(
+                &format!("{SELECT} WHERE x.pid = ?1 AND x.allocation_id = ?2"),
+                &[&self.pid, &allocation_id],
+                |r| from_row(r, account),
+            )?
             .ok_or_else(|| IdKind::Allocation.not_found(allocation_id))?;
         eip.tags = self.tags_of(allocation_id)?;
         Ok(eip)
@@ -75,14 +68,11 @@ impl Tx<'_> {
         account: &str,
         association_id: &str,
     ) -> Result<Option<ElasticIp>, Ec2Error> {
-        self.sql
-            .prepare_cached(&format!(
-                "{SELECT} WHERE x.pid = ?1 AND x.association_id = ?2"
-            ))
-            .db()?
-            .query_row(params![self.pid, association_id], |r| from_row(r, account))
-            .optional()
-            .db()
+        self.row(
+            &format!("{SELECT} WHERE x.pid = ?1 AND x.association_id = ?2"),
+            &[&self.pid, &association_id],
+            |r| from_row(r, account),
+        )
     }
 
     /// The Elastic IP mapped to a private address, if any.
@@ -92,16 +82,11 @@ impl Tx<'_> {
         subnet_id: &str,
         private_ip: Ipv4Addr,
     ) -> Result<Option<ElasticIp>, Ec2Error> {
-        self.sql
-            .prepare_cached(&format!(
-                "{SELECT} WHERE x.subnet_id = ?1 AND x.private_ip = ?2"
-            ))
-            .db()?
-            .query_row(params![subnet_id, private_ip.to_string()], |r| {
-                from_row(r, account)
-            })
-            .optional()
-            .db()
+        self.row(
+            &format!("{SELECT} WHERE x.subnet_id = ?1 AND x.private_ip = ?2"),
+            &[&subnet_id, &private_ip.to_string()],
+            |r| from_row(r, account),
+        )
     }
 
     /// Elastic IPs associated with any address of an interface.
@@ -110,30 +95,26 @@ impl Tx<'_> {
         account: &str,
         eni_id: &str,
     ) -> Result<Vec<ElasticIp>, Ec2Error> {
-        self.sql
-            .prepare_cached(&format!(
-                "{SELECT} WHERE x.eni_id = ?1 ORDER BY x.allocation_id"
-            ))
-            .db()?
-            .query_map([eni_id], |r| from_row(r, account))
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()
+        self.rows(
+            &format!("{SELECT} WHERE x.eni_id = ?1 ORDER BY x.allocation_id"),
+            &[&eni_id],
+            |r| from_row(r, account),
+        )
     }
 
     pub fn count_elastic_ips(&self) -> Result<usize, Ec2Error> {
-        self.count("SELECT COUNT(*) FROM elastic_ips WHERE pid = ?1", self.pid)
+        self.count_rows(
+            "SELECT COUNT(*) FROM elastic_ips WHERE pid = ?1",
+            &[&self.pid],
+        )
     }
 
     /// Whether an association ID once existed in the partition and has ended.
     pub fn eip_association_ended(&self, association_id: &str) -> Result<bool, Ec2Error> {
-        let n: i64 = self
-            .sql
-            .prepare_cached("SELECT COUNT(*) FROM ended_eip_associations WHERE pid = ?1 AND association_id = ?2")
-            .db()?
-            .query_row(params![self.pid, association_id], |r| r.get(0))
-            .db()?;
-        Ok(n > 0)
+        Ok(self.count_rows(
+            "SELECT COUNT(*) FROM ended_eip_associations WHERE pid = ?1 AND association_id = ?2",
+            &[&self.pid, &association_id],
+        )? > 0)
     }
 
     /// Sets or (with `None`) clears an Elastic IP's reverse DNS record.
@@ -142,20 +123,23 @@ impl Tx<'_> {
         allocation_id: &str,
         ptr_record: Option<&str>,
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("UPDATE elastic_ips SET ptr_record = ?2 WHERE allocation_id = ?1")
-            .db()?
-            .execute(params![allocation_id, ptr_record])
-            .db()?;
+        self.exec(
+            "UPDATE elastic_ips SET ptr_record = ?2 WHERE allocation_id = ?1",
+            &[&allocation_id, &ptr_record],
+        )?;
         Ok(())
     }
 
     pub fn insert_elastic_ip(&self, e: &ElasticIp) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("INSERT INTO elastic_ips (allocation_id, pid, public_ip, network_border_group) VALUES (?1, ?2, ?3, ?4)")
-            .db()?
-            .execute(params![e.allocation_id, self.pid, e.public_ip.to_string(), e.network_border_group])
-            .db()?;
+        self.exec(
+            "INSERT INTO elastic_ips (allocation_id, pid, public_ip, network_border_group) VALUES (?1, ?2, ?3, ?4)",
+            &[
+                &e.allocation_id,
+                &self.pid,
+                &e.public_ip.to_string(),
+                &e.network_border_group,
+            ],
+        )?;
         self.set_tags(&e.allocation_id, &e.tags)
     }
 
@@ -166,29 +150,31 @@ impl Tx<'_> {
         allocation_id: &str,
         a: &EipAssociation,
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("UPDATE elastic_ips SET association_id = ?2, eni_id = ?3, subnet_id = ?4, private_ip = ?5 WHERE allocation_id = ?1")
-            .db()?
-            .execute(params![allocation_id, a.association_id, a.network_interface_id, a.subnet_id, a.private_ip.to_string()])
-            .db()?;
+        self.exec(
+            "UPDATE elastic_ips SET association_id = ?2, eni_id = ?3, subnet_id = ?4, private_ip = ?5 WHERE allocation_id = ?1",
+            &[
+                &allocation_id,
+                &a.association_id,
+                &a.network_interface_id,
+                &a.subnet_id,
+                &a.private_ip.to_string(),
+            ],
+        )?;
         Ok(())
     }
 
     /// Ends an Elastic IP's association (remembered, so ending it again is not an error).
     pub fn disassociate_elastic_ip(&self, allocation_id: &str) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "INSERT OR IGNORE INTO ended_eip_associations (association_id, pid)
-                 SELECT association_id, pid FROM elastic_ips WHERE allocation_id = ?1 AND association_id IS NOT NULL",
-            )
-            .db()?
-            .execute([allocation_id])
-            .db()?;
-        self.sql
-            .prepare_cached("UPDATE elastic_ips SET association_id = NULL, eni_id = NULL, subnet_id = NULL, private_ip = NULL WHERE allocation_id = ?1")
-            .db()?
-            .execute([allocation_id])
-            .db()?;
+        self.exec(
+            "INSERT INTO ended_eip_associations (association_id, pid)
+             SELECT association_id, pid FROM elastic_ips WHERE allocation_id = ?1 AND association_id IS NOT NULL
+             ON CONFLICT (association_id) DO NOTHING",
+            &[&allocation_id],
+        )?;
+        self.exec(
+            "UPDATE elastic_ips SET association_id = NULL, eni_id = NULL, subnet_id = NULL, private_ip = NULL WHERE allocation_id = ?1",
+            &[&allocation_id],
+        )?;
         Ok(())
     }
 
@@ -199,48 +185,46 @@ impl Tx<'_> {
         private_ip: Ipv4Addr,
         to_eni: EniId,
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "UPDATE elastic_ips SET eni_id = ?3 WHERE subnet_id = ?1 AND private_ip = ?2",
-            )
-            .db()?
-            .execute(params![subnet_id, private_ip.to_string(), to_eni])
-            .db()?;
+        self.exec(
+            "UPDATE elastic_ips SET eni_id = ?3 WHERE subnet_id = ?1 AND private_ip = ?2",
+            &[&subnet_id, &private_ip.to_string(), &to_eni],
+        )?;
         Ok(())
     }
 
     pub fn delete_elastic_ip(&self, allocation_id: &str) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM elastic_ips WHERE allocation_id = ?1 AND pid = ?2")
-            .db()?
-            .execute(params![allocation_id, self.pid])
-            .db()?;
+        self.exec(
+            "DELETE FROM elastic_ips WHERE allocation_id = ?1 AND pid = ?2",
+            &[&allocation_id, &self.pid],
+        )?;
         self.delete_tags_of(allocation_id)
     }
 
     /// Every public IPv4 in use on this machine, auto-assigned or Elastic, in every partition
     /// (there is one internet).
     pub fn public_ips_in_use(&self) -> Result<BTreeSet<Ipv4Addr>, Ec2Error> {
-        let mut stmt = self
-            .sql
-            .prepare_cached("SELECT public_ip FROM instances WHERE public_ip IS NOT NULL UNION SELECT public_ip FROM elastic_ips")
-            .db()?;
-        let rows = stmt
-            .query_map([], |r| parse_stored::<Ipv4Addr>(&r.get::<_, String>(0)?))
-            .db()?;
-        rows.collect::<Result<_, _>>().db()
+        let mut used = BTreeSet::new();
+        self.each_row(
+            "SELECT public_ip FROM instances WHERE public_ip IS NOT NULL UNION SELECT public_ip FROM elastic_ips",
+            &[],
+            |r| {
+                used.insert(r.parsed(0)?);
+                Ok(())
+            },
+        )?;
+        Ok(used)
     }
 
     /// Whether any address in the VPC is mapped to a public IPv4 (Elastic or auto-assigned).
     pub fn vpc_has_public_addresses(&self, vpc_id: &str) -> Result<bool, Ec2Error> {
-        let eips = self.count(
+        let eips = self.count_rows(
             "SELECT COUNT(*) FROM elastic_ips x JOIN network_interfaces e ON e.id = x.eni_id WHERE e.vpc_id = ?1",
-            vpc_id,
+            &[&vpc_id],
         )?;
-        let auto = self.count(
+        let auto = self.count_rows(
             "SELECT COUNT(*) FROM instances i JOIN attachments a ON a.instance_id = i.id JOIN network_interfaces e ON e.id = a.eni_id
              WHERE e.vpc_id = ?1 AND i.public_ip IS NOT NULL AND a.device_index = 0 AND a.network_card_index = 0",
-            vpc_id,
+            &[&vpc_id],
         )?;
         Ok(eips + auto > 0)
     }

@@ -8,9 +8,9 @@ macro_rules! ids {
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub struct $name<'a>(pub &'a str);
 
-        impl rusqlite::ToSql for $name<'_> {
-            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-                self.0.to_sql()
+        impl crate::sql::Param for $name<'_> {
+            fn value(&self) -> crate::sql::Value<'_> {
+                crate::sql::Value::Text(self.0)
             }
         }
     )*};

@@ -8,6 +8,7 @@
 //! docs/ARCHITECTURE.md, "Storage").
 
 mod client_token;
+mod columns;
 mod constraint;
 pub use constraint::{Answer, UNIQUE, Unique};
 mod error;
@@ -55,30 +56,8 @@ pub use open::{OpenError, Store};
 pub use subnet::Owner;
 pub use volume::VolumeScope;
 
-use localvpc_model::Ec2Error;
-
 /// One open transaction, scoped to the caller's partition (account + region).
 pub struct Tx<'c> {
     sql: sql::Engine<'c>,
     pid: i64,
-}
-
-/// Parses a value this crate wrote itself; a bad one means the file was tampered with.
-pub(crate) fn parse_stored<T: std::str::FromStr>(text: &str) -> rusqlite::Result<T> {
-    text.parse().map_err(|_| {
-        rusqlite::Error::InvalidColumnType(0, text.to_owned(), rusqlite::types::Type::Text)
-    })
-}
-
-impl Tx<'_> {
-    /// Runs a `SELECT COUNT(*) …` with one parameter.
-    pub(crate) fn count(&self, sql: &str, param: impl rusqlite::ToSql) -> Result<usize, Ec2Error> {
-        let n: i64 = self
-            .sql
-            .prepare_cached(sql)
-            .db()?
-            .query_row([param], |r| r.get(0))
-            .db()?;
-        Ok(n as usize)
-    }
 }

@@ -1,21 +1,17 @@
 //! NAT gateways. `pending` and `deleting` settle at a stored time, applied at the start of every
 //! transaction (as instances do), so pollers and the CLI's waiters see EC2's sequence.
 
-use crate::{Db, Tx, parse_stored};
+use crate::Tx;
+use crate::error::{Db, StoreError};
+use crate::sql::Row;
 use localvpc_model::nat_gateway::{Connectivity, Failure, NatAddress, NatGateway, NatState};
 use localvpc_model::{Ec2Error, IdKind};
-use rusqlite::{OptionalExtension, Row, params};
 use std::collections::HashMap;
 
 const COLUMNS: &str = "id, vpc_id, subnet_id, connectivity_type, state, failure_code, failure_message, create_time, delete_time, eni_id";
 
-fn from_row(r: &Row) -> rusqlite::Result<NatGateway> {
-    let bad = |i: usize, text: String| {
-        rusqlite::Error::InvalidColumnType(i, text, rusqlite::types::Type::Text)
-    };
-    let connectivity: String = r.get(3)?;
-    let state: String = r.get(4)?;
-    let failure = match (r.get::<_, Option<String>>(5)?, r.get(6)?) {
+fn from_row(r: &Row) -> Result<NatGateway, StoreError> {
+    let failure = match (r.get::<Option<String>>(5)?, r.get(6)?) {
         (Some(code), Some(message)) => Some(Failure { code, message }),
         _ => None,
     };
@@ -23,8 +19,8 @@ fn from_row(r: &Row) -> rusqlite::Result<NatGateway> {
         id: r.get(0)?,
         vpc_id: r.get(1)?,
         subnet_id: r.get(2)?,
-        connectivity: Connectivity::from_name(&connectivity).ok_or_else(|| bad(3, connectivity))?,
-        state: NatState::from_name(&state).ok_or_else(|| bad(4, state))?,
+        connectivity: r.decoded(3, Connectivity::from_name)?,
+        state: r.decoded(4, NatState::from_name)?,
         failure,
         create_time: r.get(7)?,
         delete_time: r.get(8)?,
@@ -39,34 +35,22 @@ impl Tx<'_> {
     /// `deleting` (to `deleted`) gateway due by `now`, and forgets deleted and failed ones
     /// that ended before `forget_before` (AWS lists them about an hour).
     pub fn settle_nat_gateways(&self, now: &str, forget_before: &str) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "UPDATE nat_gateways SET settles_at = NULL, state = CASE
-                    WHEN state = 'deleting' THEN 'deleted'
-                    WHEN failure_code IS NOT NULL THEN 'failed'
-                    ELSE 'available' END
-                 WHERE pid = ?1 AND settles_at <= ?2",
-            )
-            .db()?
-            .execute(params![self.pid, now])
-            .db()?;
-        let gone: Vec<String> = self
-            .sql
-            .prepare_cached(
-                "SELECT id FROM nat_gateways WHERE pid = ?1 AND state IN ('deleted', 'failed')
-                 AND COALESCE(delete_time, create_time) < ?2",
-            )
-            .db()?
-            .query_map(params![self.pid, forget_before], |r| r.get(0))
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()?;
+        self.exec(
+            "UPDATE nat_gateways SET settles_at = NULL, state = CASE
+                WHEN state = 'deleting' THEN 'deleted'
+                WHEN failure_code IS NOT NULL THEN 'failed'
+                ELSE 'available' END
+             WHERE pid = ?1 AND settles_at <= ?2",
+            &[&self.pid, &now],
+        )?;
+        let gone: Vec<String> = self.rows(
+            "SELECT id FROM nat_gateways WHERE pid = ?1 AND state IN ('deleted', 'failed')
+             AND COALESCE(delete_time, create_time) < ?2",
+            &[&self.pid, &forget_before],
+            |r| r.get(0),
+        )?;
         for id in gone {
-            self.sql
-                .prepare_cached("DELETE FROM nat_gateways WHERE id = ?1")
-                .db()?
-                .execute([&id])
-                .db()?;
+            self.exec("DELETE FROM nat_gateways WHERE id = ?1", &[&id])?;
             self.delete_tags_of(&id)?;
         }
         Ok(())
@@ -74,29 +58,24 @@ impl Tx<'_> {
 
     /// Whether [`Tx::settle_nat_gateways`] would change anything as of `now`.
     pub fn nat_gateways_to_settle(&self, now: &str, forget_before: &str) -> Result<bool, Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM nat_gateways WHERE pid = ?1 AND settles_at <= ?2)
-                 OR EXISTS (SELECT 1 FROM nat_gateways WHERE pid = ?1 AND state IN ('deleted', 'failed')
-                            AND COALESCE(delete_time, create_time) < ?3)",
-            )
-            .db()?
-            .query_row(params![self.pid, now, forget_before], |r| r.get(0))
+        let due: Option<bool> = self.row(
+            "SELECT EXISTS (SELECT 1 FROM nat_gateways WHERE pid = ?1 AND settles_at <= ?2)
+             OR EXISTS (SELECT 1 FROM nat_gateways WHERE pid = ?1 AND state IN ('deleted', 'failed')
+                        AND COALESCE(delete_time, create_time) < ?3)",
+            &[&self.pid, &now, &forget_before],
+            |r| r.get(0),
+        )?;
+        due.ok_or_else(|| StoreError::NotFound("EXISTS returned no row".into()))
             .db()
     }
 
     /// Every NAT gateway of the partition, sorted by ID, with addresses and tags.
     pub fn nat_gateways(&self) -> Result<Vec<NatGateway>, Ec2Error> {
-        let mut nats: Vec<NatGateway> = self
-            .sql
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM nat_gateways WHERE pid = ?1 ORDER BY id"
-            ))
-            .db()?
-            .query_map([self.pid], from_row)
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()?;
+        let mut nats = self.rows(
+            &format!("SELECT {COLUMNS} FROM nat_gateways WHERE pid = ?1 ORDER BY id"),
+            &[&self.pid],
+            from_row,
+        )?;
         let mut addresses = self.nat_addresses(None)?;
         let mut tags = self.tags_by_resource(IdKind::NatGateway)?;
         for n in &mut nats {
@@ -109,14 +88,11 @@ impl Tx<'_> {
     /// One NAT gateway, or `NatGatewayNotFound`.
     pub fn nat_gateway(&self, id: &str) -> Result<NatGateway, Ec2Error> {
         let mut nat = self
-            .sql
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM nat_gateways WHERE pid = ?1 AND id = ?2"
-            ))
-            .db()?
-            .query_row(params![self.pid, id], from_row)
-            .optional()
-            .db()?
+            .row(
+                &format!("SELECT {COLUMNS} FROM nat_gateways WHERE pid = ?1 AND id = ?2"),
+                &[&self.pid, &id],
+                from_row,
+            )?
             .ok_or_else(|| IdKind::NatGateway.not_found(id))?;
         nat.addresses = self.nat_addresses(Some(id))?.remove(id).unwrap_or_default();
         nat.tags = self.tags_of(id)?;
@@ -128,50 +104,33 @@ impl Tx<'_> {
         &self,
         id: Option<&str>,
     ) -> Result<HashMap<String, Vec<NatAddress>>, Ec2Error> {
-        let mut stmt = self
-            .sql
-            .prepare_cached(
-                "SELECT a.nat_gateway_id, a.position, a.private_ip, a.allocation_id, a.public_ip, a.association_id
-                 FROM nat_gateway_addresses a JOIN nat_gateways n ON n.id = a.nat_gateway_id
-                 WHERE n.pid = ?1 AND (?2 IS NULL OR n.id = ?2) ORDER BY a.nat_gateway_id, a.position",
-            )
-            .db()?;
-        let rows = stmt
-            .query_map(params![self.pid, id], |r| {
-                let private: Option<String> = r.get(2)?;
-                let public: Option<String> = r.get(4)?;
-                Ok((
-                    r.get::<_, String>(0)?,
-                    NatAddress {
-                        is_primary: r.get::<_, i64>(1)? == 0,
-                        private_ip: private.map(|p| parse_stored(&p)).transpose()?,
-                        allocation_id: r.get(3)?,
-                        public_ip: public.map(|p| parse_stored(&p)).transpose()?,
-                        association_id: r.get(5)?,
-                    },
-                ))
-            })
-            .db()?;
         let mut out: HashMap<String, Vec<NatAddress>> = HashMap::new();
-        for row in rows {
-            let (nat, address) = row.db()?;
-            out.entry(nat).or_default().push(address);
-        }
+        self.each_row(
+            "SELECT a.nat_gateway_id, a.position, a.private_ip, a.allocation_id, a.public_ip, a.association_id
+             FROM nat_gateway_addresses a JOIN nat_gateways n ON n.id = a.nat_gateway_id
+             WHERE n.pid = ?1 AND (?2 IS NULL OR n.id = ?2) ORDER BY a.nat_gateway_id, a.position",
+            &[&self.pid, &id],
+            |r| {
+                out.entry(r.get(0)?).or_default().push(NatAddress {
+                    is_primary: r.get::<i64>(1)? == 0,
+                    private_ip: r.parsed_opt(2)?,
+                    allocation_id: r.get(3)?,
+                    public_ip: r.parsed_opt(4)?,
+                    association_id: r.get(5)?,
+                });
+                Ok(())
+            },
+        )?;
         Ok(out)
     }
 
     /// Gateways of the partition in `zone` that count against the quota.
     pub fn count_nat_gateways_in_zone(&self, zone: &str) -> Result<usize, Ec2Error> {
-        let n: i64 = self
-            .sql
-            .prepare_cached(
-                "SELECT COUNT(*) FROM nat_gateways WHERE pid = ?1 AND availability_zone = ?2
-                 AND state IN ('pending', 'available', 'deleting')",
-            )
-            .db()?
-            .query_row(params![self.pid, zone], |r| r.get(0))
-            .db()?;
-        Ok(n as usize)
+        self.count_rows(
+            "SELECT COUNT(*) FROM nat_gateways WHERE pid = ?1 AND availability_zone = ?2
+             AND state IN ('pending', 'available', 'deleting')",
+            &[&self.pid, &zone],
+        )
     }
 
     /// Stores a new gateway, `pending` until `settles_at`.
@@ -181,28 +140,27 @@ impl Tx<'_> {
         zone: &str,
         settles_at: &str,
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(&format!(
+        self.exec(
+            &format!(
                 "INSERT INTO nat_gateways (pid, availability_zone, settles_at, {COLUMNS})
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-            ))
-            .db()?
-            .execute(params![
-                self.pid,
-                zone,
-                settles_at,
-                nat.id,
-                nat.vpc_id,
-                nat.subnet_id,
-                nat.connectivity.as_str(),
-                nat.state.as_str(),
-                nat.failure.as_ref().map(|f| &f.code),
-                nat.failure.as_ref().map(|f| &f.message),
-                nat.create_time,
-                nat.delete_time,
-                nat.network_interface_id,
-            ])
-            .db()?;
+            ),
+            &[
+                &self.pid,
+                &zone,
+                &settles_at,
+                &nat.id,
+                &nat.vpc_id,
+                &nat.subnet_id,
+                &nat.connectivity.as_str(),
+                &nat.state.as_str(),
+                &nat.failure.as_ref().map(|f| &f.code),
+                &nat.failure.as_ref().map(|f| &f.message),
+                &nat.create_time,
+                &nat.delete_time,
+                &nat.network_interface_id,
+            ],
+        )?;
         self.set_nat_gateway_addresses(&nat.id, &nat.addresses)?;
         self.set_tags(&nat.id, &nat.tags)
     }
@@ -213,40 +171,33 @@ impl Tx<'_> {
         nat_id: &str,
         addresses: &[NatAddress],
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM nat_gateway_addresses WHERE nat_gateway_id = ?1")
-            .db()?
-            .execute([nat_id])
-            .db()?;
+        self.exec(
+            "DELETE FROM nat_gateway_addresses WHERE nat_gateway_id = ?1",
+            &[&nat_id],
+        )?;
         for (position, a) in addresses.iter().enumerate() {
-            self.sql
-                .prepare_cached(
-                    "INSERT INTO nat_gateway_addresses (nat_gateway_id, position, private_ip, allocation_id, public_ip, association_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .db()?
-                .execute(params![
-                    nat_id,
-                    position as i64,
-                    a.private_ip.map(|p| p.to_string()),
-                    a.allocation_id,
-                    a.public_ip.map(|p| p.to_string()),
-                    a.association_id,
-                ])
-                .db()?;
+            self.exec(
+                "INSERT INTO nat_gateway_addresses (nat_gateway_id, position, private_ip, allocation_id, public_ip, association_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                &[
+                    &nat_id,
+                    &(position as i64),
+                    &a.private_ip.map(|p| p.to_string()),
+                    &a.allocation_id,
+                    &a.public_ip.map(|p| p.to_string()),
+                    &a.association_id,
+                ],
+            )?;
         }
         Ok(())
     }
 
     /// DeleteNatGateway: `deleting` until `settles_at` (= now: the next call sees `deleted`).
     pub fn set_nat_gateway_deleting(&self, id: &str, now: &str) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "UPDATE nat_gateways SET state = 'deleting', settles_at = ?2, delete_time = ?2 WHERE id = ?1",
-            )
-            .db()?
-            .execute(params![id, now])
-            .db()?;
+        self.exec(
+            "UPDATE nat_gateways SET state = 'deleting', settles_at = ?2, delete_time = ?2 WHERE id = ?1",
+            &[&id, &now],
+        )?;
         Ok(())
     }
 }

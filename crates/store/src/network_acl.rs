@@ -1,25 +1,23 @@
 //! Network ACLs, their entries and subnet associations.
 
-use crate::{AssociationId, Db, NetworkAclId, Tx, parse_stored};
+use crate::error::StoreError;
+use crate::sql::Row;
+use crate::{AssociationId, NetworkAclId, Tx};
 use localvpc_model::network_acl::{NetworkAcl, NetworkAclAssociation, NetworkAclEntry, RuleAction};
 use localvpc_model::{Ec2Error, IdKind};
-use rusqlite::{OptionalExtension, Row, params};
 use std::collections::HashMap;
 
 const ENTRY_COLUMNS: &str = "e.network_acl_id, e.egress, e.rule_number, e.protocol, e.action, e.cidr, e.icmp_type, e.icmp_code, e.port_from, e.port_to";
 
-fn entry_from_row(r: &Row) -> rusqlite::Result<(String, NetworkAclEntry)> {
+fn entry_from_row(r: &Row) -> Result<(String, NetworkAclEntry), StoreError> {
     let icmp: (Option<i32>, Option<i32>) = (r.get(6)?, r.get(7)?);
     let ports: (Option<i32>, Option<i32>) = (r.get(8)?, r.get(9)?);
-    let action: String = r.get(4)?;
     let entry = NetworkAclEntry {
         egress: r.get(1)?,
         rule_number: r.get(2)?,
         protocol: r.get(3)?,
-        action: RuleAction::parse(&action).map_err(|_| {
-            rusqlite::Error::InvalidColumnType(4, action, rusqlite::types::Type::Text)
-        })?,
-        cidr: parse_stored(&r.get::<_, String>(5)?)?,
+        action: r.decoded(4, |text| RuleAction::parse(text).ok())?,
+        cidr: r.parsed(5)?,
         icmp_type_code: icmp.0.zip(icmp.1),
         port_range: ports.0.zip(ports.1),
     };
@@ -28,16 +26,17 @@ fn entry_from_row(r: &Row) -> rusqlite::Result<(String, NetworkAclEntry)> {
 
 impl Tx<'_> {
     /// Every network ACL of the partition (or one VPC) with entries, associations and tags.
+    /// Associations list in the order they were made (`rowid`, which a PostgreSQL schema gives
+    /// the table as an identity column).
     pub fn network_acls(
         &self,
         owner: &str,
         vpc_id: Option<&str>,
     ) -> Result<Vec<NetworkAcl>, Ec2Error> {
-        let mut acls: Vec<NetworkAcl> = self
-            .sql
-            .prepare_cached("SELECT id, vpc_id, is_default FROM network_acls WHERE pid = ?1 AND (?2 IS NULL OR vpc_id = ?2) ORDER BY id")
-            .db()?
-            .query_map(params![self.pid, vpc_id], |r| {
+        let mut acls = self.rows(
+            "SELECT id, vpc_id, is_default FROM network_acls WHERE pid = ?1 AND (?2 IS NULL OR vpc_id = ?2) ORDER BY id",
+            &[&self.pid, &vpc_id],
+            |r| {
                 Ok(NetworkAcl {
                     id: r.get(0)?,
                     vpc_id: r.get(1)?,
@@ -47,46 +46,39 @@ impl Tx<'_> {
                     associations: Vec::new(),
                     tags: Vec::new(),
                 })
-            })
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()?;
+            },
+        )?;
         let mut entries: HashMap<String, Vec<NetworkAclEntry>> = HashMap::new();
-        let mut stmt = self
-            .sql
-            .prepare_cached(
-                &format!("SELECT {ENTRY_COLUMNS} FROM network_acl_entries e JOIN network_acls a ON a.id = e.network_acl_id
-                 WHERE a.pid = ?1 ORDER BY e.network_acl_id, e.egress DESC, e.rule_number"),
-            )
-            .db()?;
-        for row in stmt.query_map([self.pid], entry_from_row).db()? {
-            let (acl, entry) = row.db()?;
-            entries.entry(acl).or_default().push(entry);
-        }
+        self.each_row(
+            &format!(
+                "SELECT {ENTRY_COLUMNS} FROM network_acl_entries e JOIN network_acls a ON a.id = e.network_acl_id
+                 WHERE a.pid = ?1 ORDER BY e.network_acl_id, e.egress DESC, e.rule_number"
+            ),
+            &[&self.pid],
+            |r| {
+                let (acl, entry) = entry_from_row(r)?;
+                entries.entry(acl).or_default().push(entry);
+                Ok(())
+            },
+        )?;
         let mut associations: HashMap<String, Vec<NetworkAclAssociation>> = HashMap::new();
-        let mut stmt = self
-            .sql
-            .prepare_cached(
-                "SELECT s.id, s.network_acl_id, s.subnet_id FROM network_acl_associations s
-                 JOIN network_acls a ON a.id = s.network_acl_id WHERE a.pid = ?1 ORDER BY s.rowid",
-            )
-            .db()?;
-        let rows = stmt
-            .query_map([self.pid], |r| {
-                Ok(NetworkAclAssociation {
+        self.each_row(
+            "SELECT s.id, s.network_acl_id, s.subnet_id FROM network_acl_associations s
+             JOIN network_acls a ON a.id = s.network_acl_id WHERE a.pid = ?1 ORDER BY s.rowid",
+            &[&self.pid],
+            |r| {
+                let a = NetworkAclAssociation {
                     id: r.get(0)?,
                     network_acl_id: r.get(1)?,
                     subnet_id: r.get(2)?,
-                })
-            })
-            .db()?;
-        for row in rows {
-            let a = row.db()?;
-            associations
-                .entry(a.network_acl_id.clone())
-                .or_default()
-                .push(a);
-        }
+                };
+                associations
+                    .entry(a.network_acl_id.clone())
+                    .or_default()
+                    .push(a);
+                Ok(())
+            },
+        )?;
         let mut tags = self.tags_by_resource(IdKind::NetworkAcl)?;
         for acl in &mut acls {
             acl.entries = entries.remove(&acl.id).unwrap_or_default();
@@ -99,12 +91,11 @@ impl Tx<'_> {
     /// One ACL, or `InvalidNetworkAclID.NotFound`.
     pub fn network_acl(&self, owner: &str, id: &str) -> Result<NetworkAcl, Ec2Error> {
         let vpc_id: String = self
-            .sql
-            .prepare_cached("SELECT vpc_id FROM network_acls WHERE pid = ?1 AND id = ?2")
-            .db()?
-            .query_row(params![self.pid, id], |r| r.get(0))
-            .optional()
-            .db()?
+            .row(
+                "SELECT vpc_id FROM network_acls WHERE pid = ?1 AND id = ?2",
+                &[&self.pid, &id],
+                |r| r.get(0),
+            )?
             .ok_or_else(|| IdKind::NetworkAcl.not_found(id))?;
         let mut acls = self.network_acls(owner, Some(&vpc_id))?;
         let index = acls
@@ -116,13 +107,10 @@ impl Tx<'_> {
 
     /// Inserts an ACL with its entries, associations and tags.
     pub fn insert_network_acl(&self, acl: &NetworkAcl) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "INSERT INTO network_acls (id, pid, vpc_id, is_default) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .db()?
-            .execute(params![acl.id, self.pid, acl.vpc_id, acl.is_default])
-            .db()?;
+        self.exec(
+            "INSERT INTO network_acls (id, pid, vpc_id, is_default) VALUES (?1, ?2, ?3, ?4)",
+            &[&acl.id, &self.pid, &acl.vpc_id, &acl.is_default],
+        )?;
         for entry in &acl.entries {
             self.insert_network_acl_entry(&acl.id, entry)?;
         }
@@ -137,25 +125,22 @@ impl Tx<'_> {
         acl_id: &str,
         e: &NetworkAclEntry,
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "INSERT INTO network_acl_entries (network_acl_id, egress, rule_number, protocol, action, cidr, icmp_type, icmp_code, port_from, port_to)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )
-            .db()?
-            .execute(params![
-                acl_id,
-                e.egress,
-                e.rule_number,
-                e.protocol,
-                e.action.as_str(),
-                e.cidr.to_string(),
-                e.icmp_type_code.map(|t| t.0),
-                e.icmp_type_code.map(|t| t.1),
-                e.port_range.map(|p| p.0),
-                e.port_range.map(|p| p.1)
-            ])
-            .db()?;
+        self.exec(
+            "INSERT INTO network_acl_entries (network_acl_id, egress, rule_number, protocol, action, cidr, icmp_type, icmp_code, port_from, port_to)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            &[
+                &acl_id,
+                &e.egress,
+                &e.rule_number,
+                &e.protocol,
+                &e.action.as_str(),
+                &e.cidr.to_string(),
+                &e.icmp_type_code.map(|t| t.0),
+                &e.icmp_type_code.map(|t| t.1),
+                &e.port_range.map(|p| p.0),
+                &e.port_range.map(|p| p.1),
+            ],
+        )?;
         Ok(())
     }
 
@@ -175,18 +160,17 @@ impl Tx<'_> {
         egress: bool,
         rule_number: i32,
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM network_acl_entries WHERE network_acl_id = ?1 AND egress = ?2 AND rule_number = ?3")
-            .db()?
-            .execute(params![acl_id, egress, rule_number])
-            .db()?;
+        self.exec(
+            "DELETE FROM network_acl_entries WHERE network_acl_id = ?1 AND egress = ?2 AND rule_number = ?3",
+            &[&acl_id, &egress, &rule_number],
+        )?;
         Ok(())
     }
 
     pub fn count_network_acls_in_vpc(&self, vpc_id: &str) -> Result<usize, Ec2Error> {
-        self.count(
+        self.count_rows(
             "SELECT COUNT(*) FROM network_acls WHERE vpc_id = ?1",
-            vpc_id,
+            &[&vpc_id],
         )
     }
 
@@ -195,32 +179,28 @@ impl Tx<'_> {
         &self,
         id: &str,
     ) -> Result<Option<NetworkAclAssociation>, Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "SELECT s.id, s.network_acl_id, s.subnet_id FROM network_acl_associations s
-                 JOIN network_acls a ON a.id = s.network_acl_id WHERE a.pid = ?1 AND s.id = ?2",
-            )
-            .db()?
-            .query_row(params![self.pid, id], |r| {
+        self.row(
+            "SELECT s.id, s.network_acl_id, s.subnet_id FROM network_acl_associations s
+             JOIN network_acls a ON a.id = s.network_acl_id WHERE a.pid = ?1 AND s.id = ?2",
+            &[&self.pid, &id],
+            |r| {
                 Ok(NetworkAclAssociation {
                     id: r.get(0)?,
                     network_acl_id: r.get(1)?,
                     subnet_id: r.get(2)?,
                 })
-            })
-            .optional()
-            .db()
+            },
+        )
     }
 
     pub fn insert_network_acl_association(
         &self,
         a: &NetworkAclAssociation,
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("INSERT INTO network_acl_associations (id, network_acl_id, subnet_id) VALUES (?1, ?2, ?3)")
-            .db()?
-            .execute(params![a.id, a.network_acl_id, a.subnet_id])
-            .db()?;
+        self.exec(
+            "INSERT INTO network_acl_associations (id, network_acl_id, subnet_id) VALUES (?1, ?2, ?3)",
+            &[&a.id, &a.network_acl_id, &a.subnet_id],
+        )?;
         Ok(())
     }
 
@@ -231,28 +211,23 @@ impl Tx<'_> {
         new_id: AssociationId,
         acl_id: NetworkAclId,
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "UPDATE network_acl_associations SET id = ?2, network_acl_id = ?3 WHERE id = ?1",
-            )
-            .db()?
-            .execute(params![old_id, new_id, acl_id])
-            .db()?;
+        self.exec(
+            "UPDATE network_acl_associations SET id = ?2, network_acl_id = ?3 WHERE id = ?1",
+            &[&old_id, &new_id, &acl_id],
+        )?;
         Ok(())
     }
 
     /// Deletes an ACL with its entries and tags. The caller has checked associations.
     pub fn delete_network_acl(&self, id: &str) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM network_acl_associations WHERE network_acl_id = ?1")
-            .db()?
-            .execute([id])
-            .db()?;
-        self.sql
-            .prepare_cached("DELETE FROM network_acls WHERE id = ?1 AND pid = ?2")
-            .db()?
-            .execute(params![id, self.pid])
-            .db()?;
+        self.exec(
+            "DELETE FROM network_acl_associations WHERE network_acl_id = ?1",
+            &[&id],
+        )?;
+        self.exec(
+            "DELETE FROM network_acls WHERE id = ?1 AND pid = ?2",
+            &[&id, &self.pid],
+        )?;
         self.delete_tags_of(id)
     }
 }

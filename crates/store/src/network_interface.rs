@@ -6,12 +6,11 @@ mod rows;
 
 pub use private_ips::SubnetAddresses;
 
-use crate::{Db, EniId, SubnetId, Tx, parse_stored};
+use crate::{EniId, SubnetId, Tx};
 use localvpc_model::network_interface::{
     Attachment, GroupRef, NetworkInterface, PrivateIp, PublicAssociation, Requester,
 };
 use localvpc_model::{Ec2Error, IdKind};
-use rusqlite::{OptionalExtension, params};
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
@@ -47,13 +46,14 @@ impl<'a> EniScope<'a> {
 
     /// Selects the scope's interfaces `e`: `?1` partition, `?2` one ID, `?3` one instance. One
     /// condition per scope (not `?2 IS NULL OR …`), so SQLite can use the primary key and the
-    /// attachment index instead of scanning the partition.
+    /// attachment index instead of scanning the partition. A parameter the condition only tests
+    /// for `NULL` is cast, so PostgreSQL knows its type.
     pub(crate) fn condition(self) -> &'static str {
         match self {
-            Self::All => "e.pid = ?1 AND ?2 IS NULL AND ?3 IS NULL",
-            Self::One(_) => "e.pid = ?1 AND e.id = ?2 AND ?3 IS NULL",
+            Self::All => "e.pid = ?1 AND CAST(?2 AS TEXT) IS NULL AND CAST(?3 AS TEXT) IS NULL",
+            Self::One(_) => "e.pid = ?1 AND e.id = ?2 AND CAST(?3 AS TEXT) IS NULL",
             Self::AttachedTo(_) => {
-                "e.pid = ?1 AND ?2 IS NULL AND e.id IN (SELECT eni_id FROM attachments WHERE instance_id = ?3)"
+                "e.pid = ?1 AND CAST(?2 AS TEXT) IS NULL AND e.id IN (SELECT eni_id FROM attachments WHERE instance_id = ?3)"
             }
         }
     }
@@ -69,15 +69,14 @@ impl<'c> Tx<'c> {
     ) -> Result<Vec<NetworkInterface>, Ec2Error> {
         let (id, instance) = scope.params();
         let scope_sql = scope.condition();
-        let mut enis: Vec<NetworkInterface> = self
-            .sql
-            .prepare_cached(&format!(
+        let mut enis: Vec<NetworkInterface> = self.rows(
+            &format!(
                 "SELECT e.id, e.subnet_id, e.vpc_id, e.availability_zone, e.availability_zone_id, e.description, e.mac_address,
                         e.interface_type, e.source_dest_check, e.requester_id, e.service_attachment_id, e.service_attach_time
                  FROM network_interfaces e WHERE {scope_sql} ORDER BY e.id"
-            ))
-            .db()?
-            .query_map(params![self.pid, id, instance], |r| {
+            ),
+            &[&self.pid, &id, &instance],
+            |r| {
                 Ok(NetworkInterface {
                     id: r.get(0)?,
                     owner_id: account.to_owned(),
@@ -89,7 +88,7 @@ impl<'c> Tx<'c> {
                     mac_address: r.get(6)?,
                     interface_type: r.get(7)?,
                     source_dest_check: r.get(8)?,
-                    requester: match r.get::<_, Option<String>>(9)? {
+                    requester: match r.get::<Option<String>>(9)? {
                         Some(requester_id) => Some(Requester {
                             requester_id,
                             attachment_id: r.get(10)?,
@@ -105,10 +104,8 @@ impl<'c> Tx<'c> {
                     attachment: None,
                     tags: Vec::new(),
                 })
-            })
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()?;
+            },
+        )?;
         if enis.is_empty() {
             return Ok(enis);
         }
@@ -119,7 +116,7 @@ impl<'c> Tx<'c> {
         )
         .group(|r| {
             Ok(PrivateIp {
-                address: parse_stored(&r.get::<_, String>(1)?)?,
+                address: r.parsed(1)?,
                 primary: r.get(2)?,
                 association: None,
             })
@@ -155,7 +152,7 @@ impl<'c> Tx<'c> {
              JOIN network_interfaces e ON e.id = a.eni_id
              WHERE {scope} AND a.device_index = 0 AND a.network_card_index = 0 AND i.public_ip IS NOT NULL",
         )
-        .group(|r| parse_stored::<Ipv4Addr>(&r.get::<_, String>(1)?))?;
+        .group(|r| r.parsed::<Ipv4Addr>(1))?;
         // Elastic IPs, each on the private address it maps.
         let mut elastic = by_eni(
             "SELECT x.eni_id, x.private_ip, x.public_ip, x.allocation_id, x.association_id FROM elastic_ips x
@@ -163,9 +160,9 @@ impl<'c> Tx<'c> {
         )
         .group(|r| {
             Ok((
-                parse_stored::<Ipv4Addr>(&r.get::<_, String>(1)?)?,
+                r.parsed::<Ipv4Addr>(1)?,
                 PublicAssociation {
-                    public_ip: parse_stored(&r.get::<_, String>(2)?)?,
+                    public_ip: r.parsed(2)?,
                     allocation_id: r.get(3)?,
                     association_id: r.get(4)?,
                     ip_owner_id: account.to_owned(),
@@ -215,9 +212,9 @@ impl<'c> Tx<'c> {
 
     /// The partition's interface count, kept by triggers (see migration 0004).
     pub fn count_network_interfaces(&self) -> Result<usize, Ec2Error> {
-        self.count(
-            "SELECT IFNULL((SELECT n FROM network_interface_counts WHERE pid = ?1), 0)",
-            self.pid,
+        self.count_rows(
+            "SELECT COALESCE((SELECT n FROM network_interface_counts WHERE pid = ?1), 0)",
+            &[&self.pid],
         )
     }
 
@@ -248,65 +245,57 @@ impl<'c> Tx<'c> {
                  AND resource_id >= 'eni-' AND resource_id < 'eni.'"
             }
         };
-        fn id(r: &rusqlite::Row) -> rusqlite::Result<String> {
-            r.get(0)
+        match by {
+            EniLookup::Tag(key) => self.rows(sql, &[&self.pid, &value, &key], |r| r.get(0)),
+            _ => self.rows(sql, &[&self.pid, &value], |r| r.get(0)),
         }
-        let mut stmt = self.sql.prepare_cached(sql).db()?;
-        let ids = match by {
-            EniLookup::Tag(key) => stmt.query_map(params![self.pid, value, key], id),
-            _ => stmt.query_map(params![self.pid, value], id),
-        };
-        ids.db()?.collect::<Result<_, _>>().db()
     }
 
     pub fn count_network_interfaces_in_subnet(&self, subnet_id: &str) -> Result<usize, Ec2Error> {
-        self.count(
+        self.count_rows(
             "SELECT COUNT(*) FROM network_interfaces WHERE subnet_id = ?1",
-            subnet_id,
+            &[&subnet_id],
         )
     }
 
     /// Interfaces that use a security group.
     pub fn count_network_interfaces_in_group(&self, group_id: &str) -> Result<usize, Ec2Error> {
-        self.count(
+        self.count_rows(
             "SELECT COUNT(*) FROM eni_security_groups WHERE group_id = ?1",
-            group_id,
+            &[&group_id],
         )
     }
 
     pub fn mac_in_use(&self, mac: &str) -> Result<bool, Ec2Error> {
-        Ok(self.count(
+        Ok(self.count_rows(
             "SELECT COUNT(*) FROM network_interfaces WHERE mac_address = ?1",
-            mac,
+            &[&mac],
         )? > 0)
     }
 
     /// Inserts an interface with its addresses, groups and tags (not its attachment).
     pub fn insert_network_interface(&self, e: &NetworkInterface) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "INSERT INTO network_interfaces (id, pid, subnet_id, vpc_id, availability_zone, availability_zone_id, description,
-                 mac_address, interface_type, source_dest_check, requester_managed, requester_id, service_attachment_id,
-                 service_attach_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )
-            .db()?
-            .execute(params![
-                e.id,
-                self.pid,
-                e.subnet_id,
-                e.vpc_id,
-                e.availability_zone,
-                e.availability_zone_id,
-                e.description,
-                e.mac_address,
-                e.interface_type,
-                e.source_dest_check,
-                e.requester_managed(),
-                e.requester.as_ref().map(|r| &r.requester_id),
-                e.requester.as_ref().map(|r| &r.attachment_id),
-                e.requester.as_ref().map(|r| &r.attach_time),
-            ])
-            .db()?;
+        self.exec(
+            "INSERT INTO network_interfaces (id, pid, subnet_id, vpc_id, availability_zone, availability_zone_id, description,
+             mac_address, interface_type, source_dest_check, requester_managed, requester_id, service_attachment_id,
+             service_attach_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            &[
+                &e.id,
+                &self.pid,
+                &e.subnet_id,
+                &e.vpc_id,
+                &e.availability_zone,
+                &e.availability_zone_id,
+                &e.description,
+                &e.mac_address,
+                &e.interface_type,
+                &e.source_dest_check,
+                &e.requester_managed(),
+                &e.requester.as_ref().map(|r| &r.requester_id),
+                &e.requester.as_ref().map(|r| &r.attachment_id),
+                &e.requester.as_ref().map(|r| &r.attach_time),
+            ],
+        )?;
         for ip in &e.private_ips {
             self.add_private_ip(EniId(&e.id), SubnetId(&e.subnet_id), ip.address, ip.primary)?;
         }
@@ -332,65 +321,58 @@ impl<'c> Tx<'c> {
         eni_id: &str,
         group_ids: &[String],
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM eni_security_groups WHERE eni_id = ?1")
-            .db()?
-            .execute([eni_id])
-            .db()?;
-        let mut insert = self
-            .sql
-            .prepare_cached(
-                "INSERT INTO eni_security_groups (eni_id, group_id, position) VALUES (?1, ?2, ?3)",
-            )
-            .db()?;
+        self.exec(
+            "DELETE FROM eni_security_groups WHERE eni_id = ?1",
+            &[&eni_id],
+        )?;
         for (position, group) in group_ids.iter().enumerate() {
-            insert
-                .execute(params![eni_id, group, position as i64])
-                .db()?;
+            self.exec(
+                "INSERT INTO eni_security_groups (eni_id, group_id, position) VALUES (?1, ?2, ?3)",
+                &[&eni_id, group, &(position as i64)],
+            )?;
         }
         Ok(())
     }
 
     /// Writes the attributes ModifyNetworkInterfaceAttribute may change (besides groups).
     pub fn update_network_interface(&self, e: &NetworkInterface) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("UPDATE network_interfaces SET description = ?2, source_dest_check = ?3 WHERE id = ?1")
-            .db()?
-            .execute(params![e.id, e.description, e.source_dest_check])
-            .db()?;
+        self.exec(
+            "UPDATE network_interfaces SET description = ?2, source_dest_check = ?3 WHERE id = ?1",
+            &[&e.id, &e.description, &e.source_dest_check],
+        )?;
         Ok(())
     }
 
     /// Records an attachment. The UNIQUE constraints refuse a second attachment of the
     /// interface or a second interface in the slot, whatever the checks above missed.
     pub fn insert_attachment(&self, eni_id: &str, a: &Attachment) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "INSERT INTO attachments (id, eni_id, instance_id, device_index, network_card_index, delete_on_termination, attach_time)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .db()?
-            .execute(params![a.id, eni_id, a.instance_id, a.device_index, a.network_card_index, a.delete_on_termination, a.attach_time])
-            .db()?;
+        self.exec(
+            "INSERT INTO attachments (id, eni_id, instance_id, device_index, network_card_index, delete_on_termination, attach_time)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &[
+                &a.id,
+                &eni_id,
+                &a.instance_id,
+                &a.device_index,
+                &a.network_card_index,
+                &a.delete_on_termination,
+                &a.attach_time,
+            ],
+        )?;
         Ok(())
     }
 
     /// The interface an attachment belongs to (in the caller's partition).
     pub fn attachment_interface(&self, attachment_id: &str) -> Result<Option<String>, Ec2Error> {
-        self.sql
-            .prepare_cached("SELECT a.eni_id FROM attachments a JOIN network_interfaces e ON e.id = a.eni_id WHERE e.pid = ?1 AND a.id = ?2")
-            .db()?
-            .query_row(params![self.pid, attachment_id], |r| r.get(0))
-            .optional()
-            .db()
+        self.row(
+            "SELECT a.eni_id FROM attachments a JOIN network_interfaces e ON e.id = a.eni_id WHERE e.pid = ?1 AND a.id = ?2",
+            &[&self.pid, &attachment_id],
+            |r| r.get(0),
+        )
     }
 
     pub fn delete_attachment(&self, attachment_id: &str) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM attachments WHERE id = ?1")
-            .db()?
-            .execute([attachment_id])
-            .db()?;
+        self.exec("DELETE FROM attachments WHERE id = ?1", &[&attachment_id])?;
         Ok(())
     }
 
@@ -399,21 +381,19 @@ impl<'c> Tx<'c> {
         attachment_id: &str,
         value: bool,
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("UPDATE attachments SET delete_on_termination = ?2 WHERE id = ?1")
-            .db()?
-            .execute(params![attachment_id, value])
-            .db()?;
+        self.exec(
+            "UPDATE attachments SET delete_on_termination = ?2 WHERE id = ?1",
+            &[&attachment_id, &value],
+        )?;
         Ok(())
     }
 
     /// Deletes an interface with its addresses, groups and tags. The caller has detached it.
     pub fn delete_network_interface(&self, id: &str) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM network_interfaces WHERE id = ?1 AND pid = ?2")
-            .db()?
-            .execute(params![id, self.pid])
-            .db()?;
+        self.exec(
+            "DELETE FROM network_interfaces WHERE id = ?1 AND pid = ?2",
+            &[&id, &self.pid],
+        )?;
         self.delete_tags_of(id)
     }
 }

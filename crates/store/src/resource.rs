@@ -1,10 +1,9 @@
 //! Resources of any taggable kind, looked up by ID: what the tag actions need, since they take
 //! IDs of every kind in one list.
 
-use crate::{Db, Tx};
+use crate::Tx;
 use localvpc_model::id::KINDS;
 use localvpc_model::{Ec2Error, IdKind, Tag};
-use rusqlite::{OptionalExtension, params};
 
 /// How to find the IDs of a taggable kind in partition `?1`, as one `id` column; `None` for a
 /// kind EC2 does not let callers tag (`IdKind::tag_type`). No wildcard arm: a new kind is
@@ -73,38 +72,32 @@ impl Tx<'_> {
         let (Some(resource_type), Some(ids)) = (kind.tag_type(), ids_in_partition(kind)) else {
             return Ok(None);
         };
-        let found: Option<i64> = self
-            .sql
-            .prepare_cached(&format!("SELECT 1 FROM ({ids}) WHERE id = ?2"))
-            .db()?
-            .query_row(params![self.pid, id], |r| r.get(0))
-            .optional()
-            .db()?;
-        Ok(found.map(|_| resource_type))
+        // PostgreSQL 15 wants the derived table named.
+        let found = self.exists(
+            &format!("SELECT 1 FROM ({ids}) AS k WHERE k.id = ?2"),
+            &[&self.pid, &id],
+        )?;
+        Ok(found.then_some(resource_type))
     }
 
     /// Every tag of every resource in the partition, sorted by resource ID then key.
     pub fn resource_tags(&self) -> Result<Vec<ResourceTag>, Ec2Error> {
         let mut all = Vec::new();
         for (resource_type, ids) in taggable() {
-            let mut stmt = self
-                .sql
-                .prepare_cached(&format!(
+            self.each_row(
+                &format!(
                     "SELECT resource_id, key, value FROM tags WHERE pid = ?1 AND resource_id IN ({ids})"
-                ))
-                .db()?;
-            let rows = stmt
-                .query_map([self.pid], |r| {
-                    Ok(ResourceTag {
+                ),
+                &[&self.pid],
+                |r| {
+                    all.push(ResourceTag {
                         resource_id: r.get(0)?,
                         resource_type,
-                        tag: Tag::new(r.get::<_, String>(1)?, r.get::<_, String>(2)?),
-                    })
-                })
-                .db()?;
-            for row in rows {
-                all.push(row.db()?);
-            }
+                        tag: Tag::new(r.get::<String>(1)?, r.get::<String>(2)?),
+                    });
+                    Ok(())
+                },
+            )?;
         }
         all.sort_by(|a, b| (&a.resource_id, &a.tag.key).cmp(&(&b.resource_id, &b.tag.key)));
         Ok(all)

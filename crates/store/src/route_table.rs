@@ -1,12 +1,12 @@
 //! Route tables, their routes and associations.
 
-use crate::{AssociationId, Db, RouteTableId, Tx, parse_stored};
+use crate::error::StoreError;
+use crate::{AssociationId, RouteTableId, Tx};
 use ipnet::{IpNet, Ipv6Net};
 use localvpc_model::route_table::{
     EndpointRoute, Route, RouteOrigin, RouteTable, RouteTableAssociation, RouteTarget,
 };
 use localvpc_model::{Ec2Error, IdKind};
-use rusqlite::{OptionalExtension, params};
 use std::collections::HashMap;
 
 fn target_columns(target: &RouteTarget) -> (&'static str, Option<&str>) {
@@ -21,11 +21,10 @@ fn target_columns(target: &RouteTarget) -> (&'static str, Option<&str>) {
     }
 }
 
-fn target_from(kind: &str, id: Option<String>) -> rusqlite::Result<RouteTarget> {
+fn target_from(kind: &str, id: Option<String>) -> Result<RouteTarget, StoreError> {
     let id = || {
-        id.clone().ok_or_else(|| {
-            rusqlite::Error::InvalidColumnType(3, kind.to_owned(), rusqlite::types::Type::Null)
-        })
+        id.clone()
+            .ok_or_else(|| StoreError::Database(format!("a {kind} route has no target ID")))
     };
     Ok(match kind {
         "local" => RouteTarget::Local,
@@ -36,11 +35,9 @@ fn target_from(kind: &str, id: Option<String>) -> rusqlite::Result<RouteTarget> 
         "pcx" => RouteTarget::VpcPeeringConnection(id()?),
         "eigw" => RouteTarget::EgressOnlyInternetGateway(id()?),
         other => {
-            return Err(rusqlite::Error::InvalidColumnType(
-                2,
-                other.to_owned(),
-                rusqlite::types::Type::Text,
-            ));
+            return Err(StoreError::Database(format!(
+                "unknown route target kind {other:?}"
+            )));
         }
     })
 }
@@ -55,16 +52,17 @@ fn origin_from(text: &str) -> RouteOrigin {
 
 impl Tx<'_> {
     /// Every route table of the partition (or one VPC) with routes, associations and tags.
+    /// Routes and associations list in the order they were made (`rowid`, which a PostgreSQL
+    /// schema gives these tables as an identity column).
     pub fn route_tables(
         &self,
         owner: &str,
         vpc_id: Option<&str>,
     ) -> Result<Vec<RouteTable>, Ec2Error> {
-        let mut tables: Vec<RouteTable> = self
-            .sql
-            .prepare_cached("SELECT id, vpc_id FROM route_tables WHERE pid = ?1 AND (?2 IS NULL OR vpc_id = ?2) ORDER BY id")
-            .db()?
-            .query_map(params![self.pid, vpc_id], |r| {
+        let mut tables = self.rows(
+            "SELECT id, vpc_id FROM route_tables WHERE pid = ?1 AND (?2 IS NULL OR vpc_id = ?2) ORDER BY id",
+            &[&self.pid, &vpc_id],
+            |r| {
                 Ok(RouteTable {
                     id: r.get(0)?,
                     vpc_id: r.get(1)?,
@@ -75,68 +73,53 @@ impl Tx<'_> {
                     associations: Vec::new(),
                     tags: Vec::new(),
                 })
-            })
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()?;
+            },
+        )?;
         let mut routes: HashMap<String, Vec<Route>> = HashMap::new();
         let mut ipv6_routes: HashMap<String, Vec<Route<Ipv6Net>>> = HashMap::new();
-        let mut stmt = self
-            .sql
-            .prepare_cached(
-                "SELECT r.route_table_id, r.destination, r.target_kind, r.target_id, r.origin FROM routes r
-                 JOIN route_tables t ON t.id = r.route_table_id WHERE t.pid = ?1 ORDER BY r.rowid",
-            )
-            .db()?;
-        let rows = stmt
-            .query_map([self.pid], |r| {
-                let destination: IpNet = parse_stored(&r.get::<_, String>(1)?)?;
-                let target = target_from(&r.get::<_, String>(2)?, r.get(3)?)?;
-                let origin = origin_from(&r.get::<_, String>(4)?);
-                Ok((r.get::<_, String>(0)?, destination, target, origin))
-            })
-            .db()?;
-        for row in rows {
-            let (table, destination, target, origin) = row.db()?;
-            match destination {
-                IpNet::V4(destination) => routes.entry(table).or_default().push(Route {
-                    destination,
-                    target,
-                    origin,
-                }),
-                IpNet::V6(destination) => ipv6_routes.entry(table).or_default().push(Route {
-                    destination,
-                    target,
-                    origin,
-                }),
-            }
-        }
+        self.each_row(
+            "SELECT r.route_table_id, r.destination, r.target_kind, r.target_id, r.origin FROM routes r
+             JOIN route_tables t ON t.id = r.route_table_id WHERE t.pid = ?1 ORDER BY r.rowid",
+            &[&self.pid],
+            |r| {
+                let table: String = r.get(0)?;
+                let target = target_from(&r.get::<String>(2)?, r.get(3)?)?;
+                let origin = origin_from(&r.get::<String>(4)?);
+                match r.parsed::<IpNet>(1)? {
+                    IpNet::V4(destination) => routes.entry(table).or_default().push(Route {
+                        destination,
+                        target,
+                        origin,
+                    }),
+                    IpNet::V6(destination) => ipv6_routes.entry(table).or_default().push(Route {
+                        destination,
+                        target,
+                        origin,
+                    }),
+                }
+                Ok(())
+            },
+        )?;
         let mut associations: HashMap<String, Vec<RouteTableAssociation>> = HashMap::new();
-        let mut stmt = self
-            .sql
-            .prepare_cached(
-                "SELECT a.id, a.route_table_id, a.is_main, a.subnet_id, a.gateway_id FROM route_table_associations a
-                 JOIN route_tables t ON t.id = a.route_table_id WHERE t.pid = ?1 ORDER BY a.rowid",
-            )
-            .db()?;
-        let rows = stmt
-            .query_map([self.pid], |r| {
-                Ok(RouteTableAssociation {
+        self.each_row(
+            "SELECT a.id, a.route_table_id, a.is_main, a.subnet_id, a.gateway_id FROM route_table_associations a
+             JOIN route_tables t ON t.id = a.route_table_id WHERE t.pid = ?1 ORDER BY a.rowid",
+            &[&self.pid],
+            |r| {
+                let association = RouteTableAssociation {
                     id: r.get(0)?,
                     route_table_id: r.get(1)?,
                     main: r.get(2)?,
                     subnet_id: r.get(3)?,
                     gateway_id: r.get(4)?,
-                })
-            })
-            .db()?;
-        for row in rows {
-            let association = row.db()?;
-            associations
-                .entry(association.route_table_id.clone())
-                .or_default()
-                .push(association);
-        }
+                };
+                associations
+                    .entry(association.route_table_id.clone())
+                    .or_default()
+                    .push(association);
+                Ok(())
+            },
+        )?;
         let mut tags = self.tags_by_resource(IdKind::RouteTable)?;
         let ipv6 = self.vpc_ipv6_blocks(vpc_id)?;
         let mut endpoint_routes = self.endpoint_routes_by_table()?;
@@ -174,12 +157,11 @@ impl Tx<'_> {
     /// One route table, or `InvalidRouteTableID.NotFound`.
     pub fn route_table(&self, owner: &str, id: &str) -> Result<RouteTable, Ec2Error> {
         let vpc_id: String = self
-            .sql
-            .prepare_cached("SELECT vpc_id FROM route_tables WHERE pid = ?1 AND id = ?2")
-            .db()?
-            .query_row(params![self.pid, id], |r| r.get(0))
-            .optional()
-            .db()?
+            .row(
+                "SELECT vpc_id FROM route_tables WHERE pid = ?1 AND id = ?2",
+                &[&self.pid, &id],
+                |r| r.get(0),
+            )?
             .ok_or_else(|| IdKind::RouteTable.not_found(id))?;
         let mut tables = self.route_tables(owner, Some(&vpc_id))?;
         let index = tables
@@ -194,31 +176,27 @@ impl Tx<'_> {
         &self,
         association_id: &str,
     ) -> Result<Option<String>, Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "SELECT a.route_table_id FROM route_table_associations a
-                 JOIN route_tables t ON t.id = a.route_table_id WHERE t.pid = ?1 AND a.id = ?2",
-            )
-            .db()?
-            .query_row(params![self.pid, association_id], |r| r.get(0))
-            .optional()
-            .db()
+        self.row(
+            "SELECT a.route_table_id FROM route_table_associations a
+             JOIN route_tables t ON t.id = a.route_table_id WHERE t.pid = ?1 AND a.id = ?2",
+            &[&self.pid, &association_id],
+            |r| r.get(0),
+        )
     }
 
     pub fn count_route_tables_in_vpc(&self, vpc_id: &str) -> Result<usize, Ec2Error> {
-        self.count(
+        self.count_rows(
             "SELECT COUNT(*) FROM route_tables WHERE vpc_id = ?1",
-            vpc_id,
+            &[&vpc_id],
         )
     }
 
     /// Inserts a table with all its routes, associations and tags.
     pub fn insert_route_table(&self, table: &RouteTable) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("INSERT INTO route_tables (id, pid, vpc_id) VALUES (?1, ?2, ?3)")
-            .db()?
-            .execute(params![table.id, self.pid, table.vpc_id])
-            .db()?;
+        self.exec(
+            "INSERT INTO route_tables (id, pid, vpc_id) VALUES (?1, ?2, ?3)",
+            &[&table.id, &self.pid, &table.vpc_id],
+        )?;
         for route in &table.routes {
             self.insert_route(&table.id, route)?;
         }
@@ -234,11 +212,16 @@ impl Tx<'_> {
         route: &Route<N>,
     ) -> Result<(), Ec2Error> {
         let (kind, id) = target_columns(&route.target);
-        self.sql
-            .prepare_cached("INSERT INTO routes (route_table_id, destination, target_kind, target_id, origin) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .db()?
-            .execute(params![table_id, route.destination.to_string(), kind, id, route.origin.as_str()])
-            .db()?;
+        self.exec(
+            "INSERT INTO routes (route_table_id, destination, target_kind, target_id, origin) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[
+                &table_id,
+                &route.destination.to_string(),
+                &kind,
+                &id,
+                &route.origin.as_str(),
+            ],
+        )?;
         Ok(())
     }
 
@@ -250,23 +233,25 @@ impl Tx<'_> {
         route: &Route<N>,
     ) -> Result<(), Ec2Error> {
         let (kind, id) = target_columns(&route.target);
-        self.sql
-            .prepare_cached(
-                "INSERT INTO routes (route_table_id, destination, target_kind, target_id, origin) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (route_table_id, destination) DO UPDATE SET target_kind = ?3, target_id = ?4",
-            )
-            .db()?
-            .execute(params![table_id, route.destination.to_string(), kind, id, route.origin.as_str()])
-            .db()?;
+        self.exec(
+            "INSERT INTO routes (route_table_id, destination, target_kind, target_id, origin) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (route_table_id, destination) DO UPDATE SET target_kind = ?3, target_id = ?4",
+            &[
+                &table_id,
+                &route.destination.to_string(),
+                &kind,
+                &id,
+                &route.origin.as_str(),
+            ],
+        )?;
         Ok(())
     }
 
     pub fn delete_route(&self, table_id: &str, destination: &str) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM routes WHERE route_table_id = ?1 AND destination = ?2")
-            .db()?
-            .execute(params![table_id, destination])
-            .db()?;
+        self.exec(
+            "DELETE FROM routes WHERE route_table_id = ?1 AND destination = ?2",
+            &[&table_id, &destination],
+        )?;
         Ok(())
     }
 
@@ -275,11 +260,17 @@ impl Tx<'_> {
         vpc_id: &str,
         a: &RouteTableAssociation,
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("INSERT INTO route_table_associations (id, route_table_id, vpc_id, is_main, subnet_id, gateway_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-            .db()?
-            .execute(params![a.id, a.route_table_id, vpc_id, a.main, a.subnet_id, a.gateway_id])
-            .db()?;
+        self.exec(
+            "INSERT INTO route_table_associations (id, route_table_id, vpc_id, is_main, subnet_id, gateway_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &[
+                &a.id,
+                &a.route_table_id,
+                &vpc_id,
+                &a.main,
+                &a.subnet_id,
+                &a.gateway_id,
+            ],
+        )?;
         Ok(())
     }
 
@@ -290,37 +281,28 @@ impl Tx<'_> {
         new_id: AssociationId,
         route_table_id: RouteTableId,
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "UPDATE route_table_associations SET id = ?2, route_table_id = ?3 WHERE id = ?1",
-            )
-            .db()?
-            .execute(params![old_id, new_id, route_table_id])
-            .db()?;
+        self.exec(
+            "UPDATE route_table_associations SET id = ?2, route_table_id = ?3 WHERE id = ?1",
+            &[&old_id, &new_id, &route_table_id],
+        )?;
         Ok(())
     }
 
     pub fn delete_route_table_association(&self, id: &str) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM route_table_associations WHERE id = ?1")
-            .db()?
-            .execute([id])
-            .db()?;
+        self.exec("DELETE FROM route_table_associations WHERE id = ?1", &[&id])?;
         Ok(())
     }
 
     /// Deletes a table with its routes (by cascade), associations and tags.
     pub fn delete_route_table(&self, id: &str) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM route_table_associations WHERE route_table_id = ?1")
-            .db()?
-            .execute([id])
-            .db()?;
-        self.sql
-            .prepare_cached("DELETE FROM route_tables WHERE id = ?1 AND pid = ?2")
-            .db()?
-            .execute(params![id, self.pid])
-            .db()?;
+        self.exec(
+            "DELETE FROM route_table_associations WHERE route_table_id = ?1",
+            &[&id],
+        )?;
+        self.exec(
+            "DELETE FROM route_tables WHERE id = ?1 AND pid = ?2",
+            &[&id, &self.pid],
+        )?;
         self.delete_tags_of(id)
     }
 }

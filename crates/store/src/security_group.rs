@@ -1,12 +1,13 @@
 //! Security groups and their rules.
 
-use crate::{Db, Tx, parse_stored};
+use crate::Tx;
+use crate::error::StoreError;
+use crate::sql::Row;
 use localvpc_model::network_interface::GroupRef;
 use localvpc_model::security_group::{
     Permission, Protocol, RulePeer, SecurityGroup, SecurityGroupRule,
 };
 use localvpc_model::{Ec2Error, IdKind};
-use rusqlite::{OptionalExtension, Row, params};
 use std::collections::HashMap;
 
 /// The peer as three columns: its kind, the CIDR or group ID, and the group's owner.
@@ -19,22 +20,18 @@ fn peer_columns(peer: &RulePeer) -> (&'static str, String, &str) {
     }
 }
 
-fn rule_from_row(r: &Row) -> rusqlite::Result<SecurityGroupRule> {
+fn rule_from_row(r: &Row) -> Result<SecurityGroupRule, StoreError> {
     let kind: String = r.get(6)?;
-    let peer: String = r.get(7)?;
     let peer = match kind.as_str() {
-        "cidr" => RulePeer::Cidr(parse_stored(&peer)?),
-        "cidr6" => RulePeer::Ipv6Cidr(parse_stored(&peer)?),
-        "prefix-list" => RulePeer::PrefixList(peer),
+        "cidr" => RulePeer::Cidr(r.parsed(7)?),
+        "cidr6" => RulePeer::Ipv6Cidr(r.parsed(7)?),
+        "prefix-list" => RulePeer::PrefixList(r.get(7)?),
         _ => RulePeer::Group {
-            group_id: peer,
+            group_id: r.get(7)?,
             user_id: r.get(8)?,
         },
     };
-    let protocol: String = r.get(3)?;
-    let protocol = Protocol::parse(&protocol).map_err(|_| {
-        rusqlite::Error::InvalidColumnType(3, protocol, rusqlite::types::Type::Text)
-    })?;
+    let protocol = r.decoded(3, |text| Protocol::parse(text).ok())?;
     let ports = match (r.get(4)?, r.get(5)?) {
         (Some(from), Some(to)) => Some((from, to)),
         _ => None,
@@ -62,11 +59,10 @@ impl Tx<'_> {
         owner: &str,
         vpc_id: Option<&str>,
     ) -> Result<Vec<SecurityGroup>, Ec2Error> {
-        let mut groups: Vec<SecurityGroup> = self
-            .sql
-            .prepare_cached("SELECT id, vpc_id, name, description FROM security_groups WHERE pid = ?1 AND (?2 IS NULL OR vpc_id = ?2) ORDER BY id")
-            .db()?
-            .query_map(params![self.pid, vpc_id], |r| {
+        let mut groups = self.rows(
+            "SELECT id, vpc_id, name, description FROM security_groups WHERE pid = ?1 AND (?2 IS NULL OR vpc_id = ?2) ORDER BY id",
+            &[&self.pid, &vpc_id],
+            |r| {
                 Ok(SecurityGroup {
                     id: r.get(0)?,
                     vpc_id: r.get(1)?,
@@ -76,10 +72,8 @@ impl Tx<'_> {
                     rules: Vec::new(),
                     tags: Vec::new(),
                 })
-            })
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()?;
+            },
+        )?;
         let mut tags = self.tags_by_resource(IdKind::SecurityGroup)?;
         let mut rule_tags = self.tags_by_resource(IdKind::SecurityGroupRule)?;
         let mut rules: HashMap<String, Vec<SecurityGroupRule>> = HashMap::new();
@@ -97,45 +91,38 @@ impl Tx<'_> {
     /// The ID and name of every group of a VPC: all an interface needs to name its groups,
     /// without reading rules and tags.
     pub fn security_group_refs(&self, vpc_id: &str) -> Result<Vec<GroupRef>, Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "SELECT id, name FROM security_groups WHERE pid = ?1 AND vpc_id = ?2 ORDER BY id",
-            )
-            .db()?
-            .query_map(params![self.pid, vpc_id], |r| {
+        self.rows(
+            "SELECT id, name FROM security_groups WHERE pid = ?1 AND vpc_id = ?2 ORDER BY id",
+            &[&self.pid, &vpc_id],
+            |r| {
                 Ok(GroupRef {
                     id: r.get(0)?,
                     name: r.get(1)?,
                 })
-            })
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()
+            },
+        )
     }
 
     /// Every rule of every group in the partition, in the order they were added.
     fn security_group_rules(&self) -> Result<Vec<SecurityGroupRule>, Ec2Error> {
-        self.sql
-            .prepare_cached(&format!(
+        self.rows(
+            &format!(
                 "SELECT {RULE_COLUMNS} FROM security_group_rules r JOIN security_groups g ON g.id = r.group_id
                  WHERE g.pid = ?1 ORDER BY r.group_id, r.position"
-            ))
-            .db()?
-            .query_map([self.pid], rule_from_row)
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()
+            ),
+            &[&self.pid],
+            rule_from_row,
+        )
     }
 
     /// One group, or `InvalidGroup.NotFound`.
     pub fn security_group(&self, owner: &str, id: &str) -> Result<SecurityGroup, Ec2Error> {
         let vpc_id: String = self
-            .sql
-            .prepare_cached("SELECT vpc_id FROM security_groups WHERE pid = ?1 AND id = ?2")
-            .db()?
-            .query_row(params![self.pid, id], |r| r.get(0))
-            .optional()
-            .db()?
+            .row(
+                "SELECT vpc_id FROM security_groups WHERE pid = ?1 AND id = ?2",
+                &[&self.pid, &id],
+                |r| r.get(0),
+            )?
             .ok_or_else(|| IdKind::SecurityGroup.not_found(id))?;
         let mut groups = self.security_groups(owner, Some(&vpc_id))?;
         let index = groups
@@ -146,19 +133,24 @@ impl Tx<'_> {
     }
 
     pub fn count_security_groups(&self) -> Result<usize, Ec2Error> {
-        self.count(
+        self.count_rows(
             "SELECT COUNT(*) FROM security_groups WHERE pid = ?1",
-            self.pid,
+            &[&self.pid],
         )
     }
 
     /// Inserts a group with its rules and tags.
     pub fn insert_security_group(&self, group: &SecurityGroup) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("INSERT INTO security_groups (id, pid, vpc_id, name, description) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .db()?
-            .execute(params![group.id, self.pid, group.vpc_id, group.name, group.description])
-            .db()?;
+        self.exec(
+            "INSERT INTO security_groups (id, pid, vpc_id, name, description) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[
+                &group.id,
+                &self.pid,
+                &group.vpc_id,
+                &group.name,
+                &group.description,
+            ],
+        )?;
         for rule in &group.rules {
             self.insert_security_group_rule(rule)?;
         }
@@ -168,14 +160,22 @@ impl Tx<'_> {
     pub fn insert_security_group_rule(&self, rule: &SecurityGroupRule) -> Result<(), Ec2Error> {
         let p = &rule.permission;
         let (kind, peer, user) = peer_columns(&p.peer);
-        self.sql
-            .prepare_cached(
-                "INSERT INTO security_group_rules (id, group_id, is_egress, protocol, from_port, to_port, peer_kind, peer, peer_user_id, description, position)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT IFNULL(MAX(position), -1) + 1 FROM security_group_rules WHERE group_id = ?2))",
-            )
-            .db()?
-            .execute(params![rule.id, rule.group_id, rule.is_egress, p.protocol.to_string(), p.ports.map(|(f, _)| f), p.ports.map(|(_, t)| t), kind, peer, user, rule.description])
-            .db()?;
+        self.exec(
+            "INSERT INTO security_group_rules (id, group_id, is_egress, protocol, from_port, to_port, peer_kind, peer, peer_user_id, description, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT COALESCE(MAX(position), -1) + 1 FROM security_group_rules WHERE group_id = ?2))",
+            &[
+                &rule.id,
+                &rule.group_id,
+                &rule.is_egress,
+                &p.protocol.to_string(),
+                &p.ports.map(|(f, _)| f),
+                &p.ports.map(|(_, t)| t),
+                &kind,
+                &peer,
+                &user,
+                &rule.description,
+            ],
+        )?;
         self.set_tags(&rule.id, &rule.tags)
     }
 
@@ -184,54 +184,53 @@ impl Tx<'_> {
     pub fn replace_security_group_rule(&self, rule: &SecurityGroupRule) -> Result<(), Ec2Error> {
         let p = &rule.permission;
         let (kind, peer, user) = peer_columns(&p.peer);
-        self.sql
-            .prepare_cached(
-                "UPDATE security_group_rules SET protocol = ?2, from_port = ?3, to_port = ?4, peer_kind = ?5, peer = ?6, peer_user_id = ?7, description = ?8 WHERE id = ?1",
-            )
-            .db()?
-            .execute(params![rule.id, p.protocol.to_string(), p.ports.map(|(f, _)| f), p.ports.map(|(_, t)| t), kind, peer, user, rule.description])
-            .db()?;
+        self.exec(
+            "UPDATE security_group_rules SET protocol = ?2, from_port = ?3, to_port = ?4, peer_kind = ?5, peer = ?6, peer_user_id = ?7, description = ?8 WHERE id = ?1",
+            &[
+                &rule.id,
+                &p.protocol.to_string(),
+                &p.ports.map(|(f, _)| f),
+                &p.ports.map(|(_, t)| t),
+                &kind,
+                &peer,
+                &user,
+                &rule.description,
+            ],
+        )?;
         Ok(())
     }
 
     pub fn delete_security_group_rule(&self, rule_id: &str) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM security_group_rules WHERE id = ?1")
-            .db()?
-            .execute([rule_id])
-            .db()?;
+        self.exec(
+            "DELETE FROM security_group_rules WHERE id = ?1",
+            &[&rule_id],
+        )?;
         self.delete_tags_of(rule_id)
     }
 
     /// Groups (other than `group_id` itself) whose rules reference `group_id`.
     pub fn groups_referencing(&self, group_id: &str) -> Result<Vec<String>, Ec2Error> {
-        self.sql
-            .prepare_cached("SELECT DISTINCT group_id FROM security_group_rules WHERE peer_kind = 'group' AND peer = ?1 AND group_id <> ?1 ORDER BY group_id")
-            .db()?
-            .query_map([group_id], |r| r.get(0))
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()
+        self.rows(
+            "SELECT DISTINCT group_id FROM security_group_rules WHERE peer_kind = 'group' AND peer = ?1 AND group_id <> ?1 ORDER BY group_id",
+            &[&group_id],
+            |r| r.get(0),
+        )
     }
 
     /// Deletes a group with its rules (and their tags) and its tags.
     pub fn delete_security_group(&self, id: &str) -> Result<(), Ec2Error> {
-        let rule_ids: Vec<String> = self
-            .sql
-            .prepare_cached("SELECT id FROM security_group_rules WHERE group_id = ?1")
-            .db()?
-            .query_map([id], |r| r.get(0))
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()?;
+        let rule_ids: Vec<String> = self.rows(
+            "SELECT id FROM security_group_rules WHERE group_id = ?1",
+            &[&id],
+            |r| r.get(0),
+        )?;
         for rule in rule_ids {
             self.delete_tags_of(&rule)?;
         }
-        self.sql
-            .prepare_cached("DELETE FROM security_groups WHERE id = ?1 AND pid = ?2")
-            .db()?
-            .execute(params![id, self.pid])
-            .db()?;
+        self.exec(
+            "DELETE FROM security_groups WHERE id = ?1 AND pid = ?2",
+            &[&id, &self.pid],
+        )?;
         self.delete_tags_of(id)
     }
 }

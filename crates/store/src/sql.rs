@@ -187,19 +187,6 @@ impl Engine<'_> {
     }
 }
 
-/// Store files not yet moved to this layer still call `rusqlite` through `self.sql`; they run
-/// on SQLite only. Delete this once no store file names `rusqlite` (issue 18, part 1).
-impl<'c> std::ops::Deref for Engine<'c> {
-    type Target = rusqlite::Transaction<'c>;
-
-    fn deref(&self) -> &Self::Target {
-        match self {
-            Engine::Sqlite(tx) => tx,
-            Engine::Postgres(_) => panic!("a store method not yet on sql.rs ran on PostgreSQL"),
-        }
-    }
-}
-
 impl Tx<'_> {
     /// Every row `sql` returns, each turned into a `T` by `f`.
     pub(crate) fn rows<T>(

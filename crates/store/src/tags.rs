@@ -1,24 +1,17 @@
 //! Tags of any resource, kept in one table keyed by resource ID.
 
-use crate::{Db, Tx};
+use crate::Tx;
 use localvpc_model::{Ec2Error, IdKind, Tag};
-use rusqlite::params;
 use std::collections::HashMap;
 
 impl Tx<'_> {
     /// The tags the partition gives a resource.
     pub fn tags_of(&self, resource_id: &str) -> Result<Vec<Tag>, Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "SELECT key, value FROM tags WHERE resource_id = ?1 AND pid = ?2 ORDER BY position",
-            )
-            .db()?
-            .query_map(params![resource_id, self.pid], |r| {
-                Ok(Tag::new(r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()
+        self.rows(
+            "SELECT key, value FROM tags WHERE resource_id = ?1 AND pid = ?2 ORDER BY position",
+            &[&resource_id, &self.pid],
+            |r| Ok(Tag::new(r.get::<String>(0)?, r.get::<String>(1)?)),
+        )
     }
 
     /// The tags of every resource of one kind in the partition (IDs starting with `prefix`, e.g.
@@ -29,57 +22,44 @@ impl Tx<'_> {
         let prefix = format!("{}-", kind.prefix());
         let end = format!("{}.", kind.prefix());
         let mut map: HashMap<String, Vec<Tag>> = HashMap::new();
-        let mut stmt = self
-            .sql
-            .prepare_cached(
-                "SELECT resource_id, key, value FROM tags WHERE resource_id >= ?1 AND resource_id < ?2 AND pid = ?3
-                 ORDER BY resource_id, position",
-            )
-            .db()?;
-        let rows = stmt
-            .query_map(params![prefix, end, self.pid], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    Tag::new(r.get::<_, String>(1)?, r.get::<_, String>(2)?),
-                ))
-            })
-            .db()?;
-        for row in rows {
-            let (id, tag) = row.db()?;
-            map.entry(id).or_default().push(tag);
-        }
+        self.each_row(
+            "SELECT resource_id, key, value FROM tags WHERE resource_id >= ?1 AND resource_id < ?2 AND pid = ?3
+             ORDER BY resource_id, position",
+            &[&prefix, &end, &self.pid],
+            |r| {
+                map.entry(r.get(0)?)
+                    .or_default()
+                    .push(Tag::new(r.get::<String>(1)?, r.get::<String>(2)?));
+                Ok(())
+            },
+        )?;
         Ok(map)
     }
 
     /// Replaces all tags the partition gives a resource.
     pub fn set_tags(&self, resource_id: &str, tags: &[Tag]) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM tags WHERE resource_id = ?1 AND pid = ?2")
-            .db()?
-            .execute(params![resource_id, self.pid])
-            .db()?;
-        let mut insert = self.sql.prepare_cached("INSERT INTO tags (resource_id, key, value, pid, position) VALUES (?1, ?2, ?3, ?4, ?5)").db()?;
+        self.exec(
+            "DELETE FROM tags WHERE resource_id = ?1 AND pid = ?2",
+            &[&resource_id, &self.pid],
+        )?;
         for (position, tag) in tags.iter().enumerate() {
-            insert
-                .execute(params![
-                    resource_id,
-                    tag.key,
-                    tag.value,
-                    self.pid,
-                    position as i64
-                ])
-                .db()?;
+            self.exec(
+                "INSERT INTO tags (resource_id, key, value, pid, position) VALUES (?1, ?2, ?3, ?4, ?5)",
+                &[
+                    &resource_id,
+                    &tag.key,
+                    &tag.value,
+                    &self.pid,
+                    &(position as i64),
+                ],
+            )?;
         }
         Ok(())
     }
 
     /// Forgets a resource's tags, in every partition (the resource is gone).
     pub fn delete_tags_of(&self, resource_id: &str) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM tags WHERE resource_id = ?1")
-            .db()?
-            .execute([resource_id])
-            .db()?;
+        self.exec("DELETE FROM tags WHERE resource_id = ?1", &[&resource_id])?;
         Ok(())
     }
 }

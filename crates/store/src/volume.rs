@@ -1,14 +1,15 @@
 //! EBS volumes (the instances' root volumes) and their attachments.
 
-use crate::{Db, Tx};
+use crate::Tx;
+use crate::error::StoreError;
+use crate::sql::Row;
 use localvpc_model::volume::{Volume, VolumeAttachment, VolumeSpec};
 use localvpc_model::{Ec2Error, IdKind};
-use rusqlite::{Row, params};
 
 const COLUMNS: &str = "id, size_gib, volume_type, iops, throughput, snapshot_id, availability_zone, create_time, \
     instance_id, device, attach_time, delete_on_termination";
 
-fn from_row(r: &Row) -> rusqlite::Result<Volume> {
+fn from_row(r: &Row) -> Result<Volume, StoreError> {
     let instance_id: Option<String> = r.get(8)?;
     let attachment = match instance_id {
         Some(instance_id) => Some(VolumeAttachment {
@@ -43,11 +44,14 @@ pub enum VolumeScope<'a> {
 }
 
 impl Tx<'_> {
-    /// The partition's volumes (sorted by ID), with their tags.
+    /// The partition's volumes (sorted by ID), with their tags. One condition per scope, as
+    /// for interfaces (`EniScope::condition`).
     pub fn volumes(&self, scope: VolumeScope) -> Result<Vec<Volume>, Ec2Error> {
         let (sql, instance) = match scope {
             VolumeScope::All => (
-                format!("SELECT {COLUMNS} FROM volumes WHERE pid = ?1 AND ?2 IS NULL ORDER BY id"),
+                format!(
+                    "SELECT {COLUMNS} FROM volumes WHERE pid = ?1 AND CAST(?2 AS TEXT) IS NULL ORDER BY id"
+                ),
                 None,
             ),
             VolumeScope::AttachedTo(id) => (
@@ -57,14 +61,7 @@ impl Tx<'_> {
                 Some(id),
             ),
         };
-        let mut volumes: Vec<Volume> = self
-            .sql
-            .prepare_cached(&sql)
-            .db()?
-            .query_map(params![self.pid, instance], from_row)
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()?;
+        let mut volumes = self.rows(&sql, &[&self.pid, &instance], from_row)?;
         let mut tags = match scope {
             VolumeScope::All => self.tags_by_resource(IdKind::Volume)?,
             VolumeScope::AttachedTo(_) => volumes
@@ -81,27 +78,26 @@ impl Tx<'_> {
     /// Inserts a volume with its tags.
     pub fn insert_volume(&self, v: &Volume) -> Result<(), Ec2Error> {
         let a = v.attachment.as_ref();
-        self.sql
-            .prepare_cached(&format!(
+        self.exec(
+            &format!(
                 "INSERT INTO volumes (pid, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-            ))
-            .db()?
-            .execute(params![
-                self.pid,
-                v.id,
-                v.spec.size_gib,
-                v.spec.volume_type,
-                v.spec.iops,
-                v.spec.throughput,
-                v.spec.snapshot_id,
-                v.availability_zone,
-                v.create_time,
-                a.map(|a| &a.instance_id),
-                a.map(|a| &a.device),
-                a.map(|a| &a.attach_time),
-                a.map(|a| a.delete_on_termination),
-            ])
-            .db()?;
+            ),
+            &[
+                &self.pid,
+                &v.id,
+                &v.spec.size_gib,
+                &v.spec.volume_type,
+                &v.spec.iops,
+                &v.spec.throughput,
+                &v.spec.snapshot_id,
+                &v.availability_zone,
+                &v.create_time,
+                &a.map(|a| &a.instance_id),
+                &a.map(|a| &a.device),
+                &a.map(|a| &a.attach_time),
+                &a.map(|a| a.delete_on_termination),
+            ],
+        )?;
         self.set_tags(&v.id, &v.tags)
     }
 
@@ -113,20 +109,13 @@ impl Tx<'_> {
                 .as_ref()
                 .is_some_and(|a| a.delete_on_termination)
             {
-                self.sql
-                    .prepare_cached("DELETE FROM volumes WHERE id = ?1")
-                    .db()?
-                    .execute([&v.id])
-                    .db()?;
+                self.exec("DELETE FROM volumes WHERE id = ?1", &[&v.id])?;
                 self.delete_tags_of(&v.id)?;
             } else {
-                self.sql
-                    .prepare_cached(
-                        "UPDATE volumes SET instance_id = NULL, device = NULL, attach_time = NULL, delete_on_termination = NULL WHERE id = ?1",
-                    )
-                    .db()?
-                    .execute([&v.id])
-                    .db()?;
+                self.exec(
+                    "UPDATE volumes SET instance_id = NULL, device = NULL, attach_time = NULL, delete_on_termination = NULL WHERE id = ?1",
+                    &[&v.id],
+                )?;
             }
         }
         Ok(())
@@ -138,11 +127,10 @@ impl Tx<'_> {
         volume_id: &str,
         delete_on_termination: bool,
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("UPDATE volumes SET delete_on_termination = ?2 WHERE id = ?1 AND instance_id IS NOT NULL")
-            .db()?
-            .execute(params![volume_id, delete_on_termination])
-            .db()?;
+        self.exec(
+            "UPDATE volumes SET delete_on_termination = ?2 WHERE id = ?1 AND instance_id IS NOT NULL",
+            &[&volume_id, &delete_on_termination],
+        )?;
         Ok(())
     }
 }

@@ -1,16 +1,17 @@
 //! VPCs and their CIDR blocks.
 
-use crate::{Db, Tx, parse_stored};
+use crate::Tx;
+use crate::error::StoreError;
+use crate::sql::Row;
 use localvpc_model::{
     Ec2Error, IdKind,
     vpc::{Vpc, VpcCidrBlock},
 };
-use rusqlite::{OptionalExtension, Row, params};
 use std::collections::HashMap;
 
 const COLUMNS: &str = "id, is_default, instance_tenancy, dhcp_options_id, enable_dns_support, enable_dns_hostnames, enable_nau_metrics";
 
-fn from_row(r: &Row, owner: &str) -> rusqlite::Result<Vpc> {
+fn from_row(r: &Row, owner: &str) -> Result<Vpc, StoreError> {
     Ok(Vpc {
         id: r.get(0)?,
         owner_id: owner.to_owned(),
@@ -29,37 +30,23 @@ fn from_row(r: &Row, owner: &str) -> rusqlite::Result<Vpc> {
 impl Tx<'_> {
     /// Every VPC of the partition, sorted by ID.
     pub fn vpcs(&self, owner: &str) -> Result<Vec<Vpc>, Ec2Error> {
-        let mut vpcs: Vec<Vpc> = self
-            .sql
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM vpcs WHERE pid = ?1 ORDER BY id"
-            ))
-            .db()?
-            .query_map([self.pid], |r| from_row(r, owner))
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()?;
+        let mut vpcs = self.rows(
+            &format!("SELECT {COLUMNS} FROM vpcs WHERE pid = ?1 ORDER BY id"),
+            &[&self.pid],
+            |r| from_row(r, owner),
+        )?;
         let mut blocks: HashMap<String, Vec<VpcCidrBlock>> = HashMap::new();
-        let mut stmt = self
-            .sql
-            .prepare_cached("SELECT b.vpc_id, b.association_id, b.cidr FROM vpc_cidr_blocks b JOIN vpcs v ON v.id = b.vpc_id WHERE v.pid = ?1 ORDER BY b.position")
-            .db()?;
-        for row in stmt
-            .query_map([self.pid], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })
-            .db()?
-        {
-            let (vpc_id, association_id, cidr) = row.db()?;
-            blocks.entry(vpc_id).or_default().push(VpcCidrBlock {
-                association_id,
-                cidr: parse_stored(&cidr).db()?,
-            });
-        }
+        self.each_row(
+            "SELECT b.vpc_id, b.association_id, b.cidr FROM vpc_cidr_blocks b JOIN vpcs v ON v.id = b.vpc_id WHERE v.pid = ?1 ORDER BY b.position",
+            &[&self.pid],
+            |r| {
+                blocks.entry(r.get(0)?).or_default().push(VpcCidrBlock {
+                    association_id: r.get(1)?,
+                    cidr: r.parsed(2)?,
+                });
+                Ok(())
+            },
+        )?;
         let mut tags = self.tags_by_resource(IdKind::Vpc)?;
         let mut ipv6 = self.vpc_ipv6_blocks(None)?;
         for vpc in &mut vpcs {
@@ -73,23 +60,22 @@ impl Tx<'_> {
     /// One VPC of the partition, or EC2's `InvalidVpcID.NotFound`.
     pub fn vpc(&self, owner: &str, id: &str) -> Result<Vpc, Ec2Error> {
         let mut vpc = self
-            .sql
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM vpcs WHERE pid = ?1 AND id = ?2"
-            ))
-            .db()?
-            .query_row(params![self.pid, id], |r| from_row(r, owner))
-            .optional()
-            .db()?
+            .row(
+                &format!("SELECT {COLUMNS} FROM vpcs WHERE pid = ?1 AND id = ?2"),
+                &[&self.pid, &id],
+                |r| from_row(r, owner),
+            )?
             .ok_or_else(|| IdKind::Vpc.not_found(id))?;
-        vpc.cidr_blocks = self
-            .sql
-            .prepare_cached("SELECT association_id, cidr FROM vpc_cidr_blocks WHERE vpc_id = ?1 ORDER BY position")
-            .db()?
-            .query_map([id], |r| Ok(VpcCidrBlock { association_id: r.get(0)?, cidr: parse_stored(&r.get::<_, String>(1)?)? }))
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()?;
+        vpc.cidr_blocks = self.rows(
+            "SELECT association_id, cidr FROM vpc_cidr_blocks WHERE vpc_id = ?1 ORDER BY position",
+            &[&id],
+            |r| {
+                Ok(VpcCidrBlock {
+                    association_id: r.get(0)?,
+                    cidr: r.parsed(1)?,
+                })
+            },
+        )?;
         vpc.ipv6_blocks = self
             .vpc_ipv6_blocks(Some(id))?
             .remove(id)
@@ -99,35 +85,31 @@ impl Tx<'_> {
     }
 
     pub fn default_vpc_id(&self) -> Result<Option<String>, Ec2Error> {
-        self.sql
-            .prepare_cached("SELECT id FROM vpcs WHERE pid = ?1 AND is_default")
-            .db()?
-            .query_row([self.pid], |r| r.get(0))
-            .optional()
-            .db()
+        self.row(
+            "SELECT id FROM vpcs WHERE pid = ?1 AND is_default",
+            &[&self.pid],
+            |r| r.get(0),
+        )
     }
 
     pub fn count_vpcs(&self) -> Result<usize, Ec2Error> {
-        self.count("SELECT COUNT(*) FROM vpcs WHERE pid = ?1", self.pid)
+        self.count_rows("SELECT COUNT(*) FROM vpcs WHERE pid = ?1", &[&self.pid])
     }
 
     pub fn insert_vpc(&self, vpc: &Vpc) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(&format!(
-                "INSERT INTO vpcs (pid, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-            ))
-            .db()?
-            .execute(params![
-                self.pid,
-                vpc.id,
-                vpc.is_default,
-                vpc.instance_tenancy,
-                vpc.dhcp_options_id,
-                vpc.enable_dns_support,
-                vpc.enable_dns_hostnames,
-                vpc.enable_network_address_usage_metrics
-            ])
-            .db()?;
+        self.exec(
+            &format!("INSERT INTO vpcs (pid, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+            &[
+                &self.pid,
+                &vpc.id,
+                &vpc.is_default,
+                &vpc.instance_tenancy,
+                &vpc.dhcp_options_id,
+                &vpc.enable_dns_support,
+                &vpc.enable_dns_hostnames,
+                &vpc.enable_network_address_usage_metrics,
+            ],
+        )?;
         for block in &vpc.cidr_blocks {
             self.add_vpc_cidr_block(&vpc.id, block)?;
         }
@@ -139,32 +121,32 @@ impl Tx<'_> {
 
     /// Writes the VPC's attributes (DNS support, hostnames, metrics).
     pub fn update_vpc_attributes(&self, vpc: &Vpc) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("UPDATE vpcs SET enable_dns_support = ?2, enable_dns_hostnames = ?3, enable_nau_metrics = ?4 WHERE id = ?1")
-            .db()?
-            .execute(params![vpc.id, vpc.enable_dns_support, vpc.enable_dns_hostnames, vpc.enable_network_address_usage_metrics])
-            .db()?;
+        self.exec(
+            "UPDATE vpcs SET enable_dns_support = ?2, enable_dns_hostnames = ?3, enable_nau_metrics = ?4 WHERE id = ?1",
+            &[
+                &vpc.id,
+                &vpc.enable_dns_support,
+                &vpc.enable_dns_hostnames,
+                &vpc.enable_network_address_usage_metrics,
+            ],
+        )?;
         Ok(())
     }
 
     pub fn add_vpc_cidr_block(&self, vpc_id: &str, block: &VpcCidrBlock) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "INSERT INTO vpc_cidr_blocks (association_id, vpc_id, cidr, position)
-                 VALUES (?1, ?2, ?3, (SELECT IFNULL(MAX(position), -1) + 1 FROM vpc_cidr_blocks WHERE vpc_id = ?2))",
-            )
-            .db()?
-            .execute(params![block.association_id, vpc_id, block.cidr.to_string()])
-            .db()?;
+        self.exec(
+            "INSERT INTO vpc_cidr_blocks (association_id, vpc_id, cidr, position)
+             VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(position), -1) + 1 FROM vpc_cidr_blocks WHERE vpc_id = ?2))",
+            &[&block.association_id, &vpc_id, &block.cidr.to_string()],
+        )?;
         Ok(())
     }
 
     pub fn remove_vpc_cidr_block(&self, association_id: &str) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM vpc_cidr_blocks WHERE association_id = ?1")
-            .db()?
-            .execute([association_id])
-            .db()?;
+        self.exec(
+            "DELETE FROM vpc_cidr_blocks WHERE association_id = ?1",
+            &[&association_id],
+        )?;
         Ok(())
     }
 
@@ -173,32 +155,29 @@ impl Tx<'_> {
         &self,
         association_id: &str,
     ) -> Result<Option<String>, Ec2Error> {
-        self.sql
-            .prepare_cached("SELECT b.vpc_id FROM vpc_cidr_blocks b JOIN vpcs v ON v.id = b.vpc_id WHERE v.pid = ?1 AND b.association_id = ?2")
-            .db()?
-            .query_row(params![self.pid, association_id], |r| r.get(0))
-            .optional()
-            .db()
+        self.row(
+            "SELECT b.vpc_id FROM vpc_cidr_blocks b JOIN vpcs v ON v.id = b.vpc_id WHERE v.pid = ?1 AND b.association_id = ?2",
+            &[&self.pid, &association_id],
+            |r| r.get(0),
+        )
     }
 
     /// Deletes the VPC row and its blocks and tags. The caller has removed its dependents.
     pub fn delete_vpc(&self, id: &str) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM vpcs WHERE id = ?1 AND pid = ?2")
-            .db()?
-            .execute(params![id, self.pid])
-            .db()?;
+        self.exec(
+            "DELETE FROM vpcs WHERE id = ?1 AND pid = ?2",
+            &[&id, &self.pid],
+        )?;
         self.delete_tags_of(id)
     }
 
     /// IDs of the partition's VPCs that give public DNS names (`enableDnsHostnames`).
     pub fn vpcs_with_dns_hostnames(&self) -> Result<std::collections::HashSet<String>, Ec2Error> {
-        self.sql
-            .prepare_cached("SELECT id FROM vpcs WHERE pid = ?1 AND enable_dns_hostnames")
-            .db()?
-            .query_map([self.pid], |r| r.get(0))
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()
+        let ids: Vec<String> = self.rows(
+            "SELECT id FROM vpcs WHERE pid = ?1 AND enable_dns_hostnames",
+            &[&self.pid],
+            |r| r.get(0),
+        )?;
+        Ok(ids.into_iter().collect())
     }
 }

@@ -1,28 +1,23 @@
 //! VPC endpoints with their routes (gateway), interfaces and groups (interface). `pending` and
 //! `deleting` settle at a stored time, at the start of every transaction, as NAT gateways do.
 
-use crate::{Db, Tx};
+use crate::Tx;
+use crate::error::{Db, StoreError};
+use crate::sql::Row;
 use localvpc_model::vpc_endpoint::{EndpointInterface, EndpointState, EndpointType, VpcEndpoint};
 use localvpc_model::{Ec2Error, IdKind};
-use rusqlite::{OptionalExtension, Row, params};
 use std::collections::HashMap;
 
 const COLUMNS: &str = "id, vpc_id, owner_id, service_name, endpoint_type, state, policy_document, private_dns_enabled, dns_label, creation_timestamp";
 
-fn from_row(r: &Row) -> rusqlite::Result<VpcEndpoint> {
-    let bad = |i: usize, text: String| {
-        rusqlite::Error::InvalidColumnType(i, text, rusqlite::types::Type::Text)
-    };
-    let endpoint_type: String = r.get(4)?;
-    let state: String = r.get(5)?;
+fn from_row(r: &Row) -> Result<VpcEndpoint, StoreError> {
     Ok(VpcEndpoint {
         id: r.get(0)?,
         vpc_id: r.get(1)?,
         owner_id: r.get(2)?,
         service_name: r.get(3)?,
-        endpoint_type: EndpointType::from_name(&endpoint_type)
-            .ok_or_else(|| bad(4, endpoint_type))?,
-        state: EndpointState::from_name(&state).ok_or_else(|| bad(5, state))?,
+        endpoint_type: r.decoded(4, EndpointType::from_name)?,
+        state: r.decoded(5, EndpointState::from_name)?,
         policy_document: r.get(6)?,
         private_dns_enabled: r.get(7)?,
         dns_label: r.get(8)?,
@@ -38,31 +33,19 @@ impl Tx<'_> {
     /// Settles `pending` (to `available`) and `deleting` (to `deleted`) endpoints due by
     /// `now`, and forgets deleted ones that went before `forget_before`.
     pub fn settle_vpc_endpoints(&self, now: &str, forget_before: &str) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "UPDATE vpc_endpoints SET settles_at = NULL, state = CASE
-                    WHEN state = 'deleting' THEN 'deleted' ELSE 'available' END
-                 WHERE pid = ?1 AND settles_at <= ?2",
-            )
-            .db()?
-            .execute(params![self.pid, now])
-            .db()?;
-        let gone: Vec<String> = self
-            .sql
-            .prepare_cached(
-                "SELECT id FROM vpc_endpoints WHERE pid = ?1 AND state = 'deleted' AND delete_time < ?2",
-            )
-            .db()?
-            .query_map(params![self.pid, forget_before], |r| r.get(0))
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()?;
+        self.exec(
+            "UPDATE vpc_endpoints SET settles_at = NULL, state = CASE
+                WHEN state = 'deleting' THEN 'deleted' ELSE 'available' END
+             WHERE pid = ?1 AND settles_at <= ?2",
+            &[&self.pid, &now],
+        )?;
+        let gone: Vec<String> = self.rows(
+            "SELECT id FROM vpc_endpoints WHERE pid = ?1 AND state = 'deleted' AND delete_time < ?2",
+            &[&self.pid, &forget_before],
+            |r| r.get(0),
+        )?;
         for id in gone {
-            self.sql
-                .prepare_cached("DELETE FROM vpc_endpoints WHERE id = ?1")
-                .db()?
-                .execute([&id])
-                .db()?;
+            self.exec("DELETE FROM vpc_endpoints WHERE id = ?1", &[&id])?;
             self.delete_tags_of(&id)?;
         }
         Ok(())
@@ -74,29 +57,24 @@ impl Tx<'_> {
         now: &str,
         forget_before: &str,
     ) -> Result<bool, Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM vpc_endpoints WHERE pid = ?1 AND settles_at <= ?2)
-                 OR EXISTS (SELECT 1 FROM vpc_endpoints WHERE pid = ?1 AND state = 'deleted'
-                            AND delete_time < ?3)",
-            )
-            .db()?
-            .query_row(params![self.pid, now, forget_before], |r| r.get(0))
+        let due: Option<bool> = self.row(
+            "SELECT EXISTS (SELECT 1 FROM vpc_endpoints WHERE pid = ?1 AND settles_at <= ?2)
+             OR EXISTS (SELECT 1 FROM vpc_endpoints WHERE pid = ?1 AND state = 'deleted'
+                        AND delete_time < ?3)",
+            &[&self.pid, &now, &forget_before],
+            |r| r.get(0),
+        )?;
+        due.ok_or_else(|| StoreError::NotFound("EXISTS returned no row".into()))
             .db()
     }
 
     /// Every endpoint of the partition, sorted by ID.
     pub fn vpc_endpoints(&self) -> Result<Vec<VpcEndpoint>, Ec2Error> {
-        let mut endpoints: Vec<VpcEndpoint> = self
-            .sql
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM vpc_endpoints WHERE pid = ?1 ORDER BY id"
-            ))
-            .db()?
-            .query_map([self.pid], from_row)
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()?;
+        let mut endpoints = self.rows(
+            &format!("SELECT {COLUMNS} FROM vpc_endpoints WHERE pid = ?1 ORDER BY id"),
+            &[&self.pid],
+            from_row,
+        )?;
         let mut parts = self.endpoint_parts(None)?;
         let mut tags = self.tags_by_resource(IdKind::VpcEndpoint)?;
         for e in &mut endpoints {
@@ -113,14 +91,11 @@ impl Tx<'_> {
     /// One endpoint, or `InvalidVpcEndpointId.NotFound`.
     pub fn vpc_endpoint(&self, id: &str) -> Result<VpcEndpoint, Ec2Error> {
         let mut e = self
-            .sql
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM vpc_endpoints WHERE pid = ?1 AND id = ?2"
-            ))
-            .db()?
-            .query_row(params![self.pid, id], from_row)
-            .optional()
-            .db()?
+            .row(
+                &format!("SELECT {COLUMNS} FROM vpc_endpoints WHERE pid = ?1 AND id = ?2"),
+                &[&self.pid, &id],
+                from_row,
+            )?
             .ok_or_else(|| IdKind::VpcEndpoint.not_found(id))?;
         if let Some((tables, interfaces, groups)) = self.endpoint_parts(Some(id))?.remove(id) {
             e.route_table_ids = tables;
@@ -139,64 +114,40 @@ impl Tx<'_> {
     ) -> Result<HashMap<String, (Vec<String>, Vec<EndpointInterface>, Vec<String>)>, Ec2Error> {
         let mut out: HashMap<String, (Vec<String>, Vec<EndpointInterface>, Vec<String>)> =
             HashMap::new();
-        let mut stmt = self
-            .sql
-            .prepare_cached(
-                "SELECT r.endpoint_id, r.route_table_id FROM vpc_endpoint_routes r
-                 JOIN vpc_endpoints e ON e.id = r.endpoint_id
-                 WHERE e.pid = ?1 AND (?2 IS NULL OR e.id = ?2) ORDER BY r.route_table_id",
-            )
-            .db()?;
-        let rows = stmt
-            .query_map(params![self.pid, id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get(1)?))
-            })
-            .db()?;
-        for row in rows {
-            let (endpoint, table) = row.db()?;
-            out.entry(endpoint).or_default().0.push(table);
-        }
-        let mut stmt = self
-            .sql
-            .prepare_cached(
-                "SELECT i.endpoint_id, i.subnet_id, i.availability_zone, i.eni_id
-                 FROM vpc_endpoint_interfaces i JOIN vpc_endpoints e ON e.id = i.endpoint_id
-                 WHERE e.pid = ?1 AND (?2 IS NULL OR e.id = ?2) ORDER BY i.subnet_id",
-            )
-            .db()?;
-        let rows = stmt
-            .query_map(params![self.pid, id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    EndpointInterface {
-                        subnet_id: r.get(1)?,
-                        availability_zone: r.get(2)?,
-                        network_interface_id: r.get(3)?,
-                    },
-                ))
-            })
-            .db()?;
-        for row in rows {
-            let (endpoint, interface) = row.db()?;
-            out.entry(endpoint).or_default().1.push(interface);
-        }
-        let mut stmt = self
-            .sql
-            .prepare_cached(
-                "SELECT g.endpoint_id, g.group_id FROM vpc_endpoint_groups g
-                 JOIN vpc_endpoints e ON e.id = g.endpoint_id
-                 WHERE e.pid = ?1 AND (?2 IS NULL OR e.id = ?2) ORDER BY g.endpoint_id, g.position",
-            )
-            .db()?;
-        let rows = stmt
-            .query_map(params![self.pid, id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get(1)?))
-            })
-            .db()?;
-        for row in rows {
-            let (endpoint, group) = row.db()?;
-            out.entry(endpoint).or_default().2.push(group);
-        }
+        self.each_row(
+            "SELECT r.endpoint_id, r.route_table_id FROM vpc_endpoint_routes r
+             JOIN vpc_endpoints e ON e.id = r.endpoint_id
+             WHERE e.pid = ?1 AND (?2 IS NULL OR e.id = ?2) ORDER BY r.route_table_id",
+            &[&self.pid, &id],
+            |r| {
+                out.entry(r.get(0)?).or_default().0.push(r.get(1)?);
+                Ok(())
+            },
+        )?;
+        self.each_row(
+            "SELECT i.endpoint_id, i.subnet_id, i.availability_zone, i.eni_id
+             FROM vpc_endpoint_interfaces i JOIN vpc_endpoints e ON e.id = i.endpoint_id
+             WHERE e.pid = ?1 AND (?2 IS NULL OR e.id = ?2) ORDER BY i.subnet_id",
+            &[&self.pid, &id],
+            |r| {
+                out.entry(r.get(0)?).or_default().1.push(EndpointInterface {
+                    subnet_id: r.get(1)?,
+                    availability_zone: r.get(2)?,
+                    network_interface_id: r.get(3)?,
+                });
+                Ok(())
+            },
+        )?;
+        self.each_row(
+            "SELECT g.endpoint_id, g.group_id FROM vpc_endpoint_groups g
+             JOIN vpc_endpoints e ON e.id = g.endpoint_id
+             WHERE e.pid = ?1 AND (?2 IS NULL OR e.id = ?2) ORDER BY g.endpoint_id, g.position",
+            &[&self.pid, &id],
+            |r| {
+                out.entry(r.get(0)?).or_default().2.push(r.get(1)?);
+                Ok(())
+            },
+        )?;
         Ok(out)
     }
 
@@ -208,27 +159,26 @@ impl Tx<'_> {
         prefix_list_id: Option<&str>,
         settles_at: Option<&str>,
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(&format!(
+        self.exec(
+            &format!(
                 "INSERT INTO vpc_endpoints (pid, settles_at, {COLUMNS})
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-            ))
-            .db()?
-            .execute(params![
-                self.pid,
-                settles_at,
-                e.id,
-                e.vpc_id,
-                e.owner_id,
-                e.service_name,
-                e.endpoint_type.as_str(),
-                e.state.as_str(),
-                e.policy_document,
-                e.private_dns_enabled,
-                e.dns_label,
-                e.creation_timestamp,
-            ])
-            .db()?;
+            ),
+            &[
+                &self.pid,
+                &settles_at,
+                &e.id,
+                &e.vpc_id,
+                &e.owner_id,
+                &e.service_name,
+                &e.endpoint_type.as_str(),
+                &e.state.as_str(),
+                &e.policy_document,
+                &e.private_dns_enabled,
+                &e.dns_label,
+                &e.creation_timestamp,
+            ],
+        )?;
         if let Some(pl) = prefix_list_id {
             self.add_endpoint_routes(&e.id, &e.route_table_ids, pl)?;
         }
@@ -246,13 +196,10 @@ impl Tx<'_> {
         prefix_list_id: &str,
     ) -> Result<(), Ec2Error> {
         for t in tables {
-            self.sql
-                .prepare_cached(
-                    "INSERT INTO vpc_endpoint_routes (endpoint_id, route_table_id, prefix_list_id) VALUES (?1, ?2, ?3)",
-                )
-                .db()?
-                .execute(params![endpoint_id, t, prefix_list_id])
-                .db()?;
+            self.exec(
+                "INSERT INTO vpc_endpoint_routes (endpoint_id, route_table_id, prefix_list_id) VALUES (?1, ?2, ?3)",
+                &[&endpoint_id, t, &prefix_list_id],
+            )?;
         }
         Ok(())
     }
@@ -263,13 +210,10 @@ impl Tx<'_> {
         tables: &[String],
     ) -> Result<(), Ec2Error> {
         for t in tables {
-            self.sql
-                .prepare_cached(
-                    "DELETE FROM vpc_endpoint_routes WHERE endpoint_id = ?1 AND route_table_id = ?2",
-                )
-                .db()?
-                .execute(params![endpoint_id, t])
-                .db()?;
+            self.exec(
+                "DELETE FROM vpc_endpoint_routes WHERE endpoint_id = ?1 AND route_table_id = ?2",
+                &[&endpoint_id, t],
+            )?;
         }
         Ok(())
     }
@@ -279,18 +223,15 @@ impl Tx<'_> {
         endpoint_id: &str,
         i: &EndpointInterface,
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "INSERT INTO vpc_endpoint_interfaces (endpoint_id, subnet_id, availability_zone, eni_id) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .db()?
-            .execute(params![
-                endpoint_id,
-                i.subnet_id,
-                i.availability_zone,
-                i.network_interface_id
-            ])
-            .db()?;
+        self.exec(
+            "INSERT INTO vpc_endpoint_interfaces (endpoint_id, subnet_id, availability_zone, eni_id) VALUES (?1, ?2, ?3, ?4)",
+            &[
+                &endpoint_id,
+                &i.subnet_id,
+                &i.availability_zone,
+                &i.network_interface_id,
+            ],
+        )?;
         Ok(())
     }
 
@@ -299,13 +240,10 @@ impl Tx<'_> {
         endpoint_id: &str,
         subnet_id: &str,
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "DELETE FROM vpc_endpoint_interfaces WHERE endpoint_id = ?1 AND subnet_id = ?2",
-            )
-            .db()?
-            .execute(params![endpoint_id, subnet_id])
-            .db()?;
+        self.exec(
+            "DELETE FROM vpc_endpoint_interfaces WHERE endpoint_id = ?1 AND subnet_id = ?2",
+            &[&endpoint_id, &subnet_id],
+        )?;
         Ok(())
     }
 
@@ -314,32 +252,25 @@ impl Tx<'_> {
         endpoint_id: &str,
         groups: &[String],
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM vpc_endpoint_groups WHERE endpoint_id = ?1")
-            .db()?
-            .execute([endpoint_id])
-            .db()?;
+        self.exec(
+            "DELETE FROM vpc_endpoint_groups WHERE endpoint_id = ?1",
+            &[&endpoint_id],
+        )?;
         for (position, g) in groups.iter().enumerate() {
-            self.sql
-                .prepare_cached(
-                    "INSERT INTO vpc_endpoint_groups (endpoint_id, group_id, position) VALUES (?1, ?2, ?3)",
-                )
-                .db()?
-                .execute(params![endpoint_id, g, position as i64])
-                .db()?;
+            self.exec(
+                "INSERT INTO vpc_endpoint_groups (endpoint_id, group_id, position) VALUES (?1, ?2, ?3)",
+                &[&endpoint_id, g, &(position as i64)],
+            )?;
         }
         Ok(())
     }
 
     /// The policy and private-DNS setting ModifyVpcEndpoint changes.
     pub fn update_vpc_endpoint(&self, e: &VpcEndpoint) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "UPDATE vpc_endpoints SET policy_document = ?2, private_dns_enabled = ?3 WHERE id = ?1",
-            )
-            .db()?
-            .execute(params![e.id, e.policy_document, e.private_dns_enabled])
-            .db()?;
+        self.exec(
+            "UPDATE vpc_endpoints SET policy_document = ?2, private_dns_enabled = ?3 WHERE id = ?1",
+            &[&e.id, &e.policy_document, &e.private_dns_enabled],
+        )?;
         Ok(())
     }
 
@@ -351,19 +282,15 @@ impl Tx<'_> {
             "vpc_endpoint_interfaces",
             "vpc_endpoint_groups",
         ] {
-            self.sql
-                .prepare_cached(&format!("DELETE FROM {table} WHERE endpoint_id = ?1"))
-                .db()?
-                .execute([id])
-                .db()?;
+            self.exec(
+                &format!("DELETE FROM {table} WHERE endpoint_id = ?1"),
+                &[&id],
+            )?;
         }
-        self.sql
-            .prepare_cached(
-                "UPDATE vpc_endpoints SET state = 'deleting', settles_at = ?2, delete_time = ?2 WHERE id = ?1",
-            )
-            .db()?
-            .execute(params![id, now])
-            .db()?;
+        self.exec(
+            "UPDATE vpc_endpoints SET state = 'deleting', settles_at = ?2, delete_time = ?2 WHERE id = ?1",
+            &[&id, &now],
+        )?;
         Ok(())
     }
 
@@ -372,16 +299,12 @@ impl Tx<'_> {
         &self,
         prefix_list_id: &str,
     ) -> Result<Vec<String>, Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "SELECT r.route_table_id FROM vpc_endpoint_routes r JOIN vpc_endpoints e ON e.id = r.endpoint_id
-                 WHERE e.pid = ?1 AND r.prefix_list_id = ?2",
-            )
-            .db()?
-            .query_map(params![self.pid, prefix_list_id], |r| r.get(0))
-            .db()?
-            .collect::<Result<_, _>>()
-            .db()
+        self.rows(
+            "SELECT r.route_table_id FROM vpc_endpoint_routes r JOIN vpc_endpoints e ON e.id = r.endpoint_id
+             WHERE e.pid = ?1 AND r.prefix_list_id = ?2",
+            &[&self.pid, &prefix_list_id],
+            |r| r.get(0),
+        )
     }
 
     /// Live (not deleting or deleted) endpoints of a type, in the region or in one VPC.
@@ -390,43 +313,34 @@ impl Tx<'_> {
         endpoint_type: Option<EndpointType>,
         vpc_id: Option<&str>,
     ) -> Result<usize, Ec2Error> {
-        let n: i64 = self
-            .sql
-            .prepare_cached(
-                "SELECT COUNT(*) FROM vpc_endpoints WHERE pid = ?1 AND state IN ('pending', 'available')
-                 AND (?2 IS NULL OR endpoint_type = ?2) AND (?3 IS NULL OR vpc_id = ?3)",
-            )
-            .db()?
-            .query_row(
-                params![self.pid, endpoint_type.map(EndpointType::as_str), vpc_id],
-                |r| r.get(0),
-            )
-            .db()?;
-        Ok(n as usize)
+        self.count_rows(
+            "SELECT COUNT(*) FROM vpc_endpoints WHERE pid = ?1 AND state IN ('pending', 'available')
+             AND (?2 IS NULL OR endpoint_type = ?2) AND (?3 IS NULL OR vpc_id = ?3)",
+            &[
+                &self.pid,
+                &endpoint_type.map(EndpointType::as_str),
+                &vpc_id,
+            ],
+        )
     }
 
     /// Each route table's gateway-endpoint routes: (prefix list, endpoint).
     pub(crate) fn endpoint_routes_by_table(
         &self,
     ) -> Result<HashMap<String, Vec<(String, String)>>, Ec2Error> {
-        let mut stmt = self
-            .sql
-            .prepare_cached(
-                "SELECT r.route_table_id, r.prefix_list_id, r.endpoint_id FROM vpc_endpoint_routes r
-                 JOIN vpc_endpoints e ON e.id = r.endpoint_id WHERE e.pid = ?1
-                 ORDER BY r.route_table_id, r.prefix_list_id",
-            )
-            .db()?;
-        let rows = stmt
-            .query_map([self.pid], |r| {
-                Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?)))
-            })
-            .db()?;
         let mut out: HashMap<String, Vec<(String, String)>> = HashMap::new();
-        for row in rows {
-            let (table, route) = row.db()?;
-            out.entry(table).or_default().push(route);
-        }
+        self.each_row(
+            "SELECT r.route_table_id, r.prefix_list_id, r.endpoint_id FROM vpc_endpoint_routes r
+             JOIN vpc_endpoints e ON e.id = r.endpoint_id WHERE e.pid = ?1
+             ORDER BY r.route_table_id, r.prefix_list_id",
+            &[&self.pid],
+            |r| {
+                out.entry(r.get(0)?)
+                    .or_default()
+                    .push((r.get(1)?, r.get(2)?));
+                Ok(())
+            },
+        )?;
         Ok(out)
     }
 }

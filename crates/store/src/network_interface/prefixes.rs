@@ -4,11 +4,10 @@
 
 use super::EniScope;
 use super::rows::ByInterface;
-use crate::{Db, EniId, SubnetId, Tx, parse_stored};
+use crate::{EniId, SubnetId, Tx};
 use ipnet::{Ipv4Net, Ipv6Net};
 use localvpc_model::Ec2Error;
 use localvpc_model::prefix::{IPV4_LEN, IPV6_LEN, ipv4_prefix_of, ipv6_prefix_of};
-use rusqlite::{OptionalExtension, params};
 use std::collections::{HashMap, HashSet};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -31,14 +30,10 @@ impl Tx<'_> {
                  WHERE {{scope}} ORDER BY p.eni_id, p.position"
             )
         };
-        let v4 = ByInterface::new(self, scope, &sql("ipv4_prefixes")).group(|r| {
-            let addr: Ipv4Addr = parse_stored(&r.get::<_, String>(1)?)?;
-            Ok(ipv4_prefix_of(addr))
-        })?;
-        let v6 = ByInterface::new(self, scope, &sql("ipv6_prefixes")).group(|r| {
-            let addr: Ipv6Addr = parse_stored(&r.get::<_, String>(1)?)?;
-            Ok(ipv6_prefix_of(addr))
-        })?;
+        let v4 = ByInterface::new(self, scope, &sql("ipv4_prefixes"))
+            .group(|r| Ok(ipv4_prefix_of(r.parsed(1)?)))?;
+        let v6 = ByInterface::new(self, scope, &sql("ipv6_prefixes"))
+            .group(|r| Ok(ipv6_prefix_of(r.parsed(1)?)))?;
         Ok((v4, v6))
     }
 
@@ -49,19 +44,11 @@ impl Tx<'_> {
         addr: Ipv4Addr,
     ) -> Result<Vec<Ipv4Net>, Ec2Error> {
         let (low, high) = slash24_bounds(addr);
-        let mut stmt = self
-            .sql
-            .prepare_cached(
-                "SELECT address FROM ipv4_prefixes WHERE subnet_id = ?1 AND address >= ?2 AND address < ?3",
-            )
-            .db()?;
-        let rows = stmt
-            .query_map(params![subnet_id, low, high], |r| {
-                let a: Ipv4Addr = parse_stored(&r.get::<_, String>(0)?)?;
-                Ok(ipv4_prefix_of(a))
-            })
-            .db()?;
-        rows.collect::<Result<_, _>>().db()
+        self.rows(
+            "SELECT address FROM ipv4_prefixes WHERE subnet_id = ?1 AND address >= ?2 AND address < ?3",
+            &[&subnet_id, &low, &high],
+            |r| Ok(ipv4_prefix_of(r.parsed(0)?)),
+        )
     }
 
     /// The interface whose IPv4 prefix covers `addr` in the subnet.
@@ -70,17 +57,11 @@ impl Tx<'_> {
         subnet_id: &str,
         addr: Ipv4Addr,
     ) -> Result<Option<String>, Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "SELECT eni_id FROM ipv4_prefixes WHERE subnet_id = ?1 AND address = ?2",
-            )
-            .db()?
-            .query_row(
-                params![subnet_id, ipv4_prefix_of(addr).network().to_string()],
-                |r| r.get(0),
-            )
-            .optional()
-            .db()
+        self.row(
+            "SELECT eni_id FROM ipv4_prefixes WHERE subnet_id = ?1 AND address = ?2",
+            &[&subnet_id, &ipv4_prefix_of(addr).network().to_string()],
+            |r| r.get(0),
+        )
     }
 
     /// Whether `net` (a /28) overlaps a prefix or a private address of the subnet.
@@ -89,23 +70,12 @@ impl Tx<'_> {
             return Ok(true);
         }
         let (low, high) = slash24_bounds(net.network());
-        let mut stmt = self
-            .sql
-            .prepare_cached(
-                "SELECT address FROM private_ips WHERE subnet_id = ?1 AND address >= ?2 AND address < ?3",
-            )
-            .db()?;
-        let rows = stmt
-            .query_map(params![subnet_id, low, high], |r| {
-                parse_stored::<Ipv4Addr>(&r.get::<_, String>(0)?)
-            })
-            .db()?;
-        for row in rows {
-            if net.contains(&row.db()?) {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        let addresses: Vec<Ipv4Addr> = self.rows(
+            "SELECT address FROM private_ips WHERE subnet_id = ?1 AND address >= ?2 AND address < ?3",
+            &[&subnet_id, &low, &high],
+            |r| r.parsed(0),
+        )?;
+        Ok(addresses.iter().any(|a| net.contains(a)))
     }
 
     /// The interface whose IPv6 prefix covers `addr` in the subnet.
@@ -114,33 +84,26 @@ impl Tx<'_> {
         subnet_id: &str,
         addr: Ipv6Addr,
     ) -> Result<Option<String>, Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "SELECT eni_id FROM ipv6_prefixes WHERE subnet_id = ?1 AND address = ?2",
-            )
-            .db()?
-            .query_row(
-                params![subnet_id, ipv6_prefix_of(addr).network().to_string()],
-                |r| r.get(0),
-            )
-            .optional()
-            .db()
+        self.row(
+            "SELECT eni_id FROM ipv6_prefixes WHERE subnet_id = ?1 AND address = ?2",
+            &[&subnet_id, &ipv6_prefix_of(addr).network().to_string()],
+            |r| r.get(0),
+        )
     }
 
     /// The /80s of the subnet holding an interface's IPv6 address (read once per call, as a
     /// prefix may hold any of them).
     pub fn ipv6_address_prefixes(&self, subnet_id: &str) -> Result<HashSet<Ipv6Net>, Ec2Error> {
-        let mut stmt = self
-            .sql
-            .prepare_cached("SELECT address FROM ipv6_addresses WHERE subnet_id = ?1")
-            .db()?;
-        let rows = stmt
-            .query_map([subnet_id], |r| {
-                let a: Ipv6Addr = parse_stored(&r.get::<_, String>(0)?)?;
-                Ok(ipv6_prefix_of(a))
-            })
-            .db()?;
-        rows.collect::<Result<_, _>>().db()
+        let mut prefixes = HashSet::new();
+        self.each_row(
+            "SELECT address FROM ipv6_addresses WHERE subnet_id = ?1",
+            &[&subnet_id],
+            |r| {
+                prefixes.insert(ipv6_prefix_of(r.parsed(0)?));
+                Ok(())
+            },
+        )?;
+        Ok(prefixes)
     }
 
     pub fn add_ipv4_prefix(
@@ -180,14 +143,13 @@ impl Tx<'_> {
         subnet_id: &str,
         network: String,
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(&format!(
+        self.exec(
+            &format!(
                 "INSERT INTO {table} (subnet_id, address, eni_id, position)
-                 VALUES (?1, ?2, ?3, (SELECT IFNULL(MAX(position), -1) + 1 FROM {table} WHERE eni_id = ?3))"
-            ))
-            .db()?
-            .execute(params![subnet_id, network, eni_id])
-            .db()?;
+                 VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(position), -1) + 1 FROM {table} WHERE eni_id = ?3))"
+            ),
+            &[&subnet_id, &network, &eni_id],
+        )?;
         Ok(())
     }
 
@@ -200,13 +162,10 @@ impl Tx<'_> {
     }
 
     fn remove_prefix(&self, table: &str, subnet_id: &str, network: String) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(&format!(
-                "DELETE FROM {table} WHERE subnet_id = ?1 AND address = ?2"
-            ))
-            .db()?
-            .execute(params![subnet_id, network])
-            .db()?;
+        self.exec(
+            &format!("DELETE FROM {table} WHERE subnet_id = ?1 AND address = ?2"),
+            &[&subnet_id, &network],
+        )?;
         Ok(())
     }
 }

@@ -2,11 +2,10 @@
 //! holds one, and adding or removing one. `PRIMARY KEY (subnet_id, address)` has the last word.
 //! The addresses of delegated IPv4 prefixes count as used (and held) too.
 
-use crate::{Db, EniId, SubnetId, Tx, parse_stored};
+use crate::{EniId, SubnetId, Tx};
 use ipnet::Ipv4Net;
 use localvpc_model::Ec2Error;
 use localvpc_model::address::UsedAddresses;
-use rusqlite::{OptionalExtension, params};
 use std::collections::{BTreeSet, HashMap};
 use std::net::Ipv4Addr;
 
@@ -18,38 +17,31 @@ pub struct SubnetAddresses<'t, 'c> {
 
 impl UsedAddresses for SubnetAddresses<'_, '_> {
     fn count_per_block(&mut self) -> Result<HashMap<Ipv4Addr, usize>, Ec2Error> {
-        let mut stmt = self
-            .tx
-            .sql
-            .prepare_cached(
-                "SELECT block, used FROM address_blocks WHERE subnet_id = ?1 AND used > 0",
-            )
-            .db()?;
-        let rows = stmt
-            .query_map([self.subnet_id], |r| {
-                let block = parse_stored::<Ipv4Addr>(&format!("{}0", r.get::<_, String>(0)?))?;
-                Ok((block, r.get::<_, i64>(1)? as usize))
-            })
-            .db()?;
-        rows.collect::<Result<_, _>>().db()
+        let mut blocks = HashMap::new();
+        self.tx.each_row(
+            "SELECT block, used FROM address_blocks WHERE subnet_id = ?1 AND used > 0",
+            &[&self.subnet_id],
+            |r| {
+                let block = r.decoded(0, |b| format!("{b}0").parse::<Ipv4Addr>().ok())?;
+                blocks.insert(block, r.get::<i64>(1)? as usize);
+                Ok(())
+            },
+        )?;
+        Ok(blocks)
     }
 
     fn within(&mut self, block: Ipv4Net) -> Result<BTreeSet<Ipv4Addr>, Ec2Error> {
         // The block's addresses are the texts starting `a.b.c.`: [`a.b.c.`, `a.b.c/`).
         let (low, high) = super::prefixes::slash24_bounds(block.network());
-        let mut stmt = self
-            .tx
-            .sql
-            .prepare_cached(
-                "SELECT address FROM private_ips WHERE subnet_id = ?1 AND address >= ?2 AND address < ?3",
-            )
-            .db()?;
-        let rows = stmt
-            .query_map(params![self.subnet_id, low, high], |r| {
-                parse_stored::<Ipv4Addr>(&r.get::<_, String>(0)?)
-            })
-            .db()?;
-        let mut used: BTreeSet<Ipv4Addr> = rows.collect::<Result<_, _>>().db()?;
+        let mut used = BTreeSet::new();
+        self.tx.each_row(
+            "SELECT address FROM private_ips WHERE subnet_id = ?1 AND address >= ?2 AND address < ?3",
+            &[&self.subnet_id, &low, &high],
+            |r| {
+                used.insert(r.parsed::<Ipv4Addr>(0)?);
+                Ok(())
+            },
+        )?;
         for prefix in self
             .tx
             .ipv4_prefixes_near(self.subnet_id, block.network())?
@@ -79,16 +71,11 @@ impl<'c> Tx<'c> {
         if let Some(eni) = self.ipv4_prefix_holder(subnet_id, addr)? {
             return Ok(Some((eni, true)));
         }
-        self.sql
-            .prepare_cached(
-                "SELECT eni_id, is_primary FROM private_ips WHERE subnet_id = ?1 AND address = ?2",
-            )
-            .db()?
-            .query_row(params![subnet_id, addr.to_string()], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()
-            .db()
+        self.row(
+            "SELECT eni_id, is_primary FROM private_ips WHERE subnet_id = ?1 AND address = ?2",
+            &[&subnet_id, &addr.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     pub fn add_private_ip(
@@ -98,23 +85,19 @@ impl<'c> Tx<'c> {
         addr: Ipv4Addr,
         primary: bool,
     ) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached(
-                "INSERT INTO private_ips (subnet_id, address, eni_id, is_primary, position)
-                 VALUES (?1, ?2, ?3, ?4, (SELECT IFNULL(MAX(position), -1) + 1 FROM private_ips WHERE eni_id = ?3))",
-            )
-            .db()?
-            .execute(params![subnet_id, addr.to_string(), eni_id, primary])
-            .db()?;
+        self.exec(
+            "INSERT INTO private_ips (subnet_id, address, eni_id, is_primary, position)
+             VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(position), -1) + 1 FROM private_ips WHERE eni_id = ?3))",
+            &[&subnet_id, &addr.to_string(), &eni_id, &primary],
+        )?;
         Ok(())
     }
 
     pub fn remove_private_ip(&self, subnet_id: &str, addr: Ipv4Addr) -> Result<(), Ec2Error> {
-        self.sql
-            .prepare_cached("DELETE FROM private_ips WHERE subnet_id = ?1 AND address = ?2")
-            .db()?
-            .execute(params![subnet_id, addr.to_string()])
-            .db()?;
+        self.exec(
+            "DELETE FROM private_ips WHERE subnet_id = ?1 AND address = ?2",
+            &[&subnet_id, &addr.to_string()],
+        )?;
         Ok(())
     }
 }

@@ -2,9 +2,10 @@
 //! whole scope in one query each, grouped by interface.
 
 use super::EniScope;
-use crate::{Db, Tx};
+use crate::Tx;
+use crate::error::StoreError;
+use crate::sql::Row;
 use localvpc_model::Ec2Error;
-use rusqlite::{Row, params};
 use std::collections::HashMap;
 
 /// One child query over the interfaces of a scope. Its SQL selects the interface ID first and
@@ -24,20 +25,15 @@ impl<'t, 'c, 's> ByInterface<'t, 'c, 's> {
     /// Each row's value (`value` reads the columns after the ID), by interface ID, in row order.
     pub(super) fn group<V>(
         self,
-        value: impl Fn(&Row) -> rusqlite::Result<V>,
+        value: impl Fn(&Row) -> Result<V, StoreError>,
     ) -> Result<HashMap<String, Vec<V>>, Ec2Error> {
         let (id, instance) = self.scope.params();
-        let mut stmt = self.tx.sql.prepare_cached(&self.sql).db()?;
-        let rows = stmt
-            .query_map(params![self.tx.pid, id, instance], |r| {
-                Ok((r.get::<_, String>(0)?, value(r)?))
-            })
-            .db()?;
         let mut out: HashMap<String, Vec<V>> = HashMap::new();
-        for row in rows {
-            let (eni, v) = row.db()?;
-            out.entry(eni).or_default().push(v);
-        }
+        self.tx
+            .each_row(&self.sql, &[&self.tx.pid, &id, &instance], |r| {
+                out.entry(r.get(0)?).or_default().push(value(r)?);
+                Ok(())
+            })?;
         Ok(out)
     }
 }
