@@ -15,8 +15,9 @@ pub(crate) use values::column;
 
 use crate::constraint::Unique;
 use crate::error::{StoreError, connection_lost};
-use crate::sql::Bound;
-use postgres::types::ToSql;
+use crate::sql::{Bound, Value};
+use postgres::error::SqlState;
+use postgres::types::{Kind, ToSql, Type};
 use postgres::{Client, IsolationLevel, NoTls, Statement};
 use std::collections::HashMap;
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -124,6 +125,15 @@ impl Pool {
     }
 }
 
+impl Drop for Pool {
+    /// Closes the connections on a thread of their own: a `postgres::Client` blocks to close,
+    /// and the last owner of the store may be an async worker (the server shutting down).
+    fn drop(&mut self) {
+        let conns = std::mem::take(&mut self.lock().conns);
+        let _ = std::thread::spawn(move || drop(conns)).join();
+    }
+}
+
 /// A connection taken from the pool.
 pub(crate) struct Lease<'p> {
     pool: &'p Pool,
@@ -207,14 +217,14 @@ impl Transaction<'_> {
         sql: &str,
         params: &[Bound],
     ) -> Result<Vec<postgres::Row>, StoreError> {
-        let statement = self.statement(sql)?;
+        let statement = self.statement(sql, params)?;
         let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
         let rows = self.tx.query(&statement, &params);
         rows.map_err(|e| self.failed(e))
     }
 
     pub(crate) fn execute(&mut self, sql: &str, params: &[Bound]) -> Result<usize, StoreError> {
-        let statement = self.statement(sql)?;
+        let statement = self.statement(sql, params)?;
         let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
         let changed = self.tx.execute(&statement, &params);
         changed.map(|n| n as usize).map_err(|e| self.failed(e))
@@ -247,17 +257,61 @@ impl Transaction<'_> {
 
     /// The prepared statement for `sql`, prepared on first use. Prepared statements belong to
     /// the session, so they outlive the transaction (even one rolled back).
-    fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
+    ///
+    /// PostgreSQL types each parameter from its uses, and cannot when one is only tested
+    /// (`?2 IS NULL OR vpc_id = ?2` types `?2` from its first use): such a statement is prepared
+    /// again with its text and null parameters typed as text, the rest still inferred. The first
+    /// attempt runs in a savepoint, as a failed statement would end the transaction.
+    fn statement(&mut self, sql: &str, params: &[Bound]) -> Result<Statement, StoreError> {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
         }
-        let prepared = self.tx.prepare(&placeholders(sql));
-        let statement = prepared.map_err(|e| self.failed(e))?;
+        let text = placeholders(sql);
+        let prepared =
+            self.tx
+                .savepoint("prepare")
+                .and_then(|mut attempt| match attempt.prepare(&text) {
+                    Ok(statement) => attempt.commit().map(|()| Some(statement)),
+                    Err(e) if untyped(&e) => Ok(None),
+                    Err(e) => Err(e),
+                });
+        let prepared = match prepared {
+            Ok(Some(statement)) => Ok(statement),
+            Ok(None) => {
+                let types: Vec<Type> = params.iter().map(|p| declared_type(&p.0)).collect();
+                self.tx.prepare_typed(&text, &types)
+            }
+            Err(e) => Err(e),
+        };
+        let statement = prepared.map_err(|e| match self.failed(e) {
+            StoreError::Database(detail) => StoreError::Database(format!("{detail} in {sql}")),
+            other => other,
+        })?;
         if self.statements.len() >= STATEMENT_CACHE {
             self.statements.clear();
         }
         self.statements.insert(sql.to_owned(), statement.clone());
         Ok(statement)
+    }
+}
+
+/// Whether PostgreSQL could not type a parameter (42P08 names an ambiguous one, 42P18 one it
+/// found no type for).
+fn untyped(e: &postgres::Error) -> bool {
+    e.code().is_some_and(|c| {
+        *c == SqlState::AMBIGUOUS_PARAMETER || *c == SqlState::INDETERMINATE_DATATYPE
+    })
+}
+
+/// The type a parameter is declared with when PostgreSQL cannot infer it: text (or null) as
+/// `TEXT`, anything else left to inference (OID 0), since an integer may be a `BIGINT` column
+/// or an `INTEGER` argument.
+fn declared_type(value: &Value) -> Type {
+    match value {
+        Value::Text(_) | Value::Null => Type::TEXT,
+        Value::Int(_) | Value::Bool(_) => {
+            Type::new("unspecified".into(), 0, Kind::Simple, "pg_catalog".into())
+        }
     }
 }
 
