@@ -30,9 +30,10 @@ def free_port() -> int:
 
 
 class Server:
-    """A localvpc process on a free loopback port with its own data dir."""
+    """A localvpc process on a free loopback port with its own data dir, or on the PostgreSQL
+    database `database` (a URL), which other servers may share."""
 
-    def __init__(self, data_dir: str, extra_args=(), port=None, env=None, log_path=None):
+    def __init__(self, data_dir: str, extra_args=(), port=None, env=None, log_path=None, database=None):
         self.data_dir = data_dir
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
@@ -41,7 +42,8 @@ class Server:
         os.makedirs(log_dir, exist_ok=True)
         self.log = open(log_path or os.path.join(log_dir, f"server-{self.port}.log"), "ab")
         self.proc = subprocess.Popen(
-            [BINARY, "serve", "--listen", f"127.0.0.1:{self.port}", "--data-dir", data_dir, *extra_args],
+            [BINARY, "serve", "--listen", f"127.0.0.1:{self.port}",
+             *(["--database", database] if database else ["--data-dir", data_dir]), *extra_args],
             stdout=self.log,
             stderr=self.log,
             env=None if env is None else {**os.environ, **env},
@@ -71,10 +73,15 @@ class Server:
         self.log.close()
 
 
+# With LOCALVPC_E2E_DATABASE (a PostgreSQL URL, e.g. from scripts/postgres) the session's
+# server keeps its state there instead of in a data dir.
+E2E_DATABASE = os.environ.get("LOCALVPC_E2E_DATABASE")
+
+
 @pytest.fixture(scope="session")
 def server():
     with tempfile.TemporaryDirectory(prefix="localvpc-test-") as data_dir:
-        srv = Server(data_dir)
+        srv = Server(data_dir, database=E2E_DATABASE)
         yield srv
         srv.stop()
 

@@ -20,7 +20,7 @@ from test_sdks import DEFAULT_PORT, port_taken
 README = os.path.join(ROOT, "README.md")
 
 # Every ```sh block, by the heading it sits under: how it is run, or why it is not.
-API, DATAPLANE, TERRAFORM = "api", "dataplane", "terraform"
+API, DATAPLANE, TERRAFORM, POSTGRES = "api", "dataplane", "terraform", "postgres"
 BLOCKS = {
     "localvpc": "the two set-up commands themselves (scripts/test is what runs this suite)",
     "Quickstart: seed 001's network with the AWS CLI": API,
@@ -30,6 +30,7 @@ BLOCKS = {
     "The AWS SDKs and awslocal": API,
     "The guest agent": "a synopsis: its `i-…` and `…` are for the reader to fill in",
     "Seed 003 yourself": DATAPLANE,
+    "Several servers on one PostgreSQL": POSTGRES,
     "Benchmarks": "bench/run takes ten minutes in release and is not part of scripts/test",
 }
 # Code in other languages must be an excerpt of these files.
@@ -125,6 +126,16 @@ def test_the_readme_block_works_as_written(text):
         srv.stop()
         data_dir.cleanup()
     assert failed == expected_failures(text), output[-6000:]
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/lib/postgresql/15/bin/initdb"),
+                    reason="SKIPPED LOUDLY: no PostgreSQL 15 (scripts/test installs postgresql-15)")
+@pytest.mark.parametrize("text", shell_blocks(POSTGRES))
+def test_the_readme_postgresql_block_works_as_written(text):
+    """The block starts its own cluster and two servers on it (ports 4601 and 4602)."""
+    failed, output = run_block(text)
+    assert failed == expected_failures(text), output[-6000:]
+    assert '"available"' in output
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the data plane needs root")

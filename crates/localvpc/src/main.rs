@@ -33,6 +33,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the EC2 Query API (use with `aws --endpoint-url http://127.0.0.1:4566 ec2 …`).
+    #[command(
+        after_help = "Exit codes: 0 stopped; 64 --database is not a PostgreSQL URL; \
+65 the store's schema is newer than this localvpc; 69 the database is unreachable at start-up; \
+73 the data dir cannot be written; 74 the data dir is full; 75 another server holds the data \
+dir; 1 anything else."
+    )]
     Serve(ServeArgs),
     /// Configure this guest's ENIs from instance metadata, like amazon-ec2-net-utils v2.
     Agent(localvpc_agent::AgentArgs),
@@ -70,9 +76,15 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:4566", env = "LOCALVPC_LISTEN")]
     listen: SocketAddr,
-    /// Where the database lives (default: the per-user data directory, e.g. ~/.local/share/localvpc).
-    #[arg(long, env = "LOCALVPC_DATA_DIR")]
+    /// Where the SQLite database lives (default: the per-user data directory, e.g.
+    /// ~/.local/share/localvpc). One server per data dir.
+    #[arg(long, env = "LOCALVPC_DATA_DIR", conflicts_with = "database")]
     data_dir: Option<PathBuf>,
+    /// A PostgreSQL database instead of the data dir, e.g. postgres://user:password@host/db (a
+    /// Unix socket directory as the host, percent-encoded: postgres://user@%2Frun%2Fpostgresql/db).
+    /// Any number of servers may share one database and act as one EC2.
+    #[arg(long, env = "LOCALVPC_DATABASE")]
+    database: Option<String>,
     /// TOML configuration file (a `[quotas]` table raises AWS's default quotas).
     #[arg(long, env = "LOCALVPC_CONFIG")]
     config: Option<PathBuf>,
@@ -187,15 +199,18 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-/// Distinct exit codes (from sysexits.h) for the data dir's failures, so scripts can tell
-/// "another server has it" from "fix the disk" from "upgrade localvpc"; 1 for anything else.
+/// Distinct exit codes (from sysexits.h) for the store's failures, so scripts can tell
+/// "another server has it" from "fix the disk" from "upgrade localvpc" from "start the
+/// database"; 1 for anything else (listed in `serve --help`).
 fn exit_code(e: &anyhow::Error) -> std::process::ExitCode {
     std::process::ExitCode::from(match e.downcast_ref::<OpenError>() {
         Some(OpenError::Locked(..)) => 75,         // EX_TEMPFAIL
         Some(OpenError::NewerSchema { .. }) => 65, // EX_DATAERR
         Some(OpenError::Unwritable(..)) => 73,     // EX_CANTCREAT
         Some(OpenError::Full(..)) => 74,           // EX_IOERR
-        Some(OpenError::Sqlite(..)) | None => 1,
+        Some(OpenError::BadUrl(..)) => 64,         // EX_USAGE
+        Some(OpenError::Unreachable(..)) => 69,    // EX_UNAVAILABLE
+        Some(OpenError::Sqlite(..) | OpenError::Postgres(..)) | None => 1,
     })
 }
 
@@ -206,13 +221,20 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = load_config(args.config.as_deref())?;
     config.analysis_delay_ms = args.analysis_delay_ms;
     let auth = load_auth(args.auth, args.credentials.as_deref())?;
-    let data_dir = match args.data_dir {
-        Some(d) => d,
-        None => dirs::data_local_dir()
-            .context("no per-user data directory; pass --data-dir")?
-            .join("localvpc"),
+    let store = match (&args.database, args.data_dir) {
+        (Some(url), _) => localvpc_server::connect_store(url)?,
+        (None, dir) => {
+            let dir = match dir {
+                Some(d) => d,
+                None => dirs::data_local_dir()
+                    .context("no per-user data directory; pass --data-dir")?
+                    .join("localvpc"),
+            };
+            localvpc_server::open_store(&dir)?
+        }
     };
-    let store = localvpc_server::open_store(&data_dir)?;
+    let store_name = store.location();
+    localvpc_server::share_imds_token_key(&store).map_err(|e| anyhow::anyhow!("{}", e.message))?;
     let (after_change, topologies, resync, what_is_my_ip) = if args.dataplane {
         let (hook, topologies, sync) = dataplane_hook(&store)?;
         (
@@ -257,7 +279,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             let period = std::time::Duration::from_secs(args.resync_seconds);
             tokio::spawn(resync_periodically(state.clone(), sync, period));
         }
-        tracing::info!(listen = %listener.local_addr()?, data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "localvpc ready");
+        tracing::info!(listen = %listener.local_addr()?, store = %store_name, version = env!("CARGO_PKG_VERSION"), "localvpc ready");
         localvpc_server::serve(listener, state, shutdown_signal()).await?;
         tracing::info!("localvpc stopped");
         anyhow::Ok(())

@@ -25,6 +25,7 @@ pub use console::{Console, GuestInspector};
 pub use context::Config;
 pub use http::{AfterChange, AppState, GuestReader, handle, router};
 pub use imds::link_local::{Resolver as ImdsResolver, serve as serve_link_local_imds};
+pub use imds::share_token_key as share_imds_token_key;
 pub use localvpc_store::OpenError;
 
 use std::sync::Arc;
@@ -46,4 +47,9 @@ pub fn open_store(
     dir: &std::path::Path,
 ) -> Result<localvpc_store::Store, localvpc_store::OpenError> {
     localvpc_store::Store::open(dir)
+}
+
+/// Connects to the PostgreSQL database at `url`, which other servers may share.
+pub fn connect_store(url: &str) -> Result<localvpc_store::Store, localvpc_store::OpenError> {
+    localvpc_store::Store::connect(url)
 }

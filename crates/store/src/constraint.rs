@@ -269,4 +269,4 @@ pub(crate) fn from_sqlite_message(message: &str) -> Option<&'static Unique> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

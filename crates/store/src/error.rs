@@ -2,7 +2,8 @@
 //!
 //! The model checks every invariant before a write; the schema's constraints are the last word
 //! when two calls race past that check. A lost race therefore answers what the model would have
-//! said (`constraint.rs` maps each UNIQUE constraint), never `InternalError`.
+//! said (`constraint.rs` maps each UNIQUE constraint), never `InternalError`. Both engines'
+//! errors become the same `StoreError`s, so the caller's answers do not depend on the engine.
 
 use crate::constraint::{self, Answer, Unique};
 use localvpc_model::Ec2Error;
@@ -47,6 +48,59 @@ impl From<rusqlite::Error> for StoreError {
                 _ => Self::Database(e.to_string()),
             },
             _ => Self::Database(e.to_string()),
+        }
+    }
+}
+
+impl StoreError {
+    /// PostgreSQL's failures as SQLite's: a UNIQUE violation names its constraint as
+    /// `constraint.rs` does (`constraints`: by index name), a foreign key's is a row gone, a
+    /// serialization failure or deadlock (another server's transaction won) and a lost or
+    /// refused connection are busy (nothing was applied; the caller may run the call again).
+    pub(crate) fn from_postgres(e: postgres::Error, constraints: &crate::pg::Constraints) -> Self {
+        use postgres::error::SqlState;
+        if connection_lost(&e) {
+            return Self::Busy(format!("connection to PostgreSQL lost: {e}"));
+        }
+        let Some(code) = e.code() else {
+            return Self::Database(e.to_string());
+        };
+        let detail = || match e.as_db_error() {
+            Some(db) => format!("{}: {}", db.code().code(), db.message()),
+            None => e.to_string(),
+        };
+        match code {
+            c if *c == SqlState::UNIQUE_VIOLATION => e
+                .as_db_error()
+                .and_then(|db| db.constraint())
+                .and_then(|name| constraints.get(name))
+                .map_or_else(|| Self::Database(detail()), |unique| Self::Conflict(unique)),
+            c if *c == SqlState::FOREIGN_KEY_VIOLATION => Self::NotFound(detail()),
+            c if *c == SqlState::T_R_SERIALIZATION_FAILURE
+                || *c == SqlState::T_R_DEADLOCK_DETECTED
+                || *c == SqlState::LOCK_NOT_AVAILABLE
+                || *c == SqlState::TOO_MANY_CONNECTIONS =>
+            {
+                Self::Busy(detail())
+            }
+            _ => Self::Database(detail()),
+        }
+    }
+}
+
+/// Whether `e` means the connection is gone (closed, broken, the server shutting down or
+/// restarting): the call fails as busy and the connection is never used again.
+pub(crate) fn connection_lost(e: &postgres::Error) -> bool {
+    use postgres::error::SqlState;
+    match e.code() {
+        Some(c) => {
+            *c == SqlState::ADMIN_SHUTDOWN
+                || *c == SqlState::CRASH_SHUTDOWN
+                || *c == SqlState::CANNOT_CONNECT_NOW
+                || c.code().starts_with("08")
+        }
+        None => {
+            e.is_closed() || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
         }
     }
 }

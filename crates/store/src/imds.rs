@@ -1,10 +1,9 @@
 //! Reads for the instance metadata service. A guest does not sign its requests, so the service
 //! knows only an instance ID; instance IDs are unique across partitions, which finds the rest.
 
+use crate::Tx;
 use crate::open::Store;
-use crate::{Db, Tx};
 use localvpc_model::Ec2Error;
-use rusqlite::TransactionBehavior;
 
 /// The partition an instance lives in.
 pub struct Partition {
@@ -21,21 +20,18 @@ impl Store {
         instance_id: &str,
         f: impl FnOnce(&Tx, &Partition) -> Result<T, Ec2Error>,
     ) -> Result<Option<T>, Ec2Error> {
-        let mut conn = self.lock();
-        let sql = conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)
-            .db()?;
-        let mut tx = Tx { sql, pid: 0 };
-        let found: Option<(i64, String, String)> = tx.row(
-            "SELECT p.id, p.account, p.region FROM instances i JOIN partitions p ON p.id = i.pid WHERE i.id = ?1",
-            &[&instance_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        let Some((pid, account, region)) = found else {
-            return Ok(None);
-        };
-        tx.pid = pid;
-        f(&tx, &Partition { account, region }).map(Some)
+        self.read_unscoped(|tx| {
+            let found = tx.row(
+                "SELECT p.id, p.account, p.region FROM instances i JOIN partitions p ON p.id = i.pid WHERE i.id = ?1",
+                &[&instance_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            let Some((pid, account, region)) = found else {
+                return Ok(None);
+            };
+            tx.pid = pid;
+            f(tx, &Partition { account, region }).map(Some)
+        })
     }
 }
 
@@ -46,21 +42,18 @@ impl Store {
         &self,
         mut f: impl FnMut(&Tx, &Partition) -> Result<(), Ec2Error>,
     ) -> Result<(), Ec2Error> {
-        let mut conn = self.lock();
-        let sql = conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)
-            .db()?;
-        let mut tx = Tx { sql, pid: 0 };
-        let partitions: Vec<(i64, String, String)> = tx.rows(
-            "SELECT id, account, region FROM partitions ORDER BY id",
-            &[],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        for (pid, account, region) in partitions {
-            tx.pid = pid;
-            f(&tx, &Partition { account, region })?;
-        }
-        Ok(())
+        self.read_unscoped(|tx| {
+            let partitions: Vec<(i64, String, String)> = tx.rows(
+                "SELECT id, account, region FROM partitions ORDER BY id",
+                &[],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            for (pid, account, region) in partitions {
+                tx.pid = pid;
+                f(tx, &Partition { account, region })?;
+            }
+            Ok(())
+        })
     }
 }
 

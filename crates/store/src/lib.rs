@@ -1,10 +1,11 @@
-//! Durable state for localvpc: an embedded SQLite database in the data dir.
+//! Durable state for localvpc: an embedded SQLite database in the data dir, or a PostgreSQL
+//! database several servers share.
 //!
 //! Everything goes through [`Store::transact`]: one API call is one transaction, applied whole
 //! or not at all. Above this crate nobody sees SQL; below it, the schema's constraints are the
 //! last word on the invariants they name. Statements go through `sql.rs`, in the dialect
-//! SQLite and PostgreSQL share, so a second engine serves the same methods of [`Tx`] (see
-//! docs/ARCHITECTURE.md).
+//! SQLite and PostgreSQL share, so both engines serve the same methods of [`Tx`] (see
+//! docs/ARCHITECTURE.md, "Storage").
 
 mod client_token;
 mod columns;
@@ -17,6 +18,8 @@ mod ids;
 pub use ids::*;
 mod dhcp_options;
 mod elastic_ip;
+#[cfg(test)]
+mod engine_tests;
 mod imds;
 pub use imds::Partition;
 mod instance;
@@ -33,6 +36,7 @@ mod network_interface;
 mod open;
 mod partition;
 mod peering;
+mod pg;
 mod prefix_list;
 mod readers;
 mod resource;
@@ -54,6 +58,6 @@ pub use volume::VolumeScope;
 
 /// One open transaction, scoped to the caller's partition (account + region).
 pub struct Tx<'c> {
-    sql: rusqlite::Transaction<'c>,
+    sql: sql::Engine<'c>,
     pid: i64,
 }

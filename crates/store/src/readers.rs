@@ -1,11 +1,13 @@
 //! Read-only transactions on their own connections: WAL lets any number of readers run beside
 //! the one writer, each on the snapshot of the last commit, so Describe calls run in parallel
-//! and never wait for (or block) a write.
+//! and never wait for (or block) a write. (PostgreSQL reads on its pool: `pg.rs`.)
 
-use crate::open::Store;
+use crate::open::{Backend, Store};
+use crate::sql::Engine;
 use crate::{Db, Tx};
 use localvpc_model::Ec2Error;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::cell::RefCell;
 use std::path::Path;
 use std::sync::{Condvar, Mutex, MutexGuard};
 
@@ -80,43 +82,57 @@ fn open_reader(path: &Path) -> Result<Connection, Ec2Error> {
 impl Store {
     /// Runs `f` in a read-only transaction of the partition of `account` in `region`, which is
     /// always rolled back. `None` if the partition does not exist yet (only a write provisions
-    /// one). In-memory stores (tests) read on their single connection.
+    /// one). In-memory stores (tests) read on their single connection; PostgreSQL reads on a
+    /// pooled connection, in a `REPEATABLE READ` snapshot.
     pub fn read<T>(
         &self,
         account: &str,
         region: &str,
         f: impl FnOnce(&mut Tx) -> Result<T, Ec2Error>,
     ) -> Result<Option<T>, Ec2Error> {
-        let Some(path) = self.file() else {
-            let mut conn = self.lock();
-            return read_partition(&mut conn, account, region, f);
+        let db = match &self.engine {
+            Backend::Sqlite(db) => db,
+            Backend::Postgres(pool) => {
+                let mut lease = pool.take().db()?;
+                let sql = lease.begin(false).db()?;
+                return read_partition(Engine::Postgres(RefCell::new(sql)), account, region, f);
+            }
         };
-        let mut conn = self.readers.take(path)?;
-        let result = read_partition(&mut conn, account, region, f);
-        self.readers.give_back(conn);
+        let Some(path) = db.file() else {
+            let mut conn = db.lock();
+            let sql = deferred(&mut conn)?;
+            return read_partition(sql, account, region, f);
+        };
+        let mut conn = db.readers.take(path)?;
+        let result = deferred(&mut conn).and_then(|sql| read_partition(sql, account, region, f));
+        db.readers.give_back(conn);
         result
     }
 }
 
+fn deferred(conn: &mut Connection) -> Result<Engine<'_>, Ec2Error> {
+    conn.transaction_with_behavior(TransactionBehavior::Deferred)
+        .map(Engine::Sqlite)
+        .db()
+}
+
 fn read_partition<T>(
-    conn: &mut Connection,
+    sql: Engine<'_>,
     account: &str,
     region: &str,
     f: impl FnOnce(&mut Tx) -> Result<T, Ec2Error>,
 ) -> Result<Option<T>, Ec2Error> {
-    let sql = conn
-        .transaction_with_behavior(TransactionBehavior::Deferred)
-        .db()?;
-    let pid: Option<i64> = sql
-        .prepare_cached("SELECT id FROM partitions WHERE account = ?1 AND region = ?2")
-        .db()?
-        .query_row(params![account, region], |r| r.get(0))
-        .optional()
-        .db()?;
+    let mut tx = Tx { sql, pid: 0 };
+    let pid = tx.row(
+        "SELECT id FROM partitions WHERE account = ?1 AND region = ?2",
+        &[&account, &region],
+        |r| r.get(0),
+    )?;
     let Some(pid) = pid else {
         return Ok(None);
     };
-    f(&mut Tx { sql, pid }).map(Some)
+    tx.pid = pid;
+    f(&mut tx).map(Some)
 }
 
 #[cfg(test)]
@@ -167,6 +183,9 @@ mod tests {
                 });
             }
         });
-        assert!(store.readers.lock().opened <= MAX_READERS);
+        let Backend::Sqlite(db) = &store.engine else {
+            unreachable!("opened as SQLite")
+        };
+        assert!(db.readers.lock().opened <= MAX_READERS);
     }
 }

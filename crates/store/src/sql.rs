@@ -5,8 +5,8 @@
 //! to `$1` for PostgreSQL), `COALESCE` rather than `IFNULL`, `TRUE`/`FALSE` and bare boolean
 //! columns rather than `1`/`0`. Parameters and columns pass through [`Value`], which each engine
 //! binds and reads its own way (SQLite stores booleans as integers, PostgreSQL as `BOOLEAN`), so
-//! a method never sees the engine's types. Methods still written against `rusqlite` directly
-//! (`self.sql`) move here one file at a time.
+//! a method never sees the engine's types. The PostgreSQL side (its binding, reading and
+//! statement cache) is `pg.rs`.
 
 use crate::error::StoreError;
 use crate::{Db, Tx};
@@ -105,30 +105,24 @@ impl<T: Column> Column for Option<T> {
     }
 }
 
-/// One result row.
-pub(crate) struct Row<'r>(&'r rusqlite::Row<'r>);
+/// One result row, from whichever engine ran the statement.
+pub(crate) enum Row<'r> {
+    Sqlite(&'r rusqlite::Row<'r>),
+    Postgres(&'r postgres::Row),
+}
 
 impl Row<'_> {
     /// Column `i`, or a database error naming it if it does not hold a `T`.
     pub(crate) fn get<T: Column>(&self, i: usize) -> Result<T, StoreError> {
-        let value = match self.0.get_ref(i).map_err(StoreError::from)? {
-            ValueRef::Null => Value::Null,
-            ValueRef::Integer(n) => Value::Int(n),
-            ValueRef::Text(t) => Value::Text(
-                std::str::from_utf8(t)
-                    .map_err(|e| StoreError::Database(format!("column {i} is not UTF-8: {e}")))?,
-            ),
-            other => {
-                return Err(StoreError::Database(format!(
-                    "column {i} has unexpected type {:?}",
-                    other.data_type()
-                )));
-            }
+        let value = match self {
+            Row::Sqlite(row) => sqlite_value(row, i)?,
+            Row::Postgres(row) => crate::pg::column(row, i)?,
         };
-        let described = format!("{value:?}");
-        T::from_value(value).ok_or_else(|| {
+        // `Value` is a borrowed view, so the clone is cheap; it is described only on a mismatch
+        // (formatting every column read cost a 20k-interface listing ~40%).
+        T::from_value(value.clone()).ok_or_else(|| {
             StoreError::Database(format!(
-                "column {i} holds {described}, not a {}",
+                "column {i} holds {value:?}, not a {}",
                 std::any::type_name::<T>()
             ))
         })
@@ -142,7 +136,26 @@ impl Row<'_> {
     }
 }
 
-struct Bound<'a>(Value<'a>);
+fn sqlite_value<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<Value<'r>, StoreError> {
+    Ok(match row.get_ref(i).map_err(StoreError::from)? {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(n) => Value::Int(n),
+        ValueRef::Text(t) => Value::Text(
+            std::str::from_utf8(t)
+                .map_err(|e| StoreError::Database(format!("column {i} is not UTF-8: {e}")))?,
+        ),
+        other => {
+            return Err(StoreError::Database(format!(
+                "column {i} has unexpected type {:?}",
+                other.data_type()
+            )));
+        }
+    })
+}
+
+/// A parameter as an engine binds it (`pg.rs` binds it for PostgreSQL).
+#[derive(Debug)]
+pub(crate) struct Bound<'a>(pub(crate) Value<'a>);
 
 impl rusqlite::ToSql for Bound<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
@@ -159,6 +172,22 @@ fn bind<'p>(params: &'p [&'p dyn Param]) -> Vec<Bound<'p>> {
     params.iter().map(|p| Bound(p.value())).collect()
 }
 
+/// The transaction of one engine under a [`Tx`].
+pub(crate) enum Engine<'c> {
+    Sqlite(rusqlite::Transaction<'c>),
+    /// A `RefCell`: the `postgres` client takes `&mut` for every statement, `Tx` methods `&self`.
+    Postgres(std::cell::RefCell<crate::pg::Transaction<'c>>),
+}
+
+impl Engine<'_> {
+    pub(crate) fn commit(self) -> Result<(), Ec2Error> {
+        match self {
+            Engine::Sqlite(tx) => tx.commit().db(),
+            Engine::Postgres(tx) => tx.into_inner().commit().db(),
+        }
+    }
+}
+
 impl Tx<'_> {
     /// Every row `sql` returns, each turned into a `T` by `f`.
     pub(crate) fn rows<T>(
@@ -168,15 +197,23 @@ impl Tx<'_> {
         mut f: impl FnMut(&Row) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, Ec2Error> {
         let bound = bind(params);
-        let mut statement = self.sql.prepare_cached(sql).db()?;
-        let mut rows = statement
-            .query(rusqlite::params_from_iter(bound.iter()))
-            .db()?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().db()? {
-            out.push(f(&Row(row)).db()?);
+        match &self.sql {
+            Engine::Sqlite(tx) => {
+                let mut statement = tx.prepare_cached(sql).db()?;
+                let mut rows = statement
+                    .query(rusqlite::params_from_iter(bound.iter()))
+                    .db()?;
+                let mut out = Vec::new();
+                while let Some(row) = rows.next().db()? {
+                    out.push(f(&Row::Sqlite(row)).db()?);
+                }
+                Ok(out)
+            }
+            Engine::Postgres(tx) => {
+                let rows = tx.borrow_mut().query(sql, &bound).db()?;
+                rows.iter().map(|row| f(&Row::Postgres(row)).db()).collect()
+            }
         }
-        Ok(out)
     }
 
     /// The first row `sql` returns, if any.
@@ -187,24 +224,37 @@ impl Tx<'_> {
         f: impl FnOnce(&Row) -> Result<T, StoreError>,
     ) -> Result<Option<T>, Ec2Error> {
         let bound = bind(params);
-        let mut statement = self.sql.prepare_cached(sql).db()?;
-        let mut rows = statement
-            .query(rusqlite::params_from_iter(bound.iter()))
-            .db()?;
-        match rows.next().db()? {
-            Some(row) => f(&Row(row)).db().map(Some),
-            None => Ok(None),
+        match &self.sql {
+            Engine::Sqlite(tx) => {
+                let mut statement = tx.prepare_cached(sql).db()?;
+                let mut rows = statement
+                    .query(rusqlite::params_from_iter(bound.iter()))
+                    .db()?;
+                match rows.next().db()? {
+                    Some(row) => f(&Row::Sqlite(row)).db().map(Some),
+                    None => Ok(None),
+                }
+            }
+            Engine::Postgres(tx) => {
+                let rows = tx.borrow_mut().query(sql, &bound).db()?;
+                rows.first()
+                    .map(|row| f(&Row::Postgres(row)).db())
+                    .transpose()
+            }
         }
     }
 
     /// Runs a statement that returns no rows; the number of rows it changed.
     pub(crate) fn exec(&self, sql: &str, params: &[&dyn Param]) -> Result<usize, Ec2Error> {
         let bound = bind(params);
-        self.sql
-            .prepare_cached(sql)
-            .db()?
-            .execute(rusqlite::params_from_iter(bound.iter()))
-            .db()
+        match &self.sql {
+            Engine::Sqlite(tx) => tx
+                .prepare_cached(sql)
+                .db()?
+                .execute(rusqlite::params_from_iter(bound.iter()))
+                .db(),
+            Engine::Postgres(tx) => tx.borrow_mut().execute(sql, &bound).db(),
+        }
     }
 }
 

@@ -10,7 +10,7 @@
 //! behind the instance, with the default of 1).
 
 use super::protocol::{Request, answer};
-use super::{TOKENS, read_facts, unix_millis};
+use super::{read_facts, tokens, unix_millis};
 use crate::http::AppState;
 use axum::Router;
 use axum::extract::connect_info::Connected;
@@ -93,7 +93,7 @@ async fn respond(
         path: uri.path(),
         headers: &headers,
     };
-    let answer = answer(&request, facts.as_ref(), &TOKENS, unix_millis());
+    let answer = answer(&request, facts.as_ref(), tokens(), unix_millis());
     let ttl = match (&method, &facts) {
         (&Method::PUT, Some(f)) => f.instance.metadata_options.http_put_response_hop_limit,
         _ => i64::from(DEFAULT_TTL),

@@ -28,11 +28,30 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use load::load;
 use protocol::{Request, answer};
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, OnceLock};
 use token::Tokens;
 
-/// IMDSv2 session tokens: one random key for the life of the process.
-static TOKENS: LazyLock<Tokens> = LazyLock::new(Tokens::random);
+/// IMDSv2 session tokens: one key for the life of the process, shared by every server of a
+/// PostgreSQL store ([`share_token_key`]), random otherwise.
+static TOKENS: OnceLock<Tokens> = OnceLock::new();
+
+fn tokens() -> &'static Tokens {
+    TOKENS.get_or_init(Tokens::random)
+}
+
+/// Takes the IMDS token key every server of `store` shares (this server's random one if it is
+/// the first, or the store is SQLite's), so a token one server issued is valid on the others.
+/// Call before serving.
+pub fn share_token_key(store: &localvpc_store::Store) -> Result<(), localvpc_model::Ec2Error> {
+    let shared = store.shared_secret("imds-token-key", &Tokens::random_key())?;
+    let tokens = Tokens::from_key_text(&shared).ok_or_else(|| {
+        tracing::error!("the stored IMDS token key is not one localvpc wrote");
+        localvpc_model::Ec2Error::internal()
+    })?;
+    // Already set only by a test that served before: it keeps its key.
+    let _ = TOKENS.set(tokens);
+    Ok(())
+}
 
 const PREFIX: &str = "/_localvpc/imds/";
 
@@ -60,7 +79,7 @@ async fn serve(state: Arc<AppState>, method: Method, uri: Uri, headers: HeaderMa
         path,
         headers: &headers,
     };
-    let answer = answer(&request, facts.as_ref(), &TOKENS, unix_millis());
+    let answer = answer(&request, facts.as_ref(), tokens(), unix_millis());
     tracing::debug!(instance = instance_id, %method, path, status = answer.status.as_u16(), "imds");
     answer.into_response()
 }

@@ -1,6 +1,7 @@
 //! IMDSv2 session tokens, kept nowhere: a token carries its own expiry and an HMAC-SHA256 over
-//! the instance ID and that expiry under a per-process random key, as Firecracker's MMDS does.
-//! A token is refused on another instance, after its expiry, or by another server process.
+//! the instance ID and that expiry under a random key, as Firecracker's MMDS does. The key is
+//! the process's, or shared by every server of a PostgreSQL store (`share_token_key`). A token
+//! is refused on another instance, after its expiry, or by a server with another key.
 //! Time is an argument (milliseconds since the Unix epoch), so tests choose it.
 
 use base64::Engine;
@@ -27,6 +28,17 @@ impl Tokens {
     /// A fresh random key: tokens die with the process, as sessions die with a reboot on EC2.
     pub fn random() -> Self {
         Self::with_key(rand::rng().random())
+    }
+
+    /// A fresh random key as text (to store).
+    pub fn random_key() -> String {
+        STANDARD.encode(rand::rng().random::<[u8; 32]>())
+    }
+
+    /// Tokens under a key [`random_key`](Self::random_key) wrote; `None` for other text.
+    pub fn from_key_text(text: &str) -> Option<Self> {
+        let key: [u8; 32] = STANDARD.decode(text).ok()?.try_into().ok()?;
+        Some(Self::with_key(key))
     }
 
     fn with_key(key: [u8; 32]) -> Self {
@@ -111,6 +123,17 @@ mod tests {
         for junk in ["", "not base64!", "AAAA", &token[..40]] {
             assert!(!tokens.is_valid("i-1", junk, T0), "{junk}");
         }
+    }
+
+    #[test]
+    fn a_stored_key_issues_the_same_tokens() {
+        let text = Tokens::random_key();
+        let (a, b) = (
+            Tokens::from_key_text(&text).unwrap(),
+            Tokens::from_key_text(&text).unwrap(),
+        );
+        assert!(b.is_valid("i-1", &a.issue("i-1", 60, T0), T0));
+        assert!(Tokens::from_key_text("not a key").is_none());
     }
 
     #[test]

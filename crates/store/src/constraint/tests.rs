@@ -3,7 +3,7 @@ use crate::Store;
 use std::collections::BTreeSet;
 
 /// Every UNIQUE constraint of the migrated schema, named as SQLite reports it.
-fn schema_constraints(conn: &rusqlite::Connection) -> BTreeSet<String> {
+pub(crate) fn schema_constraints(conn: &rusqlite::Connection) -> BTreeSet<String> {
     let query = |sql: &str| -> Vec<(String, i64, Option<String>)> {
         let mut statement = conn.prepare(sql).unwrap();
         statement
@@ -56,7 +56,7 @@ fn schema_constraints(conn: &rusqlite::Connection) -> BTreeSet<String> {
 #[test]
 fn every_unique_constraint_of_the_schema_has_an_answer() {
     let store = Store::in_memory().unwrap();
-    let schema = schema_constraints(&store.lock());
+    let schema = schema_constraints(&store.sqlite_writer());
     let listed: BTreeSet<String> = UNIQUE.iter().map(|u| u.name.to_owned()).collect();
     assert_eq!(listed.len(), UNIQUE.len(), "a constraint is listed twice");
     let missing: Vec<_> = schema.difference(&listed).collect();
