@@ -29,6 +29,7 @@ fn snapshot() -> Snapshot {
             .map(|s| SubnetIn {
                 id: format!("subnet-{s:017x}"),
                 cidr: format!("10.0.{}.0/20", s * 16).parse().unwrap(),
+                ipv6_cidr: None,
             })
             .collect(),
         ..Snapshot::default()
@@ -39,6 +40,7 @@ fn snapshot() -> Snapshot {
             id: format!("i-{i:017x}"),
             state: InstanceState::Running,
             runs_agent: false,
+            imds_ipv6: false,
             enis: vec![EniIn {
                 id: format!("eni-{i:017x}"),
                 vpc_id: VPC.into(),
@@ -47,6 +49,8 @@ fn snapshot() -> Snapshot {
                 device_index: 0,
                 network_card_index: 0,
                 addresses: vec![address(i)],
+                ipv6_addresses: Vec::new(),
+                prefixes: Vec::new(),
                 source_dest_check: true,
                 groups,
             }],
@@ -80,6 +84,7 @@ fn snapshot() -> Snapshot {
                 .filter(|i| i % GROUPS == g || (i + 1) % GROUPS == g)
                 .map(address)
                 .collect(),
+            members6: Vec::new(),
         });
     }
     let entry = |n, egress, allow| NetworkAclEntry {
@@ -136,6 +141,7 @@ fn snapshot() -> Snapshot {
             })
             .collect(),
         peerings: Vec::new(),
+        ..RoutingIn::default()
     };
     snapshot
 }

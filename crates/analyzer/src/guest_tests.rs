@@ -16,6 +16,7 @@ fn network() -> Network {
     s.subnets.push(SubnetIn {
         id: "subnet-3".into(),
         cidr: "10.0.3.0/24".parse().unwrap(),
+        ipv6_cidr: None,
     });
     s.acls[0].subnets.push("subnet-3".into());
     let b = s.instances.iter_mut().find(|i| i.id == B).unwrap();
@@ -27,6 +28,8 @@ fn network() -> Network {
         device_index: 1,
         network_card_index: 0,
         addresses: vec!["10.0.3.40".parse().unwrap()],
+        ipv6_addresses: Vec::new(),
+        prefixes: Vec::new(),
         source_dest_check: true,
         groups: vec![SG_DB.into()],
     });

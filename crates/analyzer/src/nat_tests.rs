@@ -40,6 +40,8 @@ fn network(eip: bool) -> Network {
             device_index: 0,
             network_card_index: 0,
             addresses: vec!["10.0.1.50".parse().unwrap()],
+            ipv6_addresses: Vec::new(),
+            prefixes: Vec::new(),
             source_dest_check: false,
             groups: Vec::new(),
         },
