@@ -86,6 +86,7 @@ fn state() -> &'static AppState {
             auth: Auth::Off,
             after_change: None,
             console: Default::default(),
+            guests: None,
         };
         let p = |pairs: &[(&str, &str)]| {
             pairs
